@@ -1,0 +1,33 @@
+# Two commands from a fresh clone: `make demo` and `make test`. Both bootstrap .venv from the
+# pinned requirements; the stamp file re-installs only when a requirements file changes.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench clean lock
+
+$(STAMP): requirements/test.txt requirements/runtime.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/test.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/healthgrid render --demo --out healthgrid-out
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py
+
+# Re-pin after editing requirements/*.in (needs pip-tools; not part of the test set).
+lock:
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements/runtime.txt requirements/runtime.in
+	$(BIN)/pip-compile -q --strip-extras --no-header --no-emit-index-url --no-emit-find-links -o requirements/test.txt requirements/test.in
+
+clean:
+	rm -rf $(VENV) healthgrid-out .mpl-results
