@@ -1,0 +1,3 @@
+from healthgrid.cli import main
+
+raise SystemExit(main())

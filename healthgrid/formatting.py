@@ -1,0 +1,68 @@
+"""How values, days and the data window read in every output (image, Markdown, JSON summary)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from healthgrid.grid import Grid, Row
+
+NO_DATA = "no data"
+_SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e4, "k"))
+
+
+def format_number(v: float) -> str:
+    """Short, unit-friendly: 7.2, 12, 0.35, 48.3k; never scientific notation in a cell."""
+    if math.isnan(v):
+        return NO_DATA
+    if math.isinf(v):
+        return "∞" if v > 0 else "−∞"
+    sign = "−" if v < 0 else ""
+    a = abs(v)
+    for scale, suffix in _SUFFIXES:
+        if a >= scale:
+            if a / scale >= 1000:  # beyond the largest suffix: keep it short anyway
+                return f"{sign}{a:.1e}"
+            return f"{sign}{_trim(a / scale, 1)}{suffix}"
+    if a >= 100:
+        return f"{sign}{a:.0f}"
+    if a >= 10:
+        return f"{sign}{_trim(a, 1)}"
+    return f"{sign}{_trim(a, 2)}"
+
+
+def _trim(v: float, decimals: int) -> str:
+    text = f"{v:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def cell_text(row: Row, j: int) -> str:
+    """A FoM as two decimals; a scored row as its raw value with the unit (e.g. `7.2 min`)."""
+    value = row.values[j]
+    if math.isnan(value):
+        return NO_DATA
+    if row.score is None:
+        if math.isinf(value):
+            return format_number(value)
+        return f"{value:.2f}"
+    text = format_number(row.raw[j])
+    return f"{text} {row.unit}" if row.unit else text
+
+
+def day_label(day: date, today: bool, note: bool = True) -> tuple[str, str]:
+    """(first line, second line) for a column; `note` says "(partial)" under today."""
+    if today:
+        return "Today", f"{day:%b} {day.day}" + (" (partial)" if note else "")
+    return f"{day:%a}", f"{day:%b} {day.day}"
+
+
+def window_text(grid: Grid) -> str:
+    first, last = grid.days[0], grid.days[-1]
+    span = f"{first:%a %b} {first.day} – {last:%a %b} {last.day}, {last.year}" if len(grid.days) > 1 else f"{last:%a %b} {last.day}, {last.year}"
+    return f"{span} ({grid.timezone} days)"
+
+
+def as_of_text(now: datetime, tz_name: str) -> str:
+    local = now.astimezone(ZoneInfo(tz_name))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"

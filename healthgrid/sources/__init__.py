@@ -1,0 +1,46 @@
+"""Where a grid's numbers come from: demo data, a grid data file, or Datadog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from healthgrid.config import Config, GridSpec
+from healthgrid.grid import Grid
+
+
+@dataclass
+class Job:
+    """One grid to produce: its style, and how to get its data (called once; may raise)."""
+
+    spec: GridSpec
+    fetch: Callable[[], Grid]
+
+
+def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | None, now: datetime) -> list[Job]:
+    if data is not None:
+        from healthgrid.sources.datafile import load_data
+
+        grids = load_data(data)
+        if names:
+            unknown = sorted(set(names) - {g.name for g in grids})
+            if unknown:
+                raise_unknown(unknown[0], [g.name for g in grids])
+            grids = [g for g in grids if g.name in names]
+        return [Job(config.style_for(g.name, g.title), (lambda g=g: g)) for g in grids]
+    specs = config.select(names)
+    if demo:
+        from healthgrid.sources.demo import demo_grid
+
+        return [Job(spec, (lambda spec=spec: demo_grid(spec, now))) for spec in specs]
+    from healthgrid.sources.datadog import DatadogSource
+
+    source = DatadogSource.from_env()  # checks credentials before anything is fetched
+    return [Job(spec, (lambda spec=spec: source.fetch(spec, now))) for spec in specs]
+
+
+def raise_unknown(name: str, have: list[str]):
+    from healthgrid.errors import UsageError
+
+    raise UsageError(f"--grid: no grid named {name!r} (have: {', '.join(sorted(have))})")

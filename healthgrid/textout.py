@@ -1,0 +1,73 @@
+"""Text outputs: `NAME.json` (grid data) and `NAME.md` (alt text + a Markdown table).
+
+The table never relies on colour alone: each cell carries a band symbol, and a legend says what
+the symbols mean.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from healthgrid.config import Bands
+from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, window_text
+from healthgrid.grid import Grid, band_counts
+
+SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
+
+
+def grid_json(grid: Grid) -> str:
+    return json.dumps(grid.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def alt_text(grid: Grid, bands: Bands) -> str:
+    """One sentence a screen reader can say instead of the image; names today's worst cells."""
+    today = [row.values[-1] for row in grid.rows]
+    counts = band_counts(today, bands)
+    parts = [f"{counts[b]} {b}" for b in ("critical", "warning", "good") if counts[b]]
+    if counts["nodata"]:
+        parts.append(f"{counts['nodata']} with no data")
+    scored = sorted(((v, i) for i, v in enumerate(today) if not math.isnan(v)), key=lambda t: (t[0], t[1]))
+    worst = [f"{grid.rows[i].label} {cell_text(grid.rows[i], -1)} ({bands.band(v)})" for v, i in scored[:3] if v < bands.warning]
+    sentence = (
+        f"{grid.title}: {len(grid.rows)} metrics over {len(grid.days)} days, {window_text(grid)}. "
+        f"Today so far: {', '.join(parts) or 'no rows'}."
+    )
+    if worst:
+        sentence += " Worst today: " + "; ".join(worst) + "."
+    elif scored:
+        sentence += " Everything with data today is good."
+    return sentence
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(grid: Grid, bands: Bands, image: str | None = None) -> str:
+    alt = alt_text(grid, bands)
+    lines = [f"## {_escape(grid.title)}", ""]
+    if image:
+        lines += [f"![{_escape(alt)}]({image})", ""]
+    lines += [alt, ""]
+    header = ["Metric"] + [" ".join(day_label(d, today=j == len(grid.days) - 1)) for j, d in enumerate(grid.days)]
+    lines.append("| " + " | ".join(_escape(h) for h in header) + " |")
+    lines.append("|" + "---|" + "---:|" * len(grid.days))
+    group = None
+    for row in grid.rows:
+        if row.group and row.group != group:
+            lines.append(f"| **{_escape(row.group)}** |" + " |" * len(grid.days))
+            group = row.group
+        cells = []
+        for j, v in enumerate(row.values):
+            text = cell_text(row, j)
+            cells.append(f"{SYMBOLS[bands.band(v)]} {_escape(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
+        lines.append(f"| {_escape(row.label)} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        f"{SYMBOLS['good']} good (FoM ≥ {bands.warning:g}) · {SYMBOLS['warning']} warning ({bands.critical:g} ≤ FoM < {bands.warning:g}) · "
+        f"{SYMBOLS['critical']} critical (FoM < {bands.critical:g}) · {SYMBOLS['nodata']} no data. "
+        f"Today is partial, as of {as_of_text(grid.now, grid.timezone)}.",
+        "",
+    ]
+    return "\n".join(lines)
