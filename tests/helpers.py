@@ -1,0 +1,32 @@
+"""Small grids built by hand, for tests that need exact values."""
+
+import math
+from datetime import date, timedelta
+
+from conftest import NOW_DT
+
+from healthgrid.config import Bands, GridSpec, RowSpec, Score
+from healthgrid.grid import Grid, Row
+
+NAN = math.nan
+
+
+def make_grid(rows, days=None, name="t", title="Test grid", tz="UTC"):
+    """rows: (label, values) or (label, values, dict(group=, unit=, score=, raw=))."""
+    n = len(rows[0][1])
+    days = days or [date(2026, 11, 28) - timedelta(days=n - 1 - i) for i in range(n)]
+    out = []
+    for item in rows:
+        label, values = item[0], [float(v) for v in item[1]]
+        extra = item[2] if len(item) > 2 else {}
+        raw = [float(v) for v in extra.get("raw", values)]
+        out.append(Row(label=label, query=f"avg:{label.lower().replace(' ', '_')}{{*}}", values=values, raw=raw,
+                       group=extra.get("group"), unit=extra.get("unit"), score=extra.get("score")))
+    return Grid(name=name, title=title, timezone=tz, days=days, now=NOW_DT, rows=out)
+
+
+def spec_for(grid, palette="RdYlGn", bands=Bands()):
+    return GridSpec(name=grid.name, title=grid.title, rows=tuple(RowSpec(r.label, r.query) for r in grid.rows), palette=palette, bands=bands, days=len(grid.days))
+
+
+__all__ = ["NAN", "Score", "make_grid", "spec_for"]

@@ -1,0 +1,102 @@
+"""`healthgrid render` as users run it: files, flags, exit codes, --json."""
+
+import json
+
+import pytest
+from conftest import EXAMPLE_CONFIG, NOW, run_process
+
+from healthgrid.cli import build_parser
+
+
+def test_render_demo_writes_the_documented_files(in_tmp, cli):
+    result = cli("render", "--demo", "--now", NOW)
+    assert result.code == 0, result.err
+    out = in_tmp / "healthgrid-out"
+    assert sorted(p.name for p in out.iterdir()) == ["health_grid.json", "health_grid.md", "health_grid.png", "health_grid_dark.png"]
+    assert result.out.splitlines() == [str(out.relative_to(in_tmp) / n) for n in ("health_grid.png", "health_grid_dark.png", "health_grid.json", "health_grid.md")]
+    assert "health_grid: 7 rows × 7 days" in result.err
+    md = (out / "health_grid.md").read_text()
+    assert md.startswith("## System Health Rollup - 7 Day FoM Grid\n\n![System Health Rollup")
+    assert "(health_grid.png)" in md
+
+
+def test_theme_and_format_choose_the_files(in_tmp, cli):
+    result = cli("render", "--demo", "--now", NOW, "--theme", "dark", "--format", "svg,png,html", "--out", "o")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (in_tmp / "o").iterdir()) == [
+        "health_grid.json", "health_grid.md", "health_grid_dark.html", "health_grid_dark.png", "health_grid_dark.svg"]
+    html = (in_tmp / "o" / "health_grid_dark.html").read_text()
+    assert "<svg" in html and "<table>" in html and "http://" not in html.split("<svg", 1)[0]
+
+
+def test_json_output_is_one_object(in_tmp, cli):
+    result = cli("render", "--demo", "--now", NOW, "--json", "--theme", "light")
+    doc = json.loads(result.out)
+    (grid,) = doc["grids"]
+    assert grid["name"] == "health_grid" and grid["ok"] is True
+    assert grid["files"][0].endswith("health_grid.png") and grid["missing_cells"] >= 1
+
+
+def test_grid_flag_selects_grids(in_tmp, cli):
+    (in_tmp / "healthgrid.yml").write_text(
+        "grids:\n" + "".join(f"  - {{name: {n}, rows: [{{label: A, query: q}}]}}\n" for n in ("alpha", "beta", "gamma")))
+    result = cli("render", "--demo", "--now", NOW, "--grid", "gamma", "--grid", "alpha", "--theme", "light")
+    assert result.code == 0
+    assert sorted(p.name for p in (in_tmp / "healthgrid-out").glob("*.png")) == ["alpha.png", "gamma.png"]
+    bad = cli("render", "--demo", "--grid", "delta")
+    assert (bad.code, bad.err) == (2, "healthgrid: error: --grid: no grid named 'delta' (have: alpha, beta, gamma)\n")
+
+
+def test_rerender_with_same_now_is_byte_identical(in_tmp, cli):
+    cli("render", "--demo", "--now", NOW, "--config", str(EXAMPLE_CONFIG), "--format", "png,svg")
+    first = {p.name: p.read_bytes() for p in (in_tmp / "healthgrid-out").iterdir()}
+    cli("render", "--demo", "--now", NOW, "--config", str(EXAMPLE_CONFIG), "--format", "png,svg")
+    assert {p.name: p.read_bytes() for p in (in_tmp / "healthgrid-out").iterdir()} == first
+
+
+BAD_FLAGS = [
+    (["render", "--theme", "sepia"], "healthgrid: error: --theme: invalid choice: 'sepia'"),
+    (["render", "--format", "gif"], "healthgrid: error: --format: unknown format 'gif'; choose from png, svg, html"),
+    (["render", "--format", ","], "healthgrid: error: --format: give at least one of"),
+    (["render", "--now", "yesterday"], "healthgrid: error: --now: 'yesterday' is not an ISO 8601 date-time"),
+    (["render", "--demo", "--data", "x.json"], "healthgrid: error: --data: not allowed with argument --demo"),
+    (["render", "--bogus"], "healthgrid: error: unrecognized arguments: --bogus"),
+    (["frobnicate"], "healthgrid: error: COMMAND: invalid choice: 'frobnicate'"),
+    (["render", "--data", "missing.json"], "healthgrid: error: --data: missing.json: no such file"),
+    (["render"], "healthgrid: error: DD_API_KEY: not set"),
+]
+
+
+@pytest.mark.parametrize("argv,expected", BAD_FLAGS, ids=[" ".join(a) for a, _ in BAD_FLAGS])
+def test_bad_flags_are_exit_2_with_one_line(in_tmp, cli, argv, expected):
+    result = cli(*argv)
+    assert result.code == 2
+    assert len(result.err.splitlines()) == 1 and result.err.startswith(expected), result.err
+    assert not (in_tmp / "healthgrid-out").exists()
+
+
+def test_out_must_be_a_directory(in_tmp, cli):
+    (in_tmp / "file").write_text("x")
+    result = cli("render", "--demo", "--out", "file")
+    assert (result.code, result.err) == (2, "healthgrid: error: --out: file exists and is not a directory\n")
+
+
+def test_every_command_has_help_from_its_docstring():
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name, p in sub.choices.items():
+        assert p.description and "usage:" in p.format_help(), name
+
+
+def test_console_script_and_module_run_as_processes(in_tmp):
+    result = run_process("render", "--demo", "--now", NOW, "--theme", "light", "--out", "o", cwd=in_tmp)
+    assert result.code == 0 and result.out.strip().splitlines()[0] == "o/health_grid.png"
+    help_ = run_process("--help", cwd=in_tmp)
+    assert help_.code == 0 and "render" in help_.out
+    bad = run_process("render", "--demo", "--config", "nope.yml", cwd=in_tmp)
+    assert bad.code == 2 and bad.err == "healthgrid: error: --config: nope.yml: no such file\n"
+
+
+def test_debug_shows_the_traceback(in_tmp, cli):
+    result = cli("render", "--demo", "--config", "nope.yml", "--debug")
+    assert result.code == 2 and "Traceback" in result.err and result.err.endswith("healthgrid: error: --config: nope.yml: no such file\n")

@@ -1,0 +1,107 @@
+"""Golden images (pytest-mpl, --mpl always on) and byte-for-byte determinism.
+
+Each test returns a figure holding exactly the pixels of the PNG healthgrid writes, so the
+baselines guard the published files themselves, not a re-render under pytest-mpl's own style.
+"""
+
+import io
+
+import numpy as np
+import pytest
+from conftest import EXAMPLE_CONFIG, NOW_DT
+from helpers import NAN, Score, make_grid, spec_for
+from matplotlib.figure import Figure
+from PIL import Image
+
+from healthgrid.config import GridSpec, RowSpec, load_config
+from healthgrid.render import figure_bytes, heatmap_figure, render
+from healthgrid.sources.demo import demo_grid
+
+# Rendering is pinned (matplotlib, FreeType in its wheel, DejaVu Sans), so the tolerance is tight:
+# one recoloured cell or a missing label is far above it.
+IMAGE = dict(tolerance=1, savefig_kwargs={"dpi": 100}, style="default")
+
+
+def as_figure(png: bytes) -> Figure:
+    pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+    height, width = pixels.shape[:2]
+    fig = Figure(figsize=(width / 100, height / 100), dpi=100)
+    fig.figimage(pixels, 0, 0, origin="upper", resize=False)
+    return fig
+
+
+def default_demo():
+    spec = load_config(None).grids[0]
+    return demo_grid(spec, NOW_DT), spec
+
+
+def mixed_grid():
+    """Groups, no-data cells, scored rows with units, out-of-range and a 'today' with gaps."""
+    score_min = dict(group="CI/CD", unit="min", score=Score(3, 10))
+    grid = make_grid([
+        ("Run Success", [0.98, 0.91, NAN, 0.97, 0.42, 0.88, 0.95], dict(group="Training")),
+        ("Checkpoint at 10k", [0.2, 0.25, 0.31, 0.75, 1.0, NAN, NAN], dict(group="Training")),
+        ("Tests Passing", [1, 1, 0, 1, 1, 1, 1], dict(group="CI/CD")),
+        ("CI P90 Duration", [1.0, 0.9, 0.5, 0.2, 0.0, 0.6, NAN], dict(score_min, raw=[2.5, 3.7, 6.5, 8.6, 14.0, 5.8, NAN])),
+        ("PR Cycle Time", [0.6, 0.7, 0.1, 0.9, 0.75, 0.5, 0.55], dict(group="CI/CD", unit="h", score=Score(24, 72), raw=[43.2, 38.4, 67.2, 28.8, 36, 48, 45.6])),
+        ("Remote Eval - Hearts Accuracy", [0.71, 0.69, 0.3, 0.29, 0.7, 0.68, 0.72], dict(group="Eval")),
+    ], title="Groups, gaps and raw units")
+    return grid, spec_for(grid)
+
+
+def rows_35():
+    rows = tuple(RowSpec(f"Metric {i:02d} - {'x' * (i % 9)}", f"avg:m{i}{{*}}", group=f"Section {i // 12 + 1}") for i in range(35))
+    spec = GridSpec(name="big", title="35 rows, 14 days, cividis", rows=rows, days=14, palette="cividis")
+    return demo_grid(spec, NOW_DT), spec
+
+
+@pytest.mark.mpl_image_compare(**IMAGE)
+def test_demo_light():
+    grid, spec = default_demo()
+    return as_figure(render(grid, spec, "light", "png"))
+
+
+@pytest.mark.mpl_image_compare(**IMAGE)
+def test_demo_dark():
+    grid, spec = default_demo()
+    return as_figure(render(grid, spec, "dark", "png"))
+
+
+@pytest.mark.mpl_image_compare(**IMAGE)
+def test_groups_nodata_raw_units_bands():
+    grid, spec = mixed_grid()
+    spec = spec_for(grid, palette="bands")
+    return as_figure(render(grid, spec, "light", "png"))
+
+
+@pytest.mark.mpl_image_compare(**IMAGE)
+def test_35_rows():
+    grid, spec = rows_35()
+    return as_figure(render(grid, spec, "light", "png"))
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_identical_data_gives_identical_bytes(fmt):
+    grid, spec = mixed_grid()
+    first = render(grid, spec, "dark", fmt)
+    second = render(grid, spec, "dark", fmt)
+    assert first == second
+    assert b"Matplotlib" not in first and b"matplotlib.org" not in first, "version strings would change bytes on upgrade"
+    if fmt == "svg":
+        assert b"<dc:date>" not in first
+
+
+def test_different_data_gives_different_bytes():
+    grid, spec = mixed_grid()
+    before = render(grid, spec, "light", "png")
+    grid.rows[0].values[0] = 0.5
+    assert render(grid, spec, "light", "png") != before
+
+
+def test_example_dashboard_renders_both_themes():
+    spec = load_config(str(EXAMPLE_CONFIG)).grids[0]
+    grid = demo_grid(spec, NOW_DT)
+    for theme in ("light", "dark"):
+        png = figure_bytes(heatmap_figure(grid, spec, theme), "png")
+        image = Image.open(io.BytesIO(png))
+        assert image.format == "PNG" and image.size[1] > image.size[0] * 0.8  # 24 rows + 3 headings: tall

@@ -1,0 +1,47 @@
+"""Whatever values and labels arrive, the renderer draws something sane and never crashes."""
+
+import math
+
+import numpy as np
+from helpers import make_grid, spec_for
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from healthgrid.render import figure_bytes, heatmap_figure
+from healthgrid.textout import markdown
+
+values = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.floats(min_value=-1e300, max_value=1e300),
+    st.sampled_from([math.nan, math.inf, -math.inf, 0.0, 1.0, -0.0, 1e308, -1e308, 0.3, 0.7]),
+)
+labels = st.text(min_size=1, max_size=200).filter(lambda s: s.strip())
+
+
+@st.composite
+def grids(draw):
+    n_days = draw(st.integers(1, 9))
+    n_rows = draw(st.integers(1, 5))
+    rows = []
+    for _ in range(n_rows):
+        group = draw(st.one_of(st.none(), labels))
+        rows.append((draw(labels), draw(st.lists(values, min_size=n_days, max_size=n_days)), {"group": group, "unit": draw(st.one_of(st.none(), st.text(max_size=5)))}))
+    return make_grid(rows, title=draw(labels))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(grids())
+def test_renderer_never_crashes_and_never_colours_nan(grid):
+    fig = heatmap_figure(grid, spec_for(grid))
+    p = fig._healthgrid
+    assert figure_bytes(fig, "png").startswith(b"\x89PNG")
+    assert np.isfinite(p.cell_colors).all()
+    for r, (kind, index, _) in enumerate(p.display):
+        for j in range(len(grid.days)):
+            if kind == "row" and math.isnan(grid.rows[index].values[j]):
+                assert p.nodata[r, j] and (p.cell_colors[r, j] == 0).all()
+            elif kind == "row":
+                assert p.cell_colors[r, j, 3] == 1.0 and 0.0 <= p.values[r, j] <= 1.0
+    drawn = p.mesh.get_facecolors()
+    assert np.isfinite(drawn).all()
+    markdown(grid, spec_for(grid).bands)
