@@ -12,7 +12,8 @@ from healthgrid.cli import Console, main
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-EXAMPLE_CONFIG = SHARED / "examples" / "health_dashboard.yml"
+# A copy of ../shared/examples/health_dashboard.yml, so the suite runs from any clone.
+EXAMPLE_CONFIG = ROOT / "tests" / "data" / "health_dashboard.yml"
 NOW = "2026-11-28T12:00:00Z"
 NOW_DT = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 
