@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import math
+from contextlib import contextmanager
 import os
 import warnings
 from dataclasses import dataclass
@@ -328,10 +329,17 @@ class _HeatmapPlotter:
                 cax.axhline(level, color=theme.background, linewidth=1.5)
 
 
+@contextmanager
+def styled():
+    """The renderer's own style, for drawing and saving; global rcParams are left alone."""
+    with mpl.rc_context(_RC), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from font")  # exotic labels: boxes, not noise
+        yield
+
+
 def heatmap_figure(grid: Grid, spec: GridSpec, theme: str = "light") -> Figure:
     """Draw `grid` with the style of `spec` (palette, bands) in `theme` ("light" or "dark")."""
-    with mpl.rc_context(_RC), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Glyph .* missing from font")
+    with styled():
         plotter = _HeatmapPlotter(grid, spec, theme)
         fig = plotter.draw()
         fig._healthgrid = plotter  # the prepared data, for tests
@@ -342,8 +350,7 @@ def figure_bytes(fig: Figure, fmt: str) -> bytes:
     """PNG or SVG bytes with no timestamps or version strings, so identical data is identical bytes."""
     buf = io.BytesIO()
     metadata = {"Software": None} if fmt == "png" else {"Date": None, "Creator": None}
-    with mpl.rc_context(_RC), warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"Glyph .* missing from font")
+    with styled():
         fig.savefig(buf, format=fmt, dpi=DPI, facecolor=fig.get_facecolor(), metadata=metadata)
     return buf.getvalue()
 
@@ -357,5 +364,6 @@ def figure_for(grid: Grid, spec: GridSpec, theme: str) -> Figure:
     if spec.type == "trend":
         from healthgrid.trend import trend_figure
 
-        return trend_figure(grid, spec, theme)
+        with styled():
+            return trend_figure(grid, spec, theme)
     return heatmap_figure(grid, spec, theme)

@@ -105,3 +105,32 @@ def test_example_dashboard_renders_both_themes():
         png = figure_bytes(heatmap_figure(grid, spec, theme), "png")
         image = Image.open(io.BytesIO(png))
         assert image.format == "PNG" and image.size[1] > image.size[0] * 0.8  # 24 rows + 3 headings: tall
+
+
+def trend_grid():
+    rows = (RowSpec("Tests Passing", "avg:a{*}", group="CI"), RowSpec("Duration", "avg:b{*}", group="CI", score=Score(3, 10), unit="min"),
+            RowSpec("Accuracy", "avg:c{*}", group="Eval"))
+    spec = GridSpec(name="trendy", title="Trend: two panels, gaps, partial today", rows=rows, days=14, type="trend")
+    return demo_grid(spec, NOW_DT), spec
+
+
+@pytest.mark.mpl_image_compare(**IMAGE)
+def test_trend_light():
+    from healthgrid.render import figure_for
+
+    grid, spec = trend_grid()
+    return as_figure(figure_bytes(figure_for(grid, spec, "light"), "png"))
+
+
+def test_trend_lines_leave_gaps_for_missing_days():
+    from healthgrid.render import figure_for
+
+    grid, spec = trend_grid()
+    fig = figure_for(grid, spec, "light")
+    ci, ev = [ax for ax in fig.axes]
+    assert [ax.get_title(loc="left") for ax in (ci, ev)] == ["CI", "Eval"]
+    for ax, rows in ((ci, grid.rows[:2]), (ev, grid.rows[2:])):
+        solid = [line for line in ax.get_lines() if line.get_linestyle() == "-" and len(line.get_xdata()) > 1]
+        for line, row in zip(solid, rows):
+            y = np.asarray(line.get_ydata(), dtype=float)
+            assert np.array_equal(np.isnan(y), np.isnan(row.values[:-1])), "a no-data day must be a gap, not bridged"
