@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from healthgrid import __version__
-from healthgrid.errors import HealthgridError, RunError, UsageError
+from healthgrid.errors import HealthgridError, RunError, UsageError, redact
 
 PROG = "healthgrid"
 
@@ -87,7 +87,7 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
     now = parse_now(args.now)
     formats = parse_formats(args.format)
     config = load_config(args.config)
-    jobs = plan(config, args.grid, demo=args.demo, data=args.data, now=now)
+    jobs = plan(config, args.grid, demo=args.demo, data=args.data, now=now, budget=args.timeout, warn=console.warn)
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out: {out_dir} exists and is not a directory")
@@ -163,7 +163,19 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--now", metavar="ISO8601", help="the instant taken as now (default: the clock; no offset means UTC)")
     p.add_argument("--format", metavar="LIST", default="png", help="comma-separated: png, svg, html (default: %(default)s)")
     p.add_argument("--theme", choices=("light", "dark", "both"), default="both", help="light, dark (for Datadog's dark mode) or both (default)")
+    p.add_argument("--timeout", metavar="SECONDS", type=_positive_seconds, default=60.0,
+                   help="time allowed to fetch one grid from Datadog, retries included (default: %(default)g)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of file paths")
+
+
+def _positive_seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of seconds") from None
+    if not 1 <= seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"must be between 1 and 3600 seconds, got {value}")
+    return seconds
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,14 +212,16 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
         if debug:
             import traceback
 
-            traceback.print_exc(file=console.err)
-        print(f"{PROG}: error: {exc}", file=console.err, flush=True)
+            console.err.write(redact(traceback.format_exc()))
+        print(redact(f"{PROG}: error: {exc}"), file=console.err, flush=True)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"{PROG}: error: interrupted", file=console.err)
         return 130
     except Exception as exc:  # a bug: still one line unless --debug
         if debug:
-            raise
-        print(f"{PROG}: error: internal error: {type(exc).__name__}: {exc} (run with --debug for details)", file=console.err, flush=True)
+            import traceback
+
+            console.err.write(redact(traceback.format_exc()))
+        print(redact(f"{PROG}: error: internal error: {type(exc).__name__}: {exc}" + ("" if debug else " (run with --debug for details)")), file=console.err, flush=True)
         return 1

@@ -132,8 +132,12 @@ class Config:
         known = {g.name for g in self.grids}
         for name in names:
             if name not in known:
-                raise UsageError(f"--grid: no grid named {name!r} (have: {', '.join(sorted(known))})")
+                raise unknown_grid(name, known)
         return tuple(g for g in self.grids if g.name in names)
+
+
+def unknown_grid(name: str, have) -> UsageError:
+    return UsageError(f"--grid: no grid named {name!r} (have: {', '.join(sorted(have))})")
 
 
 # The seed plan's seven CI figure-of-merit rows.
@@ -290,9 +294,14 @@ def _score(value: Any, path: str) -> Score:
 
 def _row(value: Any, path: str) -> RowSpec:
     _mapping(value, path, ("label", "group", "query", "aggregation", "score", "unit"), required=("label", "query"))
+    query = _string(value["query"], _join(path, "query"))
+    if ".rollup(" in query.replace(" ", ""):
+        raise ConfigError(_join(path, "query"), "must not use .rollup(): healthgrid sets the rollup so buckets meet local midnights; choose aggregation: avg|sum|min|max")
+    if re.search(r"\bby\s*\{", query):
+        raise ConfigError(_join(path, "query"), "must not group ('by {...}'): a row is one series; aggregate across tags instead, e.g. avg:metric{env:prod}")
     return RowSpec(
         label=_string(value["label"], _join(path, "label")),
-        query=_string(value["query"], _join(path, "query")),
+        query=query,
         group=_optional(value, "group", path, _string),
         aggregation=_choice(value.get("aggregation", "avg"), _join(path, "aggregation"), AGGREGATIONS),
         score=_optional(value, "score", path, _score),

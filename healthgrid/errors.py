@@ -17,3 +17,19 @@ class RunError(HealthgridError):
     """A failure at run time (API, network, publish) after any retries."""
 
     exit_code = 1
+
+
+# Secret values seen by this process (API keys, tokens). Anything printed on an error path goes
+# through redact(), so a secret cannot leak through an exception's text or a --debug traceback.
+_SECRETS: set[str] = set()
+
+
+def register_secret(value: str | None) -> None:
+    if value and len(value) >= 4:
+        _SECRETS.add(value)
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_SECRETS, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
-from healthgrid.config import Config, GridSpec
+from healthgrid.config import Config, GridSpec, unknown_grid
 from healthgrid.grid import Grid
 
 
@@ -18,7 +18,8 @@ class Job:
     fetch: Callable[[], Grid]
 
 
-def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | None, now: datetime) -> list[Job]:
+def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | None, now: datetime,
+         budget: float = 60.0, warn: Callable[[str], None] | None = None) -> list[Job]:
     if data is not None:
         from healthgrid.sources.datafile import load_data
 
@@ -26,7 +27,7 @@ def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | Non
         if names:
             unknown = sorted(set(names) - {g.name for g in grids})
             if unknown:
-                raise_unknown(unknown[0], [g.name for g in grids])
+                raise unknown_grid(unknown[0], [g.name for g in grids])
             grids = [g for g in grids if g.name in names]
         return [Job(config.style_for(g.name, g.title), (lambda g=g: g)) for g in grids]
     specs = config.select(names)
@@ -36,11 +37,7 @@ def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | Non
         return [Job(spec, (lambda spec=spec: demo_grid(spec, now))) for spec in specs]
     from healthgrid.sources.datadog import DatadogSource
 
-    source = DatadogSource.from_env()  # checks credentials before anything is fetched
+    source = DatadogSource.from_env(budget=budget, warn=warn)  # checks credentials before anything is fetched
     return [Job(spec, (lambda spec=spec: source.fetch(spec, now))) for spec in specs]
 
 
-def raise_unknown(name: str, have: list[str]):
-    from healthgrid.errors import UsageError
-
-    raise UsageError(f"--grid: no grid named {name!r} (have: {', '.join(sorted(have))})")

@@ -1,19 +1,200 @@
-"""Datadog source (placeholder until the Datadog issue lands)."""
+"""Datadog source: one v2 timeseries request per grid, true calendar days in the grid's zone.
+
+Datadog aligns `.rollup(..., N)` buckets to multiples of N seconds since the epoch, so daily
+buckets are UTC days. For another zone we ask for buckets as large as still divide every local
+midnight in the window (1 h for whole-hour zones and across DST, 30 min for Asia/Kolkata, 15 min
+for Asia/Kathmandu) and combine them per local day with the row's aggregation. An `avg` row asks
+for sum and count so the day's mean weighs every point equally, as Datadog's own daily rollup does.
+"""
 
 from __future__ import annotations
 
-import os
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Callable
 
-from healthgrid.errors import RunError, UsageError
+from healthgrid.config import GridSpec, RowSpec
+from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
+from healthgrid.errors import RunError
+from healthgrid.grid import Grid, Row, day_start, local_days
+
+DAY = 86400
+MAX_POINTS = 1500  # per series and request; beyond it Datadog silently widens the buckets
+LONGEST_DAY = 25 * 3600
+
+
+def bucket_seconds(day_starts: list[int]) -> int:
+    """The largest bucket that divides a day and has a boundary at every local midnight."""
+    size = DAY
+    for start in day_starts:
+        size = math.gcd(size, start % DAY)
+    return size
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str  # q0, q1, ... : also its index in the request's queries and formulas
+    row: int
+    method: str  # rollup method: avg | sum | min | max | count
+    text: str
+
+
+def plan_queries(rows: tuple[RowSpec, ...], bucket: int) -> list[Query]:
+    queries = []
+    for i, row in enumerate(rows):
+        methods = ("sum", "count") if row.aggregation == "avg" and bucket < DAY else (row.aggregation,)
+        for method in methods:
+            queries.append(Query(f"q{len(queries)}", i, method, f"{row.query.strip()}.rollup({method}, {bucket})"))
+    return queries
+
+
+def combine(method_values: dict[str, list[float]], aggregation: str) -> float:
+    """One local day's value from its buckets (None/NaN buckets are no data)."""
+    if aggregation == "avg" and "count" in method_values:
+        total, count = sum(method_values["sum"]), sum(method_values["count"])
+        return total / count if count else math.nan
+    values = method_values.get(aggregation, [])
+    if not values:
+        return math.nan
+    if aggregation == "avg":  # whole UTC days: Datadog's daily avg is already the answer
+        return sum(values) / len(values)
+    return {"sum": sum, "min": min, "max": max}[aggregation](values)
+
+
+def _unwrap(value):
+    return getattr(value, "value", value)
 
 
 class DatadogSource:
-    @classmethod
-    def from_env(cls) -> "DatadogSource":
-        for var in ("DD_API_KEY", "DD_APP_KEY"):
-            if not os.environ.get(var):
-                raise UsageError(f"{var}: not set; Datadog needs an API key and an application key (or use --demo / --data)")
-        return cls()
+    def __init__(self, auth: DatadogAuth, budget: float = DEFAULT_BUDGET, warn: Callable[[str], None] | None = None, sleep=None):
+        self.auth = auth
+        self.budget = budget
+        self.warn = warn
+        self.sleep = sleep
+        self.requests = 0  # query requests made, for reports and tests
 
-    def fetch(self, spec, now):
-        raise RunError(f"{spec.name}: the Datadog source is not implemented yet")
+    @classmethod
+    def from_env(cls, budget: float = DEFAULT_BUDGET, warn=None) -> "DatadogSource":
+        return cls(DatadogAuth.from_env(), budget=budget, warn=warn)
+
+    def fetch(self, spec: GridSpec, now: datetime) -> Grid:
+        days = local_days(now, spec.timezone, spec.days)
+        starts = [int(day_start(d, spec.timezone).timestamp()) for d in days]
+        end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
+        until = min(end, int(math.ceil(now.timestamp())))
+        bucket = bucket_seconds(starts)
+        queries = plan_queries(spec.rows, bucket)
+        retrier = Retrier(self.auth, self.budget, warn=self.warn, **({"sleep": self.sleep} if self.sleep else {}))
+
+        # Buckets per query: {bucket start (s): value}. Long windows at small buckets would pass
+        # Datadog's point limit; then the window is split at local midnights into a few requests.
+        points: list[dict[int, float]] = [{} for _ in queries]
+        per_request = max(1, (MAX_POINTS * bucket) // LONGEST_DAY)
+        with self.auth.client() as api_client:
+            for first in range(0, len(days), per_request):
+                lo = starts[first]
+                hi = min(until, starts[first + per_request] if first + per_request < len(days) else until)
+                if hi <= lo:
+                    continue
+                self._request(spec, api_client, retrier, queries, lo, hi, bucket, points)
+        self.requests += retrier.requests
+
+        bounds = starts + [end]
+        rows = []
+        for i, row in enumerate(spec.rows):
+            mine = [(q.method, points[k]) for k, q in enumerate(queries) if q.row == i]
+            raw = []
+            for d in range(len(days)):
+                per_method = {method: [v for t, v in series.items() if bounds[d] <= t < bounds[d + 1] and not math.isnan(v)] for method, series in mine}
+                raw.append(combine(per_method, row.aggregation))
+            values = [row.score.fom(v) for v in raw] if row.score else list(raw)
+            rows.append(Row(label=row.label, query=row.query, group=row.group, unit=row.unit, score=row.score, values=values, raw=raw))
+        return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows)
+
+    def _request(self, spec, api_client, retrier: Retrier, queries: list[Query], lo: int, hi: int, bucket: int, points) -> None:
+        from datadog_api_client.exceptions import ApiException
+
+        try:
+            response = self._send(spec, api_client, retrier, queries, lo, hi, bucket)
+        except ApiException as exc:
+            raise RunError(self._rejected(spec, exc, queries, lambda qs: self._send(spec, api_client, retrier, qs, lo, hi, bucket))) from None
+        attributes = response.data.attributes
+        series = _unwrap(getattr(attributes, "series", None)) or []
+        times = [int(t) // 1000 for t in (_unwrap(getattr(attributes, "times", None)) or [])]
+        values = _unwrap(getattr(attributes, "values", None)) or []
+        seen: set[int] = set()
+        for s, column in zip(series, values):
+            index = int(s.query_index)
+            if not 0 <= index < len(queries):
+                raise RunError(f"{spec.name}: Datadog answered with a series for query {index}, but only {len(queries)} were asked")
+            if index in seen:
+                row = spec.rows[queries[index].row]
+                raise RunError(f"{spec.name}: row {row.label!r}: the query returns several series ({row.query}); "
+                               "a row needs one: drop the 'by {...}' grouping or aggregate across tags")
+            seen.add(index)
+            for t, v in zip(times, _unwrap(column)):
+                points[index][t] = math.nan if v is None else float(v)
+
+    def _send(self, spec, api_client, retrier: Retrier, queries: list[Query], lo: int, hi: int, bucket: int):
+        """One POST /api/v2/query/timeseries: named queries, one formula each (query_index = position)."""
+        from datadog_api_client.v2.api.metrics_api import MetricsApi
+        from datadog_api_client.v2.model.metrics_data_source import MetricsDataSource
+        from datadog_api_client.v2.model.metrics_timeseries_query import MetricsTimeseriesQuery
+        from datadog_api_client.v2.model.query_formula import QueryFormula
+        from datadog_api_client.v2.model.timeseries_formula_query_request import TimeseriesFormulaQueryRequest
+        from datadog_api_client.v2.model.timeseries_formula_request import TimeseriesFormulaRequest
+        from datadog_api_client.v2.model.timeseries_formula_request_attributes import TimeseriesFormulaRequestAttributes
+        from datadog_api_client.v2.model.timeseries_formula_request_queries import TimeseriesFormulaRequestQueries
+        from datadog_api_client.v2.model.timeseries_formula_request_type import TimeseriesFormulaRequestType
+
+        body = TimeseriesFormulaQueryRequest(
+            data=TimeseriesFormulaRequest(
+                type=TimeseriesFormulaRequestType.TIMESERIES_REQUEST,
+                attributes=TimeseriesFormulaRequestAttributes(
+                    _from=lo * 1000,
+                    to=hi * 1000,
+                    interval=bucket * 1000,
+                    queries=TimeseriesFormulaRequestQueries(
+                        [MetricsTimeseriesQuery(data_source=MetricsDataSource.METRICS, name=q.name, query=q.text) for q in queries]
+                    ),
+                    formulas=[QueryFormula(formula=q.name) for q in queries],
+                ),
+            )
+        )
+        api = MetricsApi(api_client)
+
+        def send(timeout):
+            api_client.configuration.request_timeout = timeout
+            return api.query_timeseries_data(body=body)
+
+        return retrier.call(f"{spec.name}: querying Datadog", send)
+
+    def _rejected(self, spec: GridSpec, exc, queries: list[Query], send) -> str:
+        """A 400: quote Datadog and name the row it concerns.
+
+        The row is the one whose query (or query name) the message quotes; failing that, each row
+        is asked alone until one is refused (only on this error path, within the budget)."""
+        from datadog_api_client.exceptions import ApiException
+
+        message = error_text(exc.body)
+        culprit = next((q.row for q in queries if spec.rows[q.row].query.strip() in message
+                        or f"'{q.name}'" in message or f'"{q.name}"' in message), None)
+        if culprit is None and len(spec.rows) == 1:
+            culprit = 0
+        if culprit is None and exc.status == 400:
+            for i in range(min(len(spec.rows), 50)):
+                mine = [Query(f"q{k}", q.row, q.method, q.text) for k, q in enumerate(q for q in queries if q.row == i)]
+                try:
+                    send(mine)
+                except ApiException as probe:
+                    if probe.status == 400:
+                        culprit = i
+                    break
+                except RunError:
+                    break
+        if culprit is not None:
+            row = spec.rows[culprit]
+            return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}"
+        labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
+        return f"{spec.name}: Datadog rejected the request ({exc.status} {exc.reason}): {message} (rows {labels})"

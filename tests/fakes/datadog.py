@@ -1,0 +1,101 @@
+"""A loopback Datadog that speaks the v2 wire format recorded in ../shared/fixtures/datadog/.
+
+It stores raw points per metric and answers `POST /api/v2/query/timeseries` the way Datadog does:
+`.rollup(method, N)` buckets aligned to multiples of N seconds since the epoch, one series per
+query with data (carrying `query_index`), none for a query without data, shared `times` listing
+only buckets where some series has data, `null` where a series has no point in a bucket.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from fakes.http import FakeServer, Request, Response
+
+QUERY_RE = re.compile(r"^(avg|sum|min|max):([\w.\-]+)\{([^}]*)\}\.rollup\((avg|sum|min|max|count),\s*(\d+)\)$")
+API_KEY, APP_KEY = "fake-api-key-0123456789abcdef", "fake-app-key-fedcba9876543210"
+
+
+def rollup(values: list[float], method: str) -> float:
+    if method == "count":
+        return float(len(values))
+    return {"avg": lambda v: sum(v) / len(v), "sum": sum, "min": min, "max": max}[method](values)
+
+
+class FakeDatadog(FakeServer):
+    def __init__(self):
+        super().__init__()
+        self.metrics: dict[str, list[tuple[int, float | None]]] = {}
+        self.submitted: list[dict] = []
+        self.dashboards: dict[str, dict] = {}
+
+    def add_points(self, metric: str, points):
+        self.metrics.setdefault(metric, []).extend((int(t), v) for t, v in points)
+
+    def handle(self, request: Request) -> Response:
+        if request.headers.get("dd-api-key") != API_KEY:
+            return Response(403, {"errors": ["Forbidden"]})
+        if request.path == "/api/v2/series" and request.method == "POST":
+            self.submitted.append(request.json())
+            return Response(202, {"errors": []})
+        if request.headers.get("dd-application-key") != APP_KEY:
+            return Response(403, {"errors": ["Forbidden"]})
+        if request.path == "/api/v2/query/timeseries" and request.method == "POST":
+            return self.timeseries(request.json())
+        match = re.fullmatch(r"/api/v1/dashboard/([\w-]+)", request.path)
+        if match:
+            return self.dashboard(request, match.group(1))
+        return Response(404, {"errors": ["Not found"]})
+
+    def dashboard(self, request: Request, dashboard_id: str) -> Response:
+        if dashboard_id not in self.dashboards:
+            return Response(404, {"errors": ["Dashboard not found"]})
+        if request.method == "GET":
+            return Response(200, self.dashboards[dashboard_id])
+        if request.method == "PUT":
+            body = request.json()
+            self.dashboards[dashboard_id] = dict(body, id=dashboard_id)
+            return Response(200, self.dashboards[dashboard_id])
+        return Response(405, {"errors": ["Method not allowed"]})
+
+    def timeseries(self, doc: dict) -> Response:
+        data = doc.get("data", {})
+        if data.get("type") != "timeseries_request":
+            return Response(400, {"errors": ['API input validation failed: Invalid type. Expected "timeseries_request".']})
+        attrs = data["attributes"]
+        lo, hi = attrs["from"] // 1000, attrs["to"] // 1000
+        names = [q["name"] for q in attrs["queries"]]
+        columns = []
+        for formula in attrs.get("formulas") or [{"formula": n} for n in names]:
+            query = attrs["queries"][names.index(formula["formula"])]["query"]
+            match = QUERY_RE.match(query)
+            if not match:
+                return Response(400, {"errors": [f"Error parsing query: unable to parse {query}: Rule 'query' didn't match"]})
+            _, metric, _, method, size = match.groups()
+            size = int(size)
+            buckets: dict[int, list[float]] = {}
+            for t, v in self.metrics.get(metric, []):
+                if lo <= t < hi:
+                    values = buckets.setdefault(t - t % size, [])
+                    if v is not None:
+                        values.append(v)
+            columns.append({t: (rollup(v, method) if v else None) for t, v in buckets.items()})
+        times = sorted({t for column in columns for t in column})
+        series, values = [], []
+        for index, column in enumerate(columns):
+            if column:  # a query without data has no series at all
+                series.append({"group_tags": [], "query_index": index, "unit": None})
+                values.append([column.get(t) for t in times])
+        body = {"data": {"id": "0", "type": "timeseries_response",
+                         "attributes": {"series": series, "times": [t * 1000 for t in times], "values": values}}}
+        return Response(200, body, content_type="application/vnd.api+json")
+
+
+def daily_truth(points, day_bounds: list[int], aggregation: str) -> list[float]:
+    """What a day's value must be, from the raw points (independent of any bucketing)."""
+    out = []
+    for lo, hi in zip(day_bounds, day_bounds[1:]):
+        values = [v for t, v in points if lo <= t < hi and v is not None]
+        out.append(rollup(values, aggregation) if values else math.nan)
+    return out
