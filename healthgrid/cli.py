@@ -8,7 +8,9 @@ them, so `--help` and config errors stay fast.
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -32,6 +34,7 @@ class GridResult:
     name: str
     ok: bool
     files: list[Path] = field(default_factory=list)
+    contents: dict[str, bytes] = field(default_factory=dict)
     error: str | None = None
     missing_cells: int = 0
     render_seconds: float = 0.0
@@ -94,19 +97,19 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
     results = []
     for job in jobs:
         name = job.spec.name
-        start = time.perf_counter()
         try:
             grid = job.fetch()
         except RunError as exc:
             console.progress(f"error: {exc}")
             results.append(GridResult(name, ok=False, error=str(exc)))
             continue
+        start = time.perf_counter()
         files = grid_files(grid, job.spec, formats, THEME_CHOICES[args.theme])
         paths = write_files(out_dir, files)
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
         console.progress(f"{grid.name}: {len(grid.rows)} rows × {len(grid.days)} days, {grid.missing_cells} without data, {elapsed:.2f}s")
-        results.append(GridResult(grid.name, ok=True, files=paths, missing_cells=grid.missing_cells, render_seconds=elapsed))
+        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
     return results, config
 
 
@@ -139,6 +142,208 @@ def _report_results(results: list[GridResult], as_json: bool, console: Console) 
     if failed:
         raise RunError(f"{len(failed)} of {len(results)} grid(s) failed: {', '.join(failed)}; their files were left as they were")
     return 0
+
+
+def _publish_ghpages(files: dict[str, bytes], opts: dict, console: Console):
+    """Publish `files` to gh-pages; returns ([Published image], changed)."""
+    from healthgrid.publish import IMAGE_TYPES, Published
+    from healthgrid.publish.ghpages import default_remote, publish
+    from healthgrid.urls import pages_base, stable_url, versioned_url
+
+    base = pages_base(opts.get("pages_url"))  # checked before anything is pushed
+    remote = opts.get("remote") or default_remote()
+    token = os.environ.get("GITHUB_TOKEN") or None
+    result = publish(files, remote=remote, branch=opts["branch"], path=opts["path"], keep=opts["keep"],
+                     remove=opts.get("remove"), token=token, warn=console.warn)
+    console.progress(f"publish: {opts['branch']} {'updated' if result.changed else 'unchanged (identical files)'}"
+                     + (f" in {result.attempts} attempts" if result.attempts > 1 else ""))
+    images = []
+    for name, content in files.items():
+        if name.endswith(IMAGE_TYPES):
+            url = stable_url(base, opts["path"], name)
+            images.append(Published(name, url, versioned_url(url, content)))
+    return images, result.changed
+
+
+def _publish_imgur(paths: list[Path], console: Console):
+    from healthgrid.publish import Published
+    from healthgrid.publish.imgur import client_id_from_env, upload
+    from healthgrid.urls import versioned_url
+
+    client_id = client_id_from_env()
+    images = []
+    for path in paths:
+        link = upload(path, client_id, warn=console.warn)
+        images.append(Published(path.name, link, versioned_url(link, path.read_bytes())))
+    return images, True
+
+
+def _print_images(images, changed: bool, as_json: bool, console: Console, extra: dict | None = None) -> None:
+    if as_json:
+        console.result(json.dumps({**(extra or {}), "images": [i.as_dict() for i in images], "changed": changed}))
+    else:
+        for image in images:
+            console.result(image.url)
+
+
+def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
+    """Publish the files of DIR to a gh-pages branch and print each image's stable URL.
+
+    Files go under --path on --branch of --remote (default: the origin of the current repository,
+    authenticated with GITHUB_TOKEN when set). Other files on the branch are kept; identical files
+    make no commit; the branch never holds more than --keep commits; concurrent publishers all
+    succeed. URLs are --pages-url (default https://OWNER.github.io/REPO from GITHUB_REPOSITORY)
+    + /PATH/FILE; --json adds content-hashed ?v= versions.
+    """
+    from healthgrid.publish import read_dir
+
+    if not args.dir and not args.remove:
+        raise UsageError("DIR: give a directory to publish (or --remove PATH)")
+    files = read_dir(args.dir) if args.dir else {}
+    images, changed = _publish_ghpages(files, vars(args), console)
+    _print_images(images, changed, args.json, console)
+    return 0
+
+
+def cmd_publish_imgur(args: argparse.Namespace, console: Console) -> int:
+    """Upload images anonymously to Imgur (IMGUR_CLIENT_ID) and print each link.
+
+    Imgur links change with every upload and anonymous uploads can be deleted when unused:
+    use gh-pages for a URL that stays put. IMGUR_API_URL overrides https://api.imgur.com.
+    """
+    paths = [Path(f) for f in args.files]
+    for path in paths:
+        if not path.is_file():
+            raise UsageError(f"FILE: {path}: no such file")
+    images, changed = _publish_imgur(paths, console)
+    _print_images(images, changed, args.json, console)
+    return 0
+
+
+def _publish_flags(p: argparse.ArgumentParser, defaults: bool) -> None:
+    d = (lambda value: value) if defaults else (lambda value: None)
+    p.add_argument("--remote", metavar="URL|PATH", help="git remote (default: origin of the current repository)")
+    p.add_argument("--branch", default=d("gh-pages"), help="branch to publish to (default: gh-pages)")
+    p.add_argument("--path", default=d("healthgrid"), help="folder on the branch (default: healthgrid)")
+    p.add_argument("--keep", type=int, default=d(1), metavar="N", help="commits the branch keeps (default: 1)")
+    p.add_argument("--pages-url", metavar="URL", help="site URL (default: https://OWNER.github.io/REPO from GITHUB_REPOSITORY)")
+
+
+def _add_publish_flags(p: argparse.ArgumentParser) -> None:
+    sub = p.add_subparsers(dest="target", metavar="TARGET", required=True, parser_class=_Parser)
+    gh = sub.add_parser("ghpages", help="a gh-pages branch (stable URLs)", description=inspect.cleandoc(cmd_publish_ghpages.__doc__), formatter_class=argparse.RawDescriptionHelpFormatter)
+    gh.add_argument("dir", metavar="DIR", nargs="?", help="directory whose files to publish")
+    _publish_flags(gh, defaults=True)
+    gh.add_argument("--remove", metavar="PATH", action="append", help="also remove this path from the branch (repeatable)")
+    gh.add_argument("--json", action="store_true", help="print one JSON object")
+    gh.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    gh.set_defaults(func=cmd_publish_ghpages)
+    im = sub.add_parser("imgur", help="anonymous Imgur upload (links change per upload)", description=inspect.cleandoc(cmd_publish_imgur.__doc__), formatter_class=argparse.RawDescriptionHelpFormatter)
+    im.add_argument("files", metavar="FILE", nargs="+", help="image files")
+    im.add_argument("--json", action="store_true", help="print one JSON object")
+    im.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    im.set_defaults(func=cmd_publish_imgur)
+
+
+def cmd_publish(args: argparse.Namespace, console: Console) -> int:
+    """Publish files: `publish ghpages DIR` or `publish imgur FILE...`."""
+    raise UsageError("TARGET: choose ghpages or imgur")
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> int:
+    """Render, publish and report, as configured: what the Action runs.
+
+    Takes the render flags, then publishes every grid that rendered (publish: section, or
+    --publish and the gh-pages flags, which override it) and reports to Datadog (report:
+    section). A grid that failed keeps its published image as it was, is reported with
+    generation_success 0, the other grids still go out, and the exit code is 1 at the end.
+    """
+    from dataclasses import asdict
+
+    results, config = render_grids(args, console)
+    target = args.publish or config.publish.to
+    opts = {**asdict(config.publish), **{k: v for k, v in vars(args).items() if k in ("remote", "branch", "path", "keep", "pages_url") and v is not None}}
+    ok = [r for r in results if r.ok]
+    images, changed = [], False
+    publish_error = None
+    try:
+        if ok and target == "ghpages":
+            files = {name: content for r in ok for name, content in r.contents.items()}
+            images, changed = _publish_ghpages(files, opts, console)
+        elif ok and target == "imgur":
+            images, changed = _publish_imgur([p for r in ok for p in r.files if p.suffix == ".png"], console)
+        elif ok and target == "s3":
+            from healthgrid.publish.s3 import publish_s3
+
+            images, changed = publish_s3({n: c for r in ok for n, c in r.contents.items()}, config.publish, console)
+    except RunError as exc:
+        publish_error = exc
+    _report(config, results, images, console)
+    grids = [{"name": r.name, "ok": r.ok, "files": [str(p) for p in r.files], "missing_cells": r.missing_cells,
+              "render_seconds": round(r.render_seconds, 3), **({"error": r.error} if r.error else {})} for r in results]
+    _print_images(images, changed, args.json, console, extra={"grids": grids})
+    if publish_error:
+        raise publish_error
+    failed = [r.name for r in results if not r.ok]
+    if failed:
+        raise RunError(f"{len(failed)} of {len(results)} grid(s) failed: {', '.join(failed)}; their published images were left as they were")
+    return 0
+
+
+def _report(config, results, images, console: Console) -> None:
+    if not (config.report.metrics or config.report.dashboard):
+        return
+    from healthgrid.datadog_client import DatadogAuth
+    from healthgrid.report import submit_metrics, update_dashboard
+
+    try:
+        auth = DatadogAuth.from_env(need_app_key=bool(config.report.dashboard))
+    except UsageError as exc:
+        console.warn(f"report: {exc}; not reporting")
+        return
+    if config.report.metrics and submit_metrics(auth, results, console.warn):
+        console.progress(f"report: submitted healthgrid.* gauges for {len(results)} grid(s)")
+    if config.report.dashboard and images:
+        changed = update_dashboard(auth, config.report.dashboard, {i.url: i.versioned_url for i in images}, console.warn)
+        if changed:
+            console.progress(f"report: repointed {changed} image widget URL(s) on dashboard {config.report.dashboard}")
+
+
+def _add_run_flags(p: argparse.ArgumentParser) -> None:
+    _add_render_flags(p)
+    p.add_argument("--publish", choices=("ghpages", "imgur", "s3", "none"), help="where to publish (default: the config's publish.to, else none)")
+    _publish_flags(p, defaults=False)
+
+
+def cmd_widget(args: argparse.Namespace, console: Console) -> int:
+    """Print Datadog image-widget JSON for the published grids.
+
+    With --url (and --dark-url) for one image; otherwise for each grid of the config, at the
+    stable gh-pages URLs (--pages-url, publish.path). Paste it into a dashboard's widgets.
+    """
+    from healthgrid.widget import image_widget
+
+    if args.url:
+        widgets = [image_widget(args.url, args.dark_url)]
+    else:
+        from healthgrid.config import load_config
+        from healthgrid.urls import pages_base, stable_url
+
+        config = load_config(args.config)
+        base = pages_base(args.pages_url or config.publish.pages_url)
+        path = config.publish.path if args.path is None else args.path
+        widgets = [image_widget(stable_url(base, path, f"{g.name}.png"), stable_url(base, path, f"{g.name}_dark.png")) for g in config.select(args.grid)]
+    console.result(json.dumps(widgets[0] if len(widgets) == 1 else widgets, indent=2))
+    return 0
+
+
+def _add_widget_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--url", help="the light image's URL")
+    p.add_argument("--dark-url", help="the dark image's URL (url_dark_theme)")
+    p.add_argument("--config", metavar="PATH", help="config file (default: ./healthgrid.yml if present)")
+    p.add_argument("--grid", metavar="NAME", action="append", help="only this grid (repeatable)")
+    p.add_argument("--pages-url", metavar="URL", help="site URL (default: from GITHUB_REPOSITORY)")
+    p.add_argument("--path", help="folder on the branch (default: publish.path)")
 
 
 def cmd_render(args: argparse.Namespace, console: Console) -> int:
@@ -185,7 +390,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, func, add_flags in _COMMANDS:
-        doc = func.__doc__ or ""
+        doc = inspect.cleandoc(func.__doc__ or "")
         p = sub.add_parser(name, help=doc.splitlines()[0], description=doc, parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter)
         add_flags(p)
         p.set_defaults(func=func)
@@ -194,6 +399,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 _COMMANDS = [
     ("render", cmd_render, _add_render_flags),
+    ("publish", cmd_publish, _add_publish_flags),
+    ("run", cmd_run, _add_run_flags),
+    ("widget", cmd_widget, _add_widget_flags),
 ]
 
 

@@ -1,0 +1,129 @@
+"""Report each run back to Datadog: gauges per grid, and repointing dashboard image widgets.
+
+A failed report is a warning, never a failed run: the images are what users came for.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable
+from urllib.parse import urlsplit, urlunsplit
+
+from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
+from healthgrid.errors import HealthgridError
+
+REPORT_BUDGET = 20.0
+
+
+def gauges(results: Iterable, now: float) -> list[dict]:
+    """The healthgrid.* gauges, tagged grid:NAME. A failed grid reports success 0 and nothing else,
+    so `healthgrid.updated_at` keeps the time of the last good image (what a staleness monitor needs)."""
+    series = []
+    for r in results:
+        points = {"healthgrid.generation_success": 1.0 if r.ok else 0.0}
+        if r.ok:
+            points.update({
+                "healthgrid.updated_at": float(int(now)),
+                "healthgrid.render_seconds": round(r.render_seconds, 3),
+                "healthgrid.missing_cells": float(r.missing_cells),
+            })
+        for metric, value in points.items():
+            series.append({"metric": metric, "value": value, "tags": [f"grid:{r.name}"]})
+    return series
+
+
+def submit_metrics(auth: DatadogAuth, results, warn: Callable[[str], None], now: float | None = None) -> bool:
+    from datadog_api_client.exceptions import ApiException
+    from datadog_api_client.v2.api.metrics_api import MetricsApi
+    from datadog_api_client.v2.model.metric_intake_type import MetricIntakeType
+    from datadog_api_client.v2.model.metric_payload import MetricPayload
+    from datadog_api_client.v2.model.metric_point import MetricPoint
+    from datadog_api_client.v2.model.metric_series import MetricSeries
+
+    now = time.time() if now is None else now  # Datadog takes points from the last hour only: the real clock
+    body = MetricPayload(series=[
+        MetricSeries(metric=g["metric"], type=MetricIntakeType.GAUGE, points=[MetricPoint(timestamp=int(now), value=g["value"])], tags=g["tags"])
+        for g in gauges(results, now)
+    ])
+    retrier = Retrier(auth, REPORT_BUDGET, warn=warn)
+    try:
+        with auth.client() as client:
+            api = MetricsApi(client)
+
+            def send(timeout):
+                client.configuration.request_timeout = timeout
+                return api.submit_metrics(body=body)
+
+            retrier.call("reporting metrics", send)
+    except ApiException as exc:
+        warn(f"reporting metrics: Datadog answered {exc.status} {exc.reason}: {error_text(exc.body)}; the run itself succeeded")
+        return False
+    except HealthgridError as exc:
+        warn(f"{exc}; the run itself succeeded")
+        return False
+    return True
+
+
+def strip_query(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
+
+
+def _image_widgets(widgets) -> Iterable:
+    """Image widget definitions, also inside group widgets (typed client models)."""
+    for widget in widgets or []:
+        definition = widget.definition
+        kind = str(getattr(definition, "type", ""))
+        if kind == "image":
+            yield definition
+        elif kind == "group":
+            yield from _image_widgets(getattr(definition, "widgets", []))
+
+
+def repoint_widgets(widgets, images: dict[str, str]) -> tuple[int, int]:
+    """Point image widgets whose URL (ignoring the query string) is a stable URL in `images`
+    (stable -> versioned) at the versioned URL, `url_dark_theme` too. Returns (matched, changed)."""
+    matched = changed = 0
+    for definition in _image_widgets(widgets):
+        for key in ("url", "url_dark_theme"):
+            current = getattr(definition, key, None)
+            if current and strip_query(current) in images:
+                matched += 1
+                if current != images[strip_query(current)]:
+                    setattr(definition, key, images[strip_query(current)])
+                    changed += 1
+    return matched, changed
+
+
+def update_dashboard(auth: DatadogAuth, dashboard_id: str, images: dict[str, str], warn: Callable[[str], None]) -> int:
+    """GET the dashboard, repoint matching image widgets, PUT it back whole (only when changed)."""
+    from datadog_api_client.exceptions import ApiException
+    from datadog_api_client.v1.api.dashboards_api import DashboardsApi
+
+    retrier = Retrier(auth, REPORT_BUDGET, warn=warn)
+    what = f"report.dashboard {dashboard_id}"
+    try:
+        with auth.client() as client:
+            api = DashboardsApi(client)
+
+            def get(timeout):
+                client.configuration.request_timeout = timeout
+                return api.get_dashboard(dashboard_id)
+
+            dashboard = retrier.call(what, get)
+            matched, changed = repoint_widgets(dashboard.widgets, images)
+            if not matched:
+                warn(f"{what}: no image widget shows these images; add one with `healthgrid widget` (its JSON goes in the dashboard)")
+                return 0
+            if changed:
+                def put(timeout):
+                    client.configuration.request_timeout = timeout
+                    return api.update_dashboard(dashboard_id, body=dashboard)
+
+                retrier.call(what, put)
+            return changed
+    except ApiException as exc:
+        warn(f"{what}: Datadog answered {exc.status} {exc.reason}: {error_text(exc.body)}; the dashboard was left as it was")
+    except HealthgridError as exc:
+        warn(f"{exc}; the dashboard was left as it was")
+    return 0

@@ -1,0 +1,171 @@
+"""gh-pages publishing with the real git CLI against real (local, bare) repositories."""
+
+import json
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from healthgrid.publish.ghpages import Git, publish
+
+PAGES = "https://acme.github.io/health"
+
+
+def git(*args, cwd=None, check=True):
+    env = {**os.environ, "GIT_AUTHOR_NAME": "Someone", "GIT_AUTHOR_EMAIL": "someone@example.com",
+           "GIT_COMMITTER_NAME": "Someone", "GIT_COMMITTER_EMAIL": "someone@example.com"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=check).stdout.strip()
+
+
+@pytest.fixture
+def remote(tmp_path):
+    """A bare repository whose gh-pages branch already holds someone else's file."""
+    bare = tmp_path / "remote.git"
+    git("init", "--bare", "-q", "-b", "main", str(bare))
+    seed = tmp_path / "seed"
+    git("init", "-q", "-b", "gh-pages", str(seed))
+    (seed / "index.html").write_text("<h1>someone else's page</h1>\n")
+    git("add", "index.html", cwd=seed)
+    git("commit", "-q", "-m", "their page", cwd=seed)
+    git("push", "-q", str(bare), "gh-pages", cwd=seed)
+    return bare
+
+
+def branch_files(bare, branch="gh-pages"):
+    return sorted(git("--git-dir", str(bare), "ls-tree", "-r", "--name-only", branch).splitlines())
+
+
+def commit_count(bare, branch="gh-pages"):
+    return int(git("--git-dir", str(bare), "rev-list", "--count", branch))
+
+
+def show(bare, path, branch="gh-pages"):
+    return subprocess.run(["git", "--git-dir", str(bare), "show", f"{branch}:{path}"], capture_output=True, check=True).stdout
+
+
+def out_dir(tmp_path, name="health_grid", content=b"\x89PNG one", sub="out"):
+    d = tmp_path / sub
+    d.mkdir(exist_ok=True)
+    (d / f"{name}.png").write_bytes(content)
+    (d / f"{name}_dark.png").write_bytes(content + b" dark")
+    (d / f"{name}.json").write_text("{}")
+    return d
+
+
+def test_publish_prints_stable_urls_and_keeps_foreign_files(tmp_path, remote, cli):
+    d = out_dir(tmp_path)
+    result = cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES)
+    assert result.code == 0, result.err
+    assert result.out.splitlines() == [f"{PAGES}/healthgrid/health_grid.png", f"{PAGES}/healthgrid/health_grid_dark.png"]
+    assert branch_files(remote) == ["healthgrid/health_grid.json", "healthgrid/health_grid.png", "healthgrid/health_grid_dark.png", "index.html"]
+    assert show(remote, "healthgrid/health_grid.png") == b"\x89PNG one"
+    assert show(remote, "index.html") == b"<h1>someone else's page</h1>\n"
+
+
+def test_identical_files_make_no_commit(tmp_path, remote, cli):
+    d = out_dir(tmp_path)
+    first = cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES, "--json")
+    tip = git("--git-dir", str(remote), "rev-parse", "gh-pages")
+    again = cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES, "--json")
+    assert json.loads(first.out)["changed"] is True
+    doc = json.loads(again.out)
+    assert doc["changed"] is False and git("--git-dir", str(remote), "rev-parse", "gh-pages") == tip
+    image = doc["images"][0]
+    assert image["file"] == "health_grid.png" and image["url"] == f"{PAGES}/healthgrid/health_grid.png"
+    assert image["versioned_url"].startswith(image["url"] + "?v=") and len(image["versioned_url"]) == len(image["url"]) + 15
+
+
+@pytest.mark.parametrize("keep,expected", [(1, 1), (3, 3)])
+def test_history_is_bounded_by_keep(tmp_path, remote, keep, expected):
+    for i in range(20):
+        publish({"g.png": f"image {i}".encode()}, remote=str(remote), keep=keep)
+    assert commit_count(remote) == expected
+    assert show(remote, "healthgrid/g.png") == b"image 19"
+    assert "index.html" in branch_files(remote)
+    assert git("--git-dir", str(remote), "count-objects", "-v")  # the repository is still sound
+    git("--git-dir", str(remote), "fsck", "--no-progress")
+
+
+def test_history_within_the_bound_is_not_rewritten(tmp_path, remote):
+    publish({"g.png": b"1"}, remote=str(remote), keep=5)
+    before = git("--git-dir", str(remote), "rev-list", "gh-pages").splitlines()
+    publish({"g.png": b"2"}, remote=str(remote), keep=5)
+    after = git("--git-dir", str(remote), "rev-list", "gh-pages").splitlines()
+    assert after[1:] == before, "older commits keep their ids while the history fits"
+
+
+def test_missing_branch_is_created_as_an_orphan(tmp_path, remote):
+    result = publish({"g.png": b"x"}, remote=str(remote), branch="pages", path="img/grids")
+    assert result.changed
+    assert branch_files(remote, "pages") == [".nojekyll", "img/grids/g.png"]
+    assert commit_count(remote, "pages") == 1
+    assert git("--git-dir", str(remote), "log", "-1", "--format=%an <%ae>", "pages") == "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+
+
+def test_six_concurrent_publishers_all_succeed_and_lose_nothing(tmp_path, remote):
+    names = [f"grid_{i}" for i in range(6)]
+    dirs = [out_dir(tmp_path, name, f"png {name}".encode(), sub=name) for name in names]
+    exe = str(Path(sys.executable).with_name("healthgrid"))
+
+    def run(d):
+        return subprocess.run([exe, "publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES],
+                              capture_output=True, text=True, timeout=120)
+
+    with ThreadPoolExecutor(6) as pool:
+        results = list(pool.map(run, dirs))
+    assert [r.returncode for r in results] == [0] * 6, [r.stderr for r in results]
+    files = branch_files(remote)
+    for name in names:
+        assert f"healthgrid/{name}.png" in files and show(remote, f"healthgrid/{name}.png") == f"png {name}".encode()
+    assert "index.html" in files
+    assert commit_count(remote) == 1
+
+
+def test_remove_drops_a_path(tmp_path, remote):
+    publish({"a.png": b"a"}, remote=str(remote), path="previews/pr-7")
+    publish({}, remote=str(remote), path="healthgrid", remove=["previews/pr-7"])
+    assert branch_files(remote) == ["index.html"]
+
+
+def test_default_remote_is_origin_of_the_current_repository(tmp_path, remote, cli, monkeypatch):
+    work = tmp_path / "work"
+    git("clone", "-q", str(remote), str(work))
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/health")
+    d = out_dir(tmp_path)
+    result = cli("publish", "ghpages", str(d))
+    assert result.code == 0, result.err
+    assert result.out.splitlines()[0] == "https://acme.github.io/health/healthgrid/health_grid.png"
+    assert "healthgrid/health_grid.png" in branch_files(remote)
+
+
+def test_token_is_sent_as_a_header_never_in_args_urls_or_output(tmp_path, cli, monkeypatch):
+    token = "ghs_supersecrettoken1234567890"
+    g = Git(tmp_path / "x.git", token, "http://127.0.0.1:9")
+    assert not any(token in v for k, v in g.env.items() if not k.startswith("GIT_CONFIG_VALUE"))
+    monkeypatch.setenv("GITHUB_TOKEN", token)
+    d = out_dir(tmp_path)
+    result = cli("publish", "ghpages", str(d), "--remote", "http://127.0.0.1:9/acme/health.git", "--pages-url", PAGES, "--debug")
+    assert result.code == 1 and "publish: git ls-remote against http://127.0.0.1:9/acme/health.git failed" in result.err
+    assert token not in result.err + result.out
+
+
+@pytest.mark.parametrize("argv,expected", [
+    (["--path", "../escape"], "healthgrid: error: --path: '../escape' must be a plain folder inside the branch"),
+    (["--branch=-evil"], "healthgrid: error: --branch: '-evil' is not a usable branch name"),
+    (["--keep", "0"], "healthgrid: error: --keep: must be at least 1"),
+])
+def test_bad_publish_flags_are_exit_2(tmp_path, remote, cli, argv, expected):
+    d = out_dir(tmp_path)
+    result = cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES, *argv)
+    assert result.code == 2 and result.err.startswith(expected), result.err
+
+
+def test_pages_url_is_needed_when_github_repository_is_unknown(tmp_path, remote, cli, monkeypatch):
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    result = cli("publish", "ghpages", str(out_dir(tmp_path)), "--remote", str(remote))
+    assert result.code == 2 and "--pages-url: not given and GITHUB_REPOSITORY is not set" in result.err
+    assert branch_files(remote) == ["index.html"], "nothing is pushed when URLs cannot be printed"
