@@ -55,3 +55,16 @@ def in_tmp(tmp_path, monkeypatch):
 def _no_datadog_env(monkeypatch):
     for var in ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "DATADOG_HOST"):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture
+def dd(monkeypatch):
+    """A loopback Datadog, with the program's environment pointed at it."""
+    from fakes.datadog import API_KEY, APP_KEY, FakeDatadog
+
+    server = FakeDatadog().start()
+    monkeypatch.setenv("DD_API_KEY", API_KEY)
+    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
+    monkeypatch.setenv("DATADOG_HOST", server.url)
+    yield server
+    server.stop()

@@ -22,16 +22,6 @@ FIXTURES = Path(__file__).parent / "data" / "datadog"
 QUERY_PATH = "/api/v2/query/timeseries"
 
 
-@pytest.fixture
-def dd(monkeypatch):
-    server = FakeDatadog().start()
-    monkeypatch.setenv("DD_API_KEY", API_KEY)
-    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
-    monkeypatch.setenv("DATADOG_HOST", server.url)
-    yield server
-    server.stop()
-
-
 def source(budget=30.0):
     return DatadogSource(DatadogAuth.from_env(), budget=budget)
 

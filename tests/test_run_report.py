@@ -18,16 +18,6 @@ FIXTURES = Path(__file__).parent / "data" / "datadog"
 
 
 @pytest.fixture
-def dd(monkeypatch):
-    server = FakeDatadog().start()
-    monkeypatch.setenv("DD_API_KEY", API_KEY)
-    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
-    monkeypatch.setenv("DATADOG_HOST", server.url)
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def bare(tmp_path):
     path = tmp_path / "pages.git"
     git("init", "--bare", "-q", str(path))
