@@ -11,6 +11,7 @@ import argparse
 import inspect
 import json
 import os
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -346,6 +347,36 @@ def _add_widget_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--path", help="folder on the branch (default: publish.path)")
 
 
+def cmd_comment(args: argparse.Namespace, console: Console) -> int:
+    """Create or update one sticky pull-request comment with preview images.
+
+    FILE_OR_URL: image URLs (shown as images) and NAME.md files (alt text and table, with the
+    image pointed at the matching URL). The comment carries <!-- healthgrid-preview --> and is
+    edited in place on later runs. Uses GITHUB_TOKEN and GITHUB_API_URL; without permission
+    (pull requests from forks) it warns and exits 0.
+    """
+    from healthgrid.comment import body_for, token_from_env, upsert
+
+    if not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repo):
+        raise UsageError(f"--repo: {args.repo!r} must be OWNER/REPO")
+    for item in args.items:
+        if not re.match(r"https?://", item) and not Path(item).is_file():
+            raise UsageError(f"FILE_OR_URL: {item}: no such file (and not an http(s) URL)")
+    token = token_from_env()
+    outcome = upsert(args.repo, args.pr, body_for(args.items), token, warn=console.warn)
+    console.progress(f"comment: {outcome} on {args.repo}#{args.pr}")
+    if args.json:
+        console.result(json.dumps({"comment": outcome}))
+    return 0
+
+
+def _add_comment_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--repo", required=True, metavar="OWNER/REPO")
+    p.add_argument("--pr", required=True, type=int, metavar="N")
+    p.add_argument("items", metavar="FILE_OR_URL", nargs="+")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
 def cmd_render(args: argparse.Namespace, console: Console) -> int:
     """Render grids to image and text files.
 
@@ -402,6 +433,7 @@ _COMMANDS = [
     ("publish", cmd_publish, _add_publish_flags),
     ("run", cmd_run, _add_run_flags),
     ("widget", cmd_widget, _add_widget_flags),
+    ("comment", cmd_comment, _add_comment_flags),
 ]
 
 

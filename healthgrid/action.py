@@ -1,0 +1,181 @@
+"""GitHub Action glue: inputs -> `healthgrid run` -> outputs, job summary and annotations.
+
+Secrets are masked with `::add-mask::` before anything else is printed; the runner then hides
+them in every later log line. Inputs are read in both spellings (`INPUT_DATADOG-API-KEY` as the
+runner sets them, `INPUT_DATADOG_API_KEY` as some wrappers do).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import sys
+import uuid
+from pathlib import Path
+from typing import TextIO
+
+SECRET_INPUTS = ("datadog-api-key", "datadog-app-key", "imgur-client-id", "github-token")
+OUT_DIR = "healthgrid-out"
+
+
+def read_input(name: str, env=None, default: str = "") -> str:
+    env = os.environ if env is None else env
+    for key in (f"INPUT_{name.upper()}", f"INPUT_{name.upper().replace('-', '_')}"):
+        if key in env:
+            return env[key].strip()
+    return default
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _truthy(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class _Tee(io.TextIOBase):
+    def __init__(self, *streams: TextIO):
+        self.streams = streams
+
+    def write(self, text: str) -> int:
+        for stream in self.streams:
+            stream.write(text)
+        return len(text)
+
+    def flush(self) -> None:
+        for stream in self.streams:
+            stream.flush()
+
+
+def _write_output(path: str | None, name: str, value: str) -> None:
+    if not path:
+        return
+    delimiter = f"healthgrid_{uuid.uuid4().hex}"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+
+
+def build_argv(env) -> list[str]:
+    argv = ["run", "--json", "--out", OUT_DIR]
+    if read_input("config", env):
+        argv += ["--config", read_input("config", env)]
+    if _truthy(read_input("demo", env, "false")):
+        argv.append("--demo")
+    if read_input("now", env):
+        argv += ["--now", read_input("now", env)]
+    publish = read_input("publish", env)
+    if publish:
+        argv += ["--publish", publish]
+    for flag, name in (("--branch", "pages-branch"), ("--path", "pages-path"), ("--keep", "pages-keep"),
+                       ("--theme", "theme"), ("--format", "format")):
+        value = read_input(name, env)
+        if value:
+            argv += [flag, value]
+    for name in read_input("grid", env).replace(",", "\n").split():
+        argv += ["--grid", name]
+    return argv
+
+
+def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    from healthgrid.cli import Console
+    from healthgrid.cli import main as cli_main
+    from healthgrid.errors import register_secret
+
+    env = os.environ if env is None else env
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+
+    # Masks first: nothing may mention a secret before the runner knows to hide it.
+    for name in SECRET_INPUTS:
+        value = read_input(name, env)
+        if value:
+            print(f"::add-mask::{value}", file=stdout, flush=True)
+            register_secret(value)
+            if name == "github-token":  # the form git sends it in, should it ever surface
+                encoded = base64.b64encode(f"x-access-token:{value}".encode()).decode()
+                print(f"::add-mask::{encoded}", file=stdout, flush=True)
+                register_secret(encoded)
+
+    for var, name in (("DD_API_KEY", "datadog-api-key"), ("DD_APP_KEY", "datadog-app-key"), ("DD_SITE", "datadog-site"),
+                      ("IMGUR_CLIENT_ID", "imgur-client-id"), ("GITHUB_TOKEN", "github-token")):
+        value = read_input(name, env)
+        if value:
+            os.environ[var] = value
+
+    argv = build_argv(env)
+    out, err = io.StringIO(), io.StringIO()
+    code = cli_main(argv, Console(out, _Tee(stderr, err)))
+    try:
+        result = json.loads(out.getvalue() or "{}")
+    except ValueError:
+        result = {}
+
+    images = result.get("images", [])
+    light = next((i for i in images if i["file"].endswith(".png") and not i["file"].endswith("_dark.png")), None)
+    dark = next((i for i in images if i["file"].endswith("_dark.png")), None)
+    output_file = env.get("GITHUB_OUTPUT")
+    _write_output(output_file, "image-url", light["url"] if light else "")
+    _write_output(output_file, "dark-image-url", dark["url"] if dark else "")
+    _write_output(output_file, "images", json.dumps(images))
+    _write_output(output_file, "changed", "true" if result.get("changed") else "false")
+
+    if _truthy(read_input("pr-comment", env, "false")) and images:
+        _comment(env, result, images, stderr)
+    errors = [line.removeprefix("healthgrid: error: ") for line in err.getvalue().splitlines() if line.startswith("healthgrid: error: ")]
+    for message in errors:
+        print(f"::error title={_escape_property('healthgrid')}::{_escape_data(message)}", file=stdout, flush=True)
+    _summary(env.get("GITHUB_STEP_SUMMARY"), result, images, errors)
+    return code
+
+
+def _comment(env, result: dict, images: list[dict], stderr: TextIO) -> None:
+    """The sticky preview comment; a missing permission is a warning (fork pull requests)."""
+    from healthgrid.comment import body_for, upsert
+    from healthgrid.errors import HealthgridError
+
+    try:
+        event = json.loads(Path(env.get("GITHUB_EVENT_PATH", "")).read_text(encoding="utf-8"))
+        number = int(event["pull_request"]["number"])
+    except (OSError, ValueError, KeyError, TypeError):
+        print("::warning::pr-comment: not a pull_request event; no comment", file=stderr)
+        return
+    markdown = [f for grid in result.get("grids", []) if grid.get("ok") for f in grid["files"] if f.endswith(".md")]
+    body = body_for([i["versioned_url"] for i in images] + markdown)
+    warn = lambda message: print(f"::warning::{_escape_data(message)}", file=stderr)  # noqa: E731
+    try:
+        upsert(env.get("GITHUB_REPOSITORY", ""), number, body, os.environ.get("GITHUB_TOKEN", ""), api=env.get("GITHUB_API_URL"), warn=warn)
+    except HealthgridError as exc:
+        warn(f"pr-comment: {exc}")
+
+
+def _summary(path: str | None, result: dict, images: list[dict], errors: list[str]) -> None:
+    if not path:
+        return
+    by_file = {i["file"]: i for i in images}
+    parts = []
+    for grid in result.get("grids", []):
+        if not grid.get("ok"):
+            continue
+        md_path = next((Path(f) for f in grid["files"] if f.endswith(".md")), None)
+        if not md_path or not md_path.is_file():
+            continue
+        text = md_path.read_text(encoding="utf-8")
+        image = by_file.get(f"{grid['name']}.png") or by_file.get(f"{grid['name']}_dark.png")
+        lines = text.splitlines()
+        # The Markdown points at the image by file name; in a summary it must be a URL, or go.
+        lines = [(line.replace(f"]({grid['name']}.png)", f"]({image['versioned_url']})") if image else "")
+                 if line.startswith("![") else line for line in lines]
+        parts.append("\n".join(lines).replace("\n\n\n", "\n\n"))
+    if errors:
+        parts.append("**healthgrid failed:** " + "; ".join(errors))
+    if not parts:
+        return
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write("\n\n".join(parts) + "\n")

@@ -1,0 +1,95 @@
+"""One sticky pull-request comment with the preview images, updated in place on every push."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Callable
+
+from healthgrid.errors import RunError, UsageError, register_secret
+
+MARKER = "<!-- healthgrid-preview -->"
+DEFAULT_API = "https://api.github.com"
+
+
+def body_for(items: list[str]) -> str:
+    """Markdown for the comment: each URL as an image; each local .md file (NAME.md) inlined, with
+    its image line pointed at the matching URL."""
+    urls = [i for i in items if re.match(r"https?://", i)]
+    parts = [MARKER, "### healthgrid preview", ""]
+    used: set[str] = set()
+    for item in items:
+        if item in urls:
+            continue
+        text = Path(item).read_text(encoding="utf-8")
+        stem = Path(item).stem
+        match = next((u for u in urls if re.search(rf"/{re.escape(stem)}\.png(\?|$)", u)), None)
+        lines = []
+        for line in text.splitlines():
+            if line.startswith("!["):
+                if match:
+                    line = re.sub(r"\]\([^)]*\)$", f"]({match})", line)
+                    used.add(match)
+                else:
+                    continue
+            lines.append(line)
+        parts += ["\n".join(lines), ""]
+    for url in urls:
+        if url not in used:
+            name = url.rsplit("/", 1)[-1].split("?")[0]
+            parts += [f"![{name}]({url})", ""]
+    parts.append("<sub>Rendered by healthgrid from demo data for this pull request; updated on every push.</sub>")
+    return "\n".join(parts) + "\n"
+
+
+def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None, warn: Callable[[str], None]) -> str:
+    """Create or edit the comment carrying MARKER; returns "created", "updated", "unchanged" or "skipped"."""
+    import requests
+
+    base = (api or os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/")
+    session = requests.Session()
+    session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
+                            "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "healthgrid"})
+
+    def call(method: str, url: str, **kwargs):
+        try:
+            response = session.request(method, url, timeout=30, **kwargs)
+        except requests.RequestException as exc:
+            raise RunError(f"comment: cannot reach {base} ({type(exc).__name__})") from None
+        if response.status_code == 403 or (response.status_code == 404 and method != "GET"):
+            return None  # no permission: fork pull requests get a read-only token
+        if response.status_code >= 400:
+            raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)}: {response.text[:200]}")
+        return response
+
+    existing = None
+    url = f"{base}/repos/{repo}/issues/{pr}/comments?per_page=100"
+    while url and existing is None:
+        response = call("GET", url)
+        if response is None:
+            warn(f"comment: no permission to read comments on {repo}#{pr} (a fork's pull request?); skipped")
+            return "skipped"
+        existing = next((c for c in response.json() if MARKER in (c.get("body") or "")), None)
+        url = response.links.get("next", {}).get("url")
+    if existing and existing.get("body") == body:
+        return "unchanged"
+    if existing:
+        response = call("PATCH", f"{base}/repos/{repo}/issues/comments/{existing['id']}", json={"body": body})
+        verb = "updated"
+    else:
+        response = call("POST", f"{base}/repos/{repo}/issues/{pr}/comments", json={"body": body})
+        verb = "created"
+    if response is None:
+        warn(f"comment: no permission to comment on {repo}#{pr} (a fork's pull request?); skipped")
+        return "skipped"
+    return verb
+
+
+def token_from_env(env=None) -> str:
+    env = os.environ if env is None else env
+    token = env.get("GITHUB_TOKEN", "").strip()
+    register_secret(token)
+    if not token:
+        raise UsageError("GITHUB_TOKEN: not set; the comment needs a token with pull-requests: write")
+    return token

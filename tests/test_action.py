@@ -1,0 +1,180 @@
+"""The Docker action's contract, run the way the runner runs it, and the linters."""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from fakes.github import TOKEN, FakeGitHub
+from test_publish_ghpages import branch_files, git
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+SECRETS = {
+    "INPUT_DATADOG-API-KEY": "ddapikey-0123456789abcdef",
+    "INPUT_DATADOG_APP_KEY": "ddappkey-fedcba9876543210",  # the underscore spelling is read too
+    "INPUT_IMGUR-CLIENT-ID": "imgurclient-42424242",
+    "INPUT_GITHUB-TOKEN": "ghs_runnertoken_0123456789",
+}
+
+
+def parse_outputs(path: Path) -> dict:
+    """GITHUB_OUTPUT in the runner's heredoc form: name<<DELIM / value / DELIM."""
+    text, out = path.read_text(), {}
+    for match in re.finditer(r"^([\w-]+)<<(\S+)\n(.*?)\n\2$", text, re.S | re.M):
+        out[match.group(1)] = match.group(3)
+    return out
+
+
+@pytest.fixture
+def runner(tmp_path):
+    """A workspace whose origin is a local bare repository, and the runner's file commands."""
+    bare = tmp_path / "origin.git"
+    git("init", "--bare", "-q", "-b", "main", str(bare))
+    workspace = tmp_path / "workspace"
+    git("clone", "-q", str(bare), str(workspace))
+    files = tmp_path / "_runner_file_commands"
+    files.mkdir()
+    (files / "output").touch()
+    (files / "summary").touch()
+    home = tmp_path / "home"  # no git identity, no global config
+    home.mkdir()
+
+    def run(inputs: dict, extra_env: dict | None = None):
+        env = {
+            "PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(home),
+            "GITHUB_OUTPUT": str(files / "output"), "GITHUB_STEP_SUMMARY": str(files / "summary"),
+            "GITHUB_WORKSPACE": str(workspace), "GITHUB_REPOSITORY": "acme/health", "GITHUB_ACTIONS": "true",
+            **inputs, **(extra_env or {}),
+        }
+        proc = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace, env=env, capture_output=True, text=True, timeout=180)
+        return proc, parse_outputs(files / "output"), (files / "summary").read_text()
+
+    run.bare, run.workspace = bare, workspace
+    return run
+
+
+def test_demo_publish_to_the_workspaces_origin(runner):
+    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", **SECRETS})
+    assert proc.returncode == 0, proc.stderr
+    assert outputs["image-url"] == "https://acme.github.io/health/healthgrid/health_grid.png"
+    assert outputs["dark-image-url"] == "https://acme.github.io/health/healthgrid/health_grid_dark.png"
+    assert outputs["changed"] == "true"
+    images = json.loads(outputs["images"])
+    assert [i["file"] for i in images] == ["health_grid.png", "health_grid_dark.png"]
+    assert "healthgrid/health_grid.png" in branch_files(runner.bare)
+    assert summary.startswith("## System Health Rollup - 7 Day FoM Grid")
+    assert f"]({images[0]['versioned_url']})" in summary and "| Metric |" in summary
+    again = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z"})
+    assert again[0].returncode == 0 and again[1]["changed"] == "false"
+
+
+def test_each_secret_appears_only_in_its_mask_line_before_anything_else(runner):
+    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", **SECRETS})
+    lines = proc.stdout.splitlines()
+    masks = [line for line in lines if line.startswith("::add-mask::")]
+    assert lines[: len(masks)] == masks, "masks come first"
+    everything = proc.stdout + proc.stderr + json.dumps(outputs) + summary
+    for secret in SECRETS.values():
+        assert everything.count(secret) == 1 and f"::add-mask::{secret}" in masks
+    assert "ddapikey" not in git("--git-dir", str(runner.bare), "log", "-p", "--all")
+
+
+def test_failures_are_error_annotations_and_a_summary_line(runner):
+    proc, outputs, summary = runner({"INPUT_PUBLISH": "none", "INPUT_DATADOG-API-KEY": "", "INPUT_DATADOG-APP-KEY": ""})
+    assert proc.returncode == 2
+    assert "::error title=healthgrid::DD_API_KEY: not set" in proc.stdout
+    assert "**healthgrid failed:** DD_API_KEY: not set" in summary
+    assert outputs["changed"] == "false" and outputs["image-url"] == ""
+
+
+def test_grid_input_selects_grids_and_pr_comment_posts_once(runner, tmp_path):
+    (runner.workspace / "healthgrid.yml").write_text(
+        "grids:\n" + "".join(f"  - {{name: {n}, rows: [{{label: A, query: 'avg:a{{*}}'}}]}}\n" for n in ("one", "two", "three")))
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 12}}))
+    gh = FakeGitHub().start()
+    try:
+        env = {"GITHUB_API_URL": gh.url, "GITHUB_EVENT_PATH": str(event)}
+        inputs = {"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_GRID": "one, three", "INPUT_PR-COMMENT": "true",
+                  "INPUT_PAGES-PATH": "previews/pr-12", "INPUT_GITHUB-TOKEN": TOKEN, "INPUT_THEME": "light"}
+        proc, outputs, _ = runner(inputs, env)
+        assert proc.returncode == 0, proc.stderr
+        assert [i["file"] for i in json.loads(outputs["images"])] == ["one.png", "three.png"]
+        assert outputs["image-url"] == "https://acme.github.io/health/previews/pr-12/one.png"
+        (comment,) = gh.comments[12]
+        assert "<!-- healthgrid-preview -->" in comment["body"] and "previews/pr-12/three.png?v=" in comment["body"]
+    finally:
+        gh.stop()
+
+
+# --- lint, as tests -------------------------------------------------------------------------------
+
+
+def _tool(name):
+    return str(BIN / name)
+
+
+def test_action_and_workflows_match_githubs_schemas():
+    workflows = sorted(str(p) for p in (ROOT / ".github" / "workflows").glob("*.yml"))
+    assert len(workflows) == 4
+    for schema, files in (("vendor.github-actions", [str(ROOT / "action.yml")]), ("vendor.github-workflows", workflows)):
+        proc = subprocess.run([_tool("check-jsonschema"), "--builtin-schema", schema, *files], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_actionlint_passes():
+    proc = subprocess.run([_tool("actionlint"), "-no-color"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_hadolint_passes_at_warning_level():
+    proc = subprocess.run([_tool("hadolint"), "--failure-threshold", "warning", str(ROOT / "Dockerfile")], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_dockerfile_follows_the_docker_action_rules():
+    text = (ROOT / "Dockerfile").read_text()
+    instructions = [line.split()[0] for line in text.splitlines() if line and not line.startswith(("#", " "))]
+    assert "FROM python:3.12-slim" in text and "USER" not in instructions and "WORKDIR" not in instructions
+    for var in ("PYTHONDONTWRITEBYTECODE=1", "PYTHONUNBUFFERED=1", "PIP_NO_CACHE_DIR=1"):
+        assert var in text
+    assert text.index("requirements/runtime.txt") < text.index("COPY healthgrid"), "dependencies before code, for the layer cache"
+    assert 'ENTRYPOINT ["python", "/app/entrypoint.py"]' in text and "git" in text
+    assert "test.txt" not in text
+
+
+def test_action_inputs_and_outputs():
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    assert action["runs"] == {"using": "docker", "image": "Dockerfile"}
+    expected = {"config", "demo", "now", "datadog-api-key", "datadog-app-key", "datadog-site", "publish", "pages-branch",
+                "pages-path", "pages-keep", "imgur-client-id", "github-token", "theme", "format", "grid"}
+    assert expected <= set(action["inputs"])
+    assert set(action["outputs"]) == {"image-url", "dark-image-url", "images", "changed"}
+    for name, spec in action["inputs"].items():
+        assert spec.get("description") and "default" in spec, name
+    assert action["branding"]["icon"] and action["branding"]["color"]
+
+
+def test_workflows_have_timeouts_least_permissions_and_pinned_actions():
+    for path in (ROOT / ".github" / "workflows").glob("*.yml"):
+        doc = yaml.safe_load(path.read_text())
+        assert doc["permissions"] == {}, path.name
+        for name, job in doc["jobs"].items():
+            assert "timeout-minutes" in job and "permissions" in job, f"{path.name}:{name}"
+            for step in job["steps"]:
+                uses = step.get("uses", "")
+                if uses and not uses.startswith("./"):
+                    assert re.fullmatch(r"[\w./-]+@[0-9a-f]{40}", uses), f"{path.name}: {uses} is not pinned to a commit"
+
+
+def test_readme_tables_are_generated_from_action_yml():
+    sys.path.insert(0, str(ROOT / "tools"))
+    import action_docs
+
+    assert action_docs.readme_section((ROOT / "README.md").read_text()) == action_docs.generated_section(), \
+        "README drifted from action.yml: run `python tools/action_docs.py --write`"
