@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Callable
 
-from healthgrid.errors import RunError, UsageError, register_secret
+from healthgrid.errors import RunError, secret_from_env
 
 MARKER = "<!-- healthgrid-preview -->"
 DEFAULT_API = "https://api.github.com"
@@ -87,9 +87,4 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
 
 
 def token_from_env(env=None) -> str:
-    env = os.environ if env is None else env
-    token = env.get("GITHUB_TOKEN", "").strip()
-    register_secret(token)
-    if not token:
-        raise UsageError("GITHUB_TOKEN: not set; the comment needs a token with pull-requests: write")
-    return token
+    return secret_from_env("GITHUB_TOKEN", "the comment needs a token with pull-requests: write", env)

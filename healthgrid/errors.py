@@ -33,3 +33,14 @@ def redact(text: str) -> str:
     for secret in sorted(_SECRETS, key=len, reverse=True):
         text = text.replace(secret, "***")
     return text
+
+
+def secret_from_env(var: str, why: str, env=None) -> str:
+    """A secret from the environment, registered for redaction; a usage error naming `var` if unset."""
+    import os
+
+    value = ((os.environ if env is None else env).get(var) or "").strip()
+    register_secret(value)
+    if not value:
+        raise UsageError(f"{var}: not set; {why}")
+    return value

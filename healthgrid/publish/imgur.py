@@ -9,19 +9,14 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from healthgrid.errors import RunError, UsageError, register_secret
+from healthgrid.errors import RunError, secret_from_env
 
 DEFAULT_API = "https://api.imgur.com"
 BUDGET = 60.0
 
 
 def client_id_from_env(env=None) -> str:
-    env = os.environ if env is None else env
-    client_id = env.get("IMGUR_CLIENT_ID", "").strip()
-    register_secret(client_id)
-    if not client_id:
-        raise UsageError("IMGUR_CLIENT_ID: not set; register an application at imgur.com and use its client id")
-    return client_id
+    return secret_from_env("IMGUR_CLIENT_ID", "register an application at imgur.com and use its client id", env)
 
 
 def _retry_after(headers) -> float | None:
