@@ -19,7 +19,7 @@ ROOT, PORTFILE, LOG = sys.argv[1], sys.argv[2], sys.argv[3]
 class Handler(BaseHTTPRequestHandler):
     def _cgi(self):
         url = urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = self._body()
         env = {
             "PATH": os.environ["PATH"], "GIT_PROJECT_ROOT": ROOT, "GIT_HTTP_EXPORT_ALL": "1", "REMOTE_USER": "e2e",
             "REQUEST_METHOD": self.command, "PATH_INFO": url.path, "QUERY_STRING": url.query,
@@ -44,6 +44,18 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    def _body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() != "chunked":  # large pushes are chunked
+            return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        chunks = []
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+            if size == 0:
+                self.rfile.readline()
+                return b"".join(chunks)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()
 
     do_GET = do_POST = _cgi
 

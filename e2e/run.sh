@@ -44,6 +44,7 @@ buildah bud --quiet --isolation chroot --network host --layers -t "$IMAGE" -f Do
 b1=$(date +%s)
 size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 say "project image built in $((b1 - b0))s ($(( size / 1000000 )) MB with its base)"
+buildah bud --quiet --isolation chroot --network host --layers -t localhost/healthgrid-runner:e2e -f e2e/runner.Containerfile e2e >"$WORK/runner.log" 2>&1 || { cat "$WORK/runner.log"; fail "runner image build"; }
 
 # --- loopback services ---------------------------------------------------------------------------
 mkdir -p "$WORK/git/acme" "$WORK/artifacts"
@@ -63,9 +64,10 @@ git -C "$WORK/ws" push --quiet origin HEAD:main
 
 act_run() {  # event, workflow, extra args...
   local event=$1 workflow=$2; shift 2
-  (cd "$WORK/ws" && "$ACT" "$event" -W "$workflow" -P ubuntu-latest=-self-hosted \
+  (cd "$WORK/ws" && "$ACT" "$event" -W "$workflow" -P ubuntu-latest=localhost/healthgrid-runner:e2e --pull=false \
     --local-repository "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02=$ROOT/e2e/stubs/upload-artifact" \
-    --env "E2E_ARTIFACTS=$WORK/artifacts" --env "GITHUB_REPOSITORY=acme/health" \
+    --env "E2E_ARTIFACTS=$WORK/artifacts" --container-options "-v $WORK/artifacts:$WORK/artifacts" \
+    --env "GITHUB_REPOSITORY=acme/health" \
     -s GITHUB_TOKEN=e2e-token-0123456789 "$@")
 }
 

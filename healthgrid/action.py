@@ -54,12 +54,20 @@ class _Tee(io.TextIOBase):
             stream.flush()
 
 
-def _write_output(path: str | None, name: str, value: str) -> None:
+def _append(path: str | None, text: str, what: str) -> None:
+    """Append to a runner file command; a missing file is a warning, never a crash."""
     if not path:
         return
+    try:
+        with open(path, "a", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        print(f"::warning::healthgrid: cannot write {what} ({exc.strerror})", file=sys.stdout)
+
+
+def _write_output(path: str | None, name: str, value: str) -> None:
     delimiter = f"healthgrid_{uuid.uuid4().hex}"
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write(f"{name}<<{delimiter}\n{value}\n{delimiter}\n")
+    _append(path, f"{name}<<{delimiter}\n{value}\n{delimiter}\n", "GITHUB_OUTPUT")
 
 
 def build_argv(env) -> list[str]:
@@ -175,7 +183,5 @@ def _summary(path: str | None, result: dict, images: list[dict], errors: list[st
         parts.append("\n".join(lines).replace("\n\n\n", "\n\n"))
     if errors:
         parts.append("**healthgrid failed:** " + "; ".join(errors))
-    if not parts:
-        return
-    with open(path, "a", encoding="utf-8") as fh:
-        fh.write("\n\n".join(parts) + "\n")
+    if parts:
+        _append(path, "\n\n".join(parts) + "\n", "GITHUB_STEP_SUMMARY")
