@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean lock
+.PHONY: demo test bench clean lock e2e e2e-clean
 
 $(STAMP): requirements/test.txt requirements/runtime.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,14 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# Build the real image and run the workflows through act (root, apt, ~1.6 GB of container storage).
+e2e: $(STAMP)
+	bash e2e/run.sh
+
+e2e-clean:
+	CONTAINERS_STORAGE_CONF=e2e/storage.conf podman system reset --force
+	rm -rf /var/lib/containers/healthgrid-e2e
 
 # Re-pin after editing requirements/*.in (needs pip-tools; not part of the test set).
 lock:

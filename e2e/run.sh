@@ -79,6 +79,8 @@ act_run workflow_dispatch .github/workflows/healthgrid.yml \
 a1=$(date +%s)
 log=$WORK/act-healthgrid.log
 grep -q "Grid at https://acme.github.io/health/healthgrid/health_grid.png (changed=true)" "$log" || { tail -40 "$log"; fail "step outputs (image-url, changed)"; }
+grep -q "Summary - ## System Health Rollup - 7 Day FoM Grid" "$log" && grep -q "^| Metric |" "$log" || fail "job summary (image, alt text, table)"
+[ "$(grep -c '⚙  \*\*\*' "$log")" -ge 3 ] || fail "secrets were not masked (::add-mask::)"
 pages=$(git --git-dir "$WORK/git/acme/health.git" ls-tree -r --name-only gh-pages)
 for f in healthgrid/health_grid.png healthgrid/health_grid_dark.png healthgrid/health_grid.json healthgrid/health_grid.md; do
   grep -qx "$f" <<<"$pages" || fail "$f not on gh-pages"
