@@ -64,7 +64,8 @@ git -C "$WORK/ws" push --quiet origin HEAD:main
 
 act_run() {  # event, workflow, extra args...
   local event=$1 workflow=$2; shift 2
-  (cd "$WORK/ws" && "$ACT" "$event" -W "$workflow" -P ubuntu-latest=localhost/healthgrid-runner:e2e --pull=false \
+  mkdir -p "$WORK/home"
+  (cd "$WORK/ws" && HOME="$WORK/home" "$ACT" "$event" -W "$workflow" -P ubuntu-latest=localhost/healthgrid-runner:e2e --pull=false \
     --local-repository "actions/upload-artifact@ea165f8d65b6e75b540449e92b4886f43607fa02=$ROOT/e2e/stubs/upload-artifact" \
     --env "E2E_ARTIFACTS=$WORK/artifacts" --container-options "-v $WORK/artifacts:$WORK/artifacts" \
     --env "GITHUB_REPOSITORY=acme/health" \
