@@ -37,6 +37,7 @@ class GridResult:
     files: list[Path] = field(default_factory=list)
     contents: dict[str, bytes] = field(default_factory=dict)
     error: str | None = None
+    title: str = ""
     missing_cells: int = 0
     render_seconds: float = 0.0
 
@@ -110,7 +111,14 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
         console.progress(f"{grid.name}: {len(grid.rows)} rows × {len(grid.days)} days, {grid.missing_cells} without data, {elapsed:.2f}s")
-        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
+        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed, title=grid.title))
+    if "html" in formats and any(r.ok for r in results):
+        from healthgrid.html import index_page
+
+        index = index_page([(r.name, r.title, list(r.contents)) for r in results if r.ok])
+        first = next(r for r in results if r.ok)
+        first.files += write_files(out_dir, {"index.html": index})
+        first.contents["index.html"] = index  # published with the grids
     return results, config
 
 
@@ -292,18 +300,24 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
 
 def _report(config, results, images, console: Console) -> None:
-    if not (config.report.metrics or config.report.dashboard):
+    if not (config.report.metrics or config.report.dashboard or config.report.monitors):
         return
     from healthgrid.datadog_client import DatadogAuth
     from healthgrid.report import submit_metrics, update_dashboard
 
     try:
-        auth = DatadogAuth.from_env(need_app_key=bool(config.report.dashboard))
+        auth = DatadogAuth.from_env(need_app_key=bool(config.report.dashboard or config.report.monitors))
     except UsageError as exc:
         console.warn(f"report: {exc}; not reporting")
         return
     if config.report.metrics and submit_metrics(auth, results, console.warn):
         console.progress(f"report: submitted healthgrid.* gauges for {len(results)} grid(s)")
+    if config.report.monitors:
+        from healthgrid.monitors import definitions, ensure
+
+        outcome = ensure(auth, definitions(config.report.period), console.warn)
+        if outcome:
+            console.progress("report: monitors " + ", ".join(f"{v}: {k!r}" for k, v in outcome.items()))
     if config.report.dashboard and images:
         changed = update_dashboard(auth, config.report.dashboard, {i.url: i.versioned_url for i in images}, console.warn)
         if changed:
@@ -336,6 +350,27 @@ def cmd_widget(args: argparse.Namespace, console: Console) -> int:
         widgets = [image_widget(stable_url(base, path, f"{g.name}.png"), stable_url(base, path, f"{g.name}_dark.png")) for g in config.select(args.grid)]
     console.result(json.dumps(widgets[0] if len(widgets) == 1 else widgets, indent=2))
     return 0
+
+
+def cmd_monitor(args: argparse.Namespace, console: Console) -> int:
+    """Print Datadog monitor definitions that watch the grids themselves.
+
+    One alerts when a grid failed to render (healthgrid.generation_success below 1), one when a
+    grid went stale (no healthgrid.updated_at for two schedule periods). Both group by grid.
+    Create them in Datadog, or let `report: {monitors: true}` keep them up to date.
+    """
+    from healthgrid.config import load_config
+    from healthgrid.monitors import definitions
+
+    period = args.period or load_config(args.config).report.period
+    console.result(json.dumps(definitions(period, args.notify or ""), indent=2))
+    return 0
+
+
+def _add_monitor_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="PATH", help="config file (its report.period is the default period)")
+    p.add_argument("--period", type=int, metavar="MINUTES", help="minutes between scheduled runs (default: report.period, else 60)")
+    p.add_argument("--notify", metavar="HANDLES", help="appended to the messages, e.g. '@slack-platform @pagerduty'")
 
 
 def _add_widget_flags(p: argparse.ArgumentParser) -> None:
@@ -434,6 +469,7 @@ _COMMANDS = [
     ("run", cmd_run, _add_run_flags),
     ("widget", cmd_widget, _add_widget_flags),
     ("comment", cmd_comment, _add_comment_flags),
+    ("monitor", cmd_monitor, _add_monitor_flags),
 ]
 
 
@@ -455,6 +491,9 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
             console.err.write(redact(traceback.format_exc()))
         print(redact(f"{PROG}: error: {exc}"), file=console.err, flush=True)
         return exc.exit_code
+    except BrokenPipeError:  # `healthgrid monitor | head`: the reader left; nothing to report
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        return 0
     except KeyboardInterrupt:
         print(f"{PROG}: error: interrupted", file=console.err)
         return 130

@@ -109,6 +109,7 @@ class ReportSpec:
     metrics: bool = False
     dashboard: str | None = None
     monitors: bool = False
+    period: int = 60  # minutes between scheduled runs, for the staleness monitor
 
 
 @dataclass(frozen=True)
@@ -360,11 +361,12 @@ def _publish(value: Any, path: str) -> PublishSpec:
 
 
 def _report(value: Any, path: str) -> ReportSpec:
-    _mapping(value, path, ("metrics", "dashboard", "monitors"))
+    _mapping(value, path, ("metrics", "dashboard", "monitors", "period"))
     return ReportSpec(
         metrics=_boolean(value.get("metrics", False), _join(path, "metrics")),
         dashboard=_optional(value, "dashboard", path, _string),
         monitors=_boolean(value.get("monitors", False), _join(path, "monitors")),
+        period=_integer(value.get("period", 60), _join(path, "period"), 5, 7 * 24 * 60),
     )
 
 

@@ -66,3 +66,23 @@ def window_text(grid: Grid) -> str:
 def as_of_text(now: datetime, tz_name: str) -> str:
     local = now.astimezone(ZoneInfo(tz_name))
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
+
+
+TREND_FLAT = 0.005  # |change| below this shows as unchanged
+
+
+def trend_delta(values: list[float]) -> float:
+    """Today (the last value) minus the mean of the earlier days with data; NaN when undefined."""
+    earlier = [v for v in values[:-1] if not math.isnan(v)]
+    today = values[-1] if values else math.nan
+    if math.isnan(today) or not earlier or not math.isfinite(today) or not all(math.isfinite(v) for v in earlier):
+        return math.nan
+    return min(1.0, max(0.0, today)) - sum(min(1.0, max(0.0, v)) for v in earlier) / len(earlier)
+
+
+def trend_text(delta: float) -> str:
+    if math.isnan(delta):
+        return "–"
+    if abs(delta) < TREND_FLAT:
+        return "= 0.00"
+    return f"{'▲' if delta > 0 else '▼'} {abs(delta):.2f}"

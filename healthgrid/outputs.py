@@ -35,7 +35,7 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
                 files[image_name(grid.name, theme, fmt)] = render.figure_bytes(figures[theme], fmt)
     first_image = next((n for n in files if n.endswith(".png")), None)
     files[f"{grid.name}.json"] = grid_json(grid).encode()
-    files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image).encode()
+    files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend).encode()
     return files
 
 

@@ -19,7 +19,7 @@ import warnings
 from dataclasses import dataclass
 
 from healthgrid.config import Bands, GridSpec
-from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, window_text
+from healthgrid.formatting import NO_DATA, TREND_FLAT, as_of_text, cell_text, day_label, trend_delta, trend_text, window_text
 from healthgrid.grid import Grid
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery on import
@@ -97,6 +97,9 @@ def _truncate(text: str, limit: int = MAX_LABEL_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_TREND_WIDTH = 1.0  # inches
+
+
 def relative_luminance(color) -> float:
     """WCAG 2 relative luminance of a colour."""
     def channel(c: float) -> float:
@@ -144,6 +147,8 @@ class _HeatmapPlotter:
         self.cell_w, self.cell_h = self._cell_size()
         self._prepare_cells()
         self._prepare_labels()
+        if spec.trend:
+            self._prepare_trend()
 
     def _layout_rows(self) -> None:
         """Display rows: data rows, with a heading row before each new group."""
@@ -184,6 +189,19 @@ class _HeatmapPlotter:
         on_black = _contrast_with_black(self.cell_colors[coloured])
         self.text_colors[coloured] = np.where(on_black >= 21.0 / on_black, BLACK, WHITE)
         self.text_colors[self.nodata] = text_color_on(self.theme.nodata_fill)
+
+    def _prepare_trend(self) -> None:
+        """`trend: true`: today's FoM against the mean of the previous days, per row."""
+        self.trend_texts: list[str] = []
+        self.trend_deltas: list[float] = []
+        for kind, index, _ in self.display:
+            if kind != "row":
+                self.trend_texts.append("")
+                self.trend_deltas.append(math.nan)
+                continue
+            delta = trend_delta(self.grid.rows[index].values)
+            self.trend_deltas.append(delta)
+            self.trend_texts.append(trend_text(delta))
 
     def _prepare_labels(self) -> None:
         days = self.grid.days
@@ -248,7 +266,8 @@ class _HeatmapPlotter:
         cbar_label_w = max(text_width(t, 9.0) for t in self.cbar_ticklabels) + 0.1
         heat_w, heat_h = cell_w * len(self.grid.days), cell_h * len(self.display)
         left = _PAD + label_w + 0.12
-        right = _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
+        trend_w = _TREND_WIDTH if self.spec.trend else 0.0
+        right = trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
         bottom = _XLABEL_BLOCK_ROTATED if self.rotated else _XLABEL_BLOCK
         body_h = max(heat_h, _MIN_CBAR_HEIGHT)
         fig_w = left + heat_w + right
@@ -260,7 +279,9 @@ class _HeatmapPlotter:
 
         heat_bottom = fig_h - _TITLE_BLOCK - heat_h
         ax = fig.add_axes(box(left, heat_bottom, heat_w, heat_h))
-        cax = fig.add_axes(box(left + heat_w + _CBAR_GAP, fig_h - _TITLE_BLOCK - body_h, _CBAR_WIDTH, body_h))
+        cax = fig.add_axes(box(left + heat_w + trend_w + _CBAR_GAP, fig_h - _TITLE_BLOCK - body_h, _CBAR_WIDTH, body_h))
+        if self.spec.trend:
+            self._draw_trend(fig.add_axes(box(left + heat_w + 0.08, heat_bottom, trend_w - 0.08, heat_h)), tick_font)
         ax.set_facecolor(theme.background)
         # seaborn draws the whole figure once inside heatmap() (to rotate overlapping labels, which
         # ours never are); at a postage-stamp size that draw costs next to nothing.
@@ -335,6 +356,23 @@ class _HeatmapPlotter:
                 ax.axhline(r + 0.02, color=theme.muted, linewidth=0.8, xmin=0, xmax=1, clip_on=False, zorder=4)
         # "Today" is partial: outline its column.
         ax.add_patch(Rectangle((n_days - 1, 0), 1, n_rows, fill=False, edgecolor=theme.foreground, linewidth=1.6, linestyle=(0, (4, 2)), zorder=5, clip_on=False))
+
+    def _draw_trend(self, tax, tick_font: float) -> None:
+        """The trend column: ▲/▼ and the change, coloured by direction (the symbol carries it too)."""
+        theme = self.theme
+        n_rows = len(self.display)
+        tax.set_xlim(0, 1)
+        tax.set_ylim(n_rows, 0)
+        tax.set_axis_off()
+        up, down = ("#1a7f37", "#cf222e") if theme.name == "light" else ("#3fb950", "#ff7b72")
+        size = min(10.0, max(self.cell_font, 7.0))
+        self.trend_artists = []
+        for r, (text, delta) in enumerate(zip(self.trend_texts, self.trend_deltas)):
+            if not text:
+                continue
+            color = theme.muted if math.isnan(delta) or abs(delta) < TREND_FLAT else (up if delta > 0 else down)
+            self.trend_artists.append(tax.text(0.5, r + 0.5, text, ha="center", va="center", fontsize=size, color=color, fontweight="bold"))
+        tax.text(0.5, n_rows + 0.15, "vs. average\nof earlier days", ha="center", va="top", fontsize=tick_font, color=theme.foreground, linespacing=1.3, clip_on=False)
 
     def _draw_colorbar(self, cax) -> None:
         theme = self.theme

@@ -10,7 +10,7 @@ import json
 import math
 
 from healthgrid.config import Bands
-from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, window_text
+from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, trend_delta, trend_text, window_text
 from healthgrid.grid import Grid, band_counts
 
 SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
@@ -44,24 +44,29 @@ def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(grid: Grid, bands: Bands, image: str | None = None) -> str:
+def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = False) -> str:
     alt = alt_text(grid, bands)
     lines = [f"## {_escape(grid.title)}", ""]
     if image:
         lines += [f"![{_escape(alt)}]({image})", ""]
     lines += [alt, ""]
     header = ["Metric"] + [" ".join(day_label(d, today=j == len(grid.days) - 1)) for j, d in enumerate(grid.days)]
+    if trend:
+        header.append("vs. avg of earlier days")
+    columns = len(header) - 1
     lines.append("| " + " | ".join(_escape(h) for h in header) + " |")
-    lines.append("|" + "---|" + "---:|" * len(grid.days))
+    lines.append("|" + "---|" + "---:|" * columns)
     group = None
     for row in grid.rows:
         if row.group and row.group != group:
-            lines.append(f"| **{_escape(row.group)}** |" + " |" * len(grid.days))
+            lines.append(f"| **{_escape(row.group)}** |" + " |" * columns)
             group = row.group
         cells = []
         for j, v in enumerate(row.values):
             text = cell_text(row, j)
             cells.append(f"{SYMBOLS[bands.band(v)]} {_escape(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
+        if trend:
+            cells.append(trend_text(trend_delta(row.values)))
         lines.append(f"| {_escape(row.label)} | " + " | ".join(cells) + " |")
     lines += [
         "",

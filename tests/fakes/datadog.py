@@ -29,6 +29,7 @@ class FakeDatadog(FakeServer):
         self.metrics: dict[str, list[tuple[int, float | None]]] = {}
         self.submitted: list[dict] = []
         self.dashboards: dict[str, dict] = {}
+        self.monitors: dict[int, dict] = {}
 
     def add_points(self, metric: str, points):
         self.metrics.setdefault(metric, []).extend((int(t), v) for t, v in points)
@@ -43,6 +44,8 @@ class FakeDatadog(FakeServer):
             return Response(403, {"errors": ["Forbidden"]})
         if request.path == "/api/v2/query/timeseries" and request.method == "POST":
             return self.timeseries(request.json())
+        if request.path.startswith("/api/v1/monitor"):
+            return self.monitor(request)
         match = re.fullmatch(r"/api/v1/dashboard/([\w-]+)", request.path)
         if match:
             return self.dashboard(request, match.group(1))
@@ -58,6 +61,22 @@ class FakeDatadog(FakeServer):
             self.dashboards[dashboard_id] = dict(body, id=dashboard_id)
             return Response(200, self.dashboards[dashboard_id])
         return Response(405, {"errors": ["Method not allowed"]})
+
+    def monitor(self, request: Request) -> Response:
+        match = re.fullmatch(r"/api/v1/monitor(?:/(\d+))?", request.path)
+        if not match:
+            return Response(404, {"errors": ["Not found"]})
+        if request.method == "GET" and not match.group(1):
+            name = request.query.get("name", [""])[0]
+            return Response(200, [m for m in self.monitors.values() if name.lower() in m["name"].lower()])
+        if request.method == "POST" and not match.group(1):
+            monitor_id = 1000 + len(self.monitors)
+            self.monitors[monitor_id] = {**request.json(), "id": monitor_id, "overall_state": "No Data", "created": "2026-11-28T12:00:00Z"}
+            return Response(200, self.monitors[monitor_id])
+        if request.method == "PUT" and match.group(1) and int(match.group(1)) in self.monitors:
+            self.monitors[int(match.group(1))].update(request.json())
+            return Response(200, self.monitors[int(match.group(1))])
+        return Response(404, {"errors": ["Monitor not found"]})
 
     def timeseries(self, doc: dict) -> Response:
         data = doc.get("data", {})
