@@ -11,7 +11,7 @@ from healthgrid.config import GridSpec
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, format_number, trend_delta, trend_text, window_text
 from healthgrid.grid import Grid
 from healthgrid.render import THEMES, colormap_and_norm, text_color_on
-from healthgrid.textout import SYMBOLS, alt_text
+from healthgrid.textout import alt_text
 
 
 def cell_details(grid: Grid, i: int, j: int) -> str:
@@ -39,7 +39,7 @@ table.grid td.nodata{{background:repeating-linear-gradient(135deg,{theme.nodata_
 table.grid td.today{{outline:2px dashed {theme.foreground};outline-offset:-1px}}
 table.grid th{{font-weight:normal;padding:.2rem .5rem}} table.grid th[scope=row]{{text-align:right}}
 table.grid tr.group th{{text-align:left;font-weight:bold;padding-top:.7rem}}
-td:hover{{filter:brightness(1.12)}} figure{{margin:1.5rem 0}} svg{{max-width:100%;height:auto}}
+td:hover{{filter:brightness(1.12)}} .sr{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}} figure{{margin:1.5rem 0}} svg{{max-width:100%;height:auto}}
 """
 
 
@@ -71,7 +71,7 @@ def page(grid: Grid, spec: GridSpec, theme_name: str, svg: bytes) -> bytes:
                 hex_color = "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in color[:3]))
                 style = f" style=\"background:{hex_color};color:{text_color_on(color)}\""
             cells.append(f"<td class=\"{' '.join(classes)}\"{style} title=\"{escape(cell_details(grid, i, j))}\">"
-                         f"{SYMBOLS[band]} {escape(text)}</td>")
+                         f"<span class=\"sr\">{band if band != 'nodata' else ''} </span>{escape(text)}</td>")
         if spec.trend:
             cells.append(f"<td>{escape(trend_text(trend_delta(row.values)))}</td>")
         body.append(f"<tr><th scope=\"row\">{escape(row.label)}</th>{''.join(cells)}</tr>")
@@ -84,7 +84,7 @@ def page(grid: Grid, spec: GridSpec, theme_name: str, svg: bytes) -> bytes:
 <table class="grid"><caption>{escape(alt)} Hover a cell for its details.</caption>
 <thead><tr><th scope="col">Metric</th>{head}</tr></thead>
 <tbody>{''.join(body)}</tbody></table>
-<p>{SYMBOLS['good']} good (≥ {spec.bands.warning:g}) · {SYMBOLS['warning']} warning · {SYMBOLS['critical']} critical (&lt; {spec.bands.critical:g}) · {SYMBOLS['nodata']} no data</p>
+<p>Bands: good (FoM ≥ {spec.bands.warning:g}) · warning · critical (FoM &lt; {spec.bands.critical:g}) · hatched: no data. Screen readers hear the band before each value.</p>
 <figure role="img" aria-label="{escape(alt)}">{svg_text}</figure>
 </body></html>
 """

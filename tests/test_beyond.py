@@ -60,12 +60,13 @@ def test_html_is_self_contained_with_hover_details_and_an_index(in_tmp, cli):
     html = (out / "one.html").read_text()
     assert "<table class=\"grid\">" in html and "<svg" in html
     assert not re.search(r"(src|href)=\"https?://", html) and "<script" not in html and "@import" not in html
-    cells = re.findall(r'<td class="([^"]+)"[^>]*title="([^"]+)">([^<]*)</td>', html)
+    cells = re.findall(r"<td class=\"([^\"]+)\"[^>]*title=\"([^\"]+)\"><span class=\"sr\">(\w* )</span>([^<]*)</td>", html)
     assert len(cells) == 7
-    klass, title, text = cells[0]
+    klass, title, band, text = cells[0]
     assert title.startswith("Dur · Sun 2026-11-22") and "avg:ci.p90{*}" in title
     if "nodata" not in klass:
         assert "raw " in title and " min (good 3, bad 10)" in title and text.strip().endswith("min")
+        assert band.strip() in ("good", "warning", "critical") and band.strip() in klass
     assert "today" in cells[-1][0]
     index = (out / "index.html").read_text()
     assert 'href="one.html"' in index and 'href="two.html"' in index and 'src="one.png"' in index
