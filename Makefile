@@ -18,7 +18,7 @@ demo: $(STAMP)
 	$(BIN)/healthgrid render --demo --out healthgrid-out
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

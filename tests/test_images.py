@@ -150,3 +150,12 @@ def test_trend_lines_leave_gaps_for_missing_days():
         for line, row in zip(solid, rows):
             y = np.asarray(line.get_ydata(), dtype=float)
             assert np.array_equal(np.isnan(y), np.isnan(row.values[:-1])), "a no-data day must be a gap, not bridged"
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_trend_charts_are_deterministic_in_both_themes(fmt, theme):
+    from healthgrid.render import figure_for
+
+    grid, spec = trend_grid()
+    assert figure_bytes(figure_for(grid, spec, theme), fmt) == figure_bytes(figure_for(grid, spec, theme), fmt)
