@@ -41,6 +41,16 @@ class GridResult:
     missing_cells: int = 0
     render_seconds: float = 0.0
 
+    def as_dict(self) -> dict:
+        return {"name": self.name, "ok": self.ok, "files": [str(p) for p in self.files], "missing_cells": self.missing_cells,
+                "render_seconds": round(self.render_seconds, 3), **({"error": self.error} if self.error else {})}
+
+
+def _raise_if_failed(results: list[GridResult], kept: str) -> None:
+    failed = [r.name for r in results if not r.ok]
+    if failed:
+        raise RunError(f"{len(failed)} of {len(results)} grid(s) failed: {', '.join(failed)}; {kept}")
+
 
 class Console:
     """Where progress (stderr) and results (stdout) go; tests pass their own streams."""
@@ -136,20 +146,12 @@ def _warn_out_of_range(grid, console: Console) -> None:
 
 def _report_results(results: list[GridResult], as_json: bool, console: Console) -> int:
     if as_json:
-        console.result(json.dumps({
-            "grids": [
-                {"name": r.name, "ok": r.ok, "files": [str(p) for p in r.files], "missing_cells": r.missing_cells,
-                 "render_seconds": round(r.render_seconds, 3), **({"error": r.error} if r.error else {})}
-                for r in results
-            ]
-        }))
+        console.result(json.dumps({"grids": [r.as_dict() for r in results]}))
     else:
         for r in results:
             for path in r.files:
                 console.result(str(path))
-    failed = [r.name for r in results if not r.ok]
-    if failed:
-        raise RunError(f"{len(failed)} of {len(results)} grid(s) failed: {', '.join(failed)}; their files were left as they were")
+    _raise_if_failed(results, "their files were left as they were")
     return 0
 
 
@@ -288,14 +290,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     except RunError as exc:
         publish_error = exc
     _report(config, results, images, console)
-    grids = [{"name": r.name, "ok": r.ok, "files": [str(p) for p in r.files], "missing_cells": r.missing_cells,
-              "render_seconds": round(r.render_seconds, 3), **({"error": r.error} if r.error else {})} for r in results]
-    _print_images(images, changed, args.json, console, extra={"grids": grids})
+    _print_images(images, changed, args.json, console, extra={"grids": [r.as_dict() for r in results]})
     if publish_error:
         raise publish_error
-    failed = [r.name for r in results if not r.ok]
-    if failed:
-        raise RunError(f"{len(failed)} of {len(results)} grid(s) failed: {', '.join(failed)}; their published images were left as they were")
+    _raise_if_failed(results, "their published images were left as they were")
     return 0
 
 
