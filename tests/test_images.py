@@ -159,3 +159,18 @@ def test_trend_charts_are_deterministic_in_both_themes(fmt, theme):
 
     grid, spec = trend_grid()
     assert figure_bytes(figure_for(grid, spec, theme), fmt) == figure_bytes(figure_for(grid, spec, theme), fmt)
+
+
+@pytest.mark.mpl_image_compare(**IMAGE)
+def test_trend_dark():
+    from healthgrid.render import figure_for
+
+    grid, spec = trend_grid()
+    return as_figure(figure_bytes(figure_for(grid, spec, "dark"), "png"))
+
+
+@pytest.mark.mpl_image_compare(**IMAGE)
+def test_heatmap_trend_column_dark():
+    grid, spec = mixed_grid()
+    spec = GridSpec(**{**spec.__dict__, "trend": True})
+    return as_figure(render(grid, spec, "dark", "png"))
