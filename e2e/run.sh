@@ -33,6 +33,9 @@ cleanup() {
   # act's containers and images built by the podman service; our own image and the base stay cached.
   podman container prune --force >/dev/null 2>&1 || true
   podman image prune --force >/dev/null 2>&1 || true
+  # conmon monitors of act's `docker exec` steps linger for their exit delay; ours are the ones
+  # that name this storage root.
+  pkill -f "conmon.*healthgrid-e2e" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
