@@ -123,9 +123,10 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
         console.progress(f"{grid.name}: {len(grid.rows)} rows × {len(grid.days)} days, {grid.missing_cells} without data, {elapsed:.2f}s")
         results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed, title=grid.title))
     if "html" in formats and any(r.ok for r in results):
-        from healthgrid.html import index_page
+        from healthgrid.index import entries, index_page
 
-        index = index_page([(r.name, r.title, list(r.contents)) for r in results if r.ok])
+        names = [p.name for p in out_dir.iterdir() if p.is_file()]
+        index = index_page(entries(names, lambda name: (out_dir / name).read_bytes()))
         first = next(r for r in results if r.ok)
         first.files += write_files(out_dir, {"index.html": index})
         first.contents["index.html"] = index  # published with the grids
@@ -165,7 +166,7 @@ def _publish_ghpages(files: dict[str, bytes], opts: dict, console: Console):
     remote = opts.get("remote") or default_remote()
     token = os.environ.get("GITHUB_TOKEN") or None
     result = publish(files, remote=remote, branch=opts["branch"], path=opts["path"], keep=opts["keep"],
-                     remove=opts.get("remove"), token=token, warn=console.warn)
+                     remove=opts.get("remove"), token=token, warn=console.warn, index="index.html" in files)
     console.progress(f"publish: {opts['branch']} {'updated' if result.changed else 'unchanged (identical files)'}"
                      + (f" in {result.attempts} attempts" if result.attempts > 1 else ""))
     images = []

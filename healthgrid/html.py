@@ -89,21 +89,3 @@ def page(grid: Grid, spec: GridSpec, theme_name: str, svg: bytes) -> bytes:
 </body></html>
 """
     return html.encode()
-
-
-def index_page(grids: list[tuple[str, str, list[str]]], theme_name: str = "light") -> bytes:
-    """`index.html` listing grids: (name, title, file names) each."""
-    theme = THEMES[theme_name]
-    items = []
-    for name, title, files in grids:
-        links = " · ".join(f"<a href=\"{escape(f)}\">{escape(f)}</a>" for f in files)
-        image = next((f for f in files if f == f"{name}.png"), None)
-        preview = f"<br><a href=\"{escape(name)}.html\"><img src=\"{escape(image)}\" alt=\"{escape(title)}\" width=\"480\"></a>" if image else ""
-        items.append(f"<li><strong>{escape(title)}</strong> ({links}){preview}</li>")
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>healthgrid</title>
-<style>{_style(theme)} li{{margin:0 0 1.5rem}} img{{max-width:100%;height:auto}}</style></head><body>
-<h1>Health grids</h1>
-<ul>{''.join(items)}</ul>
-</body></html>
-""".encode()

@@ -169,3 +169,14 @@ def test_pages_url_is_needed_when_github_repository_is_unknown(tmp_path, remote,
     result = cli("publish", "ghpages", str(out_dir(tmp_path)), "--remote", str(remote))
     assert result.code == 2 and "--pages-url: not given and GITHUB_REPOSITORY is not set" in result.err
     assert branch_files(remote) == ["index.html"], "nothing is pushed when URLs cannot be printed"
+
+
+def test_html_index_lists_every_grid_on_the_branch_across_publishers(tmp_path, remote):
+    for name, title in (("alpha", "Alpha grid"), ("beta", "Beta grid")):
+        files = {f"{name}.png": b"png " + name.encode(), f"{name}.html": b"<html>", f"{name}.json": json.dumps({"title": title}).encode(),
+                 "index.html": b"only this run's grids"}
+        publish(files, remote=str(remote), index=True)
+    page = show(remote, "healthgrid/index.html").decode()
+    assert "Alpha grid" in page and "Beta grid" in page
+    assert 'href="alpha.html"' in page and 'src="beta.png"' in page
+    assert "only this run" not in page

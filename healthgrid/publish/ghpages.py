@@ -104,8 +104,10 @@ def _valid_path(path: str) -> str:
 
 def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", path: str = "healthgrid", keep: int = 1,
             remove: list[str] | None = None, token: str | None = None, message: str | None = None,
-            warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep) -> PublishResult:
-    """Put `files` (name -> bytes) under `path` on `branch` of `remote`; drop the `remove` paths."""
+            warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
+            index: bool = False) -> PublishResult:
+    """Put `files` (name -> bytes) under `path` on `branch` of `remote`; drop the `remove` paths.
+    With `index`, PATH/index.html is rebuilt from every grid under PATH on the branch."""
     path = _valid_path(path)
     if keep < 1:
         raise UsageError("--keep: must be at least 1")
@@ -117,7 +119,7 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
         git.run("init", "--bare", "--quiet", str(git.git_dir))
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                return _attempt(git, files, remote, branch, path, keep, remove or [], message, attempt)
+                return _attempt(git, files, remote, branch, path, keep, remove or [], message, attempt, index)
             except _Raced:
                 if attempt == MAX_ATTEMPTS:
                     raise RunError(f"publish: {branch} of {redact(remote)} kept moving; gave up after {attempt} attempts") from None
@@ -141,7 +143,7 @@ def _last_line(text: str) -> str:
     return lines[-1].strip() if lines else "no output"
 
 
-def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attempt) -> PublishResult:
+def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attempt, with_index=False) -> PublishResult:
     ref = f"refs/heads/{branch}"
     listing = git.out("ls-remote", remote, ref)
     tip = listing.split()[0] if listing else None
@@ -164,6 +166,8 @@ def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attem
     for name, content in files.items():
         target = f"{path}/{name}" if path else name
         git.run("update-index", "--add", "--cacheinfo", f"100644,{_blob(git, content)},{target}", env=index)
+    if with_index:
+        _rebuild_index(git, path, env=index)
     tree = git.out("write-tree", env=index)
     if tip and git.out("rev-parse", f"{tip}^{{tree}}") == tree:
         return PublishResult(changed=False, commit=tip, attempts=attempt)
@@ -184,6 +188,22 @@ def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attem
             raise _Raced()
         raise GitError("push", proc.returncode, stderr)
     return PublishResult(changed=True, commit=new, attempts=attempt)
+
+
+def _rebuild_index(git: Git, path: str, env: dict) -> None:
+    """PATH/index.html listing every grid under PATH on the branch (other publishers' included)."""
+    from healthgrid.index import entries, index_page
+
+    prefix = f"{path}/" if path else ""
+    listed = git.out("ls-files", "--cached", "--", prefix or ".", env=env).splitlines()
+    names = [p[len(prefix):] for p in listed if "/" not in p[len(prefix):]]
+
+    def read(name: str) -> bytes | None:
+        proc = git.run("cat-file", "blob", f":{prefix}{name}", env=env, check=False)
+        return proc.stdout if proc.returncode == 0 else None
+
+    page = index_page(entries(names, read))
+    git.run("update-index", "--add", "--cacheinfo", f"100644,{_blob(git, page)},{prefix}index.html", env=env)
 
 
 def _blob(git: Git, content: bytes) -> str:
