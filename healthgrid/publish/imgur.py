@@ -20,7 +20,7 @@ def client_id_from_env(env=None) -> str:
 
 
 def _retry_after(headers) -> float | None:
-    for name in ("Retry-After", "X-Post-Rate-Limit-Reset", "X-RateLimit-UserReset"):
+    for name in ("Retry-After", "X-Post-Rate-Limit-Reset", "X-RateLimit-UserReset", "X-RateLimit-ClientReset"):
         value = headers.get(name)
         if value:
             try:
