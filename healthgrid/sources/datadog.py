@@ -10,6 +10,7 @@ for sum and count so the day's mean weighs every point equally, as Datadog's own
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
@@ -100,14 +101,17 @@ class DatadogSource:
                 self._request(spec, api_client, retrier, queries, lo, hi, bucket, points)
         self.requests += retrier.requests
 
-        bounds = starts + [end]
+        # Each bucket lands in its local day once (not once per day): windows reach 90 days x 2160 buckets.
+        by_day: list[list[list[float]]] = [[[] for _ in days] for _ in queries]
+        for k, series in enumerate(points):
+            for t, v in series.items():
+                d = bisect_right(starts, t) - 1
+                if 0 <= d < len(days) and t < end and not math.isnan(v):
+                    by_day[k][d].append(v)
         rows = []
         for i, row in enumerate(spec.rows):
-            mine = [(q.method, points[k]) for k, q in enumerate(queries) if q.row == i]
-            raw = []
-            for d in range(len(days)):
-                per_method = {method: [v for t, v in series.items() if bounds[d] <= t < bounds[d + 1] and not math.isnan(v)] for method, series in mine}
-                raw.append(combine(per_method, row.aggregation))
+            mine = [(q.method, by_day[k]) for k, q in enumerate(queries) if q.row == i]
+            raw = [combine({method: days_values[d] for method, days_values in mine}, row.aggregation) for d in range(len(days))]
             values = [row.score.fom(v) for v in raw] if row.score else list(raw)
             rows.append(Row(label=row.label, query=row.query, group=row.group, unit=row.unit, score=row.score, values=values, raw=raw))
         return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows)
