@@ -105,8 +105,9 @@ class Retrier:
     def remaining(self) -> float:
         return self.budget - (self.clock() - self.started)
 
-    def call(self, what: str, fn: Callable[[tuple[float, float]], T]) -> T:
-        """`fn(timeout)` makes one request; `what` names it in messages ("querying grid X")."""
+    def call(self, what: str, client, fn: Callable[[], T]) -> T:
+        """`fn()` makes one request through `client`, whose timeout is set to what the budget
+        leaves; `what` names it in messages ("querying grid X")."""
         from datadog_api_client.exceptions import ApiException
         from urllib3.exceptions import HTTPError as Urllib3Error
 
@@ -118,8 +119,9 @@ class Retrier:
                 raise RunError(f"{what}: gave up after {self.budget:g}s (the fetch budget; see --timeout)")
             timeout = (min(10.0, remaining), max(1.0, min(30.0, remaining)))
             self.requests += 1
+            client.configuration.request_timeout = timeout
             try:
-                return fn(timeout)
+                return fn()
             except ApiException as exc:
                 status = exc.status or 0
                 if status in (401, 403):

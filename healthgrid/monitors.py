@@ -72,10 +72,7 @@ def ensure(auth: DatadogAuth, wanted: list[dict], warn: Callable[[str], None]) -
             api = MonitorsApi(client)
 
             def call(fn):
-                def run(timeout):
-                    client.configuration.request_timeout = timeout
-                    return fn()
-                return retrier.call("report.monitors", run)
+                return retrier.call("report.monitors", client, fn)
 
             for monitor in wanted:
                 found = [m for m in call(lambda: api.list_monitors(name=monitor["name"])) if m.name == monitor["name"]]

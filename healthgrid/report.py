@@ -49,12 +49,7 @@ def submit_metrics(auth: DatadogAuth, results, warn: Callable[[str], None], now:
     try:
         with auth.client() as client:
             api = MetricsApi(client)
-
-            def send(timeout):
-                client.configuration.request_timeout = timeout
-                return api.submit_metrics(body=body)
-
-            retrier.call("reporting metrics", send)
+            retrier.call("reporting metrics", client, lambda: api.submit_metrics(body=body))
     except ApiException as exc:
         warn(f"reporting metrics: Datadog answered {exc.status} {exc.reason}: {error_text(exc.body)}; the run itself succeeded")
         return False
@@ -105,22 +100,13 @@ def update_dashboard(auth: DatadogAuth, dashboard_id: str, images: dict[str, str
     try:
         with auth.client() as client:
             api = DashboardsApi(client)
-
-            def get(timeout):
-                client.configuration.request_timeout = timeout
-                return api.get_dashboard(dashboard_id)
-
-            dashboard = retrier.call(what, get)
+            dashboard = retrier.call(what, client, lambda: api.get_dashboard(dashboard_id))
             matched, changed = repoint_widgets(dashboard.widgets, images)
             if not matched:
                 warn(f"{what}: no image widget shows these images; add one with `healthgrid widget` (its JSON goes in the dashboard)")
                 return 0
             if changed:
-                def put(timeout):
-                    client.configuration.request_timeout = timeout
-                    return api.update_dashboard(dashboard_id, body=dashboard)
-
-                retrier.call(what, put)
+                retrier.call(what, client, lambda: api.update_dashboard(dashboard_id, body=dashboard))
             return changed
     except ApiException as exc:
         warn(f"{what}: Datadog answered {exc.status} {exc.reason}: {error_text(exc.body)}; the dashboard was left as it was")

@@ -167,12 +167,7 @@ class DatadogSource:
             )
         )
         api = MetricsApi(api_client)
-
-        def send(timeout):
-            api_client.configuration.request_timeout = timeout
-            return api.query_timeseries_data(body=body)
-
-        return retrier.call(f"{spec.name}: querying Datadog", send)
+        return retrier.call(f"{spec.name}: querying Datadog", api_client, lambda: api.query_timeseries_data(body=body))
 
     def _rejected(self, spec: GridSpec, exc, queries: list[Query], send) -> str:
         """A 400: quote Datadog and name the row it concerns.
