@@ -37,7 +37,6 @@ class GridResult:
     files: list[Path] = field(default_factory=list)
     contents: dict[str, bytes] = field(default_factory=dict)
     error: str | None = None
-    title: str = ""
     missing_cells: int = 0
     render_seconds: float = 0.0
 
@@ -121,7 +120,7 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
         console.progress(f"{grid.name}: {len(grid.rows)} rows × {len(grid.days)} days, {grid.missing_cells} without data, {elapsed:.2f}s")
-        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed, title=grid.title))
+        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
     if "html" in formats and any(r.ok for r in results):
         from healthgrid.index import entries, index_page
 
