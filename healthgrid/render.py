@@ -100,13 +100,16 @@ def _truncate(text: str, limit: int = MAX_LABEL_CHARS) -> str:
 _TREND_WIDTH = 1.0  # inches
 
 
+def _luminance(rgba: np.ndarray) -> np.ndarray:
+    """WCAG 2 relative luminance of each colour (RGB or RGBA in 0..1, alpha ignored)."""
+    c = np.asarray(rgba, dtype=float)[..., :3]
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    return linear @ np.array([0.2126, 0.7152, 0.0722])
+
+
 def relative_luminance(color) -> float:
     """WCAG 2 relative luminance of a colour."""
-    def channel(c: float) -> float:
-        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b, _ = to_rgba(color)
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+    return float(_luminance(to_rgba(color)))
 
 
 def contrast_ratio(a, b) -> float:
@@ -116,10 +119,7 @@ def contrast_ratio(a, b) -> float:
 
 def _contrast_with_black(rgba: np.ndarray) -> np.ndarray:
     """WCAG contrast of each colour with black; its contrast with white is 21 divided by this."""
-    c = rgba[..., :3]
-    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
-    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
-    return (luminance + 0.05) / 0.05
+    return (_luminance(rgba) + 0.05) / 0.05
 
 
 def text_color_on(color) -> str:
