@@ -1,5 +1,6 @@
 """The Docker action's entry point: everything happens in healthgrid.action."""
 
+from healthgrid import process
 from healthgrid.action import main
 
-raise SystemExit(main())
+process.run(main)

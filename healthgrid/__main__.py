@@ -1,3 +1,3 @@
-from healthgrid.cli import main
+from healthgrid.cli import run
 
-raise SystemExit(main())
+run()

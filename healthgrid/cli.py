@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TextIO
 
-from healthgrid import __version__
+from healthgrid import __version__, process
 from healthgrid.errors import HealthgridError, RunError, UsageError, redact
 
 PROG = "healthgrid"
@@ -121,6 +121,7 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
         _warn_out_of_range(grid, console)
         console.progress(f"{grid.name}: {len(grid.rows)} rows × {len(grid.days)} days, {grid.missing_cells} without data, {elapsed:.2f}s")
         results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
+        process.tidy()
     if "html" in formats and any(r.ok for r in results):
         from healthgrid.index import entries, index_page
 
@@ -469,6 +470,11 @@ _COMMANDS = [
     ("comment", cmd_comment, _add_comment_flags),
     ("monitor", cmd_monitor, _add_monitor_flags),
 ]
+
+
+def run() -> None:
+    """The `healthgrid` command: `main()` as a short-lived process (see healthgrid.process)."""
+    process.run(main)
 
 
 def main(argv: list[str] | None = None, console: Console | None = None) -> int:

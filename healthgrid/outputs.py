@@ -33,6 +33,8 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
                 files[image_name(grid.name, theme, "html")] = page(grid, spec, theme, render.figure_bytes(figures[theme], "svg"))
             else:
                 files[image_name(grid.name, theme, fmt)] = render.figure_bytes(figures[theme], fmt)
+    for fig in figures.values():
+        fig.clear()  # breaks the artists' reference cycles, so most of a figure is freed as soon as it is dropped
     first_image = next((n for n in files if n.endswith(".png")), None)
     files[f"{grid.name}.json"] = grid_json(grid).encode()
     files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend).encode()

@@ -18,6 +18,7 @@ import os
 import warnings
 from dataclasses import dataclass
 
+from healthgrid import process
 from healthgrid.config import Bands, GridSpec
 from healthgrid.formatting import NO_DATA, TREND_FLAT, as_of_text, cell_text, day_label, trend_delta, trend_text, window_text
 from healthgrid.grid import Grid
@@ -454,7 +455,10 @@ def figure_for(grid: Grid, spec: GridSpec, theme: str) -> Figure:
     """The figure of the grid's type."""
     if spec.type == "trend":
         from healthgrid.trend import trend_figure
-
+    else:
+        import seaborn  # noqa: F401 - the heatmap engine, loaded before any figure object exists
+    process.settled()
+    if spec.type == "trend":
         with styled():
             return trend_figure(grid, spec, theme)
     return heatmap_figure(grid, spec, theme)

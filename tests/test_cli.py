@@ -1,10 +1,15 @@
 """`healthgrid render` as users run it: files, flags, exit codes, --json."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from conftest import EXAMPLE_CONFIG, NOW, run_process
 
+from healthgrid import __version__
 from healthgrid.cli import build_parser
 
 
@@ -95,6 +100,55 @@ def test_console_script_and_module_run_as_processes(in_tmp):
     assert help_.code == 0 and "render" in help_.out
     bad = run_process("render", "--demo", "--config", "nope.yml", cwd=in_tmp)
     assert bad.code == 2 and bad.err == "healthgrid: error: --config: nope.yml: no such file\n"
+
+
+def test_a_process_prints_everything_before_it_exits(in_tmp):
+    """The command skips the interpreter's teardown (healthgrid.process): buffered output must still arrive."""
+    proc = subprocess.run([sys.executable, "-m", "healthgrid", "render", "--demo", "--now", NOW, "--format", "png,svg,html", "--json", "--out", "o"],
+                          cwd=in_tmp, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    files = {Path(f).name for grid in result["grids"] for f in grid["files"]}
+    assert {"health_grid.png", "health_grid_dark.svg", "health_grid.html", "index.html"} <= files
+    assert all((in_tmp / "o" / name).stat().st_size > 0 for name in files)
+    version = run_process("--version", cwd=in_tmp)
+    assert (version.code, version.out) == (0, f"healthgrid {__version__}\n")
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(in_tmp):
+    """`healthgrid render ... | head -0`: the pipe closes before the output is flushed."""
+    exe = Path(sys.executable).with_name("healthgrid")
+    read, write = os.pipe()
+    os.close(read)
+    proc = subprocess.run([str(exe), "render", "--demo", "--now", NOW, "--json", "--out", "o"], cwd=in_tmp, stdout=write, stderr=subprocess.PIPE,
+                          text=True, timeout=120)
+    os.close(write)
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
+    assert (in_tmp / "o" / "health_grid.png").is_file()
+
+
+def _peak_mb(argv: list[str], cwd) -> int:
+    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    return usage.ru_maxrss // 1024
+
+
+def test_memory_does_not_grow_with_the_number_of_grids(in_tmp):
+    """The command turns the collector off while the libraries import; it must come back on, or
+    every grid's figure would stay in memory (~15 MB each at this size)."""
+    def config(grids: int) -> Path:
+        lines = ["grids:"]
+        for g in range(grids):
+            lines += [f"  - name: g{g}", "    days: 14", "    rows:"] + [f"      - {{label: 'Metric {i}', query: 'avg:m{i}{{*}}'}}" for i in range(80)]
+        path = in_tmp / f"c{grids}.yml"
+        path.write_text("\n".join(lines) + "\n")
+        return path
+
+    exe = str(Path(sys.executable).with_name("healthgrid"))
+    one = _peak_mb([exe, "render", "--demo", "--theme", "light", "--now", NOW, "--config", str(config(1)), "--out", "o1"], in_tmp)
+    five = _peak_mb([exe, "render", "--demo", "--theme", "light", "--now", NOW, "--config", str(config(5)), "--out", "o5"], in_tmp)
+    assert five < one + 25, (one, five)
 
 
 def test_debug_shows_the_traceback(in_tmp, cli):
