@@ -437,9 +437,13 @@ def png_bytes(rgb) -> bytes:
     image = rgb if isinstance(rgb, Image.Image) else Image.fromarray(rgb, "RGB")
     colors = image.getcolors(256)
     if colors:
-        palette = Image.new("P", (1, 1))
-        palette.putpalette([channel for _, color in sorted(colors, key=lambda c: c[1]) for channel in color])
-        paletted = image.quantize(palette=palette, dither=Image.Dither.NONE)
+        # Pillow's mapping onto a given palette shares one entry among colours a few levels apart,
+        # so each pixel is looked up by its exact colour instead.
+        pixels = np.asarray(image, dtype=np.uint32)
+        keys = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
+        palette = np.array(sorted(color for _, color in colors), dtype=np.uint32)
+        paletted = Image.fromarray(np.searchsorted((palette[:, 0] << 16) | (palette[:, 1] << 8) | palette[:, 2], keys).astype(np.uint8), "P")
+        paletted.putpalette(palette.astype(np.uint8).tobytes())
     else:
         paletted = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     buf = io.BytesIO()

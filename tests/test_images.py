@@ -107,6 +107,18 @@ def test_the_paletted_png_stays_within_tolerance_of_the_full_colour_render(make)
     assert rms < TOLERANCE, rms
 
 
+def test_an_image_of_256_colours_or_fewer_is_stored_exactly():
+    from healthgrid.render import png_bytes
+
+    rng = np.random.default_rng(1)
+    colours = rng.integers(0, 256, (256, 3), dtype=np.uint8)
+    colours[1] = colours[0] + 1  # neighbours a level apart stay apart
+    pixels = colours[np.arange(256 * 8).reshape(32, 64) % 256]
+    png = Image.open(io.BytesIO(png_bytes(pixels)))
+    assert png.mode == "P"
+    np.testing.assert_array_equal(np.asarray(png.convert("RGB")), pixels)
+
+
 def test_different_data_gives_different_bytes():
     grid, spec = mixed_grid()
     before = render(grid, spec, "light", "png")
