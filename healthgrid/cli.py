@@ -134,15 +134,13 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
 
 
 def _warn_out_of_range(grid, console: Console) -> None:
-    import math
+    from itertools import groupby
 
-    for row in grid.rows:
+    for _, cells in groupby(grid.out_of_range(), key=lambda cell: id(cell[0])):
+        (row, day, value), *more = cells
         if row.score is None:
-            bad = [(d, v) for d, v in zip(grid.days, row.values) if not math.isnan(v) and not 0 <= v <= 1]
-            if bad:
-                day, value = bad[0]
-                more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
-                console.warn(f"{grid.name}: {row.label!r} on {day}: FoM {value:g} is outside [0, 1]; clamped for colour{more}")
+            extra = f" (and {len(more)} more)" if more else ""
+            console.warn(f"{grid.name}: {row.label!r} on {day}: FoM {value:g} is outside [0, 1]; clamped for colour{extra}")
 
 
 def _report_results(results: list[GridResult], as_json: bool, console: Console) -> int:

@@ -38,6 +38,10 @@ class Grid:
     def missing_cells(self) -> int:
         return sum(1 for row in self.rows for v in row.values if math.isnan(v))
 
+    def out_of_range(self) -> list[tuple[Row, date, float]]:
+        """FoM values outside [0, 1] (renderers clamp them for colour), oldest first within a row."""
+        return [(row, day, v) for row in self.rows for day, v in zip(self.days, row.values) if not math.isnan(v) and not 0 <= v <= 1]
+
     def to_dict(self) -> dict:
         return {
             "name": self.name,

@@ -170,7 +170,7 @@ class _HeatmapPlotter:
         self.cell_texts = np.full((n_rows, n_days), "", dtype=object)
         self.cell_colors = np.zeros((n_rows, n_days, 4))  # RGBA; all zero where no colour is drawn
         self.text_colors = np.full((n_rows, n_days), "", dtype=object)
-        self.out_of_range: list[tuple[str, str, float]] = []
+        self.out_of_range = [(row.label, day.isoformat(), value) for row, day, value in self.grid.out_of_range()]
         for r, (kind, index, _) in enumerate(self.display):
             if kind != "row":
                 continue
@@ -181,8 +181,6 @@ class _HeatmapPlotter:
                 if math.isnan(value):
                     self.nodata[r, j] = True
                     continue
-                if not 0.0 <= value <= 1.0:
-                    self.out_of_range.append((row.label, self.grid.days[j].isoformat(), value))
                 self.values[r, j] = min(1.0, max(0.0, value))
         # Colours for all cells at once (per-cell colormap calls dominate big grids).
         coloured = ~np.isnan(self.values)

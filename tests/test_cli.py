@@ -151,6 +151,18 @@ def test_memory_does_not_grow_with_the_number_of_grids(in_tmp):
     assert five < one + 25, (one, five)
 
 
+def test_fom_outside_0_to_1_is_rendered_with_one_warning_per_row(in_tmp, cli):
+    rows = [{"label": "Ratio", "values": [1.7, -0.4, 0.5]}, {"label": "Fine", "values": [0.2, None, 1.0]}, {"label": "Over", "values": [0.5, 0.5, 2.0]}]
+    (in_tmp / "g.json").write_text(json.dumps({"name": "g", "days": ["2026-11-26", "2026-11-27", "2026-11-28"], "rows": rows}))
+    result = cli("render", "--data", "g.json", "--now", NOW, "--theme", "light", "--out", "o")
+    assert result.code == 0
+    warnings = [line for line in result.err.splitlines() if "warning" in line]
+    assert warnings == [
+        "healthgrid: warning: g: 'Ratio' on 2026-11-26: FoM 1.7 is outside [0, 1]; clamped for colour (and 1 more)",
+        "healthgrid: warning: g: 'Over' on 2026-11-28: FoM 2 is outside [0, 1]; clamped for colour",
+    ]
+
+
 def test_debug_shows_the_traceback(in_tmp, cli):
     result = cli("render", "--demo", "--config", "nope.yml", "--debug")
     assert result.code == 2 and "Traceback" in result.err and result.err.endswith("healthgrid: error: --config: nope.yml: no such file\n")
