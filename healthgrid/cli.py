@@ -276,16 +276,16 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     ok = [r for r in results if r.ok]
     images, changed = [], False
     publish_error = None
+    files = {name: content for r in ok for name, content in r.contents.items()}
     try:
         if ok and target == "ghpages":
-            files = {name: content for r in ok for name, content in r.contents.items()}
             images, changed = _publish_ghpages(files, opts, console)
         elif ok and target == "imgur":
             images, changed = _publish_imgur([p for r in ok for p in r.files if p.suffix == ".png"], console)
         elif ok and target == "s3":
             from healthgrid.publish.s3 import publish_s3
 
-            images, changed = publish_s3({n: c for r in ok for n, c in r.contents.items()}, config.publish, console)
+            images, changed = publish_s3(files, config.publish, console)
     except RunError as exc:
         publish_error = exc
     _report(config, results, images, console)
