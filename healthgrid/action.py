@@ -7,7 +7,6 @@ runner sets them, `INPUT_DATADOG_API_KEY` as some wrappers do).
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import os
@@ -95,6 +94,7 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
     from healthgrid.cli import Console
     from healthgrid.cli import main as cli_main
     from healthgrid.errors import register_secret
+    from healthgrid.publish.ghpages import basic_credentials
 
     env = os.environ if env is None else env
     stdout = stdout or sys.stdout
@@ -107,7 +107,7 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
             print(f"::add-mask::{value}", file=stdout, flush=True)
             register_secret(value)
             if name == "github-token":  # the form git sends it in, should it ever surface
-                encoded = base64.b64encode(f"x-access-token:{value}".encode()).decode()
+                encoded = basic_credentials(value)
                 print(f"::add-mask::{encoded}", file=stdout, flush=True)
                 register_secret(encoded)
 

@@ -39,6 +39,11 @@ class PublishResult:
     attempts: int
 
 
+def basic_credentials(token: str) -> str:
+    """The token as git sends it over HTTPS (basic auth for x-access-token)."""
+    return base64.b64encode(f"x-access-token:{token}".encode()).decode()
+
+
 class Git:
     """Runs git with no user config, no prompts, and (when given) a token sent as an HTTP header,
     passed through the environment so it never shows in a command line, a URL or a config file."""
@@ -58,7 +63,7 @@ class Git:
         config = {"safe.directory": "*", "core.askPass": "", "credential.helper": "", "protocol.version": "2"}
         if token and token_host:
             register_secret(token)
-            basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+            basic = basic_credentials(token)
             register_secret(basic)
             config[f"http.{token_host}/.extraheader"] = f"AUTHORIZATION: basic {basic}"
         self.env["GIT_CONFIG_COUNT"] = str(len(config))
