@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +23,39 @@ class Published:
 
 
 def read_dir(directory: str, flag: str = "DIR") -> dict[str, bytes]:
-    """The regular, non-hidden files at the top of `directory`, by name, in name order."""
+    """The regular, non-hidden files at the top of `directory`, by name, in name order.
+
+    Only regular files are read, and no symbolic link is ever followed (a link to
+    /proc/self/environ would publish the environment): a link, FIFO, socket or device at the top of
+    `directory`, or `directory` itself being a link, is refused. Sub-folders are skipped."""
     root = Path(directory)
+    if root.is_symlink():
+        raise UsageError(f"{flag}: {directory} is a symbolic link; give the real directory")
     if not root.is_dir():
         raise UsageError(f"{flag}: {directory} is not a directory")
-    files = {p.name: p.read_bytes() for p in sorted(root.iterdir()) if p.is_file() and not p.name.startswith(".")}
+    files = {}
+    for p in sorted(root.iterdir()):
+        if p.name.startswith("."):
+            continue
+        mode = p.lstat().st_mode
+        if stat.S_ISDIR(mode):
+            continue
+        if not stat.S_ISREG(mode):
+            what = "a symbolic link" if stat.S_ISLNK(mode) else "not a regular file"
+            raise UsageError(f"{flag}: {p.name!r} in {directory} is {what}; only regular files are published")
+        files[p.name] = _read_regular(p, flag)
     if not files:
         raise UsageError(f"{flag}: {directory} holds no files to publish")
     return files
+
+
+def _read_regular(path: Path, flag: str) -> bytes:
+    """The file's bytes, refusing it if it was swapped for a link or a FIFO since it was listed."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        raise UsageError(f"{flag}: {path.name!r}: cannot read ({exc.strerror})") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise UsageError(f"{flag}: {path.name!r} is not a regular file; only regular files are published")
+        return f.read()
