@@ -7,6 +7,11 @@ whose history is the previous `keep - 1` commits re-parented onto nothing, so th
 holds more than `keep` commits. The push is forced *with a lease on the tip we read*: if another
 publisher moved the branch in between, the push is refused, and we re-read, re-apply and retry
 with jitter. Identical content makes no commit at all.
+
+Every git child gets what is left of one wall-clock budget for the whole publish and runs in its own
+process group, so a remote that trickles is cut off with its helpers (git-remote-http and co.).
+A push the remote refuses (a protected branch, a hook) is reported with the remote's reason at
+once; only a lost race (the lease or the remote's ref lock) is retried.
 """
 
 from __future__ import annotations
@@ -16,20 +21,28 @@ import os
 import random
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from healthgrid.errors import RunError, UsageError, redact, register_secret
 
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 MAX_ATTEMPTS = 10
-_REJECTED = re.compile(r"stale info|fetch first|non-fast-forward|rejected|failed to update ref|cannot lock ref|already exists", re.I)
+BUDGET = 300.0  # seconds for a whole publish, retries included (README: Publishing)
+# Marks the commits this tool writes; a commit without it is someone else's (see `_foreign_loss`).
+TRAILER = "Published-by: healthgrid"
+COUNT_LIMIT = 1000  # how far back `--keep` counts commits it is about to drop
+# Push statuses that mean another publisher got there first; any other refusal is the remote's word.
+_RACE = re.compile(r"stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|incorrect old value|but expected|already exists", re.I)
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s]*@")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -48,8 +61,10 @@ class Git:
     """Runs git with no user config, no prompts, and (when given) a token sent as an HTTP header,
     passed through the environment so it never shows in a command line, a URL or a config file."""
 
-    def __init__(self, git_dir: Path, token: str | None = None, token_host: str | None = None):
+    def __init__(self, git_dir: Path, token: str | None = None, token_host: str | None = None, budget: float | None = None):
         self.git_dir = git_dir
+        self.budget = BUDGET if budget is None else budget
+        self.deadline = time.monotonic() + self.budget
         self.env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
             "GIT_DIR": str(git_dir),
@@ -59,6 +74,7 @@ class Git:
             "GIT_AUTHOR_NAME": BOT_NAME, "GIT_AUTHOR_EMAIL": BOT_EMAIL,
             "GIT_COMMITTER_NAME": BOT_NAME, "GIT_COMMITTER_EMAIL": BOT_EMAIL,
             "LC_ALL": "C",
+            "GIT_LITERAL_PATHSPECS": "1",  # a path is that path: no globs, no `:!` magic
         }
         config = {"safe.directory": "*", "core.askPass": "", "credential.helper": "", "protocol.version": "2"}
         if token and token_host:
@@ -72,25 +88,111 @@ class Git:
             self.env[f"GIT_CONFIG_VALUE_{i}"] = value
 
     def run(self, *args: str, input: bytes | None = None, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run(["git", *args], input=input, capture_output=True, env={**self.env, **(env or {})}, timeout=120)
-        if check and proc.returncode != 0:
-            raise GitError(args[0], proc.returncode, proc.stderr.decode(errors="replace"))
-        return proc
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise GitTimeout(args[0], self.budget)
+        # A session of its own, so a timeout kills git's helpers too (they hold the pipes open).
+        proc = subprocess.Popen(["git", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env={**self.env, **(env or {})}, start_new_session=True)
+        try:
+            stdout, stderr = proc.communicate(input, timeout=remaining)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            raise GitTimeout(args[0], self.budget) from None
+        except BaseException:
+            _kill_group(proc)
+            raise
+        done = subprocess.CompletedProcess(["git", *args], proc.returncode, stdout, stderr)
+        if check and done.returncode != 0:
+            raise GitError(args[0], done.returncode, stderr.decode(errors="replace"))
+        return done
 
     def out(self, *args: str, **kwargs) -> str:
         return self.run(*args, **kwargs).stdout.decode().strip()
 
+    def sibling(self, name: str, budget: float, config: dict[str, str]) -> "Git":
+        """A new repository beside this one, with the same credentials plus `config`."""
+        other = Git(self.git_dir.with_name(name), budget=budget)
+        count = int(self.env["GIT_CONFIG_COUNT"])
+        other.env = {**self.env, "GIT_DIR": str(other.git_dir), "GIT_CONFIG_COUNT": str(count + len(config))}
+        for i, (key, value) in enumerate(config.items(), count):
+            other.env[f"GIT_CONFIG_KEY_{i}"] = key
+            other.env[f"GIT_CONFIG_VALUE_{i}"] = value
+        other.run("init", "--bare", "--quiet", str(other.git_dir))
+        return other
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    try:
+        proc.communicate(timeout=5)
+    except subprocess.TimeoutExpired:  # a helper that left the group still holds a pipe: stop reading
+        proc.wait()
+
 
 class GitError(Exception):
     def __init__(self, command: str, code: int, stderr: str):
-        self.command, self.code, self.stderr = command, code, redact(stderr.strip())
-        super().__init__(f"git {command} failed ({code}): {self.stderr.splitlines()[-1] if self.stderr else ''}")
+        self.command, self.code, self.stderr = command, code, public_text(stderr.strip())
+        super().__init__(f"git {command} failed ({code}): {self.reason()}")
+
+    def reason(self) -> str:
+        """What went wrong, in one line: git's first `fatal:`/`error:` line, not its advice."""
+        text = self.stderr
+        if re.search(r"does not appear to be a git repository|repository '.*' not found|Repository not found", text):
+            return "repository not found"
+        if re.search(r"Authentication failed|could not read Username|terminal prompts disabled|returned error: 40[13]", text):
+            return "authentication failed (is GITHUB_TOKEN set and allowed to push?)"
+        lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("hint:")]
+        for line in lines:
+            if line.startswith(("fatal:", "error:")):
+                return one_line(line.split(":", 1)[1].strip())
+        return one_line(lines[-1]) if lines else "no output"
+
+
+class GitTimeout(Exception):
+    def __init__(self, command: str, budget: float):
+        self.command, self.budget = command, budget
+        super().__init__(f"git {command}: no result within {budget:g}s")
+
+
+def strip_userinfo(text: str) -> str:
+    """Every URL in `text` without its `user:password@` part."""
+    return _USERINFO.sub(r"\1", text)
+
+
+def public_text(text: str) -> str:
+    """`text` as it may be printed: no URL credentials, no registered secret."""
+    return redact(strip_userinfo(text))
+
+
+def one_line(text: str, limit: int = 300) -> str:
+    """Remote-supplied text made safe for one line of output: control characters escaped (no ESC
+    sequence, no line of its own that could start with `::`), and bounded."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def register_url_secret(remote: str) -> None:
+    """The password of a `https://user:password@host/...` remote is a secret like any token."""
+    try:
+        password = urlsplit(remote).password
+    except ValueError:
+        return
+    if password:
+        register_secret(password)
+        register_secret(unquote(password))
 
 
 def default_remote(cwd: str | None = None) -> str:
     """`origin` of the repository we run in (the Actions workspace, or a developer's clone)."""
-    proc = subprocess.run(["git", "-c", "safe.directory=*", "remote", "get-url", "origin"], cwd=cwd, capture_output=True, text=True)
-    if proc.returncode != 0:
+    try:
+        proc = subprocess.run(["git", "-c", "safe.directory=*", "remote", "get-url", "origin"], cwd=cwd, capture_output=True, text=True, timeout=30)
+    except subprocess.TimeoutExpired:
+        proc = None
+    if proc is None or proc.returncode != 0:
         raise UsageError("--remote: not given, and this directory is not a git repository with an 'origin' remote")
     return proc.stdout.strip()
 
@@ -107,33 +209,52 @@ def _valid_path(path: str) -> str:
     return path
 
 
+def _valid_removal(path: str) -> str:
+    """One literal path inside the branch: never the whole branch, never outside it."""
+    target = path[:-1] if path.endswith("/") else path
+    if (path.startswith("/") or "\\" in path or _CONTROL.search(path)
+            or any(part in ("", ".", "..", ".git") for part in target.split("/"))):
+        raise UsageError(f"--remove: {path[:100]!r} must be one relative path inside the branch (not empty, '.', absolute or with '..')")
+    return target
+
+
 def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", path: str = "healthgrid", keep: int = 1,
             remove: list[str] | None = None, token: str | None = None, message: str | None = None,
             warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
-            index: bool = False) -> PublishResult:
+            index: bool = False, budget: float | None = None) -> PublishResult:
     """Put `files` (name -> bytes) under `path` on `branch` of `remote`; drop the `remove` paths.
-    With `index`, PATH/index.html is rebuilt from every grid under PATH on the branch."""
+    With `index`, PATH/index.html is rebuilt from every grid under PATH on the branch.
+    `budget` (default BUDGET) bounds the whole publish in wall-clock seconds."""
     path = _valid_path(path)
+    remove = [_valid_removal(name) for name in remove or []]
     if keep < 1:
         raise UsageError("--keep: must be at least 1")
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", branch) or branch.startswith(("-", "/")) or ".." in branch:
         raise UsageError(f"--branch: {branch!r} is not a usable branch name")
+    register_secret(token)  # a hook or a proxy may echo it, whatever the remote
+    register_url_secret(remote)
+    shown = public_text(remote)
     work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
     try:
-        git = Git(work / "repo.git", token, _token_host(remote) if token else None)
+        git = Git(work / "repo.git", token, _token_host(remote) if token else None, budget)
         git.run("init", "--bare", "--quiet", str(git.git_dir))
+        once = _Once(warn)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                return _attempt(git, files, remote, branch, path, keep, remove or [], message, attempt, index)
+                return _attempt(git, files, remote, branch, path, keep, remove, message, attempt, index, once)
             except _Raced:
                 if attempt == MAX_ATTEMPTS:
-                    raise RunError(f"publish: {branch} of {redact(remote)} kept moving; gave up after {attempt} attempts") from None
+                    raise RunError(f"publish: {branch} of {shown} kept moving; gave up after {attempt} attempts") from None
                 wait = random.uniform(0.05, 0.3) * attempt
                 if warn and attempt >= 3:
                     warn(f"publish: {branch} changed while publishing; retrying in {wait:.1f}s (attempt {attempt + 1})")
-                sleep(wait)
+                sleep(min(wait, max(0.0, git.deadline - time.monotonic())))
+            except _Refused as exc:
+                raise RunError(f"publish: {shown} refused the push to {branch}: {exc}") from None
+            except GitTimeout as exc:
+                raise RunError(f"publish: git {exc.command} against {shown} gave up after {exc.budget:g}s (the publish budget)") from None
             except GitError as exc:
-                raise RunError(f"publish: git {exc.command} against {redact(remote)} failed: {_last_line(exc.stderr)}") from None
+                raise RunError(f"publish: git {exc.command} against {shown} failed: {exc.reason()}") from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     raise AssertionError("unreachable")
@@ -143,15 +264,38 @@ class _Raced(Exception):
     pass
 
 
-def _last_line(text: str) -> str:
-    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("hint:")]
-    return lines[-1].strip() if lines else "no output"
+class _Refused(Exception):
+    """The remote turned the push down for a reason of its own (a protected branch, a hook)."""
 
 
-def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attempt, with_index=False) -> PublishResult:
+class _Once:
+    """Warnings given at most once per publish, however many attempts it takes."""
+
+    def __init__(self, warn: Callable[[str], None] | None):
+        self.warn, self.told = warn, set()
+
+    def wanted(self, key: str) -> bool:
+        return self.warn is not None and key not in self.told
+
+    def __call__(self, key: str, message: str) -> None:
+        if self.wanted(key):
+            self.told.add(key)
+            self.warn(message)
+
+
+def _remote_tip(git: Git, remote: str, ref: str) -> str | None:
+    """The commit `ref` names on the remote, matched exactly (ls-remote matches patterns by their
+    ending, so `refs/heads/gh-pages` also lists `refs/heads/a/refs/heads/gh-pages`)."""
+    for line in git.out("ls-remote", remote, ref).splitlines():
+        sha, _, name = line.partition("\t")
+        if name == ref:
+            return sha
+    return None
+
+
+def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attempt, with_index=False, warn: _Once | None = None) -> PublishResult:
     ref = f"refs/heads/{branch}"
-    listing = git.out("ls-remote", remote, ref)
-    tip = listing.split()[0] if listing else None
+    tip = _remote_tip(git, remote, ref)
     index = {"GIT_INDEX_FILE": str(git.git_dir / f"index-{attempt}")}
     history: list[str] = []
     if tip:
@@ -160,13 +304,12 @@ def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attem
         fetched = git.out("rev-parse", f"refs/remotes/pages/{branch}")
         if fetched != tip:
             raise _Raced()
-        history = git.out("rev-list", "--first-parent", f"--max-count={keep}", tip).split()
+        history = git.out("rev-list", "--first-parent", f"--max-count={keep + 1}", tip).split()
         git.run("read-tree", tip, env=index)
     else:
         git.run("read-tree", "--empty", env=index)
         git.run("update-index", "--add", "--cacheinfo", f"100644,{_blob(git, b'')},.nojekyll", env=index)  # serve files as they are
-    for name in remove:
-        target = _valid_path(name)
+    for target in remove:
         git.run("rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--", target, env=index)
     for name, content in files.items():
         target = f"{path}/{name}" if path else name
@@ -176,6 +319,9 @@ def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attem
     tree = git.out("write-tree", env=index)
     if tip and git.out("rev-parse", f"{tip}^{{tree}}") == tree:
         return PublishResult(changed=False, commit=tip, attempts=attempt)
+    loss = None
+    if len(history) >= keep and warn and warn.wanted("keep"):
+        loss = _foreign_loss(git, remote, ref, branch, keep, history[keep - 1])
 
     # Bounded history: re-create the newest keep-1 commits on a fresh root. Commits are rebuilt
     # from their own trees, messages, authors and dates, so a history already within the bound
@@ -184,15 +330,57 @@ def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attem
     for sha in reversed(history[: keep - 1]):
         parent = _recommit(git, sha, parent)
     summary = message or f"healthgrid: publish {len(files)} file(s) under /{path}" + (f", remove {', '.join(remove)}" if remove else "")
-    new = git.out("commit-tree", tree, *(("-p", parent) if parent else ()), "-m", summary)
+    new = git.out("commit-tree", tree, *(("-p", parent) if parent else ()), "-m", summary, "-m", TRAILER)
     lease = f"--force-with-lease={ref}:{tip or ''}"
-    proc = git.run("push", "--quiet", "--no-verify", lease, remote, f"{new}:{ref}", check=False)
+    proc = git.run("push", "--quiet", "--porcelain", "--no-verify", lease, remote, f"{new}:{ref}", check=False)
     if proc.returncode != 0:
-        stderr = proc.stderr.decode(errors="replace")
-        if _REJECTED.search(stderr):
-            raise _Raced()
-        raise GitError("push", proc.returncode, stderr)
+        _push_failure(proc)
+    if loss:
+        warn("keep", loss)
     return PublishResult(changed=True, commit=new, attempts=attempt)
+
+
+def _push_failure(proc: subprocess.CompletedProcess):
+    """Raise what a refused push means: a lost race (retry), the remote's refusal (stop), or an error."""
+    stdout, stderr = proc.stdout.decode(errors="replace"), proc.stderr.decode(errors="replace")
+    status = re.search(r"^!\t[^\t]*\t\[(remote rejected|rejected)\] \((.*)\)$", stdout, re.M)
+    if not status:
+        raise GitError("push", proc.returncode, stderr)
+    kind, reason = status.groups()
+    if _RACE.search(reason):
+        raise _Raced()
+    said = [line[len("remote:"):].strip() for line in stderr.splitlines() if line.startswith("remote:")]
+    said = [line for line in said if line][:3]
+    raise _Refused(one_line(public_text(" / ".join([*said, f"({kind}: {reason})"]))))
+
+
+def _written_by_us(git: Git, sha: str) -> bool:
+    raw = git.run("cat-file", "commit", sha).stdout.decode(errors="replace")
+    message = raw.split("\n\n", 1)[1] if "\n\n" in raw else ""
+    # Commits from before the trailer existed: the bot's summary line.
+    return TRAILER in message.splitlines() or (message.startswith("healthgrid: publish ") and f"\nauthor {BOT_NAME} " in raw)
+
+
+def _foreign_loss(git: Git, remote: str, ref: str, branch: str, keep: int, first_dropped: str) -> str | None:
+    """Dropping commits this tool wrote is the point of --keep; dropping someone else's history
+    deserves a word. The newest commit that goes decides whose history it is."""
+    if _written_by_us(git, first_dropped):
+        return None
+    try:
+        # Commits only (trees and files are not needed to count them), into a partial clone of
+        # its own; a server that cannot filter sends at most COUNT_LIMIT commits in full.
+        budget = max(0.0, min(30.0, git.deadline - time.monotonic()))
+        counter = git.sibling("count.git", budget, {"remote.pages.url": remote, "remote.pages.promisor": "true",
+                                                    "remote.pages.partialclonefilter": "tree:0"})
+        counter.run("config", "core.repositoryformatversion", "1")  # partial clones need format 1
+        counter.run("config", "extensions.partialClone", "pages")
+        counter.run("fetch", "--quiet", "--no-tags", "--filter=tree:0", f"--depth={COUNT_LIMIT + 1}", "pages", f"+{ref}:refs/count")
+        total = int(counter.out("rev-list", "--count", "refs/count"))
+        # The newest keep-1 commits are carried over; the rest (the tip included) go.
+        gone = f"{total - keep + 1}" if total <= COUNT_LIMIT else f"more than {COUNT_LIMIT - keep + 1}"
+    except (GitError, GitTimeout, ValueError):
+        gone = "at least 1"
+    return (f"publish: --keep {keep} drops {gone} older commit(s) of {branch} that healthgrid did not write")
 
 
 def _rebuild_index(git: Git, path: str, env: dict) -> None:
