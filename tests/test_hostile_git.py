@@ -59,12 +59,13 @@ def test_dir_itself_a_link_is_refused(tmp_path, remote, cli):
 
 # 2a. Credentials in the remote URL are never printed.
 
-def test_url_credentials_never_printed(tmp_path, cli):
-    remote = "http://oauth2:Pa55word-s3cret@127.0.0.1:9/acme/health.git"
+@pytest.mark.parametrize("userinfo,secret", [("oauth2:Pa55word-s3cret", "Pa55word-s3cret"), ("ghp_tokenasusername", "ghp_tokenasusername")])
+def test_url_credentials_never_printed(tmp_path, cli, userinfo, secret):
+    remote = f"http://{userinfo}@127.0.0.1:9/acme/health.git"
     for extra in ((), ("--json",), ("--debug",)):
         result = publish_cli(cli, out_dir(tmp_path), remote, *extra)
-        line = one_error_line(result) if not extra == ("--debug",) else result.err
-        assert "Pa55word-s3cret" not in result.out + result.err and "oauth2" not in result.out + result.err
+        line = one_error_line(result) if extra != ("--debug",) else result.err
+        assert secret not in result.out + result.err and userinfo not in result.out + result.err
         assert "http://127.0.0.1:9/acme/health.git" in line
 
 
@@ -196,19 +197,21 @@ def test_a_branch_ending_in_the_ref_name_does_not_break_publishing(tmp_path, rem
 
 # 17. --keep dropping a history this tool did not write says so, once.
 
-def test_keep_warns_once_when_it_drops_someone_elses_history(tmp_path, remote, cli):
+@pytest.mark.parametrize("keep", [1, 3])
+def test_keep_warns_once_when_it_drops_someone_elses_history(tmp_path, remote, cli, keep):
     seed = tmp_path / "seed"
     for i in range(4):
         (seed / "index.html").write_text(f"page {i}")
         git("commit", "-qam", f"their change {i}", cwd=seed)
     git("push", "-q", str(remote), "gh-pages", cwd=seed)
     assert commit_count(remote) == 5
-    first = publish_cli(cli, out_dir(tmp_path), remote, "--keep", "1")
-    assert first.code == 0 and commit_count(remote) == 1
+    first = publish_cli(cli, out_dir(tmp_path), remote, "--keep", str(keep))
+    assert first.code == 0 and commit_count(remote) == keep
     warnings = [line for line in first.err.splitlines() if "did not write" in line]
-    assert warnings == ["healthgrid: warning: publish: --keep 1 drops 5 older commit(s) of gh-pages that healthgrid did not write"]
-    again = publish_cli(cli, out_dir(tmp_path, content=b"two"), remote, "--keep", "1")
-    assert again.code == 0 and "did not write" not in again.err, "our own history goes without a word"
+    assert warnings == [f"healthgrid: warning: publish: --keep {keep} drops {5 - keep + 1} older commit(s) of gh-pages that healthgrid did not write"]
+    again = publish_cli(cli, out_dir(tmp_path, content=b"again"), remote, "--keep", str(keep))
+    assert again.code == 0 and "did not write" not in again.err, "the history is ours now, carried commits included"
+    assert show(remote, "index.html") == b"page 3", "their files stay"
 
 
 def test_keep_says_nothing_when_dropping_its_own_commits(tmp_path, remote, cli):

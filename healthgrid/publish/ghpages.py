@@ -36,7 +36,8 @@ BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 MAX_ATTEMPTS = 10
 BUDGET = 300.0  # seconds for a whole publish, retries included (README: Publishing)
-# Marks the commits this tool writes; a commit without it is someone else's (see `_foreign_loss`).
+# Marks the commits this tool writes or carries onto a cut history; a commit without it is someone
+# else's (see `_foreign_loss`).
 TRAILER = "Published-by: healthgrid"
 COUNT_LIMIT = 1000  # how far back `--keep` counts commits it is about to drop
 # Push statuses that mean another publisher got there first; any other refusal is the remote's word.
@@ -176,14 +177,16 @@ def one_line(text: str, limit: int = 300) -> str:
 
 
 def register_url_secret(remote: str) -> None:
-    """The password of a `https://user:password@host/...` remote is a secret like any token."""
+    """The password of a `https://user:password@host/...` remote is a secret like any token, and so
+    is a lone `https://TOKEN@host/...` user."""
     try:
-        password = urlsplit(remote).password
+        parts = urlsplit(remote)
+        secret = parts.password if parts.password is not None else parts.username
     except ValueError:
         return
-    if password:
-        register_secret(password)
-        register_secret(unquote(password))
+    if secret and "://" in remote:
+        register_secret(secret)
+        register_secret(unquote(secret))
 
 
 def default_remote(cwd: str | None = None) -> str:
@@ -326,9 +329,11 @@ def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attem
     # Bounded history: re-create the newest keep-1 commits on a fresh root. Commits are rebuilt
     # from their own trees, messages, authors and dates, so a history already within the bound
     # comes out with the very same ids (nothing rewritten), and a longer one loses its oldest.
-    parent = None
+    # Once the history is cut, what remains is a history this tool made: the commits carried onto
+    # the new root get the mark too (their ids change anyway), so the cut is reported only once.
+    parent, cut = None, len(history) >= keep
     for sha in reversed(history[: keep - 1]):
-        parent = _recommit(git, sha, parent)
+        parent = _recommit(git, sha, parent, mark=cut)
     summary = message or f"healthgrid: publish {len(files)} file(s) under /{path}" + (f", remove {', '.join(remove)}" if remove else "")
     new = git.out("commit-tree", tree, *(("-p", parent) if parent else ()), "-m", summary, "-m", TRAILER)
     lease = f"--force-with-lease={ref}:{tip or ''}"
@@ -403,11 +408,13 @@ def _blob(git: Git, content: bytes) -> str:
     return git.out("hash-object", "-w", "--stdin", input=content)
 
 
-def _recommit(git: Git, sha: str, parent: str | None) -> str:
+def _recommit(git: Git, sha: str, parent: str | None, mark: bool = False) -> str:
     fields = git.out("show", "-s", "--format=%T%x00%an%x00%ae%x00%ad%x00%cn%x00%ce%x00%cd", "--date=raw", sha).split("\x00")
     tree, an, ae, ad, cn, ce, cd = fields
     raw = git.run("cat-file", "commit", sha).stdout
     body = raw.split(b"\n\n", 1)[1] if b"\n\n" in raw else b""
+    if mark and TRAILER.encode() not in body.splitlines():
+        body = body.rstrip(b"\n") + b"\n\n" + TRAILER.encode() + b"\n"
     env = {"GIT_AUTHOR_NAME": an, "GIT_AUTHOR_EMAIL": ae, "GIT_AUTHOR_DATE": ad,
            "GIT_COMMITTER_NAME": cn, "GIT_COMMITTER_EMAIL": ce, "GIT_COMMITTER_DATE": cd}
     args = ["commit-tree", tree, *(("-p", parent) if parent else ()), "-F", "-"]
