@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from healthgrid.errors import RunError, UsageError, secret_from_env
+from healthgrid.errors import RunError, UsageError, quote_body, secret_from_env
 from healthgrid.escaping import md_text, md_url
 
 MARKER = "<!-- healthgrid-preview -->"
@@ -87,7 +87,7 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
         if response.status_code == 403 or (response.status_code == 404 and method != "GET"):
             return None  # no permission: fork pull requests get a read-only token
         if response.status_code >= 400:
-            raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)}: {response.text[:200]}")
+            raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)}: {quote_body(response.text, 200)}")
         return response
 
     me = _identity(call, base)

@@ -66,6 +66,13 @@ def redact(text: str) -> str:
     return _URL_USERINFO.sub(lambda m: m.group(1) + "***@", text)
 
 
+def quote_body(text: str, limit: int) -> str:
+    """An error body fit for a one-line message: redacted whole before it is cut, so a secret
+    never survives in part at the cut; whitespace runs become one space."""
+    text = " ".join(redact(text).split())
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
 def secret_from_env(var: str, why: str, env=None) -> str:
     """A secret from the environment, registered for redaction; a usage error naming `var` if unset."""
     import os

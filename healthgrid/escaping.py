@@ -47,17 +47,19 @@ def log_lines(text: str) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>()#+!|~&$])")
 _MD_BLOCK_START = re.compile(r"^(\s*)([-=>]|\d+(?=[.)]))")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)")
 
 
 def md_text(text: str) -> str:
     """Plain text inside Markdown: a heading, a paragraph, an image's alt text or a table cell.
 
-    One line always (a line break would start a new block or table row); nothing opens a link,
-    image, HTML tag, comment or table cell; `@name` does not mention anyone (a word joiner
-    follows the `@`)."""
+    One line always (a line break would start a new block or table row); nothing opens a link
+    (autolinks included), image, HTML tag, comment or table cell; `@name` does not mention anyone
+    and `a@b.c` is no mail link (a word joiner follows the `@`)."""
     text = " ".join(_CONTROL.sub(" ", text).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_BLOCK_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2)[0].isdigit() else m.group(2) + "\\"), text, count=1)
+    text = _AUTOLINK.sub("\\\\", text)
     return _MENTION.sub("@\u2060", text)
 
 
