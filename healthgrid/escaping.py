@@ -41,11 +41,13 @@ def log_lines(text: str) -> str:
     return "\n".join(lines)
 
 
-# Markdown: every ASCII punctuation character may be backslash-escaped (CommonMark); these are the
-# ones that can open a construct inline (emphasis, links, images, code, HTML and comments,
-# entities, table cells, strikethrough, GitHub math) or a block at the start of a line.
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]{}<>()#+!|~&$])")
-_MD_BLOCK_START = re.compile(r"^(\s*)([-=>]|\d+(?=[.)]))")
+# Markdown: every ASCII punctuation character may be backslash-escaped (CommonMark); only those
+# that can open something inline are (emphasis, links and images, code, HTML and comments,
+# entities, table cells, strikethrough, GitHub math, headings' closing #), so numbers and most
+# words stay as typed. A line's start could also open a block (list, quote, rule): that is
+# escaped only where it would.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
+_MD_BLOCK_START = re.compile(r"^(?:[-+](?=[\s-]|$)|>|\d{1,9}(?=[.)](?:\s|$)))")
 _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 _AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)")
 
@@ -58,7 +60,7 @@ def md_text(text: str) -> str:
     and `a@b.c` is no mail link (a word joiner follows the `@`)."""
     text = " ".join(_CONTROL.sub(" ", text).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
-    text = _MD_BLOCK_START.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2)[0].isdigit() else m.group(2) + "\\"), text, count=1)
+    text = _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text, count=1)
     text = _AUTOLINK.sub("\\\\", text)
     return _MENTION.sub("@\u2060", text)
 
