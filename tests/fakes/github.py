@@ -31,9 +31,10 @@ class FakeGitHub(FakeServer):
         self.graphql_down = False
         self.next_id = 1000
 
-    def add_comment(self, pr: int, body: str, user_: dict | str = "someone") -> dict:
+    def add_comment(self, pr: int, body: str, author: dict | str = "someone") -> dict:
+        """A comment by `author`: a user object, or a login for a plain user account."""
         self.next_id += 1
-        author = user(user_) if isinstance(user_, str) else dict(user_)
+        author = user(author) if isinstance(author, str) else dict(author)
         comment = {"id": self.next_id, "node_id": f"IC_{self.next_id}", "body": body, "user": author,
                    "author_association": "MEMBER" if author["type"] == "User" else "NONE",
                    "performed_via_github_app": None}
