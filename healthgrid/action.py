@@ -17,6 +17,7 @@ from typing import TextIO
 
 SECRET_INPUTS = ("datadog-api-key", "datadog-app-key", "imgur-client-id", "github-token")
 OUT_DIR = "healthgrid-out"
+SUMMARY_ERRORS_LIMIT = 4000  # characters of error text quoted in the job summary
 
 
 def read_input(name: str, env=None, default: str = "") -> str:
@@ -69,6 +70,17 @@ def _write_output(path: str | None, name: str, value: str) -> None:
     _append(path, f"{name}<<{delimiter}\n{value}\n{delimiter}\n", "GITHUB_OUTPUT")
 
 
+def _multiline_input(env) -> str | None:
+    """The first input (other than a secret, which may be a multi-line key, or the `grid` list)
+    holding a control character: it would end up on the command line and in messages."""
+    allowed = {name.upper().replace("-", "_") for name in (*SECRET_INPUTS, "grid")}
+    for key, value in env.items():
+        if key.startswith("INPUT_") and key[6:].upper().replace("-", "_") not in allowed:
+            if any(ord(c) < 32 or ord(c) == 127 for c in value.strip()):
+                return key[6:].lower().replace("_", "-")
+    return None
+
+
 def build_argv(env) -> list[str]:
     argv = ["run", "--json", "--out", OUT_DIR]
     if read_input("config", env):
@@ -93,23 +105,23 @@ def build_argv(env) -> list[str]:
 def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     from healthgrid.cli import Console
     from healthgrid.cli import main as cli_main
-    from healthgrid.errors import register_secret
+    from healthgrid.errors import register_secret, register_secret_lines
     from healthgrid.publish.ghpages import basic_credentials
 
     env = os.environ if env is None else env
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
 
-    # Masks first: nothing may mention a secret before the runner knows to hide it.
+    # Masks first: nothing may mention a secret before the runner knows to hide it. The runner
+    # masks a value line by line only when told each line, and un-escapes %25, %0D, %0A first.
     for name in SECRET_INPUTS:
         value = read_input(name, env)
-        if value:
-            print(f"::add-mask::{value}", file=stdout, flush=True)
-            register_secret(value)
-            if name == "github-token":  # the form git sends it in, should it ever surface
-                encoded = basic_credentials(value)
-                print(f"::add-mask::{encoded}", file=stdout, flush=True)
-                register_secret(encoded)
+        lines = register_secret_lines(value)
+        if name == "github-token" and value:  # the form git sends it in, should it ever surface
+            lines.append(basic_credentials(value))
+            register_secret(lines[-1])
+        for line in lines:
+            print(f"::add-mask::{_escape_data(line)}", file=stdout, flush=True)
 
     for var, name in (("DD_API_KEY", "datadog-api-key"), ("DD_APP_KEY", "datadog-app-key"), ("DD_SITE", "datadog-site"),
                       ("IMGUR_CLIENT_ID", "imgur-client-id"), ("GITHUB_TOKEN", "github-token")):
@@ -117,9 +129,14 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
         if value:
             os.environ[var] = value
 
-    argv = build_argv(env)
     out, err = io.StringIO(), io.StringIO()
-    code = cli_main(argv, Console(out, _Tee(stderr, err)))
+    console = Console(out, _Tee(stderr, err))
+    broken = _multiline_input(env)
+    if broken:
+        console.error(f"input {broken}: has a line break or control character; give it on one line")
+        code = 2
+    else:
+        code = cli_main(build_argv(env), console)
     try:
         result = json.loads(out.getvalue() or "{}")
     except ValueError:
@@ -146,7 +163,7 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
 def _comment(env, result: dict, images: list[dict], stderr: TextIO) -> None:
     """The sticky preview comment; a missing permission is a warning (fork pull requests)."""
     from healthgrid.comment import body_for, upsert
-    from healthgrid.errors import HealthgridError
+    from healthgrid.errors import HealthgridError, redact
 
     try:
         event = json.loads(Path(env.get("GITHUB_EVENT_PATH", "")).read_text(encoding="utf-8"))
@@ -156,7 +173,7 @@ def _comment(env, result: dict, images: list[dict], stderr: TextIO) -> None:
         return
     markdown = [f for grid in result.get("grids", []) if grid.get("ok") for f in grid["files"] if f.endswith(".md")]
     body = body_for([i["versioned_url"] for i in images] + markdown)
-    warn = lambda message: print(f"::warning::{_escape_data(message)}", file=stderr)  # noqa: E731
+    warn = lambda message: print(f"::warning::{_escape_data(redact(message))}", file=stderr)  # noqa: E731
     try:
         upsert(env.get("GITHUB_REPOSITORY", ""), number, body, os.environ.get("GITHUB_TOKEN", ""), api=env.get("GITHUB_API_URL"), warn=warn)
     except HealthgridError as exc:
@@ -164,6 +181,8 @@ def _comment(env, result: dict, images: list[dict], stderr: TextIO) -> None:
 
 
 def _summary(path: str | None, result: dict, images: list[dict], errors: list[str]) -> None:
+    from healthgrid.escaping import md_code_block, md_url
+
     if not path:
         return
     by_file = {i["file"]: i for i in images}
@@ -178,10 +197,10 @@ def _summary(path: str | None, result: dict, images: list[dict], errors: list[st
         image = by_file.get(f"{grid['name']}.png") or by_file.get(f"{grid['name']}_dark.png")
         lines = text.splitlines()
         # The Markdown points at the image by file name; in a summary it must be a URL, or go.
-        lines = [(line.replace(f"]({grid['name']}.png)", f"]({image['versioned_url']})") if image else "")
+        lines = [(line.replace(f"]({grid['name']}.png)", f"]({md_url(image['versioned_url'])})") if image else "")
                  if line.startswith("![") else line for line in lines]
         parts.append("\n".join(lines).replace("\n\n\n", "\n\n"))
-    if errors:
-        parts.append("**healthgrid failed:** " + "; ".join(errors))
+    if errors:  # quoted verbatim but inert: they may echo Datadog's or a proxy's error body
+        parts.append("**healthgrid failed:**\n\n" + md_code_block("\n".join(errors), limit=SUMMARY_ERRORS_LIMIT))
     if parts:
         _append(path, "\n\n".join(parts) + "\n", "GITHUB_STEP_SUMMARY")

@@ -21,6 +21,7 @@ from typing import TextIO
 
 from healthgrid import __version__, process
 from healthgrid.errors import HealthgridError, RunError, UsageError, redact
+from healthgrid.escaping import log_lines, one_line
 
 PROG = "healthgrid"
 
@@ -52,20 +53,30 @@ def _raise_if_failed(results: list[GridResult], kept: str) -> None:
 
 
 class Console:
-    """Where progress (stderr) and results (stdout) go; tests pass their own streams."""
+    """Where progress (stderr) and results (stdout) go; tests pass their own streams.
+
+    The one way out for text: every message is redacted (known secrets and secret-shaped values)
+    and made one inert line, so neither a secret nor a workflow command (`::warning::…`, `##[…]`)
+    that arrived inside user text or an echoed error body can reach a log."""
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
         self.out = out or sys.stdout
         self.err = err or sys.stderr
 
     def progress(self, message: str) -> None:
-        print(f"{PROG}: {message}", file=self.err, flush=True)
+        print(f"{PROG}: {one_line(redact(message))}", file=self.err, flush=True)
 
     def warn(self, message: str) -> None:
-        print(f"{PROG}: warning: {message}", file=self.err, flush=True)
+        self.progress(f"warning: {message}")
 
-    def result(self, line: str) -> None:
-        print(line, file=self.out, flush=True)
+    def error(self, message: str) -> None:
+        self.progress(f"error: {message}")
+
+    def debug(self, text: str) -> None:
+        self.err.write(log_lines(redact(text)))
+
+    def result(self, text: str) -> None:
+        print(log_lines(redact(text)), file=self.out, flush=True)
 
 
 def parse_now(value: str | None) -> datetime:
@@ -111,8 +122,8 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
         try:
             grid = job.fetch()
         except RunError as exc:
-            console.progress(f"error: {exc}")
-            results.append(GridResult(name, ok=False, error=str(exc)))
+            console.error(str(exc))
+            results.append(GridResult(name, ok=False, error=one_line(redact(str(exc)))))
             continue
         start = time.perf_counter()
         files = grid_files(grid, job.spec, formats, THEME_CHOICES[args.theme])
@@ -490,19 +501,19 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
         if debug:
             import traceback
 
-            console.err.write(redact(traceback.format_exc()))
-        print(redact(f"{PROG}: error: {exc}"), file=console.err, flush=True)
+            console.debug(traceback.format_exc())
+        console.error(str(exc))
         return exc.exit_code
     except BrokenPipeError:  # `healthgrid monitor | head`: the reader left; nothing to report
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
         return 0
     except KeyboardInterrupt:
-        print(f"{PROG}: error: interrupted", file=console.err)
+        console.error("interrupted")
         return 130
     except Exception as exc:  # a bug: still one line unless --debug
         if debug:
             import traceback
 
-            console.err.write(redact(traceback.format_exc()))
-        print(redact(f"{PROG}: error: internal error: {type(exc).__name__}: {exc}" + ("" if debug else " (run with --debug for details)")), file=console.err, flush=True)
+            console.debug(traceback.format_exc())
+        console.error(f"internal error: {type(exc).__name__}: {exc}" + ("" if debug else " (run with --debug for details)"))
         return 1

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from healthgrid.errors import RunError, secret_from_env
+from healthgrid.errors import RunError, UsageError, quote_body, secret_from_env
+from healthgrid.escaping import md_text, md_url
 
 MARKER = "<!-- healthgrid-preview -->"
 DEFAULT_API = "https://api.github.com"
@@ -22,14 +24,17 @@ def body_for(items: list[str]) -> str:
     for item in items:
         if item in urls:
             continue
-        text = Path(item).read_text(encoding="utf-8")
+        try:
+            text = Path(item).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"FILE_OR_URL: {item}: not a readable UTF-8 Markdown file ({type(exc).__name__})") from None
         stem = Path(item).stem
         match = next((u for u in urls if re.search(rf"/{re.escape(stem)}\.png(\?|$)", u)), None)
         lines = []
         for line in text.splitlines():
             if line.startswith("!["):
                 if match:
-                    line = re.sub(r"\]\([^)]*\)$", f"]({match})", line)
+                    line = re.sub(r"\]\([^)]*\)$", lambda _: f"]({md_url(match)})", line)
                     used.add(match)
                 else:
                     continue
@@ -38,13 +43,35 @@ def body_for(items: list[str]) -> str:
     for url in urls:
         if url not in used:
             name = url.rsplit("/", 1)[-1].split("?")[0]
-            parts += [f"![{name}]({url})", ""]
+            parts += [f"![{md_text(name)}]({md_url(url)})", ""]
     parts.append("<sub>Rendered by healthgrid from demo data for this pull request; updated on every push.</sub>")
     return "\n".join(parts) + "\n"
 
 
+@dataclass(frozen=True)
+class Identity:
+    login: str
+    id: int | None
+
+    def wrote(self, comment: dict) -> bool:
+        user = comment.get("user") or {}
+        if self.id is not None and user.get("id") is not None:
+            return user["id"] == self.id
+        return str(user.get("login", "")).lower() == self.login.lower()
+
+
+def graphql_url(base: str) -> str:
+    """GitHub's GraphQL endpoint beside a REST base: api.github.com/graphql, HOST/api/graphql (GHES)."""
+    return base[: -len("/v3")] + "/graphql" if base.endswith("/api/v3") else base + "/graphql"
+
+
 def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None, warn: Callable[[str], None]) -> str:
-    """Create or edit the comment carrying MARKER; returns "created", "updated", "unchanged" or "skipped"."""
+    """Create or edit our comment carrying MARKER; returns "created", "updated", "unchanged" or "skipped".
+
+    "Ours" means written by the account the token acts as, found by asking GitHub (never by a
+    guessed login): `GET /user` for a personal token; an Actions or App installation token gets 403
+    there, so the GraphQL `viewer` (which answers both kinds, e.g. `github-actions[bot]`) decides.
+    Anyone else's comment that merely contains the marker is never edited."""
     import requests
 
     base = (api or os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/")
@@ -60,9 +87,14 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
         if response.status_code == 403 or (response.status_code == 404 and method != "GET"):
             return None  # no permission: fork pull requests get a read-only token
         if response.status_code >= 400:
-            raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)}: {response.text[:200]}")
+            raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)}: {quote_body(response.text, 200)}")
         return response
 
+    me = _identity(call, base)
+    if me is None:
+        warn(f"comment: cannot tell which account the token acts as (GET /user and the GraphQL viewer both failed); "
+             f"not touching comments on {repo}#{pr}")
+        return "skipped"
     existing = None
     url = f"{base}/repos/{repo}/issues/{pr}/comments?per_page=100"
     while url and existing is None:
@@ -70,7 +102,8 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
         if response is None:
             warn(f"comment: no permission to read comments on {repo}#{pr} (a fork's pull request?); skipped")
             return "skipped"
-        existing = next((c for c in response.json() if MARKER in (c.get("body") or "")), None)
+        existing = next((c for c in _json(response, list) if isinstance(c, dict) and me.wrote(c)
+                         and str(c.get("body") or "").startswith(MARKER)), None)
         url = response.links.get("next", {}).get("url")
     if existing and existing.get("body") == body:
         return "unchanged"
@@ -84,6 +117,37 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
         warn(f"comment: no permission to comment on {repo}#{pr} (a fork's pull request?); skipped")
         return "skipped"
     return verb
+
+
+def _json(response, kind: type):
+    try:
+        doc = response.json()
+    except ValueError:
+        doc = None
+    if not isinstance(doc, kind):
+        raise RunError(f"comment: GitHub answered {response.status_code} with something other than a JSON {kind.__name__}")
+    return doc
+
+
+def _identity(call, base: str) -> Identity | None:
+    response = call("GET", f"{base}/user")
+    if response is not None:
+        user = _json(response, dict)
+        if user.get("login"):
+            return Identity(str(user["login"]), user.get("id") if isinstance(user.get("id"), int) else None)
+    try:
+        response = call("POST", graphql_url(base), json={"query": "query { viewer { login databaseId } }"})
+    except RunError:
+        return None
+    if response is None:
+        return None
+    try:
+        viewer = ((_json(response, dict).get("data") or {}).get("viewer")) or {}
+    except RunError:
+        return None
+    if not isinstance(viewer, dict) or not viewer.get("login"):
+        return None
+    return Identity(str(viewer["login"]), viewer.get("databaseId") if isinstance(viewer.get("databaseId"), int) else None)
 
 
 def token_from_env(env=None) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 from urllib.parse import urlparse
 
-from healthgrid.errors import RunError, UsageError, register_secret
+from healthgrid.errors import RunError, UsageError, quote_body, register_secret
 
 SITES = (
     "datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "ap1.datadoghq.com", "ap2.datadoghq.com",
@@ -85,8 +85,7 @@ def error_text(body) -> str:
         text = body.decode(errors="replace") if isinstance(body, bytes) else body
     else:
         text = str(body or "")
-    text = " ".join(text.split())
-    return text[:300] + ("…" if len(text) > 300 else "")
+    return quote_body(text, 300)
 
 
 class Retrier:

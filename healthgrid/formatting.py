@@ -9,27 +9,44 @@ from zoneinfo import ZoneInfo
 from healthgrid.grid import Grid, Row
 
 NO_DATA = "no data"
-_SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e4, "k"))
+_SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 
 
 def format_number(v: float) -> str:
-    """Short, unit-friendly: 7.2, 12, 0.35, 48.3k; never scientific notation in a cell."""
+    """Short and true: 3 significant digits from 10,000 up with k/M/G/T (12.3k, 41.2k, 1M), plain
+    below (7.25, 48.3, 1234), 2 significant digits under 1 (0.35, 0.0012), scientific beyond
+    999T and under 0.0001 (1.2e15, 1.2e-6). Never `0` for a value that is not zero; always within
+    5% of the value."""
     if math.isnan(v):
         return NO_DATA
     if math.isinf(v):
         return "∞" if v > 0 else "−∞"
     sign = "−" if v < 0 else ""
     a = abs(v)
-    for scale, suffix in _SUFFIXES:
-        if a >= scale:
-            if a / scale >= 1000:  # beyond the largest suffix: keep it short anyway
-                return f"{sign}{a:.1e}"
-            return f"{sign}{_trim(a / scale, 1)}{suffix}"
+    if a == 0:
+        return "0"
+    if a >= 9999.5:  # would print as five or more digits: shorten
+        rounded = float(f"{a:.3g}")  # rounding first, so 999,999 reads 1M and not 1000k
+        for scale, suffix in _SUFFIXES:
+            if rounded >= scale and rounded / scale < 1000:
+                return f"{sign}{_trim(rounded / scale, 2)}{suffix}"
+        return f"{sign}{_scientific(a, 3)}"
     if a >= 100:
         return f"{sign}{a:.0f}"
     if a >= 10:
         return f"{sign}{_trim(a, 1)}"
-    return f"{sign}{_trim(a, 2)}"
+    if a >= 1:
+        return f"{sign}{_trim(a, 2)}"
+    return f"{sign}{_scientific(a, 2)}"
+
+
+def _scientific(a: float, digits: int) -> str:
+    """`digits` significant digits; plain down to 0.0001, then 1.2e-6 (no `+`, no leading zeros)."""
+    text = f"{a:.{digits}g}"
+    if "e" not in text:
+        return text
+    mantissa, exponent = text.split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def _trim(v: float, decimals: int) -> str:
@@ -43,9 +60,9 @@ def cell_text(row: Row, j: int) -> str:
     if math.isnan(value):
         return NO_DATA
     if row.score is None:
-        if math.isinf(value):
-            return format_number(value)
-        return f"{value:.2f}"
+        if value == 0 or 0.1 <= abs(value) < 1e4:  # a figure of merit (or near one): two decimals
+            return f"{value:.2f}"
+        return format_number(value)  # tiny, huge or infinite: two decimals would lie
     text = format_number(row.raw[j])
     return f"{text} {row.unit}" if row.unit else text
 

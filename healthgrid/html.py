@@ -5,9 +5,9 @@ network: the page works offline and on GitHub Pages next to the PNG."""
 from __future__ import annotations
 
 import math
-from html import escape
 
 from healthgrid.config import GridSpec
+from healthgrid.escaping import html_text as escape
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, format_number, trend_delta, trend_text, window_text
 from healthgrid.grid import Grid
 from healthgrid.render import THEMES, colormap_and_norm, text_color_on

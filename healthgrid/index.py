@@ -5,9 +5,10 @@ matrix of publishers ends up with one index listing all their grids."""
 from __future__ import annotations
 
 import json
-from html import escape
 from pathlib import PurePosixPath
 from typing import Callable
+
+from healthgrid.escaping import html_text as escape
 
 _STYLE = ('body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:1.5rem;color:#1f2328}'
           "li{margin:0 0 1.5rem} img{max-width:100%;height:auto} a{color:inherit}")

@@ -10,6 +10,7 @@ import json
 import math
 
 from healthgrid.config import Bands
+from healthgrid.escaping import md_text, md_url
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, trend_delta, trend_text, window_text
 from healthgrid.grid import Grid, band_counts
 
@@ -40,34 +41,30 @@ def alt_text(grid: Grid, bands: Bands) -> str:
     return sentence
 
 
-def _escape(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = False) -> str:
     alt = alt_text(grid, bands)
-    lines = [f"## {_escape(grid.title)}", ""]
+    lines = [f"## {md_text(grid.title)}", ""]
     if image:
-        lines += [f"![{_escape(alt)}]({image})", ""]
-    lines += [alt, ""]
+        lines += [f"![{md_text(alt)}]({md_url(image)})", ""]
+    lines += [md_text(alt), ""]
     header = ["Metric"] + [" ".join(day_label(d, today=j == len(grid.days) - 1)) for j, d in enumerate(grid.days)]
     if trend:
         header.append("vs. avg of earlier days")
     columns = len(header) - 1
-    lines.append("| " + " | ".join(_escape(h) for h in header) + " |")
+    lines.append("| " + " | ".join(md_text(h) for h in header) + " |")
     lines.append("|" + "---|" + "---:|" * columns)
     group = None
     for row in grid.rows:
         if row.group and row.group != group:
-            lines.append(f"| **{_escape(row.group)}** |" + " |" * columns)
+            lines.append(f"| **{md_text(row.group)}** |" + " |" * columns)
             group = row.group
         cells = []
         for j, v in enumerate(row.values):
             text = cell_text(row, j)
-            cells.append(f"{SYMBOLS[bands.band(v)]} {_escape(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
+            cells.append(f"{SYMBOLS[bands.band(v)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
         if trend:
             cells.append(trend_text(trend_delta(row.values)))
-        lines.append(f"| {_escape(row.label)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {md_text(row.label)} | " + " | ".join(cells) + " |")
     lines += [
         "",
         f"{SYMBOLS['good']} good (FoM ≥ {bands.warning:g}) · {SYMBOLS['warning']} warning ({bands.critical:g} ≤ FoM < {bands.warning:g}) · "

@@ -88,7 +88,7 @@ def test_failures_are_error_annotations_and_a_summary_line(runner):
     proc, outputs, summary = runner({"INPUT_PUBLISH": "none", "INPUT_DATADOG-API-KEY": "", "INPUT_DATADOG-APP-KEY": ""})
     assert proc.returncode == 2
     assert "::error title=healthgrid::DD_API_KEY: not set" in proc.stdout
-    assert "**healthgrid failed:** DD_API_KEY: not set" in summary
+    assert "**healthgrid failed:**\n\n```text\nDD_API_KEY: not set" in summary
     assert outputs["changed"] == "false" and outputs["image-url"] == ""
 
 

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from healthgrid.errors import RunError, secret_from_env
+from healthgrid.errors import RunError, quote_body, secret_from_env
 
 DEFAULT_API = "https://api.imgur.com"
 BUDGET = 60.0
@@ -74,6 +74,6 @@ def upload(path: Path, client_id: str, *, api: str | None = None, budget: float 
 def _error(response) -> str:
     try:
         data = response.json().get("data", {})
-        return str(data.get("error", data))[:200]
+        return quote_body(str(data.get("error", data)), 200)
     except ValueError:
-        return response.text[:200]
+        return quote_body(response.text, 200)

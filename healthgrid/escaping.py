@@ -1,0 +1,89 @@
+"""User text made safe for each place it lands: a terminal/CI log line, Markdown, HTML.
+
+Config titles, labels, units, flags, inputs and echoed error bodies are hostile until escaped here.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape as _html_escape
+
+# C0 and C1 controls, DEL, and the Unicode line/paragraph separators: anything that can start a
+# new line in a log or a Markdown renderer, or smuggle a terminal escape sequence.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _visible(match: re.Match) -> str:
+    char = match.group()
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def one_line(text: str) -> str:
+    """One log line: control characters shown as `\\n`, `\\x1b` ...; no workflow command inside.
+
+    The Actions runner reads `::cmd::` at the start of a line and the legacy `##[cmd]` anywhere in
+    one, so a quoted `##[` is written `##\\u005b` and a message can never carry a line break."""
+    return _CONTROL.sub(_visible, text).replace("##[", "##\\u005b")
+
+
+def log_lines(text: str) -> str:
+    """Several lines (JSON with indent, a --debug traceback): each made inert like one_line, and a
+    line that would start with `::` (after spaces, as the runner trims them) gets its first colon
+    written `\\u003a`."""
+    lines = []
+    for line in text.split("\n"):
+        line = one_line(line)
+        stripped = line.lstrip()
+        if stripped.startswith("::"):
+            line = line[: len(line) - len(stripped)] + "\\u003a" + stripped[1:]
+        lines.append(line)
+    return "\n".join(lines)
+
+
+# Markdown: every ASCII punctuation character may be backslash-escaped (CommonMark); only those
+# that can open something inline are (emphasis, links and images, code, HTML and comments,
+# entities, table cells, strikethrough, GitHub math, headings' closing #), so numbers and most
+# words stay as typed. A line's start could also open a block (list, quote, rule): that is
+# escaped only where it would.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~&$])")
+_MD_BLOCK_START = re.compile(r"^(?:[-+](?=[\s-]|$)|>|\d{1,9}(?=[.)](?:\s|$)))")
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)")
+
+
+def md_text(text: str) -> str:
+    """Plain text inside Markdown: a heading, a paragraph, an image's alt text or a table cell.
+
+    One line always (a line break would start a new block or table row); nothing opens a link
+    (autolinks included), image, HTML tag, comment or table cell; `@name` does not mention anyone
+    and `a@b.c` is no mail link (a word joiner follows the `@`)."""
+    text = " ".join(_CONTROL.sub(" ", text).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text, count=1)
+    text = _AUTOLINK.sub("\\\\", text)
+    return _MENTION.sub("@\u2060", text)
+
+
+def md_code_block(text: str, limit: int = 2000) -> str:
+    """Text shown verbatim (error bodies): a fenced block longer than any backtick run inside,
+    truncated to `limit` characters and stripped of control characters."""
+    text = _CONTROL.sub(lambda m: m.group() if m.group() == "\n" else " ", text)
+    if len(text) > limit:
+        text = text[:limit] + " …(truncated)"
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}text\n{text}\n{fence}"
+
+
+def md_url(url: str) -> str:
+    """A link or image destination: characters that could end it or break the line are %-encoded."""
+    from urllib.parse import quote
+
+    return quote(_CONTROL.sub("", url), safe=":/?#@!$&*+,;=%~'")
+
+
+def html_text(text: str) -> str:
+    """Text or an attribute value in HTML: escaped, quotes included; control characters, which
+    XML/SVG readers reject, become spaces."""
+    return _html_escape(_CONTROL.sub(" ", str(text)), quote=True)
