@@ -116,6 +116,11 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out: {out_dir} exists and is not a directory")
+    layout = None
+    if args.data is None and sum(g.type == "heatmap" for g in config.grids) > 1:
+        from healthgrid.render import shared_layout
+
+        layout = shared_layout(config.grids)  # from every grid of the config, so a matrix of --grid runs agrees
     results = []
     for job in jobs:
         name = job.spec.name
@@ -126,7 +131,7 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
             results.append(GridResult(name, ok=False, error=one_line(redact(str(exc)))))
             continue
         start = time.perf_counter()
-        files = grid_files(grid, job.spec, formats, THEME_CHOICES[args.theme])
+        files = grid_files(grid, job.spec, formats, THEME_CHOICES[args.theme], layout)
         paths = write_files(out_dir, files)
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)

@@ -23,14 +23,16 @@ PUBLISH_TARGETS = ("ghpages", "imgur", "s3", "none")
 MAX_DAYS = 90
 
 # Matplotlib's colormaps that read as a scale (the qualitative ones would lie about order), plus
-# the discrete band scheme. Kept here so validating a config does not import matplotlib; a test
-# checks every name against the pinned matplotlib.
+# the discrete band scheme and the default `health` (RdYlGn, banded: a cell's hue is its band).
+# Kept here so validating a config does not import matplotlib; a test checks every name against
+# the pinned matplotlib.
+DEFAULT_PALETTE = "health"
 _BASE_PALETTES = (
     "RdYlGn", "RdYlBu", "RdBu", "Spectral", "PiYG", "PRGn", "BrBG", "PuOr", "coolwarm",
     "cividis", "viridis", "plasma", "inferno", "magma", "turbo",
     "Greens", "Blues", "Greys", "YlGn", "YlGnBu",
 )
-PALETTES = ("bands",) + _BASE_PALETTES + tuple(p + "_r" for p in _BASE_PALETTES)
+PALETTES = (DEFAULT_PALETTE, "bands") + _BASE_PALETTES + tuple(p + "_r" for p in _BASE_PALETTES)
 
 
 class ConfigError(UsageError):
@@ -86,7 +88,7 @@ class GridSpec:
     rows: tuple[RowSpec, ...]
     type: str = "heatmap"
     days: int = 7
-    palette: str = "RdYlGn"
+    palette: str = DEFAULT_PALETTE
     trend: bool = False
     timezone: str = "UTC"
     bands: Bands = field(default_factory=Bands)
@@ -255,13 +257,20 @@ def _boolean(value: Any, path: str) -> bool:
     return value
 
 
-def _choice(value: Any, path: str, choices: tuple[str, ...]) -> str:
+def _choice(value: Any, path: str, choices: tuple[str, ...], hints: tuple[str, ...] | None = None) -> str:
     if not isinstance(value, str) or value not in choices:
-        hint = _closest(str(value), choices) if isinstance(value, str) else None
+        hint = _closest(str(value), hints or choices) if isinstance(value, str) else None
         extra = f" (did you mean {hint!r}?)" if hint else ""
         shown = ", ".join(choices) if len(choices) <= 8 else ", ".join(choices[:8]) + ", ..."
         raise ConfigError(path, f"must be one of {shown}; got {value!r}{extra}")
     return value
+
+
+def _palette(value: Any, path: str) -> str:
+    # A reversed map makes red mean good, so `RdYlGr` must not suggest `RdYlGn_r`: reversed
+    # names are suggested only when `_r` was typed.
+    reversed_ = isinstance(value, str) and value.lower().endswith("_r")
+    return _choice(value, path, PALETTES, tuple(p for p in PALETTES if p.endswith("_r") == reversed_))
 
 
 def check_timezone(value: Any, path: str) -> str:
@@ -334,7 +343,7 @@ def _grid(value: Any, path: str, defaults: dict) -> GridSpec:
         rows=tuple(_row(row, f"{rows_path}[{i}]") for i, row in enumerate(rows)),
         type=grid_type,
         days=_integer(merged.get("days", 7), where("days"), 1, MAX_DAYS),
-        palette=_choice(merged.get("palette", "RdYlGn"), where("palette"), PALETTES),
+        palette=_palette(merged.get("palette", DEFAULT_PALETTE), where("palette")),
         trend=trend,
         timezone=check_timezone(merged.get("timezone", "UTC"), where("timezone")),
         bands=_bands(merged["bands"], where("bands")) if "bands" in merged else Bands(),
@@ -395,7 +404,7 @@ def parse_config(data: Any, source: str | None) -> Config:
     if "days" in data:
         _integer(data["days"], "days", 1, MAX_DAYS)
     if "palette" in data:
-        _choice(data["palette"], "palette", PALETTES)
+        _palette(data["palette"], "palette")
     return Config(
         grids=tuple(specs),
         publish=_publish(data["publish"], "publish") if "publish" in data else PublishSpec(),
@@ -424,5 +433,6 @@ def _kind(value: Any) -> str:
 def _closest(word: str, choices: tuple[str, ...]) -> str | None:
     import difflib
 
-    match = difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
-    return match[0] if match else None
+    folded = {c.lower(): c for c in choices}  # `rdylgn` means RdYlGn
+    match = difflib.get_close_matches(word.lower(), list(folded), n=1, cutoff=0.75)
+    return folded[match[0]] if match else None

@@ -19,12 +19,13 @@ def image_name(name: str, theme: str, fmt: str) -> str:
     return f"{name}{'_dark' if theme == 'dark' else ''}.{fmt}"
 
 
-def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...]) -> dict[str, bytes]:
-    """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json and NAME.md."""
+def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...], layout=None) -> dict[str, bytes]:
+    """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json and NAME.md.
+    `layout`: the sizes this grid shares with the other heatmaps of its config."""
     from healthgrid import render
 
     files: dict[str, bytes] = {}
-    figures = {theme: render.figure_for(grid, spec, theme) for theme in themes}
+    figures = {theme: render.figure_for(grid, spec, theme, layout) for theme in themes}
     for fmt in formats:
         for theme in themes:
             if fmt == "html":

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from healthgrid import process
 from healthgrid.config import Bands, GridSpec
 from healthgrid.formatting import NO_DATA, TREND_FLAT, as_of_text, cell_text, day_label, trend_delta, trend_text, window_text
-from healthgrid.grid import Grid
+from healthgrid.grid import Grid, Row
+from healthgrid.layout import Layout, fit, shorten, text_width
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery on import
 
@@ -81,7 +82,7 @@ _RC = {
 
 # Inches.
 _PAD = 0.3
-_TITLE_BLOCK = 1.0
+_TITLE_BLOCK = 1.0  # one title line and one subtitle line; each further line adds its height
 _XLABEL_BLOCK = 0.6
 _XLABEL_BLOCK_ROTATED = 1.15
 _CBAR_GAP, _CBAR_WIDTH = 0.3, 0.2
@@ -94,8 +95,7 @@ def _plain(text: str) -> str:
 
 
 def _truncate(text: str, limit: int = MAX_LABEL_CHARS) -> str:
-    text = " ".join(text.split())  # newlines and tabs would break the layout
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return shorten(text, limit)
 
 
 _TREND_WIDTH = 1.0  # inches
@@ -128,21 +128,45 @@ def text_color_on(color) -> str:
     return BLACK if contrast_ratio(color, BLACK) >= contrast_ratio(color, WHITE) else WHITE
 
 
+# The default `health` palette: RdYlGn, but each band drawn from its own stretch of it (deep to
+# light red, amber to pale yellow, light to deep green), so a cell's hue always says its band.
+# Continuous RdYlGn is light green from 0.55 up: a warning at 0.6 would read as good.
+HEALTH_RANGES = {"critical": (0.0, 0.18), "warning": (0.32, 0.49), "good": (0.72, 1.0)}
+_HEALTH_STEP = 0.05  # shades a band: one per 0.05 of FoM, at least two
+
+
 def colormap_and_norm(palette: str, bands: Bands):
     """The colour scale for FoM values in [0, 1]."""
     if palette == "bands":
         cmap = ListedColormap([BAND_COLORS["critical"], BAND_COLORS["warning"], BAND_COLORS["good"]], name="bands")
         return cmap, BoundaryNorm([0.0, bands.critical, bands.warning, 1.0 + 1e-9], cmap.N)
+    if palette == "health":
+        return _health(bands)
     return mpl.colormaps[palette], Normalize(vmin=0.0, vmax=1.0)
+
+
+def _health(bands: Bands):
+    """Steps of RdYlGn within each band; the band edges are step boundaries, exactly."""
+    base = mpl.colormaps["RdYlGn"]
+    boundaries: list[float] = []
+    colors = []
+    for band, (lo, hi) in zip(("critical", "warning", "good"), ((0.0, bands.critical), (bands.critical, bands.warning), (bands.warning, 1.0))):
+        n = max(2, round((hi - lo) / _HEALTH_STEP))
+        a, b = HEALTH_RANGES[band]
+        boundaries += [lo + (hi - lo) * k / n for k in range(n)]
+        colors += [base(a + (b - a) * (k + 0.5) / n) for k in range(n)]
+    cmap = ListedColormap(colors, name="health")
+    return cmap, BoundaryNorm(boundaries + [1.0], cmap.N, clip=True)  # clip: 1.0 is the last step, not "over"
 
 
 class _HeatmapPlotter:
     """Prepares a grid for drawing; the attributes are what tests check."""
 
-    def __init__(self, grid: Grid, spec: GridSpec, theme: str):
+    def __init__(self, grid: Grid, spec: GridSpec, theme: str, layout: Layout | None = None):
         self.grid = grid
         self.spec = spec
         self.theme = THEMES[theme]
+        self.shared = layout or Layout()
         self.cmap, self.norm = colormap_and_norm(spec.palette, spec.bands)
         self._layout_rows()
         self.cell_w, self.cell_h = self._cell_size()
@@ -150,6 +174,7 @@ class _HeatmapPlotter:
         self._prepare_labels()
         if spec.trend:
             self._prepare_trend()
+        self._measure()
 
     def _layout_rows(self) -> None:
         """Display rows: data rows, with a heading row before each new group."""
@@ -215,13 +240,23 @@ class _HeatmapPlotter:
             f"Daily figure of merit, 0 bad … 1 good · {window_text(self.grid)} · "
             f"today (dashed) is partial, as of {as_of_text(self.grid.now, self.grid.timezone)}"
         )
+        # The colour bar: a tick at each band edge, labelled with its value; band names sit
+        # inside their bands (a name on an edge would claim a value for the wrong band).
         bands = self.spec.bands
-        if self.spec.palette == "bands":
-            self.cbar_ticks = [bands.critical / 2, (bands.critical + bands.warning) / 2, (bands.warning + 1) / 2]
-            self.cbar_ticklabels = [f"critical\n< {bands.critical:.2f}", "warning", f"good\n≥ {bands.warning:.2f}"]
-        else:
-            self.cbar_ticks = [0.0, bands.critical, bands.warning, 1.0]
-            self.cbar_ticklabels = ["0.00 bad", f"{bands.critical:.2f} critical", f"{bands.warning:.2f} warning", "1.00 good"]
+        self.cbar_ticks = [0.0, bands.critical, bands.warning, 1.0]
+        self.cbar_ticklabels = [f"{v:g}" for v in self.cbar_ticks]
+        self.cbar_bands = [((lo + hi) / 2, lo, hi, name) for lo, hi, name in
+                           ((0.0, bands.critical, "critical"), (bands.critical, bands.warning, "warning"), (bands.warning, 1.0, "good"))]
+        # "Today" is partial: a dashed outline around its cells, one per run of data rows, so it
+        # never crosses a group heading.
+        self.today_spans = []
+        for r, (kind, _, _) in enumerate(self.display):
+            if kind != "row":
+                continue
+            if self.today_spans and self.today_spans[-1][1] == r:
+                self.today_spans[-1] = (self.today_spans[-1][0], r + 1)
+            else:
+                self.today_spans.append((r, r + 1))
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -229,7 +264,36 @@ class _HeatmapPlotter:
         n_rows, n_days = len(self.display), len(self.grid.days)
         width = min(1.3, max(0.36, 11.0 / n_days))
         height = 0.5 if n_rows <= 12 else 0.4 if n_rows <= 40 else 0.28
+        if n_rows <= 40 and self.shared.cell_h is not None:
+            height = min(height, max(self.shared.cell_h, 0.4))  # the config's grids share a row height
         return width, height
+
+    def _measure(self) -> None:
+        """Fonts, the figure's size and where its blocks go (inches), and the title and subtitle
+        fitted to its width: all known before anything is drawn."""
+        # Big grids get fewer pixels per inch: 100 rows stay readable at a third of the pixels.
+        self.dpi = DPI if len(self.display) <= 40 else BIG_DPI
+        self.label_font = 11.0 if len(self.display) <= 40 else 8.5
+        self.tick_font = 9.0 if not self.rotated else 8.0
+        width = lambda text, size, weight="normal": text_width(text, size, weight, self.dpi)  # noqa: E731
+        self.label_w = max([width(t, self.label_font) for t in self.ylabels]
+                           + [width(t, self.label_font, "bold") - 0.15 for _, t in self.headings] + [0.5])
+        cbar_label_w = max(width(t, 9.0) for t in self.cbar_ticklabels + [b[3] for b in self.cbar_bands]) + 0.1
+        self.trend_w = _TREND_WIDTH if self.spec.trend else 0.0
+        self.right_w = self.trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
+        self.own = Layout(self.label_w, self.right_w, self.cell_h)  # what this grid alone needs
+        self.label_w = max(self.label_w, self.shared.label_w)
+        self.right_w = max(self.right_w, self.shared.right_w)
+        heat_w = self.cell_w * len(self.grid.days)
+        fig_w = _PAD + self.label_w + 0.12 + heat_w + self.right_w
+        avail = fig_w - 2 * _PAD
+        self.title_size, self.title_lines = fit(self.title, avail, 16.0, 11.0, "bold", self.dpi)
+        self.subtitle_size, self.subtitle_lines = fit(self.subtitle, avail, 9.5, 8.0, "normal", self.dpi, sep=" · ")
+        extra = (len(self.title_lines) - 1) * self.title_size * 1.3 / 72 + (len(self.subtitle_lines) - 1) * self.subtitle_size * 1.4 / 72
+        self.title_block = _TITLE_BLOCK + extra
+        bottom = _XLABEL_BLOCK_ROTATED if self.rotated else _XLABEL_BLOCK
+        self.body_h = max(self.cell_h * len(self.display), _MIN_CBAR_HEIGHT)
+        self.figure_size = (fig_w, self.title_block + self.body_h + bottom + _PAD * 0.5)
 
     def _cell_font(self, cell_w: float, cell_h: float) -> float:
         longest = max((len(t) for t in self.cell_texts.flat if t and t != NO_DATA), default=4)
@@ -243,58 +307,36 @@ class _HeatmapPlotter:
         cell_w, cell_h = self.cell_w, self.cell_h
         self.cell_font = self._cell_font(cell_w, cell_h)
         self.show_cell_text = self.cell_font >= MIN_CELL_FONT and cell_w >= MIN_LABELLED_CELL[0] and cell_h >= MIN_LABELLED_CELL[1]
-        label_font = 11.0 if len(self.display) <= 40 else 8.5
-        tick_font = 9.0 if not self.rotated else 8.0
-
-        # Big grids get fewer pixels per inch: 100 rows stay readable at a third of the pixels.
-        self.dpi = DPI if len(self.display) <= 40 else BIG_DPI
         fig = Figure(dpi=self.dpi, facecolor=theme.background)
         FigureCanvasAgg(fig)
-        renderer = fig.canvas.get_renderer()
-
-        def text_width(text: str, size: float, weight: str = "normal") -> float:
-            from matplotlib.font_manager import FontProperties
-
-            if not text:
-                return 0.0
-            prop = FontProperties(family=FONT, size=size, weight=weight)
-            widths = [renderer.get_text_width_height_descent(line or " ", prop, ismath=False)[0] for line in text.split("\n")]
-            return max(widths) / self.dpi
-
-        label_w = max([text_width(t, label_font) for t in self.ylabels] + [text_width(t, label_font, "bold") - 0.15 for _, t in self.headings] + [0.5])
-        cbar_label_w = max(text_width(t, 9.0) for t in self.cbar_ticklabels) + 0.1
-        heat_w, heat_h = cell_w * len(self.grid.days), cell_h * len(self.display)
-        left = _PAD + label_w + 0.12
-        trend_w = _TREND_WIDTH if self.spec.trend else 0.0
-        right = trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
-        bottom = _XLABEL_BLOCK_ROTATED if self.rotated else _XLABEL_BLOCK
-        body_h = max(heat_h, _MIN_CBAR_HEIGHT)
-        fig_w = left + heat_w + right
-        fig_h = _TITLE_BLOCK + body_h + bottom + _PAD * 0.5
+        fig_w, fig_h = self.figure_size
         fig.set_size_inches(fig_w, fig_h)
 
         def box(x, y, w, h):  # inches from the bottom-left corner -> figure fraction
             return [x / fig_w, y / fig_h, w / fig_w, h / fig_h]
 
-        heat_bottom = fig_h - _TITLE_BLOCK - heat_h
+        heat_w, heat_h = cell_w * len(self.grid.days), cell_h * len(self.display)
+        left = _PAD + self.label_w + 0.12
+        heat_bottom = fig_h - self.title_block - heat_h
         ax = fig.add_axes(box(left, heat_bottom, heat_w, heat_h))
-        cax = fig.add_axes(box(left + heat_w + trend_w + _CBAR_GAP, fig_h - _TITLE_BLOCK - body_h, _CBAR_WIDTH, body_h))
+        cax = fig.add_axes(box(left + heat_w + self.trend_w + _CBAR_GAP, fig_h - self.title_block - self.body_h, _CBAR_WIDTH, self.body_h))
         if self.spec.trend:
-            self._draw_trend(fig.add_axes(box(left + heat_w + 0.08, heat_bottom, trend_w - 0.08, heat_h)), tick_font)
+            self._draw_trend(fig.add_axes(box(left + heat_w + 0.08, heat_bottom, self.trend_w - 0.08, heat_h)), self.tick_font)
         ax.set_facecolor(theme.background)
         # seaborn draws the whole figure once inside heatmap() (to rotate overlapping labels, which
         # ours never are); at a postage-stamp size that draw costs next to nothing.
-        self.figure_size = (fig_w, fig_h)
         fig.set_size_inches(0.5, 0.5)
-        self._draw_cells(ax, cax, label_font, tick_font)
+        self._draw_cells(ax, cax, self.label_font, self.tick_font)
         self._draw_colorbar(cax)
 
-        # Title and subtitle, shrunk to fit the width rather than cut off.
-        avail = fig_w - 2 * _PAD
-        title_size = min(16.0, 16.0 * avail / max(text_width(self.title, 16.0, "bold"), 0.01))
-        sub_size = min(9.5, 9.5 * avail / max(text_width(self.subtitle, 9.5), 0.01))
-        fig.text(_PAD / fig_w, 1 - 0.38 / fig_h, _plain(self.title), fontsize=max(title_size, 7), fontweight="bold", color=theme.foreground, va="center", ha="left")
-        fig.text(_PAD / fig_w, 1 - 0.7 / fig_h, _plain(self.subtitle), fontsize=max(sub_size, 6), color=theme.muted, va="center", ha="left")
+        # Title and subtitle: shrunk to fit the width down to a readable size, then wrapped.
+        y = 0.38
+        for k, line in enumerate(self.title_lines):
+            fig.text(_PAD / fig_w, 1 - y / fig_h, _plain(line), fontsize=self.title_size, fontweight="bold", color=theme.foreground, va="center", ha="left")
+            y += self.title_size * 1.3 / 72 if k < len(self.title_lines) - 1 else 0.32
+        for k, line in enumerate(self.subtitle_lines):
+            fig.text(_PAD / fig_w, 1 - y / fig_h, _plain(line), fontsize=self.subtitle_size, color=theme.muted, va="center", ha="left")
+            y += self.subtitle_size * 1.4 / 72
         return fig
 
     def _draw_cells(self, ax, cax, label_font: float, tick_font: float) -> None:
@@ -311,7 +353,7 @@ class _HeatmapPlotter:
             cbar=True,
             cbar_ax=cax,
             # A stepped scale (0.05 a step) reads as well as a gradient and survives the paletted PNG.
-            cbar_kws=None if self.spec.palette == "bands" else {"boundaries": np.linspace(0, 1, 21)},
+            cbar_kws={"bands": None, "health": {"spacing": "proportional"}}.get(self.spec.palette, {"boundaries": np.linspace(0, 1, 21)}),
             linewidths=line,
             linecolor=theme.background,
             xticklabels=False,  # set below; seaborn would lay them out in an extra full draw
@@ -353,8 +395,10 @@ class _HeatmapPlotter:
                     fontsize=label_font, fontweight="bold", color=theme.foreground, clip_on=False)
             if r > 0:
                 ax.axhline(r + 0.02, color=theme.muted, linewidth=0.8, xmin=0, xmax=1, clip_on=False, zorder=4)
-        # "Today" is partial: outline its column.
-        ax.add_patch(Rectangle((n_days - 1, 0), 1, n_rows, fill=False, edgecolor=theme.foreground, linewidth=1.6, linestyle=(0, (4, 2)), zorder=5, clip_on=False))
+        self.today_patches = [
+            ax.add_patch(Rectangle((n_days - 1, top), 1, end - top, fill=False, edgecolor=theme.foreground, linewidth=1.6, linestyle=(0, (4, 2)), zorder=5, clip_on=False))
+            for top, end in self.today_spans
+        ]
 
     def _draw_trend(self, tax, tick_font: float) -> None:
         """The trend column: ▲/▼ and the change, coloured by direction (the symbol carries it too)."""
@@ -376,7 +420,11 @@ class _HeatmapPlotter:
     def _draw_colorbar(self, cax) -> None:
         theme = self.theme
         cax.set_yticks(self.cbar_ticks, self.cbar_ticklabels, fontsize=9.0, color=theme.foreground)
-        cax.tick_params(length=3, color=theme.muted)
+        cax.tick_params(length=4, width=1.0, color=theme.muted)
+        # A band's name only where the band is tall enough to hold it between its edge labels.
+        named = [(mid, name) for mid, lo, hi, name in self.cbar_bands if (hi - lo) * self.body_h >= 0.3]
+        cax.set_yticks([m for m, _ in named], [n for _, n in named], minor=True, fontsize=9.0, color=theme.muted, fontstyle="italic")
+        cax.tick_params(which="minor", length=0, pad=6)
         for spine in cax.spines.values():
             spine.set_visible(False)
         if self.spec.palette != "bands":
@@ -393,10 +441,11 @@ def styled():
         yield
 
 
-def heatmap_figure(grid: Grid, spec: GridSpec, theme: str = "light") -> Figure:
-    """Draw `grid` with the style of `spec` (palette, bands) in `theme` ("light" or "dark")."""
+def heatmap_figure(grid: Grid, spec: GridSpec, theme: str = "light", layout: Layout | None = None) -> Figure:
+    """Draw `grid` with the style of `spec` (palette, bands) in `theme` ("light" or "dark"),
+    its label column, right-hand block and row height at least as `layout` says."""
     with styled():
-        plotter = _HeatmapPlotter(grid, spec, theme)
+        plotter = _HeatmapPlotter(grid, spec, theme, layout)
         fig = plotter.draw()
         fig._healthgrid = plotter  # the prepared data, for tests
         return fig
@@ -453,11 +502,30 @@ def _packed(rgb: np.ndarray) -> np.ndarray:
     return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
 
 
-def render(grid: Grid, spec: GridSpec, theme: str, fmt: str) -> bytes:
-    return figure_bytes(heatmap_figure(grid, spec, theme), fmt)
+def render(grid: Grid, spec: GridSpec, theme: str, fmt: str, layout: Layout | None = None) -> bytes:
+    return figure_bytes(heatmap_figure(grid, spec, theme, layout), fmt)
 
 
-def figure_for(grid: Grid, spec: GridSpec, theme: str) -> Figure:
+def shared_layout(specs) -> Layout:
+    """The sizes every heatmap of one config shares: the widest label column and right-hand
+    block, the smallest row height (of grids up to 40 rows). Only the config is needed (labels,
+    groups, days, bands), so it is the same whichever grids a run renders or fetches."""
+    from datetime import date, datetime, timezone
+
+    layout = Layout()
+    with styled():
+        for spec in specs:
+            if spec.type != "heatmap":
+                continue
+            days = [date(2000, 1, 1)] * spec.days
+            rows = [Row(r.label, r.query, [math.nan] * spec.days, [math.nan] * spec.days, group=r.group) for r in spec.rows]
+            skeleton = Grid(spec.name, spec.title, "UTC", days, datetime(2000, 1, 1, tzinfo=timezone.utc), rows)
+            own = _HeatmapPlotter(skeleton, spec, "light").own
+            layout = layout.merge(Layout(own.label_w, own.right_w, own.cell_h if own.cell_h >= 0.4 else None))
+    return layout
+
+
+def figure_for(grid: Grid, spec: GridSpec, theme: str, layout: Layout | None = None) -> Figure:
     """The figure of the grid's type."""
     if spec.type == "trend":
         from healthgrid.trend import trend_figure
@@ -468,4 +536,4 @@ def figure_for(grid: Grid, spec: GridSpec, theme: str) -> Figure:
     import seaborn  # noqa: F401 - the heatmap engine, loaded before any figure object exists to be frozen with it
 
     process.settled()
-    return heatmap_figure(grid, spec, theme)
+    return heatmap_figure(grid, spec, theme, layout)

@@ -29,7 +29,7 @@ def alt_text(grid: Grid, bands: Bands) -> str:
     if counts["nodata"]:
         parts.append(f"{counts['nodata']} with no data")
     scored = sorted(((v, i) for i, v in enumerate(today) if not math.isnan(v)), key=lambda t: (t[0], t[1]))
-    worst = [f"{grid.rows[i].label} {cell_text(grid.rows[i], -1)} ({bands.band(v)})" for v, i in scored[:3] if v < bands.warning]
+    worst = [f"{_name(grid.rows[i])} {cell_text(grid.rows[i], -1)} ({bands.band(v)})" for v, i in scored[:3] if v < bands.warning]
     sentence = (
         f"{grid.title}: {len(grid.rows)} metrics over {len(grid.days)} days, {window_text(grid)}. "
         f"Today so far: {', '.join(parts) or 'no rows'}."
@@ -39,6 +39,11 @@ def alt_text(grid: Grid, bands: Bands) -> str:
     elif scored:
         sentence += " Everything with data today is good."
     return sentence
+
+
+def _name(row) -> str:
+    """A row as a listener can tell it apart: two "Hearts" rows in different groups differ."""
+    return f"{row.label} ({row.group})" if row.group else row.label
 
 
 def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = False) -> str:

@@ -82,7 +82,7 @@ def test_default_config_is_the_seeds_seven_ci_rows(in_tmp):
     (g,) = config.grids
     assert g.name == "health_grid"
     assert g.title == "System Health Rollup - 7 Day FoM Grid"
-    assert g.days == 7 and g.timezone == "UTC" and g.palette == "RdYlGn"
+    assert g.days == 7 and g.timezone == "UTC" and g.palette == "health"
     assert [r.label for r in g.rows] == [
         "Tests Passing", "Failing Workflows", "Hotfix Count", "Revert Count", "CI Duration P90", "Stale PRs", "PR Cycle Time",
     ]
@@ -137,7 +137,7 @@ def test_every_palette_is_a_matplotlib_colormap():
     import matplotlib
 
     for name in PALETTES:
-        if name != "bands":
+        if name not in ("bands", "health"):
             assert name in matplotlib.colormaps
 
 

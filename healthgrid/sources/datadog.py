@@ -4,12 +4,17 @@ Datadog aligns `.rollup(..., N)` buckets to multiples of N seconds since the epo
 buckets are UTC days. For another zone we ask for buckets as large as still divide every local
 midnight in the window (1 h for whole-hour zones and across DST, 30 min for Asia/Kolkata, 15 min
 for Asia/Kathmandu) and combine them per local day with the row's aggregation. An `avg` row asks
-for sum and count so the day's mean weighs every point equally, as Datadog's own daily rollup does.
+for sum and count so the day's mean pools every point (see the README for several series).
+
+A percentile query (`p90:…`) cannot be combined that way: a day's p90 is no max, mean or sum of
+hourly p90s. It is asked in whole local days: 86400 s buckets where those are the zone's days,
+else Datadog's calendar-aligned daily rollup starting at local midnight in the grid's zone.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +26,7 @@ from healthgrid.errors import RunError
 from healthgrid.grid import Grid, Row, day_start, local_days
 
 DAY = 86400
+PERCENTILE_RE = re.compile(r"^\s*p\d+(\.\d+)?:")  # p50:, p90:, p99.9: ... (distribution metrics)
 MAX_POINTS = 1500  # per series and request; beyond it Datadog silently widens the buckets
 LONGEST_DAY = 25 * 3600
 
@@ -41,9 +47,18 @@ class Query:
     text: str
 
 
-def plan_queries(rows: tuple[RowSpec, ...], bucket: int) -> list[Query]:
+def is_percentile(query: str) -> bool:
+    return bool(PERCENTILE_RE.match(query))
+
+
+def plan_queries(rows: tuple[RowSpec, ...], bucket: int, timezone: str = "UTC") -> list[Query]:
     queries = []
     for i, row in enumerate(rows):
+        if is_percentile(row.query):
+            # One bucket per local day; Datadog ignores the rollup's aggregator for percentiles.
+            rollup = f"{bucket}" if bucket == DAY else f"daily, 12am, '{timezone}'"
+            queries.append(Query(f"q{len(queries)}", i, row.aggregation, f"{row.query.strip()}.rollup({row.aggregation}, {rollup})"))
+            continue
         methods = ("sum", "count") if row.aggregation == "avg" and bucket < DAY else (row.aggregation,)
         for method in methods:
             queries.append(Query(f"q{len(queries)}", i, method, f"{row.query.strip()}.rollup({method}, {bucket})"))
@@ -85,7 +100,7 @@ class DatadogSource:
         end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
         until = min(end, int(math.ceil(now.timestamp())))
         bucket = bucket_seconds(starts)
-        queries = plan_queries(spec.rows, bucket)
+        queries = plan_queries(spec.rows, bucket, spec.timezone)
         retrier = Retrier(self.auth, self.budget, warn=self.warn, **({"sleep": self.sleep} if self.sleep else {}))
 
         # Buckets per query: {bucket start (s): value}. Long windows at small buckets would pass
@@ -194,6 +209,9 @@ class DatadogSource:
                     break
         if culprit is not None:
             row = spec.rows[culprit]
-            return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}"
+            calendar = next((q.text for q in queries if q.row == culprit and ", daily, " in q.text), None)
+            way_out = (f"; healthgrid asks percentile rows in local days as {calendar[len(row.query.strip()):]}: if Datadog refuses "
+                       "that, set this grid's timezone to UTC (whole UTC days need no calendar rollup)") if calendar else ""
+            return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
         labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
         return f"{spec.name}: Datadog rejected the request ({exc.status} {exc.reason}): {message} (rows {labels})"

@@ -1,23 +1,45 @@
 """A loopback Datadog that speaks the v2 wire format recorded in ../shared/fixtures/datadog/.
 
 It stores raw points per metric and answers `POST /api/v2/query/timeseries` the way Datadog does:
-`.rollup(method, N)` buckets aligned to multiples of N seconds since the epoch, one series per
+`.rollup(method, N)` buckets aligned to multiples of N seconds since the epoch (or, calendar
+aligned, `.rollup(method, daily, 12am, 'ZONE')`: local days of ZONE), one series per
 query with data (carrying `query_index`), none for a query without data, shared `times` listing
 only buckets where some series has data, `null` where a series has no point in a bucket.
+A percentile query (`p90:`) is the percentile of the bucket's points; its rollup method is ignored,
+as Datadog does for distributions.
 """
 
 from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from fakes.http import FakeServer, Request, Response
 
-QUERY_RE = re.compile(r"^(avg|sum|min|max):([\w.\-]+)\{([^}]*)\}\.rollup\((avg|sum|min|max|count),\s*(\d+)\)$")
+QUERY_RE = re.compile(r"^(avg|sum|min|max|p\d+(?:\.\d+)?):([\w.\-]+)\{([^}]*)\}"
+                      r"\.rollup\((avg|sum|min|max|count),\s*(?:(\d+)|daily,\s*12am,\s*'([\w/+\-]+)')\)$")
 API_KEY, APP_KEY = "fake-api-key-0123456789abcdef", "fake-app-key-fedcba9876543210"
 
 
+def percentile(values: list[float], p: float) -> float:
+    """Linear between closest ranks (numpy's default)."""
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * p / 100
+    lo = math.floor(k)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def local_midnight(t: int, zone: str) -> int:
+    day = datetime.fromtimestamp(t, ZoneInfo(zone)).date()
+    return int(datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).timestamp())
+
+
 def rollup(values: list[float], method: str) -> float:
+    if method.startswith("p"):
+        return percentile(values, float(method[1:]))
     if method == "count":
         return float(len(values))
     return {"avg": lambda v: sum(v) / len(v), "sum": sum, "min": min, "max": max}[method](values)
@@ -91,12 +113,13 @@ class FakeDatadog(FakeServer):
             match = QUERY_RE.match(query)
             if not match:
                 return Response(400, {"errors": [f"Error parsing query: unable to parse {query}: Rule 'query' didn't match"]})
-            _, metric, _, method, size = match.groups()
-            size = int(size)
+            space, metric, _, method, size, zone = match.groups()
+            if space.startswith("p"):
+                method = space
             buckets: dict[int, list[float]] = {}
             for t, v in self.metrics.get(metric, []):
                 if lo <= t < hi:
-                    values = buckets.setdefault(t - t % size, [])
+                    values = buckets.setdefault(local_midnight(t, zone) if zone else t - t % int(size), [])
                     if v is not None:
                         values.append(v)
             columns.append({t: (rollup(v, method) if v else None) for t, v in buckets.items()})
