@@ -11,8 +11,6 @@ from conftest import NOW, NOW_DT
 from helpers import NAN, make_grid, spec_for
 
 from healthgrid.config import Bands
-from healthgrid.grid import cell_band
-from healthgrid.index import build_index
 from healthgrid.render import heatmap_figure
 
 HOSTILE = 'Ops <img src="http://203.0.113.9/t.png" onerror="alert(1)"> & "co"'
@@ -121,6 +119,7 @@ def test_nothing_on_either_page_comes_from_the_network_and_user_text_stays_text(
 
 
 def test_a_grid_going_stale_says_so_in_words():
+    from healthgrid.index import build_index
     grid = make_grid([("A", [0.9, 0.2]), ("B", [0.9, 0.5]), ("C", [0.9, NAN])], name="g", title="G")
     from healthgrid.textout import grid_json
 
@@ -168,6 +167,7 @@ def test_bad_status_page_settings_are_one_line_errors(in_tmp, cli, value, messag
 
 
 def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site, in_tmp):
+    from healthgrid.grid import cell_band
     html = (site / "one.html").read_text()
     page = Page(html)
     assert "<svg" not in html and not page.all("img") and not page.all("picture"), "the grid is shown once"
@@ -194,6 +194,8 @@ def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site,
 
 
 def test_unreadable_or_hostile_grid_data_on_the_branch_still_gets_a_safe_entry():
+    from healthgrid.index import build_index
+
     files = {"a.png": b"", "a.json": b'{"title": "<script>x</script>", "rows": 5}',
              "b.png": b"", "b.json": b"not json", "c.svg": b"", "c.badge.json": b"{}",
              "d.png": b"", "d.json": b"[" * 100000}
@@ -202,3 +204,24 @@ def test_unreadable_or_hostile_grid_data_on_the_branch_still_gets_a_safe_entry()
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
     assert "Health grids 4 grids:" in page.words and "? 4 unknown" in page.words
     assert {"href": "c.badge.json"} in page.all("a") and {"src": "c.svg", "alt": "c"} in page.all("img")
+
+
+def test_gh_pages_index_is_the_status_page_of_every_publishers_grids(tmp_path, cli, monkeypatch):
+    """Two publishers (a workflow matrix) each push their own grid; the branch's index shows both."""
+    import subprocess
+
+    from healthgrid.publish.ghpages import publish
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "healthgrid.yml").write_text(CONFIG)
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--bare", "-q", str(remote)], check=True)
+    for name in ("one", "two"):
+        # Data from 2020: stale by the time it is published, whatever the machine's clock says.
+        assert cli("render", "--demo", "--now", "2020-06-01T12:00:00Z", "--format", "png,html", "--grid", name, "--out", name).code == 0
+        publish({p.name: p.read_bytes() for p in (tmp_path / name).iterdir()}, remote=str(remote), index=True)
+    html = subprocess.run(["git", "--git-dir", str(remote), "show", "gh-pages:healthgrid/index.html"], capture_output=True, check=True).stdout.decode()
+    page = Page(html)
+    assert html.count("<picture>") == 2 and "Release health" in page.words and HOSTILE in page.words
+    assert len(re.findall(r"today: ✓ \d ok · ▲ \d warning · ✖ \d critical · ○ \d no data", page.words)) == 2
+    assert "2 grids:" in page.words and "2 stale" in page.words, "published long after its --now, both grids say stale"
