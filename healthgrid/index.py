@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import Callable
 from urllib.parse import quote
 
-from healthgrid.config import Bands, ConfigError, StatusPageSpec
+from healthgrid.config import MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, Bands, ConfigError, StatusPageSpec
 from healthgrid.formatting import as_of_text, cell_text
 from healthgrid.grid import Grid, cell_band, format_instant
 
@@ -112,8 +112,8 @@ def _page(doc) -> StatusPageSpec:
         return default
     refresh, stale = doc.get("refresh_seconds"), doc.get("stale_after_minutes")
     ok = lambda v, lo, hi: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi  # noqa: E731
-    return StatusPageSpec(refresh_seconds=refresh if ok(refresh, 0, 86400) else default.refresh_seconds,
-                          stale_after_minutes=stale if ok(stale, 1, 43200) else default.stale_after_minutes)
+    return StatusPageSpec(refresh_seconds=refresh if ok(refresh, 0, MAX_REFRESH_SECONDS) else default.refresh_seconds,
+                          stale_after_minutes=stale if ok(stale, 1, MAX_STALE_MINUTES) else default.stale_after_minutes)
 
 
 def status(entry: Entry, now: datetime) -> Status:

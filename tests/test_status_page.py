@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from conftest import NOW, NOW_DT
-from helpers import NAN, make_grid, spec_for
+from helpers import NAN, make_grid
 
 from healthgrid.config import Bands
 from healthgrid.render import heatmap_figure
