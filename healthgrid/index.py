@@ -156,7 +156,11 @@ def _card(entry: Entry, st: Status) -> str:
         grid = entry.grid
         line += f" · today: {counts_text(st.counts)}"
         parts.append(f'<p class="state">{line}</p>')
-        parts.append('<p class="worst">' + ("Worst today: " + "; ".join(escape(w) for w in st.worst) if st.worst else "Nothing below good today.") + "</p>")
+        if st.worst:
+            worst = "Worst today: " + "; ".join(escape(w) for w in st.worst)
+        else:
+            worst = "No data for today yet." if st.state == "nodata" else "Nothing below good today."
+        parts.append(f'<p class="worst">{worst}</p>')
         stale_words = f'<strong class="stale">stale</strong>: older than {_age(entry.page.stale_after_minutes)} · ' if st.stale else ""
         parts.append(f'<p class="asof">{stale_words}Data as of <time datetime="{format_instant(grid.now)}" '
                      f'data-stale-after="{entry.page.stale_after_minutes * 60}">{escape(as_of_text(grid.now, grid.timezone))}</time></p>')

@@ -136,6 +136,9 @@ def test_a_grid_going_stale_says_so_in_words():
     assert "stale: older than 2 h" in stale.words and "1 stale" in stale.words
     assert "today: ✓ 0 ok · ▲ 1 warning · ✖ 1 critical · ○ 1 no data" in stale.words
     assert "Worst today: A 0.20 (critical); B 0.50 (warning)" in stale.words
+    grid.rows = grid.rows[2:]
+    empty = Page(build_index(*files(), now=NOW_DT).decode())
+    assert "○ no data · today: ✓ 0 ok · ▲ 0 warning · ✖ 0 critical · ○ 1 no data No data for today yet." in empty.words
     relaxed = build_index(*files(240), now=NOW_DT + timedelta(minutes=200)).decode()
     assert "stale:" not in Page(relaxed).words and 'http-equiv="refresh"' not in relaxed
 
