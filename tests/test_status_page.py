@@ -7,7 +7,7 @@ from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
-from conftest import NOW, NOW_DT
+from conftest import NOW, NOW_DT, run_cli
 from helpers import NAN, make_grid
 
 from healthgrid.config import Bands
@@ -58,12 +58,14 @@ class Page(HTMLParser):
         return " ".join("".join(self.text).split())
 
 
-@pytest.fixture
-def site(in_tmp, cli):
-    (in_tmp / "healthgrid.yml").write_text(CONFIG)
-    result = cli("render", "--demo", "--now", NOW, "--format", "png,html")
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Two grids rendered once for the read-only tests; the config sits beside the output folder."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "healthgrid.yml").write_text(CONFIG)
+    result = run_cli("render", "--config", str(root / "healthgrid.yml"), "--demo", "--now", NOW, "--format", "png,html", "--out", str(root / "out"))
     assert result.code == 0, result.err
-    return in_tmp / "healthgrid-out"
+    return root / "out"
 
 
 def today_counts(doc: dict) -> dict:
@@ -169,7 +171,7 @@ def test_bad_status_page_settings_are_one_line_errors(in_tmp, cli, value, messag
     assert result.code == 2 and result.err.startswith(message) and result.err.count("\n") == 1
 
 
-def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site, in_tmp):
+def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site):
     from healthgrid.grid import cell_band
     html = (site / "one.html").read_text()
     page = Page(html)
@@ -182,7 +184,7 @@ def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site,
     from healthgrid.sources.datafile import load_data
 
     grid = load_data(str(site / "one.json"))[0]
-    spec = load_config(str(in_tmp / "healthgrid.yml")).grid("one")
+    spec = load_config(str(site.parent / "healthgrid.yml")).grid("one")
     plotter = heatmap_figure(grid, spec, "light")._healthgrid
     cells = re.findall(r'<td class="([^"]+)"( style="background:(#[0-9a-f]{6});[^"]*")? title="([^"]*)"><span class="sr">(\w*) </span>', html)
     assert len(cells) == 3 * 7
