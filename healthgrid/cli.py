@@ -131,7 +131,7 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
             results.append(GridResult(name, ok=False, error=one_line(redact(str(exc)))))
             continue
         start = time.perf_counter()
-        files = grid_files(grid, job.spec, formats, THEME_CHOICES[args.theme], layout)
+        files = grid_files(grid, job.spec, formats, THEME_CHOICES[args.theme], layout, config.status_page)
         paths = write_files(out_dir, files)
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
@@ -139,10 +139,10 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
         results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
         process.tidy()
     if "html" in formats and any(r.ok for r in results):
-        from healthgrid.index import entries, index_page
+        from healthgrid.index import build_index
 
         names = [p.name for p in out_dir.iterdir() if p.is_file()]
-        index = index_page(entries(names, lambda name: (out_dir / name).read_bytes()))
+        index = build_index(names, lambda name: (out_dir / name).read_bytes(), now)
         first = next(r for r in results if r.ok)
         first.files += write_files(out_dir, {"index.html": index})
         first.contents["index.html"] = index  # published with the grids

@@ -115,10 +115,18 @@ class ReportSpec:
 
 
 @dataclass(frozen=True)
+class StatusPageSpec:
+    """The HTML pages (`--format html`): how often a wall screen reloads, when a grid counts as stale."""
+    refresh_seconds: int = 300  # 0 = no <meta http-equiv="refresh">
+    stale_after_minutes: int = 120  # default: twice report.period
+
+
+@dataclass(frozen=True)
 class Config:
     grids: tuple[GridSpec, ...]
     publish: PublishSpec = field(default_factory=PublishSpec)
     report: ReportSpec = field(default_factory=ReportSpec)
+    status_page: StatusPageSpec = field(default_factory=StatusPageSpec)
     source: str | None = None  # the file it came from; None for the built-in default
     defaults: dict = field(default_factory=dict)  # validated top-level timezone/bands/days/palette
 
@@ -379,10 +387,23 @@ def _report(value: Any, path: str) -> ReportSpec:
     )
 
 
+MAX_REFRESH_SECONDS = 24 * 3600
+MAX_STALE_MINUTES = 30 * 24 * 60
+
+
+def _status_page(value: Any, path: str, period: int) -> StatusPageSpec:
+    _mapping(value, path, ("refresh_seconds", "stale_after_minutes"))
+    refresh = _integer(value.get("refresh_seconds", 300), _join(path, "refresh_seconds"), 0, MAX_REFRESH_SECONDS)
+    if 0 < refresh < 10:
+        raise ConfigError(_join(path, "refresh_seconds"), f"must be 0 (off) or at least 10, got {refresh}")
+    stale = _integer(value.get("stale_after_minutes", 2 * period), _join(path, "stale_after_minutes"), 1, MAX_STALE_MINUTES)
+    return StatusPageSpec(refresh_seconds=refresh, stale_after_minutes=stale)
+
+
 def parse_config(data: Any, source: str | None) -> Config:
     if data is None:
         raise ConfigError(source or "config", "is empty; expected a mapping with a 'grids' list")
-    _mapping(data, "", ("grids", "publish", "report") + _DEFAULTABLE, required=("grids",))
+    _mapping(data, "", ("grids", "publish", "report", "status_page") + _DEFAULTABLE, required=("grids",))
     defaults = {k: data[k] for k in _DEFAULTABLE if k in data}
     grids = data["grids"]
     if not isinstance(grids, list):
@@ -405,10 +426,12 @@ def parse_config(data: Any, source: str | None) -> Config:
         _integer(data["days"], "days", 1, MAX_DAYS)
     if "palette" in data:
         _palette(data["palette"], "palette")
+    report = _report(data["report"], "report") if "report" in data else ReportSpec()
     return Config(
         grids=tuple(specs),
         publish=_publish(data["publish"], "publish") if "publish" in data else PublishSpec(),
-        report=_report(data["report"], "report") if "report" in data else ReportSpec(),
+        report=report,
+        status_page=_status_page(data["status_page"] if "status_page" in data else {}, "status_page", report.period),
         source=source,
         defaults=defaults,
     )

@@ -64,6 +64,12 @@ class Grid:
         }
 
 
+def cell_band(row: Row, j: int, bands: Bands) -> str:
+    """The band of one cell (good | warning | critical | nodata): the one place that decides it,
+    so a band stored with the row can take over from the thresholds here."""
+    return bands.band(row.values[j])
+
+
 def band_counts(values: list[float], bands: Bands) -> dict[str, int]:
     counts = {"critical": 0, "warning": 0, "good": 0, "nodata": 0}
     for v in values:

@@ -1,41 +1,232 @@
-"""`index.html`: every grid in a folder, linked with its image. Built from file names (and the
-titles in NAME.json), so gh-pages can rebuild it from the whole branch after each publish and a
-matrix of publishers ends up with one index listing all their grids."""
+"""`index.html`, the status page: every grid in a folder with its image in the reader's colour
+scheme, today's state in words and symbols, its worst cells, how old its data is, and links to its
+files. Built from the files alone (names, and each NAME.json), so gh-pages can rebuild it from the
+whole branch after each publish and a matrix of publishers ends up with one page listing all grids.
+
+Every file on the branch is untrusted: a NAME.json that is too big or does not read as grid data
+still gets its entry (state "unknown"), and every string is escaped for HTML."""
 
 from __future__ import annotations
 
 import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from pathlib import PurePosixPath
 from typing import Callable
+from urllib.parse import quote
 
+from healthgrid.config import MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, Bands, ConfigError, StatusPageSpec
 from healthgrid.escaping import html_text as escape
+from healthgrid.formatting import as_of_text, cell_text
+from healthgrid.grid import Grid, cell_band, format_instant
 
-_STYLE = ('body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:1.5rem;color:#1f2328}'
-          "li{margin:0 0 1.5rem} img{max-width:100%;height:auto} a{color:inherit}")
+MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
+MAX_JSON_BYTES = 5_000_000  # a larger NAME.json is not read
+WORST_SHOWN = 3
+# Worst first; a grid whose data could not be read sorts after those that say something.
+STATES = ("critical", "warning", "nodata", "unknown", "good")
+WORDS = {"critical": "critical", "warning": "warning", "nodata": "no data", "unknown": "unknown", "good": "ok"}
+SYMBOLS = {"critical": "✖", "warning": "▲", "nodata": "○", "unknown": "?", "good": "✓"}
+_LINKS = ((".html", "HTML"), ("_dark.html", "HTML (dark)"), (".json", "JSON"), (".md", "Markdown"), (".svg", "SVG"),
+          ("_dark.svg", "SVG (dark)"), (".png", "PNG"), ("_dark.png", "PNG (dark)"), (".badge.json", "badge"))
 
 
-def entries(names: list[str], read: Callable[[str], bytes | None]) -> list[tuple[str, str, list[str]]]:
-    """(grid name, title, its files) for the grids among `names` (file names in one folder)."""
-    stems = sorted({PurePosixPath(n).stem.removesuffix("_dark") for n in names if n.endswith((".png", ".html")) and n != "index.html"})
+@dataclass
+class Entry:
+    name: str
+    title: str
+    files: list[str]
+    grid: Grid | None = None
+    bands: Bands = field(default_factory=Bands)
+    page: StatusPageSpec = field(default_factory=StatusPageSpec)
+
+
+@dataclass
+class Status:
+    state: str  # one of STATES
+    counts: dict[str, int]  # today's cells per band
+    worst: list[str]  # "label value (band)" of today's worst cells
+    stale: bool
+
+
+def entries(names: list[str], read: Callable[[str], bytes | None]) -> list[Entry]:
+    """The grids among `names` (file names in one folder), each with its data when readable."""
+    stems = sorted({PurePosixPath(n).stem.removesuffix("_dark") for n in names
+                    if n.endswith((".png", ".svg", ".html")) and n != "index.html"})
+    present = set(names)
     out = []
     for stem in stems:
-        files = sorted(n for n in names if PurePosixPath(n).stem in (stem, f"{stem}_dark"))
-        title = stem
-        if f"{stem}.json" in files:
-            try:
-                title = json.loads(read(f"{stem}.json") or b"{}").get("title") or stem
-            except (ValueError, AttributeError):
-                pass
-        out.append((stem, title, files))
+        files = [stem + suffix for suffix, _ in _LINKS if stem + suffix in present]
+        entry = Entry(stem, stem, files)
+        if f"{stem}.json" in present:
+            _load(entry, read(f"{stem}.json"))
+        out.append(entry)
     return out
 
 
-def index_page(grids: list[tuple[str, str, list[str]]]) -> bytes:
-    items = []
-    for name, title, files in grids:
-        links = " · ".join(f'<a href="{escape(f)}">{escape(f)}</a>' for f in files)
-        target = f"{name}.html" if f"{name}.html" in files else f"{name}.png"
-        preview = f'<br><a href="{escape(target)}"><img src="{escape(name)}.png" alt="{escape(title)}" width="480"></a>' if f"{name}.png" in files else ""
-        items.append(f"<li><strong>{escape(title)}</strong> ({links}){preview}</li>")
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Health grids</title>'
-            f"<style>{_STYLE}</style></head><body>\n<h1>Health grids</h1>\n<ul>{''.join(items)}</ul>\n</body></html>\n").encode()
+def _load(entry: Entry, raw: bytes | None) -> None:
+    from healthgrid.sources.datafile import parse_grid
+
+    if not raw or len(raw) > MAX_JSON_BYTES:
+        return
+    try:
+        doc = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return
+    if not isinstance(doc, dict):
+        return
+    if isinstance(doc.get("title"), str) and doc["title"].strip():
+        entry.title = _plain(doc["title"])
+    entry.bands = _bands(doc.get("bands"))
+    entry.page = _page(doc.get("status_page"))
+    try:
+        entry.grid = parse_grid(doc)
+    except (ConfigError, RecursionError):
+        return
+    entry.title = _plain(entry.grid.title) or entry.name
+
+
+def _no_constant(name: str):
+    raise ValueError(name)
+
+
+def _plain(text: str, limit: int = 200) -> str:
+    text = "".join(c if c.isprintable() else " " for c in text).strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _bands(doc) -> Bands:
+    if isinstance(doc, dict) and _number(doc.get("critical")) and _number(doc.get("warning")) and 0 < doc["critical"] < doc["warning"] < 1:
+        return Bands(float(doc["critical"]), float(doc["warning"]))
+    return Bands()
+
+
+def _page(doc) -> StatusPageSpec:
+    default = StatusPageSpec()
+    if not isinstance(doc, dict):
+        return default
+    refresh, stale = doc.get("refresh_seconds"), doc.get("stale_after_minutes")
+    ok = lambda v, lo, hi: isinstance(v, int) and not isinstance(v, bool) and lo <= v <= hi  # noqa: E731
+    return StatusPageSpec(refresh_seconds=refresh if ok(refresh, 0, MAX_REFRESH_SECONDS) else default.refresh_seconds,
+                          stale_after_minutes=stale if ok(stale, 1, MAX_STALE_MINUTES) else default.stale_after_minutes)
+
+
+def status(entry: Entry, now: datetime) -> Status:
+    """Today's state of one grid as of `now` (when the page is built)."""
+    grid = entry.grid
+    if grid is None:
+        return Status("unknown", {}, [], False)
+    today = [(cell_band(row, -1, entry.bands), row) for row in grid.rows]
+    counts = {band: sum(1 for b, _ in today if b == band) for band in ("good", "warning", "critical", "nodata")}
+    state = next((s for s in ("critical", "warning") if counts[s]), "good" if counts["good"] else "nodata")
+    bad = sorted((i for i, (b, _) in enumerate(today) if b in ("critical", "warning")),
+                 key=lambda i: (STATES.index(today[i][0]), grid.rows[i].values[-1], i))
+    worst = [f"{grid.rows[i].label} {cell_text(grid.rows[i], -1)} ({today[i][0]})" for i in bad[:WORST_SHOWN]]
+    stale = now - grid.now > timedelta(minutes=entry.page.stale_after_minutes)
+    return Status(state, counts, worst, stale)
+
+
+def counts_text(counts: dict[str, int]) -> str:
+    """`✓ 5 ok · ▲ 1 warning · ✖ 1 critical · ○ 0 no data`, each symbol coloured by its band."""
+    return " · ".join(f'<span class="sym {b}" aria-hidden="true">{SYMBOLS[b]}</span> {counts.get(b, 0)} {WORDS[b]}'
+                      for b in ("good", "warning", "critical", "nodata"))
+
+
+def _href(name: str) -> str:
+    return escape(quote(name))
+
+
+def _age(minutes: int) -> str:
+    return f"{minutes // 60} h" if minutes % 60 == 0 else f"{minutes} min"
+
+
+def _card(entry: Entry, st: Status) -> str:
+    files, name = set(entry.files), entry.name
+    light = next((f for f in (f"{name}.png", f"{name}.svg", f"{name}_dark.png", f"{name}_dark.svg") if f in files), None)
+    dark = next((f for f in (f"{name}_dark.png", f"{name}_dark.svg") if f in files), None)
+    parts = [f'<article class="card {st.state}{" is-stale" if st.stale else ""}" id="grid-{escape(name)}">',
+             f"<h2>{escape(entry.title)}</h2>"]
+    line = f'<span class="sym {st.state}" aria-hidden="true">{SYMBOLS[st.state]}</span> <strong>{WORDS[st.state]}</strong>'
+    if entry.grid is not None:
+        grid = entry.grid
+        line += f" · today: {counts_text(st.counts)}"
+        parts.append(f'<p class="state">{line}</p>')
+        if st.worst:
+            worst = "Worst today: " + "; ".join(escape(w) for w in st.worst)
+        else:
+            worst = "No data for today yet." if st.state == "nodata" else "Nothing below good today."
+        parts.append(f'<p class="worst">{worst}</p>')
+        stale_words = f'<strong class="stale">stale</strong>: older than {_age(entry.page.stale_after_minutes)} · ' if st.stale else ""
+        parts.append(f'<p class="asof">{stale_words}Data as of <time datetime="{format_instant(grid.now)}" '
+                     f'data-stale-after="{entry.page.stale_after_minutes * 60}">{escape(as_of_text(grid.now, grid.timezone))}</time></p>')
+    else:
+        parts.append(f'<p class="state">{line}: no readable {escape(name)}.json beside the images</p>')
+    if light:
+        from healthgrid.textout import alt_text
+
+        alt = alt_text(entry.grid, entry.bands) if entry.grid is not None else entry.title
+        source = f'<source media="(prefers-color-scheme: dark)" srcset="{_href(dark)}">' if dark and dark != light else ""
+        target = f"{name}.html" if f"{name}.html" in files else light
+        parts.append(f'<a href="{_href(target)}"><picture>{source}<img src="{_href(light)}" alt="{escape(alt)}"></picture></a>')
+    links = " · ".join(f'<a href="{_href(name + suffix)}">{label}</a>' for suffix, label in _LINKS if name + suffix in files)
+    parts.append(f'<p class="files">{links}</p></article>')
+    return "\n".join(parts)
+
+
+_CSS = """
+:root{--page:#f6f8fa;--line:#d0d7de}
+@media (prefers-color-scheme: dark){:root{--page:#0d1117;--line:#30363d}}
+body{background:var(--page);color:var(--fg);font-family:"DejaVu Sans",system-ui,sans-serif;margin:1.5rem}
+a{color:inherit} h1{font-size:1.5rem;margin:0 0 .3rem} h2{font-size:1.15rem;margin:0 0 .4rem}
+.summary,.asof,.files,.worst{color:var(--muted)} .summary{font-size:1.05rem;margin:0 0 1.2rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,30rem),1fr));gap:1.2rem}
+.card{border:1px solid var(--line);border-radius:6px;padding:1rem} .card p{margin:.3rem 0}
+.card.critical{border-left:6px solid #DC3545} .card.warning{border-left:6px solid #FFC107} .card.is-stale{border-style:dashed}
+img{display:block;max-width:100%;height:auto;margin:.6rem 0}
+.sym.critical{color:#DC3545} .sym.warning{color:#C69500} .sym.good{color:#28A745} .sym.nodata,.sym.unknown{color:var(--muted)}
+.stale{color:var(--fg)}
+"""
+
+# Optional: each as-of time also says its age ("3 h ago") and turns stale while the page stays
+# open. The page reads correctly without it; it never fetches anything.
+_SCRIPT = """<script>
+for(const t of document.querySelectorAll("time[data-stale-after]")){const s=(Date.now()-Date.parse(t.dateTime))/1000;if(!(s>=0))continue;
+const m=Math.round(s/60),age=m<90?m+" min":Math.round(m/60)+" h";t.after(" ("+age+" ago)");
+const c=t.closest(".card");if(s>+t.dataset.staleAfter&&!c.classList.contains("is-stale")){c.classList.add("is-stale");
+const b=document.createElement("strong");b.className="stale";b.textContent="stale";t.parentNode.prepend(b,": ")}}
+</script>"""
+
+
+def order_key(entry: Entry, st: Status) -> tuple:
+    return (STATES.index(st.state), not st.stale, entry.title.casefold(), entry.name)
+
+
+def index_page(grids: list[Entry], now: datetime | None = None) -> bytes:
+    """The page, grids worst first (then stale before fresh, then by title)."""
+    from healthgrid.html import document, scheme_css
+
+    now = now or datetime.now(timezone.utc)
+    ranked = sorted(((e, status(e, now)) for e in grids), key=lambda pair: order_key(*pair))
+    shown = ranked[:MAX_GRIDS]
+    tally = {s: sum(1 for _, st in ranked if st.state == s) for s in STATES}
+    stale = sum(1 for _, st in ranked if st.stale)
+    summary = " · ".join(f'<span class="sym {s}" aria-hidden="true">{SYMBOLS[s]}</span> {tally[s]} {WORDS[s]}'
+                         for s in STATES if tally[s] or s != "unknown")
+    summary = f"{len(ranked)} grid{'s' if len(ranked) != 1 else ''}: {summary} · {stale} stale"
+    more = f"<p>{len(ranked) - MAX_GRIDS} more grid(s) not shown (limit {MAX_GRIDS}).</p>" if len(ranked) > MAX_GRIDS else ""
+    # The most eager grid sets the pace; 0 everywhere turns the refresh off.
+    refreshes = [e.page.refresh_seconds for e in grids if e.grid is not None] or [StatusPageSpec().refresh_seconds]
+    refresh = min((r for r in refreshes if r > 0), default=0)
+    body = (f'<h1>Health grids</h1>\n<p class="summary">{summary}</p>\n<main class="cards">\n'
+            + "\n".join(_card(e, st) for e, st in shown) + f"\n</main>\n{more}{_SCRIPT}")
+    return document("Health grids", body, scheme_css("light") + _CSS, refresh)
+
+
+def build_index(names: list[str], read: Callable[[str], bytes | None], now: datetime | None = None) -> bytes:
+    """index.html for the files `names` of one folder, as of `now` (default: the clock)."""
+    return index_page(entries(names, read), now)

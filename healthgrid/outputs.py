@@ -7,7 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from healthgrid.config import GridSpec
+from healthgrid.config import GridSpec, StatusPageSpec
 from healthgrid.grid import Grid
 from healthgrid.textout import grid_json, markdown
 
@@ -19,25 +19,30 @@ def image_name(name: str, theme: str, fmt: str) -> str:
     return f"{name}{'_dark' if theme == 'dark' else ''}.{fmt}"
 
 
-def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...], layout=None) -> dict[str, bytes]:
+def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...], layout=None,
+               status_page: StatusPageSpec = StatusPageSpec()) -> dict[str, bytes]:
     """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json and NAME.md.
     `layout`: the sizes this grid shares with the other heatmaps of its config."""
     from healthgrid import render
 
     files: dict[str, bytes] = {}
     figures = {theme: render.figure_for(grid, spec, theme, layout) for theme in themes}
+    images = [image_name(grid.name, theme, fmt) for fmt in formats if fmt != "html" for theme in themes]
     for fmt in formats:
         for theme in themes:
             if fmt == "html":
                 from healthgrid.html import page
 
-                files[image_name(grid.name, theme, "html")] = page(grid, spec, theme, render.figure_bytes(figures[theme], "svg"))
+                files[image_name(grid.name, theme, "html")] = page(grid, spec, theme, images, status_page.refresh_seconds)
             else:
                 files[image_name(grid.name, theme, fmt)] = render.figure_bytes(figures[theme], fmt)
     for fig in figures.values():
         fig.clear()  # breaks the artists' reference cycles, so most of a figure is freed as soon as it is dropped
     first_image = next((n for n in files if n.endswith(".png")), None)
-    files[f"{grid.name}.json"] = grid_json(grid).encode()
+    # The status page is rebuilt from these files alone (gh-pages), so they carry what it needs.
+    files[f"{grid.name}.json"] = grid_json(grid, {"bands": {"critical": spec.bands.critical, "warning": spec.bands.warning},
+                                                  "status_page": {"refresh_seconds": status_page.refresh_seconds,
+                                                                  "stale_after_minutes": status_page.stale_after_minutes}}).encode()
     files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend).encode()
     return files
 

@@ -17,8 +17,9 @@ from healthgrid.grid import Grid, band_counts
 SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
 
 
-def grid_json(grid: Grid) -> str:
-    return json.dumps(grid.to_dict(), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+def grid_json(grid: Grid, extra: dict | None = None) -> str:
+    """`extra`: top-level keys written after the grid's own (the bands and status-page settings)."""
+    return json.dumps({**grid.to_dict(), **(extra or {})}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def alt_text(grid: Grid, bands: Bands) -> str:

@@ -31,7 +31,8 @@ def test_theme_and_format_choose_the_files(in_tmp, cli):
     assert sorted(p.name for p in (in_tmp / "o").iterdir()) == [
         "health_grid.json", "health_grid.md", "health_grid_dark.html", "health_grid_dark.png", "health_grid_dark.svg", "index.html"]
     html = (in_tmp / "o" / "health_grid_dark.html").read_text()
-    assert "<svg" in html and "<table class=\"grid\">" in html and "http://" not in html.split("<svg", 1)[0]
+    assert "<table class=\"grid\">" in html and "http://" not in html
+    assert '<a href="health_grid_dark.png" download>' in html and '<a href="health_grid_dark.svg" download>' in html, "images are downloads"
 
 
 def test_json_output_is_one_object(in_tmp, cli):

@@ -390,7 +390,7 @@ def _foreign_loss(git: Git, remote: str, ref: str, branch: str, keep: int, first
 
 def _rebuild_index(git: Git, path: str, env: dict) -> None:
     """PATH/index.html listing every grid under PATH on the branch (other publishers' included)."""
-    from healthgrid.index import entries, index_page
+    from healthgrid.index import build_index
 
     prefix = f"{path}/" if path else ""
     listed = git.out("ls-files", "--cached", "--", prefix or ".", env=env).splitlines()
@@ -400,7 +400,7 @@ def _rebuild_index(git: Git, path: str, env: dict) -> None:
         proc = git.run("cat-file", "blob", f":{prefix}{name}", env=env, check=False)
         return proc.stdout if proc.returncode == 0 else None
 
-    page = index_page(entries(names, read))
+    page = build_index(names, read)  # staleness as of the clock: the moment the page goes live
     git.run("update-index", "--add", "--cacheinfo", f"100644,{_blob(git, page)},{prefix}index.html", env=env)
 
 

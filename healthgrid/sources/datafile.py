@@ -11,7 +11,8 @@ from typing import Any
 from healthgrid.config import NAME_RE, ConfigError, Score, check_timezone
 from healthgrid.grid import Grid, Row
 
-_GRID_KEYS = ("name", "title", "timezone", "days", "now", "rows")
+# `bands` and `status_page` are written for the status page; on input the config's settings rule.
+_GRID_KEYS = ("name", "title", "timezone", "days", "now", "rows", "bands", "status_page")
 _ROW_KEYS = ("label", "group", "query", "unit", "score", "values", "raw")
 
 

@@ -1,0 +1,232 @@
+"""The status page (index.html) and each grid's own page, read as HTML: what a reader and a screen
+reader get, with every string from the config escaped and nothing fetched from the network."""
+
+import json
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from conftest import NOW, NOW_DT, run_cli
+from helpers import NAN, make_grid
+
+from healthgrid.config import Bands
+from healthgrid.render import heatmap_figure
+
+HOSTILE = 'Ops <img src="http://203.0.113.9/t.png" onerror="alert(1)"> & "co"'
+CONFIG = f"""
+grids:
+  - name: one
+    title: '{HOSTILE}'
+    rows:
+      - {{label: Dur, query: 'avg:ci.p90{{*}}', score: {{good: 3, bad: 10}}, unit: min}}
+      - {{label: '<b>Tests</b>', query: 'avg:a{{*}}'}}
+      - {{label: Reverts, query: 'avg:r{{*}}'}}
+  - name: two
+    title: Release health
+    palette: cividis
+    rows: [{{label: B, query: 'avg:b{{*}}'}}, {{label: C, query: 'avg:c{{*}}'}}]
+"""
+
+
+class Page(HTMLParser):
+    """Tags with their attributes, and the text a reader (or screen reader) gets."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self._hidden = 0  # inside <script> or <style>: not text anyone reads
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._hidden += tag in ("script", "style")
+
+    def handle_endtag(self, tag):
+        self._hidden -= tag in ("script", "style")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.text.append(data)
+
+    def all(self, tag):
+        return [a for t, a in self.tags if t == tag]
+
+    @property
+    def words(self) -> str:
+        return " ".join("".join(self.text).split())
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """Two grids rendered once for the read-only tests; the config sits beside the output folder."""
+    root = tmp_path_factory.mktemp("site")
+    (root / "healthgrid.yml").write_text(CONFIG)
+    result = run_cli("render", "--config", str(root / "healthgrid.yml"), "--demo", "--now", NOW, "--format", "png,html", "--out", str(root / "out"))
+    assert result.code == 0, result.err
+    return root / "out"
+
+
+def today_counts(doc: dict) -> dict:
+    bands = Bands(**doc["bands"])
+    counts = {"good": 0, "warning": 0, "critical": 0, "nodata": 0}
+    for row in doc["rows"]:
+        counts[bands.band(NAN if row["values"][-1] is None else row["values"][-1])] += 1
+    return counts
+
+
+def test_index_shows_every_grid_in_the_readers_scheme_with_todays_state(site):
+    html = (site / "index.html").read_text()
+    page = Page(html)
+    assert html.count("<picture>") == 2
+    sources = page.all("source")
+    assert [s["srcset"] for s in sources] == ["one_dark.png", "two_dark.png"] or [s["srcset"] for s in sources] == ["two_dark.png", "one_dark.png"]
+    assert all(s["media"] == "(prefers-color-scheme: dark)" for s in sources)
+    assert {i["src"] for i in page.all("img")} == {"one.png", "two.png"}
+    assert "color-scheme:light dark" in html and "@media (prefers-color-scheme: dark)" in html, "the page follows the scheme too"
+    assert HOSTILE in page.words and "Release health" in page.words
+    for name in ("one", "two"):
+        c = today_counts(json.loads((site / f"{name}.json").read_text()))
+        assert f"{c['good']} ok · ▲ {c['warning']} warning · ✖ {c['critical']} critical · ○ {c['nodata']} no data" in page.words
+    assert "Data as of 2026-11-28 12:00 UTC" in page.words and 'datetime="2026-11-28T12:00:00Z"' in html
+    assert "stale" not in page.words.replace("0 stale", "")
+    assert re.search(r"^2 grids: ✖ \d critical · ▲ \d warning · ○ \d no data · ✓ \d ok · 0 stale$", Page(html.split('<p class="summary">')[1].split("</p>")[0]).words)
+    links = {a["href"] for a in page.all("a")}
+    assert {"one.html", "one_dark.html", "one.json", "one.md", "one.png", "one_dark.png", "two.html", "two.md"} <= links
+    assert page.all("meta")[-1] == {"http-equiv": "refresh", "content": "300"}
+
+
+def test_worst_grid_comes_first_and_names_its_worst_cells(site):
+    page = Page((site / "index.html").read_text())
+    cards = [a["id"] for a in page.all("article")]
+    docs = {n: json.loads((site / f"{n}.json").read_text()) for n in ("one", "two")}
+    rank = {n: next((i for i, b in enumerate(("critical", "warning", "nodata", "good")) if today_counts(d)[b]), 4) for n, d in docs.items()}
+    assert cards == sorted(cards, key=lambda c: (rank[c[5:]], c)), "worst first"
+    worst = [(r["label"], r["values"][-1]) for r in docs["one"]["rows"] if r["values"][-1] is not None and r["values"][-1] < 0.7]
+    if worst:
+        assert "Worst today: " + min(worst, key=lambda w: w[1])[0] in page.words
+
+
+def test_nothing_on_either_page_comes_from_the_network_and_user_text_stays_text(site):
+    for name in ("index.html", "one.html", "one_dark.html"):
+        html = (site / name).read_text()
+        page = Page(html)
+        urls = [v for _, attrs in page.tags for k, v in attrs.items() if k in ("href", "src", "srcset", "action", "data")]
+        assert urls and all(re.fullmatch(r"[a-z0-9_.-]+", u) for u in urls), urls
+        assert "@import" not in html and "url(" not in html and "<link" not in html
+        assert not re.search(r"<script[^>]*\bsrc=", html)
+        assert '<img src="http://203.0.113.9' not in html and "onerror" not in {k for _, a in page.tags for k in a}
+    assert "&lt;b&gt;Tests&lt;/b&gt;" in (site / "one.html").read_text()
+
+
+def test_a_grid_going_stale_says_so_in_words():
+    from healthgrid.index import build_index
+    grid = make_grid([("A", [0.9, 0.2]), ("B", [0.9, 0.5]), ("C", [0.9, NAN])], name="g", title="G")
+    from healthgrid.textout import grid_json
+
+    def files(stale_after=None):
+        extra = {"bands": {"critical": 0.3, "warning": 0.7}}
+        if stale_after:
+            extra["status_page"] = {"refresh_seconds": 0, "stale_after_minutes": stale_after}
+        data = {"g.png": b"", "g.json": grid_json(grid, extra).encode()}
+        return list(data), data.get
+
+    fresh = Page(build_index(*files(), now=NOW_DT + timedelta(minutes=119)).decode())
+    stale = Page(build_index(*files(), now=NOW_DT + timedelta(minutes=121)).decode())
+    assert "stale" not in fresh.words.replace("0 stale", "")
+    assert "stale: older than 2 h" in stale.words and "1 stale" in stale.words
+    assert "today: ✓ 0 ok · ▲ 1 warning · ✖ 1 critical · ○ 1 no data" in stale.words
+    assert "Worst today: A 0.20 (critical); B 0.50 (warning)" in stale.words
+    grid.rows = grid.rows[2:]
+    empty = Page(build_index(*files(), now=NOW_DT).decode())
+    assert "○ no data · today: ✓ 0 ok · ▲ 0 warning · ✖ 0 critical · ○ 1 no data No data for today yet." in empty.words
+    relaxed = build_index(*files(240), now=NOW_DT + timedelta(minutes=200)).decode()
+    assert "stale:" not in Page(relaxed).words and 'http-equiv="refresh"' not in relaxed
+
+
+@pytest.mark.parametrize("yaml,stale_after,refresh", [
+    ("", 120, 300),
+    ("report: {period: 180}\n", 360, 300),
+    ("report: {period: 180}\nstatus_page: {stale_after_minutes: 30, refresh_seconds: 60}\n", 30, 60),
+])
+def test_staleness_threshold_and_refresh_come_from_the_config(in_tmp, cli, yaml, stale_after, refresh):
+    (in_tmp / "healthgrid.yml").write_text(yaml + "grids: [{name: g, rows: [{label: A, query: 'avg:a{*}'}]}]\n")
+    assert cli("render", "--demo", "--now", NOW, "--format", "html", "--theme", "light").code == 0
+    doc = json.loads((in_tmp / "healthgrid-out" / "g.json").read_text())
+    assert doc["status_page"] == {"refresh_seconds": refresh, "stale_after_minutes": stale_after}
+    assert f'data-stale-after="{stale_after * 60}"' in (in_tmp / "healthgrid-out" / "index.html").read_text()
+    assert f'<meta http-equiv="refresh" content="{refresh}">' in (in_tmp / "healthgrid-out" / "g.html").read_text()
+    assert cli("render", "--data", str(in_tmp / "healthgrid-out" / "g.json"), "--out", "again").code == 0, "NAME.json still reads back"
+
+
+@pytest.mark.parametrize("value,message", [
+    ("{refresh_seconds: 5}", "healthgrid: error: status_page.refresh_seconds: must be 0 (off) or at least 10, got 5"),
+    ("{stale_after_minutes: 0}", "healthgrid: error: status_page.stale_after_minutes: must be between 1 and 43200, got 0"),
+    ("{refresh: 60}", "healthgrid: error: status_page.refresh: unknown key"),
+])
+def test_bad_status_page_settings_are_one_line_errors(in_tmp, cli, value, message):
+    (in_tmp / "healthgrid.yml").write_text(f"status_page: {value}\ngrids: [{{name: g, rows: [{{label: A, query: 'avg:a{{*}}'}}]}}]\n")
+    result = cli("render", "--demo", "--now", NOW)
+    assert result.code == 2 and result.err.startswith(message) and result.err.count("\n") == 1
+
+
+def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site):
+    from healthgrid.grid import cell_band
+    html = (site / "one.html").read_text()
+    page = Page(html)
+    assert "<svg" not in html and not page.all("img") and not page.all("picture"), "the grid is shown once"
+    assert {"href": "index.html"} in page.all("a")
+    downloads = [a["href"] for a in page.all("a") if "download" in a]
+    assert downloads == ["one.png", "one_dark.png"]
+    # The cells: colour exactly as in the image, band in words for screen readers.
+    from healthgrid.config import load_config
+    from healthgrid.sources.datafile import load_data
+
+    grid = load_data(str(site / "one.json"))[0]
+    spec = load_config(str(site.parent / "healthgrid.yml")).grid("one")
+    plotter = heatmap_figure(grid, spec, "light")._healthgrid
+    cells = re.findall(r'<td class="([^"]+)"( style="background:(#[0-9a-f]{6});[^"]*")? title="([^"]*)"><span class="sr">(\w*) </span>', html)
+    assert len(cells) == 3 * 7
+    for k, (klass, _, color, title, word) in enumerate(cells):
+        i, j = divmod(k, 7)
+        band = cell_band(grid.rows[i], j, spec.bands)
+        assert klass.split()[0] == band and word == ("" if band == "nodata" else band)
+        if band != "nodata":
+            expected = "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in plotter.cell_colors[i, j][:3]))
+            assert color == expected and f"({band})" in title
+    assert "today" in cells[-1][0]
+
+
+def test_unreadable_or_hostile_grid_data_on_the_branch_still_gets_a_safe_entry():
+    from healthgrid.index import build_index
+
+    files = {"a.png": b"", "a.json": b'{"title": "<script>x</script>", "rows": 5}',
+             "b.png": b"", "b.json": b"not json", "c.svg": b"", "c.badge.json": b"{}",
+             "d.png": b"", "d.json": b"[" * 100000}
+    html = build_index(list(files), files.get, now=NOW_DT).decode()
+    page = Page(html)
+    assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt;" in html
+    assert "Health grids 4 grids:" in page.words and "? 4 unknown" in page.words
+    assert {"href": "c.badge.json"} in page.all("a") and {"src": "c.svg", "alt": "c"} in page.all("img")
+
+
+def test_gh_pages_index_is_the_status_page_of_every_publishers_grids(tmp_path, cli, monkeypatch):
+    """Two publishers (a workflow matrix) each push their own grid; the branch's index shows both."""
+    import subprocess
+
+    from healthgrid.publish.ghpages import publish
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "healthgrid.yml").write_text(CONFIG)
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--bare", "-q", str(remote)], check=True)
+    for name in ("one", "two"):
+        # Data from 2020: stale by the time it is published, whatever the machine's clock says.
+        assert cli("render", "--demo", "--now", "2020-06-01T12:00:00Z", "--format", "png,html", "--grid", name, "--out", name).code == 0
+        publish({p.name: p.read_bytes() for p in (tmp_path / name).iterdir()}, remote=str(remote), index=True)
+    html = subprocess.run(["git", "--git-dir", str(remote), "show", "gh-pages:healthgrid/index.html"], capture_output=True, check=True).stdout.decode()
+    page = Page(html)
+    assert html.count("<picture>") == 2 and "Release health" in page.words and HOSTILE in page.words
+    assert len(re.findall(r"today: ✓ \d ok · ▲ \d warning · ✖ \d critical · ○ \d no data", page.words)) == 2
+    assert "2 grids:" in page.words and "2 stale" in page.words, "published long after its --now, both grids say stale"
