@@ -207,8 +207,7 @@ def test_md_text_neutralises_each_construct():
 
 def test_html_page_has_no_control_characters_and_escapes_markup():
     grid = make_grid([("A\x1b[31m<script>", [0.5, 0.6], dict(group='"><!--'))], title="T\x00\x08<b>")
-    html = page(grid, spec_for(grid), "light", figure_bytes(figure_for(grid, spec_for(grid), "light"), "svg")).decode()
-    body = html[: html.index("<figure")]  # the SVG part is the renderer's
+    body = page(grid, spec_for(grid), "light", [f"{grid.name}.png"]).decode()
     assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", body)
     assert "<script>" not in body and '"><!--' not in body and "<b>" not in body
 
