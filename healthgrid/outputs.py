@@ -36,7 +36,7 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
     for fig in figures.values():
         fig.clear()  # breaks the artists' reference cycles, so most of a figure is freed as soon as it is dropped
     first_image = next((n for n in files if n.endswith(".png")), None)
-    files[f"{grid.name}.json"] = grid_json(grid).encode()
+    files[f"{grid.name}.json"] = grid_json(grid, spec.bands).encode()
     files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend).encode()
     return files
 
