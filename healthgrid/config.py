@@ -275,7 +275,7 @@ def yaml_hint(text: str, exc) -> str:
         hint = "a tab: YAML indents with spaces only"
     elif "block scalar" in during:
         hint = "a value starting with '>' or '|' begins a block of text; quote conditions, e.g. pass: \">= 40000\""
-    elif re.search(r"\bquery\s*:\s*[^\s'\"]", here + "\n" + context):
+    elif any(re.search(r"[{}\[\],#]|:\s", q) for q in re.findall(r"\bquery\s*:\s*([^\s'\"].*)", here + "\n" + context)):
         hint = "quote the query, e.g. query: 'avg:metric{env:prod}' ('{', '}' and ': ' are YAML syntax)"
     elif "alias" in problem or "anchor" in problem:
         hint = "a value starting with '*' or '&' is YAML syntax; quote it"
@@ -432,20 +432,18 @@ def _row(value: Any, path: str, errors: _Errors | None = None) -> RowSpec | None
     return spec if errors.count == before else None
 
 
-def _label_key(row: RowSpec) -> tuple:
-    return (" ".join((row.group or "").split()).casefold(), " ".join(row.label.split()).casefold())
-
-
-def _check_labels(rows: list[RowSpec | None], rows_path: str, errors: _Errors) -> None:
-    """Two rows of one group with the same label cannot be told apart in any output."""
+def _check_labels(rows: list, rows_path: str, errors: _Errors) -> None:
+    """Two rows of one group with the same label cannot be told apart in any output (checked on the
+    rows as written, so a row with another mistake still counts)."""
     seen: dict[tuple, int] = {}
     for i, row in enumerate(rows):
-        if row is None:
+        label, group = (row.get("label"), row.get("group")) if isinstance(row, dict) else (None, None)
+        if not isinstance(label, str) or not (group is None or isinstance(group, str)):
             continue
-        key = _label_key(row)
+        key = (" ".join((group or "").split()).casefold(), " ".join(label.split()).casefold())
         if key in seen:
-            where = f"group {row.group!r}" if row.group else "the rows without a group"
-            errors.add(ConfigError(f"{rows_path}[{i}].label", f"duplicate label {row.label!r} in {where} (also rows[{seen[key]}]); "
+            where = f"group {group!r}" if group else "the rows without a group"
+            errors.add(ConfigError(f"{rows_path}[{i}].label", f"duplicate label {label!r} in {where} (also rows[{seen[key]}]); "
                                    "readers could not tell the rows apart: rename one or put it in another group"))
         else:
             seen[key] = i
@@ -499,7 +497,7 @@ def _grid(value: Any, path: str, defaults: dict, errors: _Errors | None = None) 
             errors.add(ConfigError(rows_path, "must list at least one row"))
         else:
             rows = [errors.run(_row, row, f"{rows_path}[{i}]", errors) for i, row in enumerate(value["rows"])]
-            _check_labels(rows, rows_path, errors)
+            _check_labels(value["rows"], rows_path, errors)
     merged = {**defaults, **{k: value[k] for k in _DEFAULTABLE if k in value}}
     grid_type = errors.run(_choice, value.get("type", "heatmap"), _join(path, "type"), GRID_TYPES)
     trend = errors.run(_boolean, value.get("trend", False), _join(path, "trend"))

@@ -46,8 +46,24 @@ def cell_text(row: Row, j: int) -> str:
         if math.isinf(value):
             return format_number(value)
         return f"{value:.2f}"
-    text = format_number(row.raw[j])
+    text = _off_threshold(row, row.raw[j]) if row.rule else format_number(row.raw[j])
     return f"{text} {row.unit}" if row.unit else text
+
+
+def _off_threshold(row: Row, value: float) -> str:
+    """A rule row's value, with more decimals where the short form would read as a threshold it is
+    not (4.999 under `< 5` is good and must not say `5`); `≈5` when even 6 decimals would."""
+    text = format_number(value)
+    for condition in (row.rule.passes, row.rule.warn):
+        if condition is None or value == condition.threshold or text != format_number(condition.threshold):
+            continue
+        sign = "−" if value < 0 else ""
+        for digits in range(3, 7):
+            finer = _trim(abs(value), digits)
+            if finer != _trim(abs(condition.threshold), digits):
+                return sign + finer
+        return "≈" + text
+    return text
 
 
 def day_label(day: date, today: bool, note: bool = True) -> tuple[str, str]:

@@ -81,7 +81,7 @@ def rule_value(rule: Rule, band: str, counts: bool, r: random.Random) -> float:
     """A plausible value clearly inside `band` of `rule`: a fifth to four fifths of the way across
     the band's stretch between thresholds, never on a threshold (unless only a threshold is in that
     band, as the 0 of a failing `> 0`), rounded to a sensible precision (whole numbers for unit-less rules with whole
-    thresholds), and not negative when no threshold is."""
+    thresholds), not negative when no threshold is, and not above 1 when every threshold is a fraction."""
     ts = sorted({c.threshold for c in (rule.passes, rule.warn) if c is not None})
     span = ts[-1] - ts[0] or max(abs(ts[0]) * 0.2, 1.0)
     natural = ts[0] >= 0  # counts, durations, rates: no negative demo values
@@ -89,7 +89,8 @@ def rule_value(rule: Rule, band: str, counts: bool, r: random.Random) -> float:
     if not natural or ts[0] > 0:
         low = ts[0] if natural else span  # from 0 up to the lowest threshold, else a span below it
         regions.insert(0, (ts[0] - low, ts[0], ts[0] - low / 2))
-    regions.append((ts[-1], ts[-1] + span, ts[-1] + span / 2))
+    top = 1.0 if natural and ts[-1] < 1 else ts[-1] + span  # thresholds within [0, 1): a ratio, which stays <= 1
+    regions.append((ts[-1], top, (ts[-1] + top) / 2))
     mine = [(a, b) for a, b, probe in regions if rule.band(probe) == band]
     whole = counts and all(float(t).is_integer() for t in ts)
     digits = 0 if whole else max(0, 2 - math.floor(math.log10(span)))
