@@ -233,9 +233,13 @@ def test_rule_mistakes_are_exit_2_naming_the_key(in_tmp, cli, rows, expected):
     assert not (in_tmp / "out").exists()
 
 
-def test_the_same_label_in_different_groups_is_fine(in_tmp, cli):
-    (in_tmp / "healthgrid.yml").write_text("grids:\n  - name: g\n    rows:\n      - {label: Hearts, group: Local, query: a}\n"
-                                           "      - {label: Hearts, group: Remote, query: b}\n")
+def test_a_label_may_repeat_across_groups_but_not_within_one(in_tmp, cli):
+    rows = "      - {label: Hearts, group: Local, query: a}\n      - {label: Hearts, group: Remote, query: b}\n"
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - name: g\n    rows:\n" + rows + "      - {label: Hearts, group: Remote, query: c}\n")
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    assert result.code == 2
+    assert result.err.startswith("healthgrid: error: grids[0].rows[2].label: duplicate label 'Hearts' in group 'Remote' (also rows[1])")
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - name: g\n    rows:\n" + rows)
     assert cli("render", "--demo", "--out", "out", "--now", NOW, "--theme", "light").code == 0
 
 
