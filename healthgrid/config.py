@@ -62,6 +62,7 @@ class _Errors:
         self.strict = strict
         self.found: list[ConfigError] = []
         self.warnings: list[str] = []
+        self._said: set[str] = set()
 
     @property
     def count(self) -> int:
@@ -70,7 +71,8 @@ class _Errors:
     def add(self, error: ConfigError) -> None:
         if self.strict:
             raise error
-        if str(error) not in (str(e) for e in self.found):  # an inherited default fails once, not per grid
+        if str(error) not in self._said:  # an inherited default fails once, not once per grid
+            self._said.add(str(error))
             self.found.append(error)
 
     def warn(self, message: str | None) -> None:
@@ -465,6 +467,13 @@ _ABBREVIATIONS = {
 }
 
 
+def _zone(value: Any, path: str, errors: _Errors) -> str | None:
+    zone = errors.run(check_timezone, value, path)
+    if zone:
+        errors.warn(timezone_warning(zone, path))
+    return zone
+
+
 def timezone_warning(name: str, path: str) -> str | None:
     """For a valid but abbreviated zone (EST, CET, ...): which place's zone was probably meant."""
     meant = _ABBREVIATIONS.get(name.upper())
@@ -504,9 +513,7 @@ def _grid(value: Any, path: str, defaults: dict, errors: _Errors | None = None) 
     if trend and grid_type == "trend":
         errors.add(ConfigError(_join(path, "trend"), "only applies to type: heatmap"))
     where = lambda key: _join(path if key in value else "", key)  # noqa: E731 - blame the key where it was set
-    timezone = errors.run(check_timezone, merged.get("timezone", "UTC"), where("timezone"))
-    if timezone:
-        errors.warn(timezone_warning(timezone, where("timezone")))
+    timezone = _zone(merged.get("timezone", "UTC"), where("timezone"), errors)
     spec = GridSpec(
         name=name or "",
         title=errors.run(_string, value["title"], _join(path, "title")) if "title" in value else (name or "").replace("_", " ").replace("-", " ").title(),
@@ -557,27 +564,25 @@ def parse_config(data: Any, source: str | None) -> Config:
     errors = _Errors()
     _mapping(data, "", ("grids", "publish", "report") + _DEFAULTABLE, required=("grids",), errors=errors)
     defaults = {k: data[k] for k in _DEFAULTABLE if k in data}
-    specs = []
-    grids = data.get("grids")
-    if "grids" not in data:
-        pass
-    elif not isinstance(grids, list):
+    grids = data.get("grids", [])
+    if not isinstance(grids, list):
         errors.add(ConfigError("grids", f"must be a list of grids, got {_kind(grids)}"))
-    elif not grids:
+        grids = []
+    elif not grids and "grids" in data:
         errors.add(ConfigError("grids", "must list at least one grid"))
-    else:
-        seen: dict[str, int] = {}
-        for i, grid in enumerate(grids):
-            spec = errors.run(_grid, grid, f"grids[{i}]", defaults, errors)
-            if spec is None:
-                continue
-            if spec.name in seen:
-                errors.add(ConfigError(f"grids[{i}].name", f"duplicate grid name {spec.name!r} (also grids[{seen[spec.name]}])"))
-            seen[spec.name] = i
-            specs.append(spec)
+    specs = []
+    seen: dict[str, int] = {}
+    for i, grid in enumerate(grids):
+        spec = errors.run(_grid, grid, f"grids[{i}]", defaults, errors)
+        if spec is None:
+            continue
+        if spec.name in seen:
+            errors.add(ConfigError(f"grids[{i}].name", f"duplicate grid name {spec.name!r} (also grids[{seen[spec.name]}])"))
+        seen[spec.name] = i
+        specs.append(spec)
     # Top-level defaults must be valid even when every grid overrides them.
     if "timezone" in data:
-        errors.warn(timezone_warning(errors.run(check_timezone, data["timezone"], "timezone") or "", "timezone"))
+        _zone(data["timezone"], "timezone", errors)
     if "bands" in data:
         errors.run(_bands, data["bands"], "bands")
     if "days" in data:
