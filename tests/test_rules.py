@@ -127,6 +127,21 @@ def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description(
     assert not any("pre-merge" in t.get_text() for t in plotter.texts)
 
 
+def test_a_trend_chart_draws_a_rule_row_at_its_bands_and_names_the_rule():
+    from dataclasses import replace
+
+    from helpers import make_grid, spec_for
+
+    from healthgrid.render import figure_for
+    from healthgrid.rules import Rule, parse_condition
+
+    grid = make_grid([("P90", [0.0, 0.0, 0.0, 0.0], {"raw": [4.0, 5.0, 8.0, 7.5], "unit": "min"})])
+    grid.rows[0].rule = Rule(parse_condition("< 5"), parse_condition("< 8"))
+    ax = figure_for(grid, replace(spec_for(grid), type="trend"), "light").axes[0]
+    assert list(ax.lines[0].get_ydata()) == [0.85, 0.5, 0.15]  # good, warning, critical: the middles of the default bands
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["P90 (today 7.5 min; rule < 5 min (warn < 8))"]
+
+
 def test_trend_of_a_rule_row_is_the_change_of_its_value_better_by_the_comparator(in_tmp, cli):
     doc = boundary_grid()
     doc["rows"] = [
