@@ -16,6 +16,7 @@ import operator
 import re
 from dataclasses import dataclass
 
+MAX_CONDITION_CHARS = 40  # the number is shown as written, in every output
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
 _CONDITION_RE = re.compile(r"\s*(<=|>=|==|!=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*")
 # Which way is better for the trend column: +1 higher, -1 lower, 0 neither (== and !=).
@@ -44,6 +45,8 @@ class Condition:
 
 def parse_condition(text: str) -> Condition:
     """`OP NUMBER`; raises ConditionSyntaxError saying what is wrong."""
+    if len(text) > MAX_CONDITION_CHARS:
+        raise ConditionSyntaxError(f"a condition is OP NUMBER, at most {MAX_CONDITION_CHARS} characters; this one has {len(text)}")
     match = _CONDITION_RE.fullmatch(text)
     if not match:
         raise ConditionSyntaxError(f"{text!r} is not a condition: write OP NUMBER, e.g. '< 5' or '>= 40000' (OP one of {', '.join(OPERATORS)})")

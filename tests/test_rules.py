@@ -108,6 +108,28 @@ def test_bands_config_never_changes_a_rule_rows_band_and_colours_stay_inside_it(
     assert classes == [b for *_, bands in BOUNDARIES for b in bands if b]
 
 
+DATA_MISTAKES = [
+    ({"pass": "< 5", "values": [1, 2, 3, 4, 5, 6]}, "rows[0].raw: is required for a row with pass"),
+    ({"pass": "< 5", "raw": [1] * 6, "score": {"good": 0, "bad": 9}}, "rows[0].pass: cannot be used with score"),
+    ({"pass": "5 <", "raw": [1] * 6}, "rows[0].pass: '5 <' is not a condition"),
+    ({"pass": "< " + "1" * 40, "raw": [1] * 6}, "rows[0].pass: a condition is OP NUMBER, at most 40 characters"),
+    ({"warn": "< 5", "values": [1] * 6}, "rows[0].warn: needs pass"),
+    ({"pass": "< 5", "raw": [1] * 6, "bands": ["good"] * 5}, "rows[0].bands: must list 6 of good, warning, critical or null"),
+    ({"values": [1] * 6, "bands": ["good"] * 5 + ["fine"]}, "rows[0].bands: must list 6 of good, warning, critical or null"),
+    ({"pass": "< 5", "raw": [1] * 6, "description": 7}, "rows[0].description: must be a string"),
+]
+
+
+@pytest.mark.parametrize("row,expected", DATA_MISTAKES, ids=[e for _, e in DATA_MISTAKES])
+def test_grid_data_with_a_broken_rule_row_is_exit_2_naming_it(in_tmp, cli, row, expected):
+    doc = boundary_grid()
+    doc["rows"] = [{"label": "A", **row}]
+    (in_tmp / "in.json").write_text(json.dumps(doc))
+    result = cli("render", "--data", "in.json", "--out", "out")
+    assert result.code == 2 and result.err.startswith(f"healthgrid: error: --data in.json: {expected}"), result.err
+    assert not (in_tmp / "out").exists()
+
+
 def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description():
     from helpers import make_grid, spec_for
 
