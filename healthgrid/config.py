@@ -390,11 +390,14 @@ def _query(value: Any, path: str) -> str:
     return query
 
 
-def _condition(value: Any, path: str):
+def _condition(value: Any, path: str, implied: str | None = None):
+    """`implied`: the operator a bare number takes (a warn takes pass's)."""
+    if implied and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str):
         raise ConfigError(path, f"must be a condition in quotes, OP NUMBER such as '< 5' or '>= 40000', got {_kind(value)}")
     try:
-        return parse_condition(value)
+        return parse_condition(value, implied)
     except ConditionSyntaxError as exc:
         raise ConfigError(path, str(exc)) from None
 
@@ -407,7 +410,8 @@ def row_rule(value: dict, path: str) -> Rule | None:
         return None
     if value.get("score") is not None:
         raise ConfigError(_join(path, "pass"), "cannot be used with score on the same row: judge a row by pass/warn conditions or by a score, not both")
-    rule = Rule(_condition(value["pass"], _join(path, "pass")), _optional(value, "warn", path, _condition))
+    passes = _condition(value["pass"], _join(path, "pass"))
+    rule = Rule(passes, _optional(value, "warn", path, lambda v, p: _condition(v, p, implied=passes.op)))
     if rule.empty_warning_band():
         raise ConfigError(_join(path, "warn"), f"'{rule.warn}' never applies: every value it accepts already meets pass '{rule.passes}'")
     return rule

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 MAX_CONDITION_CHARS = 40  # the number is shown as written, in every output
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
-_CONDITION_RE = re.compile(r"\s*(<=|>=|==|!=|<|>)\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*")
+_CONDITION_RE = re.compile(r"\s*(<=|>=|==|!=|<|>)?\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*")
 # Which way is better for the trend column: +1 higher, -1 lower, 0 neither (== and !=).
 _BETTER = {"<": -1, "<=": -1, ">": 1, ">=": 1, "==": 0, "!=": 0}
+_DIRECTED = ("<", "<=", ">", ">=")
 
 
 class ConditionSyntaxError(ValueError):
@@ -43,14 +44,15 @@ class Condition:
         return f"{self.op} {self.number}"
 
 
-def parse_condition(text: str) -> Condition:
-    """`OP NUMBER`; raises ConditionSyntaxError saying what is wrong."""
+def parse_condition(text: str, implied: str | None = None) -> Condition:
+    """`OP NUMBER`, or a bare NUMBER taking the `implied` operator (how a warn written `8` takes the
+    `<` of pass `< 5`, as teams write "< 5, warn 8"); raises ConditionSyntaxError saying what is wrong."""
     if len(text) > MAX_CONDITION_CHARS:
         raise ConditionSyntaxError(f"a condition is OP NUMBER, at most {MAX_CONDITION_CHARS} characters; this one has {len(text)}")
     match = _CONDITION_RE.fullmatch(text)
-    if not match:
+    if not match or (match.group(1) is None and implied not in _DIRECTED):
         raise ConditionSyntaxError(f"{text!r} is not a condition: write OP NUMBER, e.g. '< 5' or '>= 40000' (OP one of {', '.join(OPERATORS)})")
-    op, number = match.groups()
+    op, number = match.group(1) or implied, match.group(2)
     if not math.isfinite(float(number)):
         raise ConditionSyntaxError(f"{text!r}: the number must be finite")
     return Condition(op, number)

@@ -75,6 +75,19 @@ def test_every_comparator_is_exact_at_its_thresholds_in_json_and_markdown(in_tmp
         assert [c.split(" ")[0] for c in cells[1:]] == [SYMBOL[b] for b in expected], row["label"]
 
 
+@pytest.mark.parametrize("warn", [8, "8", " 8 ", 8.0])
+def test_a_bare_warn_number_takes_the_comparator_of_pass(in_tmp, cli, warn):
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [{"name": "g", "days": 3, "rows": [
+        {"label": "P90", "query": "avg:p90{*}", "pass": "< 5", "warn": warn, "unit": "min"}]}]}))
+    assert load_config("healthgrid.yml").grids[0].rows[0].rule.warn.op == "<"
+    doc = boundary_grid()
+    doc["days"], doc["rows"] = DAYS[-3:], [{"label": "P90", "pass": ">= 40000", "warn": warn, "raw": [7.9, 8, 8.1]}]
+    (in_tmp / "in.json").write_text(json.dumps(doc))
+    assert cli("render", "--data", "in.json", "--out", "out", "--theme", "light").code == 0
+    row = json.loads((in_tmp / "out" / "rules.json").read_text())["rows"][0]
+    assert row["warn"] == f">= {str(warn).strip()}" and row["bands"] == ["critical", "warning", "warning"]
+
+
 def test_a_cell_never_reads_as_the_threshold_it_is_not(in_tmp, cli):
     (in_tmp / "in.json").write_text(json.dumps(boundary_grid()))
     assert cli("render", "--data", "in.json", "--out", "out", "--theme", "light").code == 0
@@ -254,6 +267,7 @@ BAD_RULES = [
     (ROW + ", pass: 5}", "grids[0].rows[0].pass: must be a condition in quotes"),
     (ROW + ", pass: '< 5', warn: '< 3'}", "grids[0].rows[0].warn: '< 3' never applies"),
     (ROW + ", pass: '!= 0', warn: '> 1'}", "grids[0].rows[0].warn: '> 1' never applies"),
+    (ROW + ", pass: '== 0', warn: 2}", "grids[0].rows[0].warn: '2' is not a condition"),
     (ROW + ", pass: '< 5', descripton: x}", "grids[0].rows[0].descripton: unknown key (did you mean 'description'?)"),
     (ROW + "}, " + ROW + "}", "grids[0].rows[1].label: duplicate label 'A' in the rows without a group (also rows[0])"),
     ("{label: Hearts, group: T, query: q}, {label: ' hearts ', group: T, query: r}", "grids[0].rows[1].label: duplicate label ' hearts ' in group 'T'"),
