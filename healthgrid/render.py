@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from healthgrid import process
 from healthgrid.config import Bands, GridSpec
-from healthgrid.formatting import NO_DATA, TREND_FLAT, as_of_text, cell_text, day_label, trend_delta, trend_text, window_text
+from healthgrid.formatting import NO_DATA, TREND_FLAT, as_of_text, cell_text, day_label, row_trend, window_text
 from healthgrid.grid import Grid, Row
 from healthgrid.layout import Layout, fit, shorten, text_width
 
@@ -206,7 +206,7 @@ class _HeatmapPlotter:
                 if math.isnan(value):
                     self.nodata[r, j] = True
                     continue
-                self.values[r, j] = min(1.0, max(0.0, value))
+                self.values[r, j] = row.shade(j, self.spec.bands)  # a rule cell: the middle of its band
         # Colours for all cells at once (per-cell colormap calls dominate big grids).
         coloured = ~np.isnan(self.values)
         self.cell_colors[coloured] = self.cmap(self.norm(self.values[coloured]))
@@ -223,9 +223,9 @@ class _HeatmapPlotter:
                 self.trend_texts.append("")
                 self.trend_deltas.append(math.nan)
                 continue
-            delta = trend_delta(self.grid.rows[index].values)
+            delta, text = row_trend(self.grid.rows[index])
             self.trend_deltas.append(delta)
-            self.trend_texts.append(trend_text(delta))
+            self.trend_texts.append(text)
 
     def _prepare_labels(self) -> None:
         days = self.grid.days
