@@ -3,17 +3,24 @@
 Retries are ours rather than the client's (`enable_retry`), because the client would sleep for as
 long as a 429's reset header says; here every call shares one time budget and gives up with a
 clear message when the budget cannot cover the next wait.
+
+The client's urllib3 pool is wrapped (`_BoundedPool`) so that each attempt has a wall-clock
+deadline (what the budget leaves), the answer is read in chunks up to MAX_ANSWER, and no redirect
+is followed: the keys travel in DD-API-KEY / DD-APPLICATION-KEY headers, which urllib3 would
+forward to whatever host a redirect names.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 from urllib.parse import urlparse
 
+from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, one_line, read_capped, redirect_refused, within
 from healthgrid.errors import RunError, UsageError, register_secret
 
 SITES = (
@@ -67,7 +74,37 @@ class DatadogAuth:
         if self.app_key:
             config.api_key["appKeyAuth"] = self.app_key
         config.enable_retry = False
-        return ApiClient(config)
+        api_client = ApiClient(config)
+        api_client.rest_client.pool_manager = _BoundedPool(api_client.rest_client.pool_manager)
+        return api_client
+
+
+class _BoundedPool:
+    """Stands in for the client's urllib3 PoolManager: no redirects, no urllib3 retries (ours are
+    in Retrier), the body read in chunks up to MAX_ANSWER and dropped once the caller gave up."""
+
+    def __init__(self, inner, cap: int = MAX_ANSWER):
+        self.inner = inner
+        self.cap = cap
+        self.cancelled = threading.Event()
+
+    def request(self, method, url, preload_content=True, **kwargs):
+        import urllib3
+
+        response = self.inner.request(method, url, preload_content=False, redirect=False, retries=False, **kwargs)
+        try:
+            if 300 <= response.status < 400:
+                raise redirect_refused(response.status, response.headers.get("Location"))
+            body = read_capped(response.stream(CHUNK), self.cancelled, self.cap)
+        finally:
+            response.release_conn()
+        if not 200 <= response.status < 300:  # the client decodes error bodies as UTF-8 without a fallback
+            body = body.decode("utf-8", errors="replace").encode()
+        return urllib3.HTTPResponse(body=body, headers=response.headers, status=response.status, reason=response.reason,
+                                    preload_content=True, decode_content=False, request_method=method, request_url=url)
+
+    def clear(self):
+        self.inner.clear()
 
 
 def _header(headers: dict | None, name: str) -> str | None:
@@ -85,8 +122,7 @@ def error_text(body) -> str:
         text = body.decode(errors="replace") if isinstance(body, bytes) else body
     else:
         text = str(body or "")
-    text = " ".join(text.split())
-    return text[:300] + ("…" if len(text) > 300 else "")
+    return one_line(text)
 
 
 class Retrier:
@@ -108,7 +144,7 @@ class Retrier:
     def call(self, what: str, client, fn: Callable[[], T]) -> T:
         """`fn()` makes one request through `client`, whose timeout is set to what the budget
         leaves; `what` names it in messages ("querying grid X")."""
-        from datadog_api_client.exceptions import ApiException
+        from datadog_api_client.exceptions import ApiException, OpenApiException
         from urllib3.exceptions import HTTPError as Urllib3Error
 
         attempt = 0
@@ -117,11 +153,18 @@ class Retrier:
             remaining = self.remaining()
             if remaining <= 0:
                 raise RunError(f"{what}: gave up after {self.budget:g}s (the fetch budget; see --timeout)")
-            timeout = (min(10.0, remaining), max(1.0, min(30.0, remaining)))
             self.requests += 1
-            client.configuration.request_timeout = timeout
-            try:
+            client.configuration.request_timeout = (min(10.0, remaining), remaining)
+            pool = client.rest_client.pool_manager
+
+            def attempt_once(cancelled: threading.Event):
+                pool.cancelled = cancelled
                 return fn()
+
+            try:
+                return within(remaining, attempt_once, "the request")
+            except Refused as exc:
+                raise RunError(f"{what}: Datadog at {self.auth.where}: {exc}") from None
             except ApiException as exc:
                 status = exc.status or 0
                 if status in (401, 403):
@@ -150,6 +193,11 @@ class Retrier:
                 reason = type(exc).__name__
                 self._wait(what, wait, f"cannot reach Datadog at {self.auth.where} ({reason}); retrying in {wait:.1f}s",
                            last=f"cannot reach Datadog at {self.auth.where} ({reason})")
+            except (OpenApiException, ValueError, TypeError, KeyError, AttributeError) as exc:
+                # The client could not read a 2xx answer as its API documents it (HTML from a proxy,
+                # truncated JSON, wrong types): not worth retrying, and not a reason to stop other grids.
+                raise RunError(f"{what}: Datadog at {self.auth.where} sent an answer that is not what its API documents "
+                               f"({type(exc).__name__}: {one_line(exc, 120)})") from None
 
     def _backoff(self, attempt: int) -> float:
         return min(8.0, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() * 0.25)
