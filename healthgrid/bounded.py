@@ -33,6 +33,7 @@ def origin(url: str) -> str:
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
         port = f":{parts.port}" if parts.port else ""
     except ValueError:
         return "an unreadable URL"

@@ -7,10 +7,12 @@ import re
 from pathlib import Path
 from typing import Callable
 
+from healthgrid import bounded
 from healthgrid.errors import RunError, secret_from_env
 
 MARKER = "<!-- healthgrid-preview -->"
 DEFAULT_API = "https://api.github.com"
+DEADLINE = 30.0  # seconds of wall-clock time per GitHub request
 
 
 def body_for(items: list[str]) -> str:
@@ -53,14 +55,22 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
                             "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "healthgrid"})
 
     def call(method: str, url: str, **kwargs):
+        if bounded.origin(url) != bounded.origin(base):  # a Link header may name any host: the token stays home
+            raise RunError(f"comment: GitHub's next page is at {bounded.origin(url)}, not {bounded.origin(base)}; not followed")
         try:
-            response = session.request(method, url, timeout=30, **kwargs)
+            response = bounded.request(session, method, url, deadline=DEADLINE, what="the request", **kwargs)
+        except bounded.Refused as exc:
+            raise RunError(f"comment: GitHub at {bounded.origin(base)}: {exc}") from None
         except requests.RequestException as exc:
-            raise RunError(f"comment: cannot reach {base} ({type(exc).__name__})") from None
+            raise RunError(f"comment: cannot reach {bounded.origin(base)} ({type(exc).__name__})") from None
         if response.status_code == 403 or (response.status_code == 404 and method != "GET"):
             return None  # no permission: fork pull requests get a read-only token
         if response.status_code >= 400:
-            raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)}: {response.text[:200]}")
+            raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)[:100]}: "
+                           f"{bounded.one_line(response.text, 200)}")
+        if method == "GET" and not _comment_list(response):
+            raise RunError(f"comment: GitHub at {bounded.origin(base)} answered {response.status_code} with something "
+                           "that is not a JSON list of comments")
         return response
 
     existing = None
@@ -84,6 +94,14 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
         warn(f"comment: no permission to comment on {repo}#{pr} (a fork's pull request?); skipped")
         return "skipped"
     return verb
+
+
+def _comment_list(response) -> bool:
+    try:
+        value = response.json()
+    except ValueError:
+        return False
+    return isinstance(value, list) and all(isinstance(c, dict) and isinstance(c.get("body") or "", str) for c in value)
 
 
 def token_from_env(env=None) -> str:

@@ -12,6 +12,7 @@ forward to whatever host a redirect names.
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import threading
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 from urllib.parse import urlparse
 
-from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, one_line, read_capped, redirect_refused, within
+from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, one_line, origin, read_capped, redirect_refused, within
 from healthgrid.errors import RunError, UsageError, register_secret
 
 SITES = (
@@ -40,7 +41,8 @@ class DatadogAuth:
 
     @property
     def where(self) -> str:
-        return self.host or f"https://api.{self.site}"
+        """The base URL for messages, without any user:password@ part."""
+        return origin(self.host) if self.host else f"https://api.{self.site}"
 
     @classmethod
     def from_env(cls, env=None, need_app_key: bool = True) -> "DatadogAuth":
@@ -154,7 +156,8 @@ class Retrier:
             if remaining <= 0:
                 raise RunError(f"{what}: gave up after {self.budget:g}s (the fetch budget; see --timeout)")
             self.requests += 1
-            client.configuration.request_timeout = (min(10.0, remaining), remaining)
+            # Socket timeouts a little past the deadline, so the wall-clock deadline is what speaks.
+            client.configuration.request_timeout = (min(10.0, remaining), remaining + 1.0)
             pool = client.rest_client.pool_manager
 
             def attempt_once(cancelled: threading.Event):
@@ -167,9 +170,12 @@ class Retrier:
                 raise RunError(f"{what}: Datadog at {self.auth.where}: {exc}") from None
             except ApiException as exc:
                 status = exc.status or 0
+                reason = one_line(exc.reason or "", 60)
+                if status == 0:  # the client's wrapping of a TLS failure
+                    raise RunError(f"{what}: cannot reach Datadog at {self.auth.where} ({one_line(exc.reason or 'TLS error', 120)})") from None
                 if status in (401, 403):
                     raise RunError(
-                        f"{what}: Datadog refused the credentials ({status} {exc.reason}) at {self.auth.where}: "
+                        f"{what}: Datadog refused the credentials ({status} {reason}) at {self.auth.where}: "
                         f"check DD_API_KEY, DD_APP_KEY and DD_SITE (now {self.auth.site})"
                     ) from None
                 if status == 429:
@@ -178,12 +184,14 @@ class Retrier:
                         wait = max(0.5, float(reset)) if reset is not None else self._backoff(attempt)
                     except ValueError:
                         wait = self._backoff(attempt)
-                    name = _header(exc.headers, "X-RateLimit-Name") or "rate limit"
+                    if math.isnan(wait):
+                        wait = self._backoff(attempt)
+                    name = one_line(_header(exc.headers, "X-RateLimit-Name") or "rate limit", 60)
                     self._wait(what, wait, f"Datadog rate limit ({name}) hit; retrying in {wait:.0f}s")
                     continue
                 if status >= 500:
                     wait = self._backoff(attempt)
-                    self._wait(what, wait, f"Datadog answered {status} {exc.reason}; retrying in {wait:.1f}s", last=f"Datadog kept answering {status} {exc.reason}")
+                    self._wait(what, wait, f"Datadog answered {status} {reason}; retrying in {wait:.1f}s", last=f"Datadog kept answering {status} {reason}")
                     continue
                 if status == 404:
                     raise RunError(f"{what}: Datadog answered 404 Not Found at {self.auth.where}: check DD_SITE / DATADOG_HOST") from None
@@ -196,8 +204,8 @@ class Retrier:
             except (OpenApiException, ValueError, TypeError, KeyError, AttributeError) as exc:
                 # The client could not read a 2xx answer as its API documents it (HTML from a proxy,
                 # truncated JSON, wrong types): not worth retrying, and not a reason to stop other grids.
-                raise RunError(f"{what}: Datadog at {self.auth.where} sent an answer that is not what its API documents "
-                               f"({type(exc).__name__}: {one_line(exc, 120)})") from None
+                raise RunError(f"{what}: the answer from {self.auth.where} is not what its API documents "
+                               f"({type(exc).__name__}: {one_line(exc, 100)})") from None
 
     def _backoff(self, attempt: int) -> float:
         return min(8.0, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() * 0.25)

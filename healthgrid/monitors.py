@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from healthgrid.bounded import one_line
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
 from healthgrid.errors import HealthgridError
 
@@ -88,7 +89,7 @@ def ensure(auth: DatadogAuth, wanted: list[dict], warn: Callable[[str], None]) -
                 else:
                     outcome[monitor["name"]] = "unchanged"
     except ApiException as exc:
-        warn(f"report.monitors: Datadog answered {exc.status} {exc.reason}: {error_text(exc.body)}; monitors left as they were")
+        warn(f"report.monitors: Datadog answered {exc.status} {one_line(exc.reason or '', 60)}: {error_text(exc.body)}; monitors left as they were")
     except HealthgridError as exc:
         warn(f"{exc}; monitors left as they were")
     return outcome

@@ -9,6 +9,7 @@ import time
 from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
+from healthgrid.bounded import one_line
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
 from healthgrid.errors import HealthgridError
 
@@ -51,7 +52,7 @@ def submit_metrics(auth: DatadogAuth, results, warn: Callable[[str], None], now:
             api = MetricsApi(client)
             retrier.call("reporting metrics", client, lambda: api.submit_metrics(body=body))
     except ApiException as exc:
-        warn(f"reporting metrics: Datadog answered {exc.status} {exc.reason}: {error_text(exc.body)}; the run itself succeeded")
+        warn(f"reporting metrics: Datadog answered {exc.status} {one_line(exc.reason or '', 60)}: {error_text(exc.body)}; the run itself succeeded")
         return False
     except HealthgridError as exc:
         warn(f"{exc}; the run itself succeeded")
@@ -109,7 +110,7 @@ def update_dashboard(auth: DatadogAuth, dashboard_id: str, images: dict[str, str
                 retrier.call(what, client, lambda: api.update_dashboard(dashboard_id, body=dashboard))
             return changed
     except ApiException as exc:
-        warn(f"{what}: Datadog answered {exc.status} {exc.reason}: {error_text(exc.body)}; the dashboard was left as it was")
+        warn(f"{what}: Datadog answered {exc.status} {one_line(exc.reason or '', 60)}: {error_text(exc.body)}; the dashboard was left as it was")
     except HealthgridError as exc:
         warn(f"{exc}; the dashboard was left as it was")
     return 0
