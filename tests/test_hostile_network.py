@@ -380,3 +380,19 @@ def test_a_malformed_github_answer_is_one_line(github, cli, in_tmp):
     result = cli("comment", "--repo", "o/r", "--pr", "1", "https://example.com/x.png")
     assert result.code == 1
     assert "internal error" not in result.err and "GitHub" in one_line_error(result.err)
+
+
+def test_a_github_next_page_on_another_origin_is_not_followed(github, elsewhere, cli, in_tmp):
+    github.fail_next("/repos/o/r/issues/1/comments", Response(200, [], {"Link": f'<{elsewhere.url}/repos/o/r/issues/1/comments?page=2>; rel="next"'}))
+    result = cli("comment", "--repo", "o/r", "--pr", "1", "https://example.com/x.png")
+    assert result.code == 1 and elsewhere.requests == []
+    assert f"next page is at {elsewhere.url}" in one_line_error(result.err)
+
+
+def test_userinfo_in_datadog_host_is_never_printed(cli, in_tmp, monkeypatch):
+    monkeypatch.setenv("DD_API_KEY", API_KEY)
+    monkeypatch.setenv("DD_APP_KEY", APP_KEY)
+    monkeypatch.setenv("DATADOG_HOST", "http://proxyuser:hunter2-proxy@127.0.0.1:9")
+    result = cli("render", "--now", NOW, "--timeout", "1")
+    assert result.code == 1 and "cannot reach Datadog at http://127.0.0.1:9" in result.err
+    assert "hunter2" not in result.err and "proxyuser" not in result.err
