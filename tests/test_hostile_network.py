@@ -13,6 +13,8 @@ from fakes.github import TOKEN, FakeGitHub
 from fakes.http import FakeServer, Response
 from fakes.imgur import CLIENT_ID, FakeImgur
 
+from test_action import runner  # noqa: F401 - the Action's runner fixture
+
 from healthgrid import bounded
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.datadog_client import DatadogAuth
@@ -180,56 +182,63 @@ def test_a_trickling_github_fails_within_its_deadline(github, cli, in_tmp, monke
     assert "did not finish within" in one_line_error(result.err)
 
 
-REPORT = "grids:\n  - {name: good, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {metrics: true}\n"
+@pytest.mark.parametrize("endpoint", ["/api/v2/series", "/api/v1/dashboard/abc-def-ghi"])
+def test_a_trickling_report_endpoint_is_a_warning_within_its_budget(dd, monkeypatch, endpoint):
+    import datadog_api_client.v1.api.dashboards_api  # noqa: F401 - imported before the clock starts
+    import datadog_api_client.v2.api.metrics_api  # noqa: F401
 
+    from healthgrid import report
 
-def test_a_trickling_report_endpoint_is_a_warning_within_its_budget(dd, cli, in_tmp, monkeypatch):
-    monkeypatch.setattr("healthgrid.report.REPORT_BUDGET", 0.5)
-    (in_tmp / "healthgrid.yml").write_text(REPORT)
-    dd.fail_next("/api/v2/series", Response(202, b'{"errors": []}' * 100, trickle=0.05))  # 70 s of answer
-    import healthgrid.report
-
-    submit, spent = healthgrid.report.submit_metrics, []
-
-    def timed(*args, **kwargs):
-        started = time.monotonic()
-        try:
-            return submit(*args, **kwargs)
-        finally:
-            spent.append(time.monotonic() - started)
-
-    monkeypatch.setattr(healthgrid.report, "submit_metrics", timed)
-    result = cli("run", "--demo", "--now", NOW, "--publish", "none", "--json")
-    assert spent and spent[0] < 1.5, spent
-    assert result.code == 0, result.err
-    assert "warning: reporting metrics" in result.err and "the run itself succeeded" in result.err
-    assert json.loads(result.out)["grids"][0]["ok"] is True
+    monkeypatch.setattr(report, "REPORT_BUDGET", 0.5)
+    dd.fail_next(endpoint, Response(200, b'{"errors": []}' * 100, trickle=0.05))  # 70 s of answer
+    warnings = []
+    started = time.monotonic()
+    if endpoint == "/api/v2/series":
+        assert report.submit_metrics(DatadogAuth.from_env(), [], warnings.append) is False
+    else:
+        assert report.update_dashboard(DatadogAuth.from_env(), "abc-def-ghi", {"https://a.example/x.png": "https://a.example/x.png?v=1"}, warnings.append) == 0
+    assert time.monotonic() - started < 1.5
+    (warning,) = warnings
+    assert "did not finish within 0.5s" in warning
 
 
 @pytest.mark.parametrize("body", [b"<html>proxy error</html>", b'{"errors": []}{', b'"x"'])
-def test_a_malformed_metrics_intake_answer_is_a_warning(dd, cli, in_tmp, body):
-    (in_tmp / "healthgrid.yml").write_text(REPORT)
+def test_a_malformed_metrics_intake_answer_is_a_warning(dd, body):
+    from healthgrid.report import submit_metrics
+
     dd.fail_next("/api/v2/series", Response(202, body, content_type="text/html"))
-    result = cli("run", "--demo", "--now", NOW, "--publish", "none", "--json")
-    assert result.code == 0, result.err
-    assert "warning: reporting metrics" in result.err and "not what its API documents" in result.err
-    assert json.loads(result.out)["grids"][0]["ok"] is True
+    warnings = []
+    assert submit_metrics(DatadogAuth.from_env(need_app_key=False), [], warnings.append) is False
+    (warning,) = warnings
+    assert warning.startswith("reporting metrics: the answer from ") and "not what its API documents" in warning
+    assert warning.endswith("; the run itself succeeded") and "\n" not in warning
 
 
 @pytest.mark.parametrize("body", [b"<html>proxy error</html>", b"[]", b'{"widgets": "x"}', b'{"widgets": [{"definition": 5}]}'])
-def test_a_malformed_dashboard_answer_is_a_warning_after_publishing(dd, cli, in_tmp, tmp_path, body):
-    import subprocess
+def test_a_malformed_dashboard_answer_is_a_warning(dd, body):
+    from healthgrid.report import update_dashboard
 
-    bare = tmp_path / "pages.git"
-    subprocess.run(["git", "init", "--bare", "-q", str(bare)], check=True)
-    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: good, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {dashboard: abc-def-ghi}\n")
     dd.fail_next("/api/v1/dashboard/abc-def-ghi", Response(200, body))
-    result = cli("run", "--demo", "--now", NOW, "--theme", "light", "--json", "--publish", "ghpages", "--remote", str(bare),
-                 "--pages-url", "https://acme.github.io/health")
-    assert result.code == 0, result.err
-    assert "warning: report.dashboard abc-def-ghi:" in result.err and "the dashboard was left as it was" in result.err
-    assert "internal error" not in result.err
-    assert json.loads(result.out)["images"][0]["file"] == "good.png"
+    warnings = []
+    assert update_dashboard(DatadogAuth.from_env(), "abc-def-ghi", {"https://a.example/x.png": "https://a.example/x.png?v=1"}, warnings.append) == 0
+    (warning,) = warnings
+    assert warning.startswith("report.dashboard abc-def-ghi: ") and warning.endswith("the dashboard was left as it was")
+    assert len(dd.calls("PUT", "/api/v1/dashboard/abc-def-ghi")) == 0
+
+
+def test_through_the_action_a_malformed_report_answer_after_publishing_keeps_the_outputs(runner, dd):
+    (runner.workspace / "healthgrid.yml").write_text(
+        "grids:\n  - {name: good, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {metrics: true, dashboard: abc-def-ghi}\n")
+    dd.fail_next("/api/v2/series", Response(202, "<html>proxy</html>", content_type="text/html"))
+    dd.fail_next("/api/v1/dashboard/abc-def-ghi", Response(200, '{"widgets": [', content_type="application/json"))
+    inputs = {"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_THEME": "light",
+              "INPUT_DATADOG-API-KEY": API_KEY, "INPUT_DATADOG-APP-KEY": APP_KEY}
+    proc, outputs, _ = runner(inputs, {"DATADOG_HOST": dd.url})
+    assert proc.returncode == 0, proc.stderr
+    assert outputs["image-url"] == "https://acme.github.io/health/healthgrid/good.png" and outputs["changed"] == "true"
+    assert "reporting metrics: the answer from" in proc.stdout + proc.stderr
+    assert "report.dashboard abc-def-ghi: the answer from" in proc.stdout + proc.stderr
+    no_secret(proc.stderr, "\n".join(line for line in proc.stdout.splitlines() if not line.startswith("::add-mask::")))
 
 
 # --- 11: a malformed Datadog answer is that grid's error --------------------------------------
