@@ -13,6 +13,7 @@ from healthgrid.errors import RunError, secret_from_env
 MARKER = "<!-- healthgrid-preview -->"
 DEFAULT_API = "https://api.github.com"
 DEADLINE = 30.0  # seconds of wall-clock time per GitHub request
+MAX_REQUESTS = 52  # 50 pages of 100 comments, then the edit
 
 
 def body_for(items: list[str]) -> str:
@@ -54,7 +55,13 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
     session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
                             "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "healthgrid"})
 
+    calls = 0
+
     def call(method: str, url: str, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls > MAX_REQUESTS:  # a server whose "next" page never ends
+            raise RunError(f"comment: gave up after {MAX_REQUESTS} requests to GitHub (pages of comments on {repo}#{pr})")
         if bounded.origin(url) != bounded.origin(base):  # a Link header may name any host: the token stays home
             raise RunError(f"comment: GitHub's next page is at {bounded.origin(url)}, not {bounded.origin(base)}; not followed")
         try:

@@ -405,3 +405,20 @@ def test_userinfo_in_datadog_host_is_never_printed(cli, in_tmp, monkeypatch):
     result = cli("render", "--now", NOW, "--timeout", "1")
     assert result.code == 1 and "cannot reach Datadog at http://127.0.0.1:9" in result.err
     assert "hunter2" not in result.err and "proxyuser" not in result.err
+
+
+def test_a_gzip_bomb_from_datadog_stops_at_the_size_cap(dd):
+    import gzip
+
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=1)  # 64 MiB in ~100 KB
+    dd.fail_next(QUERY_PATH, Response(200, bomb, {"Content-Encoding": "gzip"}))
+    with pytest.raises(RunError, match="larger than 16 MiB"):
+        fetch()
+
+
+def test_endless_github_pages_stop_at_a_bound(github, cli, in_tmp, monkeypatch):
+    monkeypatch.setattr("healthgrid.comment.MAX_REQUESTS", 5)
+    github.handle = lambda request: Response(200, [], {"Link": f'<{github.url}/repos/o/r/issues/1/comments?page=2>; rel="next"'})
+    result = cli("comment", "--repo", "o/r", "--pr", "1", "https://example.com/x.png")
+    assert result.code == 1 and len(github.requests) == 5
+    assert "gave up after 5 requests to GitHub" in one_line_error(result.err)
