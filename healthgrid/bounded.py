@@ -28,6 +28,10 @@ class Refused(Exception):
     The message is one line without the caller's name, which the caller puts in front."""
 
 
+class TimedOut(Refused):
+    """The deadline passed."""
+
+
 def origin(url: str) -> str:
     """scheme://host:port of a URL, without userinfo, path or query: safe to print."""
     try:
@@ -66,7 +70,7 @@ def within(deadline: float, fn: Callable[[threading.Event], T], what: str = "the
     threading.Thread(target=work, name="healthgrid-http", daemon=True).start()
     if not done.wait(max(0.0, deadline)):
         cancelled.set()
-        raise Refused(f"{what} did not finish within {deadline:.1f}s (a wall-clock deadline; see --timeout)")
+        raise TimedOut(f"{what} did not finish within {deadline:.1f}s of wall-clock time")
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 from urllib.parse import urlparse
 
-from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, one_line, origin, read_capped, redirect_refused, within
+from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, one_line, origin, read_capped, redirect_refused, TimedOut, within
 from healthgrid.errors import RunError, UsageError, register_secret
 
 SITES = (
@@ -167,7 +167,8 @@ class Retrier:
             try:
                 return within(remaining, attempt_once, "the request")
             except Refused as exc:
-                raise RunError(f"{what}: Datadog at {self.auth.where}: {exc}") from None
+                budget = f", what was left of the {self.budget:g}s budget" if isinstance(exc, TimedOut) else ""
+                raise RunError(f"{what}: Datadog at {self.auth.where}: {exc}{budget}") from None
             except ApiException as exc:
                 status = exc.status or 0
                 reason = one_line(exc.reason or "", 60)

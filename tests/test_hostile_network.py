@@ -125,7 +125,7 @@ def test_a_trickling_datadog_fails_within_the_deadline(dd, cli, in_tmp):
     result = cli("render", "--now", NOW, "--timeout", "1")
     elapsed = time.monotonic() - started
     assert result.code == 1 and elapsed < 2.5, elapsed
-    assert "did not finish within 1.0s" in one_line_error(result.err)
+    assert "did not finish within" in one_line_error(result.err) and "left of the 1s budget" in result.err
 
 
 def test_a_datadog_that_trickles_its_headers_fails_within_the_deadline(dd):
@@ -199,7 +199,7 @@ def test_a_trickling_report_endpoint_is_a_warning_within_its_budget(dd, monkeypa
         assert report.update_dashboard(DatadogAuth.from_env(), "abc-def-ghi", {"https://a.example/x.png": "https://a.example/x.png?v=1"}, warnings.append) == 0
     assert time.monotonic() - started < 1.5
     (warning,) = warnings
-    assert "did not finish within 0.5s" in warning
+    assert "did not finish within" in warning
 
 
 @pytest.mark.parametrize("body", [b"<html>proxy error</html>", b'{"errors": []}{', b'"x"'])
