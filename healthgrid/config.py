@@ -16,11 +16,20 @@ from typing import Any
 from healthgrid.errors import UsageError
 
 DEFAULT_CONFIG_FILE = "healthgrid.yml"
-NAME_RE = re.compile(r"^[a-z0-9_-]+$")
+NAME_RE = re.compile(r"[a-z0-9_-]{1,100}")  # always fullmatch: `$` would let "g\n" through
 AGGREGATIONS = ("avg", "sum", "min", "max")
 GRID_TYPES = ("heatmap", "trend")
 PUBLISH_TARGETS = ("ghpages", "imgur", "s3", "none")
 MAX_DAYS = 90
+# Limits on what a config or data file may ask for (README, "Limits"); crossing one is a one-line error.
+MAX_FILE_BYTES = 1 << 20  # --config and --data
+MAX_ROWS = 200  # per grid
+MAX_GRIDS = 100  # per config or data file
+MAX_YAML_NODES = 500_000  # YAML nodes, aliases expanded (a 536-byte alias bomb expands to 10**9)
+MIN_YEAR, MAX_YEAR = 1970, 9000  # --now and data-file days; far enough from datetime's ends to add a zone and 90 days
+# Refused in every config string: C0 (tab and newline too), DEL, C1, line/paragraph separators and
+# bidi controls. They break SVG/XML, reach Markdown/HTML/terminals, or hide what a label says.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 # Matplotlib's colormaps that read as a scale (the qualitative ones would lie about order), plus
 # the discrete band scheme. Kept here so validating a config does not import matplotlib; a test
@@ -169,13 +178,25 @@ def load_config(path: str | None) -> Config:
         if not Path(DEFAULT_CONFIG_FILE).is_file():
             return parse_config(DEFAULT_CONFIG, source=None)
         path = DEFAULT_CONFIG_FILE
+    return parse_config(load_yaml(read_text(path, "--config"), path), source=path)
+
+
+def read_text(path: str, flag: str) -> str:
+    """A UTF-8 file (a BOM is allowed) of at most MAX_FILE_BYTES, read without ever holding more
+    than one byte past the cap (`--config /dev/zero` stops there)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise UsageError(f"--config: {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--config: {path}: cannot read: {exc}") from None
-    return parse_config(load_yaml(text, path), source=path)
+        raise ConfigError(flag, f"{path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(flag, f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ConfigError(flag, f"{path}: larger than the {MAX_FILE_BYTES >> 20} MiB limit")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(flag, f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 def load_yaml(text: str, name: str) -> Any:
@@ -186,25 +207,82 @@ def load_yaml(text: str, name: str) -> Any:
     class Loader(base):  # type: ignore[misc,valid-type]
         pass
 
+    def at(mark) -> str:
+        return f"{name}:{mark.line + 1}:{mark.column + 1}"
+
     def construct_mapping(loader, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: a list or mapping as a key
+                raise UsageError(f"{at(key_node.start_mark)}: a key must be a plain word, not a {key_node.id}")
             key = loader.construct_object(key_node, deep=deep)
             if key in seen:
-                mark = key_node.start_mark
-                raise UsageError(f"{name}:{mark.line + 1}:{mark.column + 1}: duplicate key {key!r}")
+                raise UsageError(f"{at(key_node.start_mark)}: duplicate key {shown(key)}")
             seen.add(key)
         return loader.construct_mapping(node, deep=deep)
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    loader = Loader(text)
     try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        # Aliases share nodes, so composing is cheap; what explodes is everything that walks the
+        # expanded tree afterwards (validation, repr). Count the expanded size before constructing.
+        _check_expansion(node, name, at)
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        raise UsageError(f"{where}: invalid YAML: {exc.problem}") from None
+        raise UsageError(f"{at(mark) if mark else name}: invalid YAML: {shown(exc.problem, 200, quote=False)}") from None
     except yaml.YAMLError as exc:
-        raise UsageError(f"{name}: invalid YAML: {exc}") from None
+        raise UsageError(f"{name}: invalid YAML: {shown(str(exc), 200, quote=False)}") from None
+    except RecursionError:
+        raise UsageError(f"{name}: invalid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root, name: str, at) -> None:
+    """Refuse a document whose tree, with every alias expanded, has more than MAX_YAML_NODES nodes
+    (or that contains itself). Linear in the distinct nodes, however many aliases point at them."""
+    import yaml
+
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_.discard(key)
+            children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > MAX_YAML_NODES:
+                raise UsageError(f"{at(node.start_mark)}: expands to more than {MAX_YAML_NODES:,} YAML nodes (aliases *name included)")
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise UsageError(f"{at(node.start_mark)}: an alias refers to a node that contains it")
+        if isinstance(node, yaml.ScalarNode):
+            size[key] = 1
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+        stack.extend((c, False) for c in children)
+
+
+def shown(value: Any, limit: int = 60, quote: bool = True) -> str:
+    """User text for an error message: repr (control characters escaped), at most `limit`
+    characters. reprlib never builds the whole repr of a huge or alias-expanded object."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = limit
+    short.maxlist = short.maxdict = short.maxlevel = 4
+    text = short.repr(value) if quote or not isinstance(value, str) else short.repr(value)[1:-1]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # --- validation helpers: each takes the value and the path it was found at ---------------------
@@ -228,9 +306,22 @@ def _string(value: Any, path: str, *, pattern: re.Pattern | None = None, allow_e
         raise ConfigError(path, f"must be a string, got {_kind(value)}")
     if not allow_empty and not value.strip():
         raise ConfigError(path, "must not be empty")
-    if pattern and not pattern.match(value):
-        raise ConfigError(path, f"{value!r} must match {pattern.pattern} (lower-case letters, digits, '_' and '-')")
+    bad = CONTROL_RE.search(value)
+    if bad:
+        raise ConfigError(path, f"must not contain control characters (found {shown(bad.group())} at {bad.start()})")
+    if pattern and not pattern.fullmatch(value):
+        raise ConfigError(path, f"{shown(value)} must match {pattern.pattern} (lower-case letters, digits, '_' and '-')")
     return value
+
+
+check_string = _string  # for the data-file reader: one set of string rules for both sources
+
+
+def check_year(moment, path: str):
+    """A date or datetime within MIN_YEAR..MAX_YEAR, so day arithmetic in any zone cannot overflow."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ConfigError(path, f"year {moment.year} is outside {MIN_YEAR}..{MAX_YEAR}")
+    return moment
 
 
 def _number(value: Any, path: str) -> float:
@@ -259,8 +350,8 @@ def _choice(value: Any, path: str, choices: tuple[str, ...]) -> str:
     if not isinstance(value, str) or value not in choices:
         hint = _closest(str(value), choices) if isinstance(value, str) else None
         extra = f" (did you mean {hint!r}?)" if hint else ""
-        shown = ", ".join(choices) if len(choices) <= 8 else ", ".join(choices[:8]) + ", ..."
-        raise ConfigError(path, f"must be one of {shown}; got {value!r}{extra}")
+        listed = ", ".join(choices) if len(choices) <= 8 else ", ".join(choices[:8]) + ", ..."
+        raise ConfigError(path, f"must be one of {listed}; got {shown(value)}{extra}")
     return value
 
 
@@ -270,8 +361,8 @@ def check_timezone(value: Any, path: str) -> str:
     name = _string(value, path)
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(path, f"unknown IANA time zone {name!r} (e.g. UTC, Europe/Berlin, America/New_York)") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
+        raise ConfigError(path, f"unknown IANA time zone {shown(name)} (e.g. UTC, Europe/Berlin, America/New_York)") from None
     return name
 
 
@@ -322,6 +413,8 @@ def _grid(value: Any, path: str, defaults: dict) -> GridSpec:
         raise ConfigError(rows_path, f"must be a list of rows, got {_kind(rows)}")
     if not rows:
         raise ConfigError(rows_path, "must list at least one row")
+    if len(rows) > MAX_ROWS:
+        raise ConfigError(rows_path, f"has {len(rows)} rows; the limit is {MAX_ROWS} per grid")
     merged = {**defaults, **{k: value[k] for k in _DEFAULTABLE if k in value}}
     grid_type = _choice(value.get("type", "heatmap"), _join(path, "type"), GRID_TYPES)
     trend = _boolean(value.get("trend", False), _join(path, "trend"))
@@ -380,6 +473,8 @@ def parse_config(data: Any, source: str | None) -> Config:
         raise ConfigError("grids", f"must be a list of grids, got {_kind(grids)}")
     if not grids:
         raise ConfigError("grids", "must list at least one grid")
+    if len(grids) > MAX_GRIDS:
+        raise ConfigError("grids", f"has {len(grids)} grids; the limit is {MAX_GRIDS}")
     specs = []
     seen: dict[str, int] = {}
     for i, grid in enumerate(grids):
@@ -410,7 +505,9 @@ def _optional(value: dict, key: str, path: str, check):
 
 
 def _join(path: str, key: Any) -> str:
-    return f"{path}.{key}" if path else str(key)
+    if not (isinstance(key, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,40}", key)):
+        key = shown(key, 40)  # an unknown key is user text too
+    return f"{path}.{key}" if path else key
 
 
 def _kind(value: Any) -> str:
