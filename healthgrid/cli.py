@@ -96,7 +96,7 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
 
     A grid whose data cannot be fetched writes nothing (its old files stay as they were)."""
     from healthgrid.config import load_config
-    from healthgrid.outputs import THEME_CHOICES, grid_files, write_files
+    from healthgrid.outputs import THEME_CHOICES, OutDirError, grid_files, make_out_dir, write_files
     from healthgrid.sources import plan
 
     now = parse_now(args.now)
@@ -108,18 +108,17 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out: {out_dir} exists and is not a directory")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise RunError(f"--out: {out_dir}: cannot create: {exc.strerror or type(exc).__name__}") from None
     results = []
     for job in jobs:
         name = job.spec.name
         try:
             grid = job.fetch()
+            make_out_dir(out_dir)  # only once there is something to write; failing here fails every grid alike
             start = time.perf_counter()
             files = grid_files(grid, job.spec, formats, THEME_CHOICES[args.theme])
             paths = write_files(out_dir, files)  # all of the grid's files, or none
+        except OutDirError:
+            raise
         except RunError as exc:
             console.progress(f"error: {exc}")
             results.append(GridResult(name, ok=False, error=str(exc)))
@@ -242,7 +241,7 @@ def _publish_flags(p: argparse.ArgumentParser, defaults: bool) -> None:
     p.add_argument("--remote", metavar="URL|PATH", help="git remote (default: origin of the current repository)")
     p.add_argument("--branch", default=d("gh-pages"), help="branch to publish to (default: gh-pages)")
     p.add_argument("--path", default=d("healthgrid"), help="folder on the branch (default: healthgrid)")
-    p.add_argument("--keep", type=_whole(1, 1000), default=d(1), metavar="N", help="commits the branch keeps (1..1000, default: 1)")
+    p.add_argument("--keep", type=int, default=d(1), metavar="N", help="commits the branch keeps (default: 1)")
     p.add_argument("--pages-url", metavar="URL", help="site URL (default: https://OWNER.github.io/REPO from GITHUB_REPOSITORY)")
 
 

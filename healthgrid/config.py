@@ -22,7 +22,9 @@ GRID_TYPES = ("heatmap", "trend")
 PUBLISH_TARGETS = ("ghpages", "imgur", "s3", "none")
 MAX_DAYS = 90
 # Limits on what a config or data file may ask for (README, "Limits"); crossing one is a one-line error.
-MAX_FILE_BYTES = 1 << 20  # --config and --data
+MAX_CONFIG_BYTES = 1 << 20
+MAX_DATA_BYTES = 4 << 20  # one NAME.json of the largest grid (200 rows x 90 days, long strings) fits
+MAX_TEXT = 2000  # characters in any one config string
 MAX_ROWS = 200  # per grid
 MAX_GRIDS = 100  # per config or data file
 MAX_YAML_NODES = 500_000  # YAML nodes, aliases expanded (a 536-byte alias bomb expands to 10**9)
@@ -181,18 +183,18 @@ def load_config(path: str | None) -> Config:
     return parse_config(load_yaml(read_text(path, "--config"), path), source=path)
 
 
-def read_text(path: str, flag: str) -> str:
-    """A UTF-8 file (a BOM is allowed) of at most MAX_FILE_BYTES, read without ever holding more
-    than one byte past the cap (`--config /dev/zero` stops there)."""
+def read_text(path: str, flag: str, limit: int = MAX_CONFIG_BYTES) -> str:
+    """A UTF-8 file (a BOM is allowed) of at most `limit` bytes, read without ever holding more
+    than one byte past it (`--config /dev/zero` stops there)."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(limit + 1)
     except FileNotFoundError:
         raise ConfigError(flag, f"{path}: no such file") from None
     except OSError as exc:
         raise ConfigError(flag, f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ConfigError(flag, f"{path}: larger than the {MAX_FILE_BYTES >> 20} MiB limit")
+    if len(data) > limit:
+        raise ConfigError(flag, f"{path}: larger than the {limit >> 20} MiB limit")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -281,7 +283,9 @@ def shown(value: Any, limit: int = 60, quote: bool = True) -> str:
     short = reprlib.Repr()
     short.maxstring = short.maxother = limit
     short.maxlist = short.maxdict = short.maxlevel = 4
-    text = short.repr(value) if quote or not isinstance(value, str) else short.repr(value)[1:-1]
+    text = short.repr(value)
+    if not quote and isinstance(value, str):
+        text = text[1:-1]
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -306,6 +310,8 @@ def _string(value: Any, path: str, *, pattern: re.Pattern | None = None, allow_e
         raise ConfigError(path, f"must be a string, got {_kind(value)}")
     if not allow_empty and not value.strip():
         raise ConfigError(path, "must not be empty")
+    if len(value) > MAX_TEXT:
+        raise ConfigError(path, f"is {len(value):,} characters long; the limit is {MAX_TEXT:,}")
     bad = CONTROL_RE.search(value)
     if bad:
         raise ConfigError(path, f"must not contain control characters (found {shown(bad.group())} at {bad.start()})")

@@ -44,6 +44,17 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
     return files
 
 
+class OutDirError(RunError):
+    """--out cannot be created: no grid can be written."""
+
+
+def make_out_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutDirError(f"--out: {out_dir}: cannot create the folder: {exc.strerror or type(exc).__name__}") from None
+
+
 def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     """Write one grid's files into `out_dir` as a set: all are replaced, or (on any error) none.
 
@@ -53,8 +64,8 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     the ones already renamed are put back from hard links of the old files. Each file is always
     whole; a reader listing the folder during the renames (microseconds) or a crash in between can
     see a mix of old and new complete files. Raises RunError, with nothing changed."""
+    make_out_dir(out_dir)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
         # unchanged files keep their mtime
         changed = {n: c for n, c in files.items() if not ((out_dir / n).is_file() and (out_dir / n).read_bytes() == c)}
         if changed:

@@ -114,6 +114,16 @@ def test_a_config_over_one_mib_is_refused(in_tmp, cli):
     one_line_error(render(cli, write_config(in_tmp, text)), 2, "--config", "larger than the 1 MiB limit")
 
 
+def test_a_data_file_over_four_mib_is_refused(in_tmp, cli):
+    path = write_data(in_tmp, json.dumps(data_grid()).encode() + b" " * (4 << 20))
+    one_line_error(cli("render", "--data", path, "--out", "out"), 2, "--data", "larger than the 4 MiB limit")
+
+
+def test_an_overlong_config_string_is_refused(in_tmp, cli):
+    line = one_line_error(render(cli, write_config(in_tmp, config_with(f"    title: {'T' * 2001}\n"))), 2, "grids[0].title")
+    assert "limit is 2,000" in line and len(line) < 200
+
+
 def test_a_one_mb_data_file_with_12000_rows_is_refused_quickly(in_tmp, cli):
     grid = data_grid(rows=12_000, days=["2026-11-28"])
     for row in grid["rows"]:
@@ -264,7 +274,7 @@ def test_control_characters_in_flags_are_refused(in_tmp, cli):
 # --- 17: bounded flags ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("argv", [["monitor", "--period", "999999999999"], ["monitor", "--period", "0"],
-                                  ["publish", "ghpages", ".", "--keep", "0"], ["comment", "--repo", "o/r", "--pr", "-1", "x.md"]])
+                                  ["comment", "--repo", "o/r", "--pr", "-1", "x.md"]])
 def test_numeric_flags_are_bounded(in_tmp, cli, argv):
     one_line_error(cli(*argv), 2, argv[-2] if argv[0] != "comment" else "--pr", "must be between")
 

@@ -7,7 +7,7 @@ import math
 from datetime import date, datetime, timezone
 from typing import Any
 
-from healthgrid.config import (MAX_DAYS, MAX_GRIDS, MAX_ROWS, NAME_RE, ConfigError, Score, check_string, check_timezone,
+from healthgrid.config import (MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, MAX_ROWS, NAME_RE, ConfigError, Score, check_string, check_timezone,
                                check_year, read_text, shown)
 from healthgrid.grid import Grid, Row
 
@@ -20,7 +20,7 @@ class DataError(ConfigError):
 
 
 def load_data(path: str) -> list[Grid]:
-    text = read_text(path, "--data")
+    text = read_text(path, "--data", MAX_DATA_BYTES)
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -60,7 +60,9 @@ def parse_grid(doc: Any, base: str = "") -> Grid:
     for key in ("name", "days", "rows"):
         if key not in doc:
             raise DataError(where(key), "is required")
-    name = check_string(doc["name"], where("name"), pattern=NAME_RE)
+    name = check_string(doc["name"], where("name"))
+    if not NAME_RE.fullmatch(name):
+        raise DataError(where("name"), "must be a name of lower-case letters, digits, '_' and '-' (at most 100)")
     title = check_string(doc.get("title", name), where("title"))
     tz = check_timezone(doc.get("timezone", "UTC"), where("timezone"))
     days = _days(doc["days"], where("days"))
