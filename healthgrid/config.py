@@ -149,7 +149,7 @@ class Config:
 
 
 def unknown_grid(name: str, have) -> UsageError:
-    return UsageError(f"--grid: no grid named {name!r} (have: {', '.join(sorted(have))})")
+    return UsageError(f"--grid: no grid named {shown(name)} (have: {', '.join(sorted(have))})")
 
 
 # The seed plan's seven CI figure-of-merit rows.
