@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -66,8 +67,7 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     see a mix of old and new complete files. Raises RunError, with nothing changed."""
     make_out_dir(out_dir)
     try:
-        # unchanged files keep their mtime
-        changed = {n: c for n, c in files.items() if not ((out_dir / n).is_file() and (out_dir / n).read_bytes() == c)}
+        changed = {n: c for n, c in files.items() if not _same(out_dir / n, c)}
         if changed:
             tmp = Path(tempfile.mkdtemp(prefix=".healthgrid-", dir=out_dir))
             try:
@@ -83,12 +83,12 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
 def _swap_in(out_dir: Path, tmp: Path, files: dict[str, bytes]) -> None:
     for name, content in files.items():
         _write_file(tmp / name, content)
-    for name in files:  # keep the old versions (a hard link costs no space) to put back on failure
-        if (out_dir / name).is_file():
+    for name in files:  # keep the old entries (a hard link costs no space) to put back on failure
+        if os.path.lexists(out_dir / name):
             try:
-                os.link(out_dir / name, tmp / f".old.{name}")
+                os.link(out_dir / name, tmp / f".old.{name}", follow_symlinks=False)
             except OSError:  # a file system without hard links: a copy (which may fail for space: nothing changed yet)
-                shutil.copy2(out_dir / name, tmp / f".old.{name}")
+                shutil.copy2(out_dir / name, tmp / f".old.{name}", follow_symlinks=False)
     done = []
     try:
         for name in files:
@@ -97,11 +97,20 @@ def _swap_in(out_dir: Path, tmp: Path, files: dict[str, bytes]) -> None:
     except OSError:
         for name in done:
             old = tmp / f".old.{name}"
-            if old.exists():
+            if os.path.lexists(old):
                 os.replace(old, out_dir / name)
             else:
                 (out_dir / name).unlink(missing_ok=True)
         raise
+
+
+def _same(path: Path, content: bytes) -> bool:
+    """An unchanged file is not rewritten, so it keeps its mtime (never read through a link)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size == len(content) and path.read_bytes() == content
 
 
 def _write_file(path: Path, content: bytes) -> None:

@@ -344,9 +344,9 @@ def test_a_failed_write_keeps_the_whole_previous_set(in_tmp, cli, previous_run, 
 
 @pytest.mark.parametrize("n", [1, 3])
 def test_a_failed_rename_puts_back_the_files_already_renamed(in_tmp, cli, previous_run, monkeypatch, n):
-    monkeypatch.setattr(os, "replace", fail_nth(n, os.replace, errno.EIO))
-    result = cli("render", "--demo", "--now", NOW, "--out", "out", "--format", "png,svg", "--theme", "light")
-    monkeypatch.undo()
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", fail_nth(n, os.replace, errno.EIO))
+        result = cli("render", "--demo", "--now", NOW, "--out", "out", "--format", "png,svg", "--theme", "light")
     assert out_files(in_tmp / "out") == previous_run
     assert result.code == 1 and "internal error" not in result.err, result.err
 
@@ -365,3 +365,18 @@ def test_write_files_reports_the_file_and_reason(tmp_path, monkeypatch):
         outputs.write_files(tmp_path, {"a.png": b"1", "a.json": b"2"})
     assert "a.json" in str(info.value) and "No space left on device" in str(info.value)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_links_in_out_are_replaced_never_followed(in_tmp, cli, monkeypatch):
+    victim = in_tmp / "victim.png"
+    victim.write_bytes(b"not ours")
+    (in_tmp / "out").mkdir()
+    (in_tmp / "out" / "health_grid.png").symlink_to(victim)
+    (in_tmp / "out" / "health_grid.json").symlink_to("/dev/zero")  # never read to compare
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "replace", fail_nth(3, os.replace, errno.EIO))
+        assert cli("render", "--demo", "--now", NOW, "--out", "out", "--theme", "light").code == 1
+    assert (in_tmp / "out" / "health_grid.png").is_symlink() and victim.read_bytes() == b"not ours"
+    assert cli("render", "--demo", "--now", NOW, "--out", "out", "--theme", "light").code == 0
+    assert not (in_tmp / "out" / "health_grid.png").is_symlink() and victim.read_bytes() == b"not ours"
+    assert not (in_tmp / "out" / "health_grid.json").is_symlink()
