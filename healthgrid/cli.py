@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from healthgrid import __version__, process
+from healthgrid.config import CONTROL_RE, ConfigError, check_year, read_text, shown
 from healthgrid.errors import HealthgridError, RunError, UsageError, redact
 from healthgrid.escaping import log_lines, one_line
 
@@ -85,8 +86,8 @@ def parse_now(value: str | None) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--now: {value!r} is not an ISO 8601 date-time (e.g. 2026-11-28T12:00:00Z)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        raise UsageError(f"--now: {shown(value)} is not an ISO 8601 date-time (e.g. 2026-11-28T12:00:00Z)") from None
+    return check_year(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc), "--now")
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
@@ -106,7 +107,7 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
 
     A grid whose data cannot be fetched writes nothing (its old files stay as they were)."""
     from healthgrid.config import load_config
-    from healthgrid.outputs import THEME_CHOICES, grid_files, write_files
+    from healthgrid.outputs import THEME_CHOICES, OutDirError, grid_files, make_out_dir, write_files
     from healthgrid.sources import plan
 
     now = parse_now(args.now)
@@ -114,6 +115,8 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
     config = load_config(args.config)
     for warning in config.warnings:
         console.warn(warning)
+    if getattr(args, "publish", None) == "s3" and not config.publish.bucket:
+        raise UsageError("publish.bucket: is required to publish to s3 (set it in the config's publish: section)")
     jobs = plan(config, args.grid, demo=args.demo, data=args.data, now=now, budget=args.timeout, warn=console.warn)
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
@@ -128,13 +131,16 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
         name = job.spec.name
         try:
             grid = job.fetch()
+            make_out_dir(out_dir)  # only once there is something to write; failing here fails every grid alike
+            start = time.perf_counter()
+            files = grid_files(grid, job.spec, formats, THEME_CHOICES[args.theme], layout, config.status_page)
+            paths = write_files(out_dir, files)  # all of the grid's files, or none
+        except OutDirError:
+            raise
         except RunError as exc:
             console.error(str(exc))
             results.append(GridResult(name, ok=False, error=one_line(redact(str(exc)))))
             continue
-        start = time.perf_counter()
-        files = grid_files(grid, job.spec, formats, THEME_CHOICES[args.theme], layout, config.status_page)
-        paths = write_files(out_dir, files)
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
         console.progress(f"{grid.name}: {len(grid.rows)} rows × {len(grid.days)} days, {grid.missing_cells} without data, {elapsed:.2f}s")
@@ -384,7 +390,8 @@ def cmd_monitor(args: argparse.Namespace, console: Console) -> int:
 
 def _add_monitor_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="PATH", help="config file (its report.period is the default period)")
-    p.add_argument("--period", type=int, metavar="MINUTES", help="minutes between scheduled runs (default: report.period, else 60)")
+    p.add_argument("--period", type=_whole(5, 7 * 24 * 60), metavar="MINUTES",
+                   help="minutes between scheduled runs, 5..10080 (default: report.period, else 60)")
     p.add_argument("--notify", metavar="HANDLES", help="appended to the messages, e.g. '@slack-platform @pagerduty'")
 
 
@@ -410,8 +417,15 @@ def cmd_comment(args: argparse.Namespace, console: Console) -> int:
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repo):
         raise UsageError(f"--repo: {args.repo!r} must be OWNER/REPO")
     for item in args.items:
-        if not re.match(r"https?://", item) and not Path(item).is_file():
+        if re.match(r"https?://", item):
+            continue
+        if not Path(item).is_file():
             raise UsageError(f"FILE_OR_URL: {item}: no such file (and not an http(s) URL)")
+        try:
+            if "\0" in read_text(item, "FILE_OR_URL"):
+                raise ConfigError("FILE_OR_URL", f"{item}: not text (holds NUL bytes)")
+        except ConfigError as exc:  # e.g. NAME.png where NAME.md was meant
+            raise UsageError(f"{exc}; give NAME.md files and image URLs") from None
     token = token_from_env()
     outcome = upsert(args.repo, args.pr, body_for(args.items), token, warn=console.warn)
     console.progress(f"comment: {outcome} on {args.repo}#{args.pr}")
@@ -422,7 +436,7 @@ def cmd_comment(args: argparse.Namespace, console: Console) -> int:
 
 def _add_comment_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repo", required=True, metavar="OWNER/REPO")
-    p.add_argument("--pr", required=True, type=int, metavar="N")
+    p.add_argument("--pr", required=True, type=_whole(1, 10**9), metavar="N")
     p.add_argument("items", metavar="FILE_OR_URL", nargs="+")
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
@@ -452,6 +466,28 @@ def _add_render_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--timeout", metavar="SECONDS", type=_positive_seconds, default=60.0,
                    help="time allowed to fetch one grid from Datadog, retries included (default: %(default)g)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of file paths")
+
+
+def _whole(lo: int, hi: int):
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{shown(value)} is not a whole number") from None
+        if not lo <= number <= hi:
+            raise argparse.ArgumentTypeError(f"must be between {lo} and {hi}, got {shown(value, 30, quote=False)}")
+        return number
+
+    return parse
+
+
+def _check_argv(argv: list[str]) -> None:
+    """No control characters in any argument: they would reach file names, Markdown and logs."""
+    for i, arg in enumerate(argv):
+        bad = CONTROL_RE.search(arg)
+        if bad:
+            flag = arg.split("=", 1)[0] if arg.startswith("--") and "=" in arg else (argv[i - 1] if i and argv[i - 1].startswith("-") else f"argument {i + 1}")
+            raise UsageError(f"{shown(flag, 40, quote=False)}: must not contain control characters (found {shown(bad.group())})")
 
 
 def _positive_seconds(value: str) -> float:
@@ -498,6 +534,7 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
     try:
+        _check_argv(argv)
         parser = build_parser()
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):

@@ -17,11 +17,22 @@ from healthgrid.errors import UsageError
 from healthgrid.rules import ConditionSyntaxError, Rule, parse_condition
 
 DEFAULT_CONFIG_FILE = "healthgrid.yml"
-NAME_RE = re.compile(r"^[a-z0-9_-]+$")
+NAME_RE = re.compile(r"[a-z0-9_-]{1,100}")  # always fullmatch: `$` would let "g\n" through
 AGGREGATIONS = ("avg", "sum", "min", "max")
 GRID_TYPES = ("heatmap", "trend")
 PUBLISH_TARGETS = ("ghpages", "imgur", "s3", "none")
 MAX_DAYS = 90
+# Limits on what a config or data file may ask for (README, "Limits"); crossing one is a one-line error.
+MAX_CONFIG_BYTES = 1 << 20
+MAX_DATA_BYTES = 4 << 20  # one NAME.json of the largest grid (200 rows x 90 days, long strings) fits
+MAX_TEXT = 2000  # characters in any one config string
+MAX_ROWS = 200  # per grid
+MAX_GRIDS = 100  # per config or data file
+MAX_YAML_NODES = 500_000  # YAML nodes, aliases expanded (a 536-byte alias bomb expands to 10**9)
+MIN_YEAR, MAX_YEAR = 1970, 9000  # --now and data-file days; far enough from datetime's ends to add a zone and 90 days
+# Refused in every config string: C0 (tab and newline too), DEL, C1, line/paragraph separators and
+# bidi controls. They break SVG/XML, reach Markdown/HTML/terminals, or hide what a label says.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
 
 # Matplotlib's colormaps that read as a scale (the qualitative ones would lie about order), plus
 # the discrete band scheme and the default `health` (RdYlGn, banded: a cell's hue is its band).
@@ -204,7 +215,7 @@ class Config:
 
 
 def unknown_grid(name: str, have) -> UsageError:
-    return UsageError(f"--grid: no grid named {name!r} (have: {', '.join(sorted(have))})")
+    return UsageError(f"--grid: no grid named {shown(name)} (have: {', '.join(sorted(have))})")
 
 
 # The seed plan's seven CI figure-of-merit rows.
@@ -235,13 +246,25 @@ def load_config(path: str | None) -> Config:
         if not Path(DEFAULT_CONFIG_FILE).is_file():
             return parse_config(DEFAULT_CONFIG, source=None)
         path = DEFAULT_CONFIG_FILE
+    return parse_config(load_yaml(read_text(path, "--config"), path), source=path)
+
+
+def read_text(path: str, flag: str, limit: int = MAX_CONFIG_BYTES) -> str:
+    """A UTF-8 file (a BOM is allowed) of at most `limit` bytes, read without ever holding more
+    than one byte past it (`--config /dev/zero` stops there)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)
     except FileNotFoundError:
-        raise UsageError(f"--config: {path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--config: {path}: cannot read: {exc}") from None
-    return parse_config(load_yaml(text, path), source=path)
+        raise ConfigError(flag, f"{path}: no such file") from None
+    except OSError as exc:
+        raise ConfigError(flag, f"{path}: cannot read: {exc.strerror or type(exc).__name__}") from None
+    if len(data) > limit:
+        raise ConfigError(flag, f"{path}: larger than the {limit >> 20} MiB limit")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(flag, f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 def load_yaml(text: str, name: str) -> Any:
@@ -252,25 +275,84 @@ def load_yaml(text: str, name: str) -> Any:
     class Loader(base):  # type: ignore[misc,valid-type]
         pass
 
+    def at(mark) -> str:
+        return f"{name}:{mark.line + 1}:{mark.column + 1}"
+
     def construct_mapping(loader, node, deep=False):
         seen = set()
         for key_node, _ in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):  # `? [a, b]`: a list or mapping as a key
+                raise UsageError(f"{at(key_node.start_mark)}: a key must be a plain word, not a {key_node.id}")
             key = loader.construct_object(key_node, deep=deep)
             if key in seen:
-                mark = key_node.start_mark
-                raise UsageError(f"{name}:{mark.line + 1}:{mark.column + 1}: duplicate key {key!r}")
+                raise UsageError(f"{at(key_node.start_mark)}: duplicate key {shown(key)}")
             seen.add(key)
         return loader.construct_mapping(node, deep=deep)
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+    loader = Loader(text)
     try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        # Aliases share nodes, so composing is cheap; what explodes is everything that walks the
+        # expanded tree afterwards (validation, repr). Count the expanded size before constructing.
+        _check_expansion(node, name, at)
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        raise UsageError(f"{where}: invalid YAML: {exc.problem}{yaml_hint(text, exc)}") from None
+        raise UsageError(f"{at(mark) if mark else name}: invalid YAML: {shown(exc.problem, 200, quote=False)}{yaml_hint(text, exc)}") from None
     except yaml.YAMLError as exc:
-        raise UsageError(f"{name}: invalid YAML: {exc}") from None
+        raise UsageError(f"{name}: invalid YAML: {shown(str(exc), 200, quote=False)}") from None
+    except RecursionError:
+        raise UsageError(f"{name}: invalid YAML: nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def _check_expansion(root, name: str, at) -> None:
+    """Refuse a document whose tree, with every alias expanded, has more than MAX_YAML_NODES nodes
+    (or that contains itself). Linear in the distinct nodes, however many aliases point at them."""
+    import yaml
+
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_.discard(key)
+            children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+            size[key] = 1 + sum(size[id(c)] for c in children)
+            if size[key] > MAX_YAML_NODES:
+                raise UsageError(f"{at(node.start_mark)}: expands to more than {MAX_YAML_NODES:,} YAML nodes (aliases *name included)")
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise UsageError(f"{at(node.start_mark)}: an alias refers to a node that contains it")
+        if isinstance(node, yaml.ScalarNode):
+            size[key] = 1
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        children = [c for pair in node.value for c in pair] if isinstance(node, yaml.MappingNode) else node.value
+        stack.extend((c, False) for c in children)
+
+
+def shown(value: Any, limit: int = 60, quote: bool = True) -> str:
+    """User text for an error message: repr (control characters escaped), at most `limit`
+    characters. reprlib never builds the whole repr of a huge or alias-expanded object."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = limit
+    short.maxlist = short.maxdict = short.maxlevel = 4
+    text = short.repr(value)
+    if not quote and isinstance(value, str):
+        text = text[1:-1]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def yaml_hint(text: str, exc) -> str:
@@ -325,9 +407,24 @@ def _string(value: Any, path: str, *, pattern: re.Pattern | None = None, allow_e
         raise ConfigError(path, f"must be a string, got {_kind(value)}")
     if not allow_empty and not value.strip():
         raise ConfigError(path, "must not be empty")
-    if pattern and not pattern.match(value):
-        raise ConfigError(path, f"{value!r} must match {pattern.pattern} (lower-case letters, digits, '_' and '-')")
+    if len(value) > MAX_TEXT:
+        raise ConfigError(path, f"is {len(value):,} characters long; the limit is {MAX_TEXT:,}")
+    bad = CONTROL_RE.search(value)
+    if bad:
+        raise ConfigError(path, f"must not contain control characters (found {shown(bad.group())} at {bad.start()})")
+    if pattern and not pattern.fullmatch(value):
+        raise ConfigError(path, f"{shown(value)} must match {pattern.pattern} (lower-case letters, digits, '_' and '-')")
     return value
+
+
+check_string = _string  # for the data-file reader: one set of string rules for both sources
+
+
+def check_year(moment, path: str):
+    """A date or datetime within MIN_YEAR..MAX_YEAR, so day arithmetic in any zone cannot overflow."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ConfigError(path, f"year {moment.year} is outside {MIN_YEAR}..{MAX_YEAR}")
+    return moment
 
 
 def _number(value: Any, path: str) -> float:
@@ -356,8 +453,8 @@ def _choice(value: Any, path: str, choices: tuple[str, ...], hints: tuple[str, .
     if not isinstance(value, str) or value not in choices:
         hint = _closest(str(value), hints or choices) if isinstance(value, str) else None
         extra = f" (did you mean {hint!r}?)" if hint else ""
-        shown = ", ".join(choices) if len(choices) <= 8 else ", ".join(choices[:8]) + ", ..."
-        raise ConfigError(path, f"must be one of {shown}; got {value!r}{extra}")
+        listed = ", ".join(choices) if len(choices) <= 8 else ", ".join(choices[:8]) + ", ..."
+        raise ConfigError(path, f"must be one of {listed}; got {shown(value)}{extra}")
     return value
 
 
@@ -374,9 +471,9 @@ def check_timezone(value: Any, path: str) -> str:
     name = _string(value, path)
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         meant = _ABBREVIATIONS.get(name.strip().upper())
-        raise ConfigError(path, f"unknown IANA time zone {name!r}" + (f" (did you mean {meant}?)" if meant else " (e.g. UTC, Europe/Berlin, America/New_York)")) from None
+        raise ConfigError(path, f"unknown IANA time zone {shown(name)}" + (f" (did you mean {meant}?)" if meant else " (e.g. UTC, Europe/Berlin, America/New_York)")) from None
     return name
 
 
@@ -525,6 +622,8 @@ def _grid(value: Any, path: str, defaults: dict, errors: _Errors | None = None) 
             errors.add(ConfigError(rows_path, f"must be a list of rows, got {_kind(value['rows'])}"))
         elif not value["rows"]:
             errors.add(ConfigError(rows_path, "must list at least one row"))
+        elif len(value["rows"]) > MAX_ROWS:
+            errors.add(ConfigError(rows_path, f"has {len(value['rows'])} rows; the limit is {MAX_ROWS} per grid"))
         else:
             rows = [errors.run(_row, row, f"{rows_path}[{i}]", errors) for i, row in enumerate(value["rows"])]
             _check_labels(value["rows"], rows_path, errors)
@@ -604,6 +703,9 @@ def parse_config(data: Any, source: str | None) -> Config:
         grids = []
     elif not grids and "grids" in data:
         errors.add(ConfigError("grids", "must list at least one grid"))
+    elif len(grids) > MAX_GRIDS:
+        errors.add(ConfigError("grids", f"has {len(grids)} grids; the limit is {MAX_GRIDS}"))
+        grids = []
     specs = []
     seen: dict[str, int] = {}
     for i, grid in enumerate(grids):
@@ -637,7 +739,9 @@ def _optional(value: dict, key: str, path: str, check):
 
 
 def _join(path: str, key: Any) -> str:
-    return f"{path}.{key}" if path else str(key)
+    if not (isinstance(key, str) and re.fullmatch(r"[A-Za-z0-9_-]{1,40}", key)):
+        key = shown(key, 40)  # an unknown key is user text too
+    return f"{path}.{key}" if path else key
 
 
 def _kind(value: Any) -> str:

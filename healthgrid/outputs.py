@@ -1,13 +1,17 @@
-"""Write a grid's files: every image is rendered in memory first, then all are written atomically,
-so a failure part-way never leaves a broken or half-written image where a good one was."""
+"""Write a grid's files: every image is rendered in memory first, then the grid's files replace
+the old ones as a set, so a failure part-way never leaves a broken or half-written image where a
+good one was, nor new images beside the previous run's NAME.json and NAME.md."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import stat
 import tempfile
 from pathlib import Path
 
-from healthgrid.config import GridSpec, StatusPageSpec
+from healthgrid.config import GridSpec, StatusPageSpec, shown
+from healthgrid.errors import RunError
 from healthgrid.grid import Grid
 from healthgrid.textout import grid_json, markdown
 
@@ -47,20 +51,78 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
     return files
 
 
+class OutDirError(RunError):
+    """--out cannot be created: no grid can be written."""
+
+
+def make_out_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutDirError(f"--out: {out_dir}: cannot create the folder: {exc.strerror or type(exc).__name__}") from None
+
+
 def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, content in files.items():
-        path = out_dir / name
-        if not (path.is_file() and path.read_bytes() == content):  # unchanged files keep their mtime
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", dir=out_dir)
+    """Write one grid's files into `out_dir` as a set: all are replaced, or (on any error) none.
+
+    POSIX has no rename of several files at once, so "as a set" means: every new file is written
+    and fsync'd in a hidden temporary folder inside `out_dir` first (ENOSPC and quota errors show
+    up here, often only at fsync), then each is renamed over its old version; if a rename fails,
+    the ones already renamed are put back from hard links of the old files. Each file is always
+    whole; a reader listing the folder during the renames (microseconds) or a crash in between can
+    see a mix of old and new complete files. Raises RunError, with nothing changed."""
+    make_out_dir(out_dir)
+    try:
+        changed = {n: c for n, c in files.items() if not _same(out_dir / n, c)}
+        if changed:
+            tmp = Path(tempfile.mkdtemp(prefix=".healthgrid-", dir=out_dir))
             try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(content)
-                os.chmod(tmp, 0o644)
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        written.append(path)
-    return written
+                _swap_in(out_dir, tmp, changed)
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
+    except OSError as exc:
+        raise RunError(f"--out: {out_dir}: cannot write {shown(Path(exc.filename).name if exc.filename else '')}: "
+                       f"{exc.strerror or type(exc).__name__}; its files were left as they were") from None
+    return [out_dir / name for name in files]
+
+
+def _swap_in(out_dir: Path, tmp: Path, files: dict[str, bytes]) -> None:
+    for name, content in files.items():
+        _write_file(tmp / name, content)
+    for name in files:  # keep the old entries (a hard link costs no space) to put back on failure
+        if os.path.lexists(out_dir / name):
+            try:
+                os.link(out_dir / name, tmp / f".old.{name}", follow_symlinks=False)
+            except OSError:  # a file system without hard links: a copy (which may fail for space: nothing changed yet)
+                shutil.copy2(out_dir / name, tmp / f".old.{name}", follow_symlinks=False)
+    done = []
+    try:
+        for name in files:
+            os.replace(tmp / name, out_dir / name)
+            done.append(name)
+    except OSError:
+        for name in done:
+            old = tmp / f".old.{name}"
+            if os.path.lexists(old):
+                os.replace(old, out_dir / name)
+            else:
+                (out_dir / name).unlink(missing_ok=True)
+        raise
+
+
+def _same(path: Path, content: bytes) -> bool:
+    """An unchanged file is not rewritten, so it keeps its mtime (never read through a link)."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return stat.S_ISREG(st.st_mode) and st.st_size == len(content) and path.read_bytes() == content
+
+
+def _write_file(path: Path, content: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.fchmod(fd, 0o644)  # readable when published, whatever the umask
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(content)
+        fh.flush()
+        os.fsync(fh.fileno())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime, timezone
-from pathlib import Path
 from typing import Any
 
-from healthgrid.config import NAME_RE, Bands, ConfigError, Score, check_timezone, row_rule
+from healthgrid.config import (MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, MAX_ROWS, NAME_RE, Bands, ConfigError, Score, check_string,
+                               check_timezone, check_year, read_text, row_rule, shown)
 from healthgrid.grid import Grid, Row
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule.
@@ -22,21 +22,20 @@ class DataError(ConfigError):
 
 
 def load_data(path: str) -> list[Grid]:
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError("--data", f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError("--data", f"{path}: cannot read: {exc}") from None
+    text = read_text(path, "--data", MAX_DATA_BYTES)
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         raise DataError(f"--data {path}:{exc.lineno}:{exc.colno}", f"invalid JSON: {exc.msg}") from None
     except ValueError as exc:
         raise DataError(f"--data {path}", str(exc)) from None
+    except RecursionError:
+        raise DataError(f"--data {path}", "invalid JSON: nested too deeply") from None
     docs = doc if isinstance(doc, list) else [doc]
     if not docs:
         raise DataError(f"--data {path}", "the list holds no grid")
+    if len(docs) > MAX_GRIDS:
+        raise DataError(f"--data {path}", f"holds {len(docs)} grids; the limit is {MAX_GRIDS}")
     try:
         grids = [parse_grid(d, f"[{i}]" if isinstance(doc, list) else "") for i, d in enumerate(docs)]
     except ConfigError as exc:
@@ -63,18 +62,18 @@ def parse_grid(doc: Any, base: str = "") -> Grid:
     for key in ("name", "days", "rows"):
         if key not in doc:
             raise DataError(where(key), "is required")
-    name = doc["name"]
-    if not isinstance(name, str) or not NAME_RE.match(name):
-        raise DataError(where("name"), "must be a name of lower-case letters, digits, '_' and '-'")
-    title = doc.get("title", name)
-    if not isinstance(title, str):
-        raise DataError(where("title"), "must be a string")
+    name = check_string(doc["name"], where("name"))
+    if not NAME_RE.fullmatch(name):
+        raise DataError(where("name"), "must be a name of lower-case letters, digits, '_' and '-' (at most 100)")
+    title = check_string(doc.get("title", name), where("title"))
     tz = check_timezone(doc.get("timezone", "UTC"), where("timezone"))
     days = _days(doc["days"], where("days"))
     now = _now(doc.get("now"), where("now"), days, tz)
     rows_doc = doc["rows"]
     if not isinstance(rows_doc, list) or not rows_doc:
         raise DataError(where("rows"), "must be a non-empty list")
+    if len(rows_doc) > MAX_ROWS:
+        raise DataError(where("rows"), f"has {len(rows_doc)} rows; the limit is {MAX_ROWS} per grid")
     rows = [_row(r, f"{where('rows')}[{i}]", len(days)) for i, r in enumerate(rows_doc)]
     return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows)
 
@@ -82,12 +81,14 @@ def parse_grid(doc: Any, base: str = "") -> Grid:
 def _days(value: Any, path: str) -> list[date]:
     if not isinstance(value, list) or not value:
         raise DataError(path, "must be a non-empty list of dates (YYYY-MM-DD)")
+    if len(value) > MAX_DAYS:
+        raise DataError(path, f"has {len(value)} days; the limit is {MAX_DAYS}")
     days = []
     for i, item in enumerate(value):
         try:
-            days.append(date.fromisoformat(item))
+            days.append(check_year(date.fromisoformat(item), f"{path}[{i}]"))
         except (TypeError, ValueError):
-            raise DataError(f"{path}[{i}]", f"must be a date YYYY-MM-DD, got {item!r}") from None
+            raise DataError(f"{path}[{i}]", f"must be a date YYYY-MM-DD, got {shown(item)}") from None
     for i in range(1, len(days)):
         if (days[i] - days[i - 1]).days != 1:
             raise DataError(f"{path}[{i}]", "days must be consecutive, oldest first")
@@ -102,9 +103,10 @@ def _now(value: Any, path: str, days: list[date], tz: str) -> datetime:
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
-        raise DataError(path, f"must be an ISO 8601 instant, got {value!r}") from None
+        raise DataError(path, f"must be an ISO 8601 instant, got {shown(value)}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
+    check_year(moment, path)
     if moment.astimezone(ZoneInfo(tz)).date() != days[-1]:
         raise DataError(path, f"falls on {moment.astimezone(ZoneInfo(tz)).date()} in {tz}, but the last day is {days[-1]}")
     return moment
@@ -121,12 +123,8 @@ def _row(doc: Any, path: str, n_days: int) -> Row:
     for key in ("label", "raw" if doc.get("pass") is not None else "values"):
         if key not in doc:
             raise DataError(f"{path}.{key}", "is required" + (" for a row with pass" if key == "raw" else ""))
-    strings = {}
-    for key in ("label", "group", "query", "unit", "description"):
-        value = doc.get(key)
-        if value is not None and not isinstance(value, str):
-            raise DataError(f"{path}.{key}", "must be a string")
-        strings[key] = value
+    strings = {key: None if doc.get(key) is None else check_string(doc[key], f"{path}.{key}", allow_empty=key == "query")
+               for key in ("label", "group", "query", "unit", "description")}
     score = None
     if doc.get("score") is not None:
         s = doc["score"]
@@ -161,5 +159,5 @@ def _series(value: Any, path: str, n_days: int) -> list[float]:
         elif _is_number(v):
             out.append(float(v))
         else:
-            raise DataError(f"{path}[{i}]", f"must be a number or null, got {v!r}")
+            raise DataError(f"{path}[{i}]", f"must be a number or null, got {shown(v)}")
     return out
