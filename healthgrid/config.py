@@ -42,6 +42,11 @@ class ConfigError(UsageError):
         self.why = why
 
 
+def clamp_fom(value: float) -> float:
+    """A FoM forced into [0, 1] (for scores, colours and trends); NaN (no data) stays NaN."""
+    return value if math.isnan(value) else min(1.0, max(0.0, value))
+
+
 @dataclass(frozen=True)
 class Score:
     """Linear raw -> FoM mapping, clamped: `good` scores 1.0, `bad` 0.0."""
@@ -52,8 +57,7 @@ class Score:
     def fom(self, raw: float) -> float:
         if math.isnan(raw):
             return math.nan
-        value = (raw - self.bad) / (self.good - self.bad)
-        return min(1.0, max(0.0, value))
+        return clamp_fom((raw - self.bad) / (self.good - self.bad))
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ class GridSpec:
     type: str = "heatmap"
     days: int = 7
     palette: str = DEFAULT_PALETTE
-    trend: bool = False
+    trend_column: bool = False  # the `trend:` key: a column on the heatmap, not the `type: trend` chart
     timezone: str = "UTC"
     bands: Bands = field(default_factory=Bands)
 
@@ -352,7 +356,7 @@ def _grid(value: Any, path: str, defaults: dict) -> GridSpec:
         type=grid_type,
         days=_integer(merged.get("days", 7), where("days"), 1, MAX_DAYS),
         palette=_palette(merged.get("palette", DEFAULT_PALETTE), where("palette")),
-        trend=trend,
+        trend_column=trend,
         timezone=check_timezone(merged.get("timezone", "UTC"), where("timezone")),
         bands=_bands(merged["bands"], where("bands")) if "bands" in merged else Bands(),
     )

@@ -6,6 +6,7 @@ import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from healthgrid.config import clamp_fom
 from healthgrid.grid import Grid, Row
 
 NO_DATA = "no data"
@@ -85,6 +86,14 @@ def as_of_text(now: datetime, tz_name: str) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
+def subtitle(grid: Grid, today_mark: str = "", scale: bool = True) -> str:
+    """The line under a grid's title in every picture and page: what the numbers are, the window,
+    and that today is partial. `today_mark`: how the picture marks today (" (dashed)"); `scale`:
+    say which end of 0..1 is good (a chart with a 0..1 axis and band backgrounds shows it)."""
+    what = "Daily figure of merit, 0 bad … 1 good" if scale else "Daily figure of merit"
+    return f"{what} · {window_text(grid)} · today{today_mark} is partial, as of {as_of_text(grid.now, grid.timezone)}"
+
+
 TREND_FLAT = 0.005  # |change| below this shows as unchanged
 
 
@@ -94,7 +103,7 @@ def trend_delta(values: list[float]) -> float:
     today = values[-1] if values else math.nan
     if math.isnan(today) or not earlier or not math.isfinite(today) or not all(math.isfinite(v) for v in earlier):
         return math.nan
-    return min(1.0, max(0.0, today)) - sum(min(1.0, max(0.0, v)) for v in earlier) / len(earlier)
+    return clamp_fom(today) - sum(clamp_fom(v) for v in earlier) / len(earlier)
 
 
 def trend_text(delta: float) -> str:
