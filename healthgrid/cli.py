@@ -112,6 +112,8 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
     now = parse_now(args.now)
     formats = parse_formats(args.format)
     config = load_config(args.config)
+    for warning in config.warnings:
+        console.warn(warning)
     jobs = plan(config, args.grid, demo=args.demo, data=args.data, now=now, budget=args.timeout, warn=console.warn)
     out_dir = Path(args.out)
     if out_dir.exists() and not out_dir.is_dir():
@@ -507,7 +509,8 @@ def main(argv: list[str] | None = None, console: Console | None = None) -> int:
             import traceback
 
             console.debug(traceback.format_exc())
-        console.error(str(exc))
+        for line in getattr(exc, "lines", None) or [str(exc)]:  # several config errors: one line each
+            console.error(line)
         return exc.exit_code
     except BrokenPipeError:  # `healthgrid monitor | head`: the reader left; nothing to report
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from healthgrid.errors import UsageError
+from healthgrid.rules import ConditionSyntaxError, Rule, parse_condition
 
 DEFAULT_CONFIG_FILE = "healthgrid.yml"
 NAME_RE = re.compile(r"^[a-z0-9_-]+$")
@@ -40,6 +41,58 @@ class ConfigError(UsageError):
         super().__init__(f"{path}: {why}" if path else why)
         self.path = path
         self.why = why
+
+
+MAX_ERRORS = 20  # errors reported for one config file; past it, a count of the rest
+
+
+class ConfigErrors(UsageError):
+    """Several mistakes in one config: printed one `healthgrid: error: key: why` line each."""
+
+    def __init__(self, errors: list[ConfigError], total: int):
+        self.errors = errors
+        self.lines = [str(e) for e in errors]
+        if total > len(errors):
+            self.lines.append(f"{total - len(errors)} more config error(s) not shown; fix these first")
+        super().__init__("\n".join(self.lines))
+
+
+class _Errors:
+    """Collects config errors so one run reports all of a file's mistakes (strict: raise at once)."""
+
+    def __init__(self, strict: bool = False):
+        self.strict = strict
+        self.found: list[ConfigError] = []
+        self.warnings: list[str] = []
+        self._said: set[str] = set()
+
+    @property
+    def count(self) -> int:
+        return len(self.found)
+
+    def add(self, error: ConfigError) -> None:
+        if self.strict:
+            raise error
+        if str(error) not in self._said:  # an inherited default fails once, not once per grid
+            self._said.add(str(error))
+            self.found.append(error)
+
+    def warn(self, message: str | None) -> None:
+        if message and message not in self.warnings:
+            self.warnings.append(message)
+
+    def run(self, check, *args, default=None, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ConfigError as exc:
+            self.add(exc)
+            return default
+
+    def raise_any(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise ConfigErrors(self.found[:MAX_ERRORS], len(self.found))
 
 
 def clamp_fom(value: float) -> float:
@@ -83,6 +136,8 @@ class RowSpec:
     aggregation: str = "avg"
     score: Score | None = None
     unit: str | None = None
+    rule: Rule | None = None  # pass/warn conditions on the day's value
+    description: str | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +188,7 @@ class Config:
     status_page: StatusPageSpec = field(default_factory=StatusPageSpec)
     source: str | None = None  # the file it came from; None for the built-in default
     defaults: dict = field(default_factory=dict)  # validated top-level timezone/bands/days/palette
+    warnings: tuple[str, ...] = ()  # likely mistakes that are still valid config (e.g. timezone: EST)
 
     def grid(self, name: str) -> GridSpec | None:
         return next((g for g in self.grids if g.name == name), None)
@@ -216,24 +272,55 @@ def load_yaml(text: str, name: str) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"{name}:{mark.line + 1}:{mark.column + 1}" if mark else name
-        raise UsageError(f"{where}: invalid YAML: {exc.problem}") from None
+        raise UsageError(f"{where}: invalid YAML: {exc.problem}{yaml_hint(text, exc)}") from None
     except yaml.YAMLError as exc:
         raise UsageError(f"{name}: invalid YAML: {exc}") from None
+
+
+def yaml_hint(text: str, exc) -> str:
+    """A likely cause of a YAML syntax error, for the usual mistakes in a healthgrid.yml."""
+    lines = text.splitlines()
+
+    def line(mark) -> str:
+        return lines[mark.line] if mark is not None and mark.line < len(lines) else ""
+
+    here, context = line(exc.problem_mark), line(getattr(exc, "context_mark", None))
+    problem, during = exc.problem or "", exc.context or ""
+    indent = here[: len(here) - len(here.lstrip())]
+    if "\\t" in problem or "\t" in indent:
+        hint = "a tab: YAML indents with spaces only"
+    elif "block scalar" in during:
+        hint = "a value starting with '>' or '|' begins a block of text; quote conditions, e.g. pass: \">= 40000\""
+    elif any(re.search(r"[{}\[\],#]|:\s", q) for q in re.findall(r"\bquery\s*:\s*([^\s'\"].*)", here + "\n" + context)):
+        hint = "quote the query, e.g. query: 'avg:metric{env:prod}' ('{', '}' and ': ' are YAML syntax)"
+    elif "alias" in problem or "anchor" in problem:
+        hint = "a value starting with '*' or '&' is YAML syntax; quote it"
+    elif "flow" in during or "mapping values are not allowed" in problem:
+        hint = "quote values that contain '{', '}', '[', ']', ',' or ': '"
+    elif "block end" in problem or "expected key" in problem or "block" in during:
+        hint = "check the indentation: keys of one mapping start in the same column, list items with '- '"
+    else:
+        return ""
+    return f" (hint: {hint})"
 
 
 # --- validation helpers: each takes the value and the path it was found at ---------------------
 
 
-def _mapping(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()) -> dict:
+def _mapping(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = (), errors: _Errors | None = None) -> dict:
+    """Raises when `value` is not a mapping; other mistakes go to `errors` (all of them), else raise."""
+    errors = errors or _Errors(strict=True)
     if not isinstance(value, dict):
         raise ConfigError(path, f"must be a mapping, got {_kind(value)}")
+    suggested = set()
     for key in value:
         if key not in allowed:
             hint = _closest(str(key), allowed)
-            raise ConfigError(_join(path, key), "unknown key" + (f" (did you mean {hint!r}?)" if hint else f"; allowed: {', '.join(allowed)}"))
+            suggested.add(hint)
+            errors.add(ConfigError(_join(path, key), "unknown key" + (f" (did you mean {hint!r}?)" if hint else f"; allowed: {', '.join(allowed)}")))
     for key in required:
-        if key not in value:
-            raise ConfigError(_join(path, key), "is required")
+        if key not in value and key not in suggested:  # a misspelt key is one mistake, not two
+            errors.add(ConfigError(_join(path, key), "is required"))
     return value
 
 
@@ -292,7 +379,8 @@ def check_timezone(value: Any, path: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(path, f"unknown IANA time zone {name!r} (e.g. UTC, Europe/Berlin, America/New_York)") from None
+        meant = _ABBREVIATIONS.get(name.strip().upper())
+        raise ConfigError(path, f"unknown IANA time zone {name!r}" + (f" (did you mean {meant}?)" if meant else " (e.g. UTC, Europe/Berlin, America/New_York)")) from None
     return name
 
 
@@ -314,52 +402,155 @@ def _score(value: Any, path: str) -> Score:
     return Score(good, bad)
 
 
-def _row(value: Any, path: str) -> RowSpec:
-    _mapping(value, path, ("label", "group", "query", "aggregation", "score", "unit"), required=("label", "query"))
-    query = _string(value["query"], _join(path, "query"))
+def _query(value: Any, path: str) -> str:
+    query = _string(value, path)
     if ".rollup(" in query.replace(" ", ""):
-        raise ConfigError(_join(path, "query"), "must not use .rollup(): healthgrid sets the rollup so buckets meet local midnights; choose aggregation: avg|sum|min|max")
+        raise ConfigError(path, "must not use .rollup(): healthgrid sets the rollup so buckets meet local midnights; choose aggregation: avg|sum|min|max")
     if re.search(r"\bby\s*\{", query):
-        raise ConfigError(_join(path, "query"), "must not group ('by {...}'): a row is one series; aggregate across tags instead, e.g. avg:metric{env:prod}")
-    return RowSpec(
-        label=_string(value["label"], _join(path, "label")),
-        query=query,
-        group=_optional(value, "group", path, _string),
-        aggregation=_choice(value.get("aggregation", "avg"), _join(path, "aggregation"), AGGREGATIONS),
-        score=_optional(value, "score", path, _score),
-        unit=_optional(value, "unit", path, _string),
+        raise ConfigError(path, "must not group ('by {...}'): a row is one series; aggregate across tags instead, e.g. avg:metric{env:prod}")
+    return query
+
+
+def _condition(value: Any, path: str, implied: str | None = None):
+    """`implied`: the operator a bare number takes (a warn takes pass's)."""
+    if implied and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ConfigError(path, f"must be a condition in quotes, OP NUMBER such as '< 5' or '>= 40000', got {_kind(value)}")
+    try:
+        return parse_condition(value, implied)
+    except ConditionSyntaxError as exc:
+        raise ConfigError(path, str(exc)) from None
+
+
+def row_rule(value: dict, path: str) -> Rule | None:
+    """`pass` (and optionally `warn`) conditions; never together with `score`."""
+    if value.get("pass") is None:
+        if value.get("warn") is not None:
+            raise ConfigError(_join(path, "warn"), "needs pass: on the same row (warn is the second chance for a value that fails pass), e.g. pass: '< 5'")
+        return None
+    if value.get("score") is not None:
+        raise ConfigError(_join(path, "pass"), "cannot be used with score on the same row: judge a row by pass/warn conditions or by a score, not both")
+    passes = _condition(value["pass"], _join(path, "pass"))
+    rule = Rule(passes, _optional(value, "warn", path, lambda v, p: _condition(v, p, implied=passes.op)))
+    if rule.empty_warning_band():
+        raise ConfigError(_join(path, "warn"), f"'{rule.warn}' never applies: every value it accepts already meets pass '{rule.passes}'")
+    return rule
+
+
+_ROW_KEYS = ("label", "group", "query", "aggregation", "score", "unit", "pass", "warn", "description")
+
+
+def _row(value: Any, path: str, errors: _Errors | None = None) -> RowSpec | None:
+    """The row, or None when `errors` (non-strict) got this row's mistakes."""
+    errors = errors or _Errors(strict=True)
+    before = errors.count
+    _mapping(value, path, _ROW_KEYS, required=("label", "query"), errors=errors)
+    spec = RowSpec(
+        label=errors.run(_string, value["label"], _join(path, "label")) if "label" in value else "",
+        query=errors.run(_query, value["query"], _join(path, "query")) if "query" in value else "",
+        group=errors.run(_optional, value, "group", path, _string),
+        aggregation=errors.run(_choice, value.get("aggregation", "avg"), _join(path, "aggregation"), AGGREGATIONS),
+        score=errors.run(_optional, value, "score", path, _score),
+        unit=errors.run(_optional, value, "unit", path, _string),
+        rule=errors.run(row_rule, value, path),
+        description=errors.run(_optional, value, "description", path, _string),
     )
+    return spec if errors.count == before else None
+
+
+def _check_labels(rows: list, rows_path: str, errors: _Errors) -> None:
+    """Two rows of one group with the same label cannot be told apart in any output (checked on the
+    rows as written, so a row with another mistake still counts)."""
+    seen: dict[tuple, int] = {}
+    for i, row in enumerate(rows):
+        label, group = (row.get("label"), row.get("group")) if isinstance(row, dict) else (None, None)
+        if not isinstance(label, str) or not (group is None or isinstance(group, str)):
+            continue
+        key = (" ".join((group or "").split()).casefold(), " ".join(label.split()).casefold())
+        if key in seen:
+            where = f"group {group!r}" if group else "the rows without a group"
+            errors.add(ConfigError(f"{rows_path}[{i}].label", f"duplicate label {label!r} in {where} (also rows[{seen[key]}]); "
+                                   "readers could not tell the rows apart: rename one or put it in another group"))
+        else:
+            seen[key] = i
+
+
+# Zone abbreviations people write for a place's local time. Those tzdata knows (EST, CET, ...) are
+# fixed offsets or legacy names, so they are accepted with a warning; the others are errors.
+_ABBREVIATIONS = {
+    "EST": "America/New_York", "EDT": "America/New_York", "EST5EDT": "America/New_York",
+    "CST": "America/Chicago", "CDT": "America/Chicago", "CST6CDT": "America/Chicago",
+    "MST": "America/Denver", "MDT": "America/Denver", "MST7MDT": "America/Denver",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PST8PDT": "America/Los_Angeles",
+    "AKST": "America/Anchorage", "AKDT": "America/Anchorage",
+    "WET": "Europe/Lisbon", "WEST": "Europe/Lisbon", "BST": "Europe/London",
+    "CET": "Europe/Berlin", "CEST": "Europe/Berlin", "MET": "Europe/Berlin", "MEST": "Europe/Berlin",
+    "EET": "Europe/Athens", "EEST": "Europe/Athens", "MSK": "Europe/Moscow",
+    "IST": "Asia/Kolkata", "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "SGT": "Asia/Singapore", "HKT": "Asia/Hong_Kong",
+    "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland",
+}
+
+
+def _zone(value: Any, path: str, errors: _Errors) -> str | None:
+    zone = errors.run(check_timezone, value, path)
+    if zone:
+        errors.warn(timezone_warning(zone, path))
+    return zone
+
+
+def timezone_warning(name: str, path: str) -> str | None:
+    """For a valid but abbreviated zone (EST, CET, ...): which place's zone was probably meant."""
+    meant = _ABBREVIATIONS.get(name.upper())
+    if meant is None:
+        return None
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(name)
+    offsets = {datetime(2026, month, 1, tzinfo=zone).utcoffset() for month in (1, 7)}
+    kind = "a fixed offset all year, with no daylight-saving time" if len(offsets) == 1 else "a legacy abbreviation, not a place"
+    return f"{path}: {name!r} is {kind}; you probably mean {meant} (a place's zone follows its daylight-saving rules)"
 
 
 _DEFAULTABLE = ("timezone", "bands", "days", "palette")
 
 
-def _grid(value: Any, path: str, defaults: dict) -> GridSpec:
-    _mapping(value, path, ("name", "type", "title", "rows", "trend") + _DEFAULTABLE, required=("name", "rows"))
-    name = _string(value["name"], _join(path, "name"), pattern=NAME_RE)
+def _grid(value: Any, path: str, defaults: dict, errors: _Errors | None = None) -> GridSpec | None:
+    """The grid, or None when `errors` (non-strict) got this grid's mistakes."""
+    errors = errors or _Errors(strict=True)
+    before = errors.count
+    _mapping(value, path, ("name", "type", "title", "rows", "trend") + _DEFAULTABLE, required=("name", "rows"), errors=errors)
+    name = errors.run(_string, value["name"], _join(path, "name"), pattern=NAME_RE) if "name" in value else None
     rows_path = _join(path, "rows")
-    rows = value["rows"]
-    if not isinstance(rows, list):
-        raise ConfigError(rows_path, f"must be a list of rows, got {_kind(rows)}")
-    if not rows:
-        raise ConfigError(rows_path, "must list at least one row")
+    rows: list[RowSpec | None] = []
+    if "rows" in value:
+        if not isinstance(value["rows"], list):
+            errors.add(ConfigError(rows_path, f"must be a list of rows, got {_kind(value['rows'])}"))
+        elif not value["rows"]:
+            errors.add(ConfigError(rows_path, "must list at least one row"))
+        else:
+            rows = [errors.run(_row, row, f"{rows_path}[{i}]", errors) for i, row in enumerate(value["rows"])]
+            _check_labels(value["rows"], rows_path, errors)
     merged = {**defaults, **{k: value[k] for k in _DEFAULTABLE if k in value}}
-    grid_type = _choice(value.get("type", "heatmap"), _join(path, "type"), GRID_TYPES)
-    trend = _boolean(value.get("trend", False), _join(path, "trend"))
-    if trend and grid_type != "heatmap":
-        raise ConfigError(_join(path, "trend"), "only applies to type: heatmap")
+    grid_type = errors.run(_choice, value.get("type", "heatmap"), _join(path, "type"), GRID_TYPES)
+    trend = errors.run(_boolean, value.get("trend", False), _join(path, "trend"))
+    if trend and grid_type == "trend":
+        errors.add(ConfigError(_join(path, "trend"), "only applies to type: heatmap"))
     where = lambda key: _join(path if key in value else "", key)  # noqa: E731 - blame the key where it was set
-    return GridSpec(
-        name=name,
-        title=_string(value["title"], _join(path, "title")) if "title" in value else name.replace("_", " ").replace("-", " ").title(),
-        rows=tuple(_row(row, f"{rows_path}[{i}]") for i, row in enumerate(rows)),
+    timezone = _zone(merged.get("timezone", "UTC"), where("timezone"), errors)
+    spec = GridSpec(
+        name=name or "",
+        title=errors.run(_string, value["title"], _join(path, "title")) if "title" in value else (name or "").replace("_", " ").replace("-", " ").title(),
+        rows=tuple(rows),
         type=grid_type,
-        days=_integer(merged.get("days", 7), where("days"), 1, MAX_DAYS),
-        palette=_palette(merged.get("palette", DEFAULT_PALETTE), where("palette")),
+        days=errors.run(_integer, merged.get("days", 7), where("days"), 1, MAX_DAYS),
+        palette=errors.run(_palette, merged.get("palette", DEFAULT_PALETTE), where("palette")),
         trend_column=trend,
-        timezone=check_timezone(merged.get("timezone", "UTC"), where("timezone")),
-        bands=_bands(merged["bands"], where("bands")) if "bands" in merged else Bands(),
+        timezone=timezone,
+        bands=errors.run(_bands, merged["bands"], where("bands")) if "bands" in merged else Bands(),
     )
+    return spec if errors.count == before else None
 
 
 def _publish(value: Any, path: str) -> PublishSpec:
@@ -405,40 +596,44 @@ def _status_page(value: Any, path: str, period: int) -> StatusPageSpec:
 
 
 def parse_config(data: Any, source: str | None) -> Config:
+    """A checked Config; every mistake found (up to MAX_ERRORS) is reported at once."""
     if data is None:
         raise ConfigError(source or "config", "is empty; expected a mapping with a 'grids' list")
-    _mapping(data, "", ("grids", "publish", "report", "status_page") + _DEFAULTABLE, required=("grids",))
+    errors = _Errors()
+    _mapping(data, "", ("grids", "publish", "report", "status_page") + _DEFAULTABLE, required=("grids",), errors=errors)
     defaults = {k: data[k] for k in _DEFAULTABLE if k in data}
-    grids = data["grids"]
+    grids = data.get("grids", [])
     if not isinstance(grids, list):
-        raise ConfigError("grids", f"must be a list of grids, got {_kind(grids)}")
-    if not grids:
-        raise ConfigError("grids", "must list at least one grid")
+        errors.add(ConfigError("grids", f"must be a list of grids, got {_kind(grids)}"))
+        grids = []
+    elif not grids and "grids" in data:
+        errors.add(ConfigError("grids", "must list at least one grid"))
     specs = []
     seen: dict[str, int] = {}
     for i, grid in enumerate(grids):
-        spec = _grid(grid, f"grids[{i}]", defaults)
+        spec = errors.run(_grid, grid, f"grids[{i}]", defaults, errors)
+        if spec is None:
+            continue
         if spec.name in seen:
-            raise ConfigError(f"grids[{i}].name", f"duplicate grid name {spec.name!r} (also grids[{seen[spec.name]}])")
+            errors.add(ConfigError(f"grids[{i}].name", f"duplicate grid name {spec.name!r} (also grids[{seen[spec.name]}])"))
         seen[spec.name] = i
         specs.append(spec)
     # Top-level defaults must be valid even when every grid overrides them.
-    for key, check in (("timezone", check_timezone), ("bands", _bands)):
-        if key in data:
-            check(data[key], key)
+    if "timezone" in data:
+        _zone(data["timezone"], "timezone", errors)
+    if "bands" in data:
+        errors.run(_bands, data["bands"], "bands")
     if "days" in data:
-        _integer(data["days"], "days", 1, MAX_DAYS)
+        errors.run(_integer, data["days"], "days", 1, MAX_DAYS)
     if "palette" in data:
-        _palette(data["palette"], "palette")
-    report = _report(data["report"], "report") if "report" in data else ReportSpec()
-    return Config(
-        grids=tuple(specs),
-        publish=_publish(data["publish"], "publish") if "publish" in data else PublishSpec(),
-        report=report,
-        status_page=_status_page(data["status_page"] if "status_page" in data else {}, "status_page", report.period),
-        source=source,
-        defaults=defaults,
-    )
+        errors.run(_palette, data["palette"], "palette")
+    publish = errors.run(_publish, data["publish"], "publish") if "publish" in data else PublishSpec()
+    report = errors.run(_report, data["report"], "report") if "report" in data else ReportSpec()
+    period = report.period if report else ReportSpec().period
+    status_page = errors.run(_status_page, data["status_page"] if "status_page" in data else {}, "status_page", period)
+    errors.raise_any()
+    return Config(grids=tuple(specs), publish=publish, report=report, status_page=status_page, source=source, defaults=defaults,
+                  warnings=tuple(errors.warnings))
 
 
 def _optional(value: dict, key: str, path: str, check):

@@ -56,16 +56,32 @@ def _trim(v: float, decimals: int) -> str:
 
 
 def cell_text(row: Row, j: int) -> str:
-    """A FoM as two decimals; a scored row as its raw value with the unit (e.g. `7.2 min`)."""
+    """A FoM as two decimals; a scored or rule row as its raw value with the unit (e.g. `7.2 min`)."""
     value = row.values[j]
     if math.isnan(value):
         return NO_DATA
-    if row.score is None:
+    if not row.shows_raw:
         if value == 0 or 0.1 <= abs(value) < 1e4:  # a figure of merit (or near one): two decimals
             return f"{value:.2f}"
         return format_number(value)  # tiny, huge or infinite: two decimals would lie
-    text = format_number(row.raw[j])
+    text = _off_threshold(row, row.raw[j]) if row.rule else format_number(row.raw[j])
     return f"{text} {row.unit}" if row.unit else text
+
+
+def _off_threshold(row: Row, value: float) -> str:
+    """A rule row's value, with more decimals where the short form would read as a threshold it is
+    not (4.999 under `< 5` is good and must not say `5`); `≈5` when even 6 decimals would."""
+    text = format_number(value)
+    for condition in (row.rule.passes, row.rule.warn):
+        if condition is None or value == condition.threshold or text != format_number(condition.threshold):
+            continue
+        sign = "−" if value < 0 else ""
+        for digits in range(3, 7):
+            finer = _trim(abs(value), digits)
+            if finer != _trim(abs(condition.threshold), digits):
+                return sign + finer
+        return "≈" + text
+    return text
 
 
 def day_label(day: date, today: bool, note: bool = True) -> tuple[str, str]:
@@ -97,13 +113,18 @@ def subtitle(grid: Grid, today_mark: str = "", scale: bool = True) -> str:
 TREND_FLAT = 0.005  # |change| below this shows as unchanged
 
 
-def trend_delta(values: list[float]) -> float:
+def _today_minus_mean(values: list[float]) -> float:
     """Today (the last value) minus the mean of the earlier days with data; NaN when undefined."""
     earlier = [v for v in values[:-1] if not math.isnan(v)]
     today = values[-1] if values else math.nan
     if math.isnan(today) or not earlier or not math.isfinite(today) or not all(math.isfinite(v) for v in earlier):
         return math.nan
-    return clamp_fom(today) - sum(clamp_fom(v) for v in earlier) / len(earlier)
+    return today - sum(earlier) / len(earlier)
+
+
+def trend_delta(values: list[float]) -> float:
+    """Today's FoM minus the mean of the earlier days' FoM, each clamped to [0, 1] as for colour."""
+    return _today_minus_mean([clamp_fom(v) if math.isfinite(v) else v for v in values])
 
 
 def trend_text(delta: float) -> str:
@@ -112,3 +133,27 @@ def trend_text(delta: float) -> str:
     if abs(delta) < TREND_FLAT:
         return "= 0.00"
     return f"{'▲' if delta > 0 else '▼'} {abs(delta):.2f}"
+
+
+def row_trend(row: Row) -> tuple[float, str]:
+    """A row's trend column: (how much better (+) or worse (-) today is; 0 flat or no direction, NaN
+    undefined, the text).
+
+    FoM and scored rows: the change of the FoM, `▲ 0.42` (▲ better). Rule rows: today's raw value
+    minus the mean of the earlier days' raw values, signed and in the row's unit, `▼ +1.5 min`;
+    the arrow says better (▲) or worse (▼) by the rule's comparator: lower is better for `<`/`<=`,
+    higher for `>`/`>=`; `==`/`!=` have no better side, so their change has no arrow."""
+    if row.rule is None:
+        delta = trend_delta(row.values)
+        return delta, trend_text(delta)
+    change = _today_minus_mean(row.raw)
+    if math.isnan(change):
+        return math.nan, trend_text(math.nan)
+    size = format_number(abs(change))
+    if size == "0" or abs(change) <= 1e-9 * abs(row.raw[-1]):  # nothing a reader could see, or float noise
+        return 0.0, "= 0"
+    signed = f"{'+' if change > 0 else '−'}{size}{' ' + row.unit if row.unit else ''}"
+    better = change * row.rule.better
+    if better == 0:
+        return 0.0, signed
+    return better, f"{'▲' if better > 0 else '▼'} {signed}"

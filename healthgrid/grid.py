@@ -1,7 +1,8 @@
 """The `Grid`: the one contract between sources, renderers and outputs.
 
 Values are plain floats with NaN for "no data" (never 0), oldest day first; `raw` holds the daily
-value before scoring and equals `values` for rows without a score.
+value before scoring and equals `values` for rows without a score. A rule row (pass/warn) is judged
+on `raw`; its band never depends on the grid's `bands`, which only place it on the colour scale.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from healthgrid.config import Bands, Score
+from healthgrid.config import Bands, RowSpec, Score, clamp_fom
+from healthgrid.rules import Rule, band_middle
 
 
 @dataclass
@@ -23,6 +25,39 @@ class Row:
     group: str | None = None
     unit: str | None = None
     score: Score | None = None
+    rule: Rule | None = None
+    description: str | None = None
+
+    @property
+    def shows_raw(self) -> bool:
+        """Cells read the raw value in the row's unit (scored and rule rows), not a FoM."""
+        return self.score is not None or self.rule is not None
+
+    def band(self, j: int, bands: Bands) -> str:
+        """critical | warning | good | nodata: the rule's verdict on the raw value, else the FoM's band."""
+        if self.rule is not None:
+            return self.rule.band(self.raw[j])
+        return bands.band(self.values[j])
+
+    def shade(self, j: int, bands: Bands) -> float:
+        """Where the cell sits on the colour scale [0, 1] (NaN: no data). A rule cell sits in the
+        middle of its band, so its colour is its band's whatever `bands` and palette say."""
+        if self.rule is not None:
+            return band_middle(self.band(j, bands), bands)
+        value = self.values[j]
+        return clamp_fom(value)
+
+
+def make_row(spec: RowSpec, raw: list[float], bands: Bands) -> Row:
+    """A source's row: the daily values scored (score), placed in their band (rule) or as they are."""
+    if spec.score is not None:
+        values = [spec.score.fom(v) for v in raw]
+    elif spec.rule is not None:
+        values = [spec.rule.fom(v, bands) for v in raw]
+    else:
+        values = list(raw)
+    return Row(label=spec.label, query=spec.query, group=spec.group, unit=spec.unit, score=spec.score, values=values, raw=list(raw),
+               rule=spec.rule, description=spec.description)
 
 
 @dataclass
@@ -42,7 +77,8 @@ class Grid:
         """FoM values outside [0, 1] (renderers clamp them for colour), oldest first within a row."""
         return [(row, day, v) for row in self.rows for day, v in zip(self.days, row.values) if not math.isnan(v) and not 0 <= v <= 1]
 
-    def to_dict(self) -> dict:
+    def to_dict(self, bands: Bands = Bands()) -> dict:
+        """The grid data file; each cell's band is stated (for `bands`), so no consumer re-derives it."""
         return {
             "name": self.name,
             "title": self.title,
@@ -56,25 +92,20 @@ class Grid:
                     "query": r.query,
                     "unit": r.unit,
                     **({"score": {"good": r.score.good, "bad": r.score.bad}} if r.score else {}),
-                    "values": [_json_number(v) for v in r.values],
+                    **({"pass": str(r.rule.passes)} if r.rule else {}),
+                    **({"warn": str(r.rule.warn)} if r.rule and r.rule.warn else {}),
+                    **({"description": r.description} if r.description is not None else {}),
+                    "values": [_json_number(r.shade(j, bands) if r.rule else v) for j, v in enumerate(r.values)],
                     "raw": [_json_number(v) for v in r.raw],
+                    "bands": [_band_name(r.band(j, bands)) for j in range(len(r.values))],
                 }
                 for r in self.rows
             ],
         }
 
 
-def cell_band(row: Row, j: int, bands: Bands) -> str:
-    """The band of one cell (good | warning | critical | nodata): the one place that decides it,
-    so a band stored with the row can take over from the thresholds here."""
-    return bands.band(row.values[j])
-
-
-def band_counts(values: list[float], bands: Bands) -> dict[str, int]:
-    counts = {"critical": 0, "warning": 0, "good": 0, "nodata": 0}
-    for v in values:
-        counts[bands.band(v)] += 1
-    return counts
+def _band_name(band: str) -> str | None:
+    return None if band == "nodata" else band
 
 
 def _json_number(v: float) -> float | None:

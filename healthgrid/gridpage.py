@@ -7,27 +7,38 @@ from __future__ import annotations
 
 import math
 
-from healthgrid.config import GridSpec, clamp_fom
+from healthgrid.config import GridSpec
 from healthgrid.escaping import html_text as escape
-from healthgrid.formatting import NO_DATA, cell_text, day_label, format_number, subtitle, trend_delta, trend_text
-from healthgrid.grid import Grid, cell_band
+from healthgrid.formatting import NO_DATA, cell_text, day_label, format_number, row_trend, subtitle
+from healthgrid.grid import Grid
 from healthgrid.render.style import THEMES, colormap_and_norm, text_color_on
 from healthgrid.sections import headings
-from healthgrid.textout import alt_text
+from healthgrid.textout import alt_text, rule_text
+
 
 def cell_details(grid: Grid, i: int, j: int, band: str | None = None) -> str:
-    """The hover text of one cell: metric, day, value and band, raw value and unit, query."""
+    """The hover text of one cell: metric, day, value and band, raw value and unit (and the rule it
+    was judged by, with its verdict), the row's description, query."""
     row = grid.rows[i]
     value = row.values[j]
     parts = [row.label, f"{grid.days[j]:%a %Y-%m-%d}" + (" (today, partial)" if j == len(grid.days) - 1 else "")]
     if math.isnan(value):
         parts.append("no data")
+    elif row.rule is not None:
+        parts.append(f"{cell_text(row, j)}: {row.rule.band(row.raw[j])}, {row.rule.verdict(row.raw[j])}")
     else:
         parts.append(f"FoM {value:.3f}" + (f" ({band})" if band else ""))
         if row.score is not None:
             parts.append(f"raw {format_number(row.raw[j])}{' ' + row.unit if row.unit else ''} (good {row.score.good:g}, bad {row.score.bad:g})")
+    if row.rule is not None:
+        parts.append(f"rule {row.rule.text(row.unit)}")
+    if row.description:
+        parts.append(row.description)
     parts.append(row.query)
     return " · ".join(parts)
+
+
+_RULES_NOTE = " Rows with a rule (under their label): good when the day's value meets it, warning when it meets only warn, else critical."
 
 
 def _theme_props(name: str) -> str:
@@ -61,6 +72,7 @@ table.grid td.nodata{background:repeating-linear-gradient(135deg,var(--nodata) 0
 table.grid td.today{outline:2px dashed var(--fg);outline-offset:-1px}
 table.grid th{font-weight:normal;padding:.2rem .5rem} table.grid th[scope=row]{text-align:right}
 table.grid tr.group th{text-align:left;font-weight:bold;padding-top:.7rem}
+table.grid th .rule{display:block;font-size:.75rem;color:var(--muted)}
 td:hover{filter:brightness(1.12)} .sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
 """
 
@@ -76,23 +88,27 @@ def _table(grid: Grid, spec: GridSpec) -> str:
         if i in heading_at:
             body.append(f"<tr class=\"group\"><th scope=\"rowgroup\" colspan=\"{n + 1 + spec.trend_column}\">{escape(heading_at[i])}</th></tr>")
         cells = []
-        for j, value in enumerate(row.values):
+        for j in range(len(row.values)):
             text = cell_text(row, j)
-            band = cell_band(row, j, spec.bands)
+            band = row.band(j, spec.bands)
             classes = [band] + (["today"] if j == n - 1 else [])
             if text == NO_DATA:
                 classes.append("nodata")
                 style = ""
             else:  # the very colour the image gives this cell
-                color = cmap(norm(clamp_fom(value)))
+                color = cmap(norm(row.shade(j, spec.bands)))
                 hex_color = "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in color[:3]))
                 style = f" style=\"background:{hex_color};color:{text_color_on(color)}\""
             word = band if band != "nodata" else ""
             cells.append(f"<td class=\"{' '.join(classes)}\"{style} title=\"{escape(cell_details(grid, i, j, word or None))}\">"
                          f"<span class=\"sr\">{word} </span>{escape(text)}</td>")
         if spec.trend_column:
-            cells.append(f"<td>{escape(trend_text(trend_delta(row.values)))}</td>")
-        body.append(f"<tr><th scope=\"row\">{escape(row.label)}</th>{''.join(cells)}</tr>")
+            cells.append(f"<td>{escape(row_trend(row)[1])}</td>")
+        # The rule shows under the label; the description on hover (and to screen readers).
+        rule = f"<span class=\"rule\">{escape(row.rule.text(row.unit))}</span>" if row.rule else ""
+        about = f"<span class=\"sr\"> {escape(row.description)}</span>" if row.description else ""
+        title = f" title=\"{escape(rule_text(row))}\"" if row.rule or row.description else ""
+        body.append(f"<tr><th scope=\"row\"{title}>{escape(row.label)}{rule}{about}</th>{''.join(cells)}</tr>")
     return (f"<table class=\"grid\"><caption>{escape(alt_text(grid, spec.bands))} Hover a cell for its details.</caption>\n"
             f"<thead><tr><th scope=\"col\">Metric</th>{head}</tr></thead>\n<tbody>{''.join(body)}</tbody></table>")
 
@@ -104,6 +120,6 @@ def page(grid: Grid, spec: GridSpec, theme_name: str, downloads: list[str], refr
 <h1>{escape(grid.title)}</h1>
 <p class="sub">{escape(subtitle(grid))}</p>
 {_table(grid, spec)}
-<p>Bands: good (FoM ≥ {spec.bands.warning:g}) · warning · critical (FoM &lt; {spec.bands.critical:g}) · hatched: no data. Screen readers hear the band before each value.</p>
+<p>Bands: good (FoM ≥ {spec.bands.warning:g}) · warning · critical (FoM &lt; {spec.bands.critical:g}) · hatched: no data.{_RULES_NOTE if any(r.rule for r in grid.rows) else ""} Screen readers hear the band before each value.</p>
 """ + (f'<p class="downloads">Download the image: {links}</p>' if links else "")
     return document(grid.title, body, scheme_css(theme_name) + _GRID_CSS, refresh, "dark" if theme_name == "dark" else "light dark")

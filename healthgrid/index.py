@@ -19,7 +19,7 @@ from urllib.parse import quote
 from healthgrid.config import MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, Bands, ConfigError, StatusPageSpec
 from healthgrid.escaping import html_text as escape
 from healthgrid.formatting import as_of_text, cell_text
-from healthgrid.grid import Grid, cell_band, format_instant
+from healthgrid.grid import Grid, format_instant
 
 MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
 MAX_JSON_BYTES = 5_000_000  # a larger NAME.json is not read
@@ -121,7 +121,7 @@ def status(entry: Entry, now: datetime) -> Status:
     grid = entry.grid
     if grid is None:
         return Status("unknown", {}, [], False)
-    today = [(cell_band(row, -1, entry.bands), row) for row in grid.rows]
+    today = [(row.band(-1, entry.bands), row) for row in grid.rows]
     counts = {band: sum(1 for b, _ in today if b == band) for band in ("good", "warning", "critical", "nodata")}
     state = next((s for s in ("critical", "warning") if counts[s]), "good" if counts["good"] else "nodata")
     bad = sorted((i for i, (b, _) in enumerate(today) if b in ("critical", "warning")),

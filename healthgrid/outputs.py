@@ -41,9 +41,9 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
         fig.clear()  # breaks the artists' reference cycles, so most of a figure is freed as soon as it is dropped
     first_image = next((n for n in files if n.endswith(".png")), None)
     # The status page is rebuilt from these files alone (gh-pages), so they carry what it needs.
-    files[f"{grid.name}.json"] = grid_json(grid, {"bands": {"critical": spec.bands.critical, "warning": spec.bands.warning},
-                                                  "status_page": {"refresh_seconds": status_page.refresh_seconds,
-                                                                  "stale_after_minutes": status_page.stale_after_minutes}}).encode()
+    files[f"{grid.name}.json"] = grid_json(grid, spec.bands, {
+        "bands": {"critical": spec.bands.critical, "warning": spec.bands.warning},
+        "status_page": {"refresh_seconds": status_page.refresh_seconds, "stale_after_minutes": status_page.stale_after_minutes}}).encode()
     files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend_column).encode()
     return files
 

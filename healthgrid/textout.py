@@ -11,27 +11,28 @@ import math
 
 from healthgrid.config import Bands
 from healthgrid.escaping import md_text, md_url
-from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, trend_delta, trend_text, window_text
-from healthgrid.grid import Grid, band_counts
+from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, row_trend, window_text
+from healthgrid.grid import Grid, Row
 from healthgrid.sections import headings
 
 SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
 
 
-def grid_json(grid: Grid, extra: dict | None = None) -> str:
+def grid_json(grid: Grid, bands: Bands = Bands(), extra: dict | None = None) -> str:
     """`extra`: top-level keys written after the grid's own (the bands and status-page settings)."""
-    return json.dumps({**grid.to_dict(), **(extra or {})}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps({**grid.to_dict(bands), **(extra or {})}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def alt_text(grid: Grid, bands: Bands) -> str:
     """One sentence a screen reader can say instead of the image; names today's worst cells."""
-    today = [row.values[-1] for row in grid.rows]
-    counts = band_counts(today, bands)
+    today = [row.band(-1, bands) for row in grid.rows]
+    counts = {b: today.count(b) for b in ("critical", "warning", "good", "nodata")}
     parts = [f"{counts[b]} {b}" for b in ("critical", "warning", "good") if counts[b]]
     if counts["nodata"]:
         parts.append(f"{counts['nodata']} with no data")
-    scored = sorted(((v, i) for i, v in enumerate(today) if not math.isnan(v)), key=lambda t: (t[0], t[1]))
-    worst = [f"{_name(grid.rows[i])} {cell_text(grid.rows[i], -1)} ({bands.band(v)})" for v, i in scored[:3] if v < bands.warning]
+    shades = [row.shade(-1, bands) for row in grid.rows]
+    scored = sorted((v, i) for i, v in enumerate(shades) if not math.isnan(v))
+    worst = [f"{_name(grid.rows[i])} {cell_text(grid.rows[i], -1)} ({today[i]})" for _, i in scored[:3] if today[i] != "good"]
     sentence = (
         f"{grid.title}: {len(grid.rows)} metrics over {len(grid.days)} days, {window_text(grid)}. "
         f"Today so far: {', '.join(parts) or 'no rows'}."
@@ -54,28 +55,42 @@ def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = F
     if image:
         lines += [f"![{md_text(alt)}]({md_url(image)})", ""]
     lines += [md_text(alt), ""]
-    header = ["Metric"] + [" ".join(day_label(d, today=j == len(grid.days) - 1)) for j, d in enumerate(grid.days)]
+    # A "Rule" column only where some row has a rule or a description: the rule is what a reader
+    # of a rule row needs to read its colours.
+    ruled = any(row.rule or row.description for row in grid.rows)
+    header = ["Metric"] + (["Rule"] if ruled else []) + [" ".join(day_label(d, today=j == len(grid.days) - 1)) for j, d in enumerate(grid.days)]
     if trend:
         header.append("vs. avg of earlier days")
     columns = len(header) - 1
     lines.append("| " + " | ".join(md_text(h) for h in header) + " |")
-    lines.append("|" + "---|" + "---:|" * columns)
+    lines.append("|" + "---|" * (1 + ruled) + "---:|" * (columns - ruled))
     heading_at = headings(grid)
     for i, row in enumerate(grid.rows):
         if i in heading_at:
             lines.append(f"| **{md_text(heading_at[i])}** |" + " |" * columns)
-        cells = []
-        for j, v in enumerate(row.values):
+        cells = [md_text(rule_text(row))] if ruled else []
+        for j in range(len(row.values)):
             text = cell_text(row, j)
-            cells.append(f"{SYMBOLS[bands.band(v)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
+            cells.append(f"{SYMBOLS[row.band(j, bands)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
         if trend:
-            cells.append(trend_text(trend_delta(row.values)))
+            cells.append(md_text(row_trend(row)[1]))
         lines.append(f"| {md_text(row.label)} | " + " | ".join(cells) + " |")
+    rules = ""
+    if any(row.rule for row in grid.rows):
+        rules = (f"Rows with a rule: {SYMBOLS['good']} meets its condition · {SYMBOLS['warning']} fails it but meets `warn` · "
+                 f"{SYMBOLS['critical']} meets neither. ")
     lines += [
         "",
         f"{SYMBOLS['good']} good (FoM ≥ {bands.warning:g}) · {SYMBOLS['warning']} warning ({bands.critical:g} ≤ FoM < {bands.warning:g}) · "
-        f"{SYMBOLS['critical']} critical (FoM < {bands.critical:g}) · {SYMBOLS['nodata']} no data. "
+        f"{SYMBOLS['critical']} critical (FoM < {bands.critical:g}) · {SYMBOLS['nodata']} no data. {rules}"
         f"Today is partial, as of {as_of_text(grid.now, grid.timezone)}.",
         "",
     ]
     return "\n".join(lines)
+
+
+def rule_text(row: Row) -> str:
+    """The rule and the description of a row, as the Markdown table and the HTML show them:
+    `< 5 min (warn < 8) — P90 runtime of pre-merge checks`."""
+    parts = ([row.rule.text(row.unit)] if row.rule else []) + ([row.description] if row.description else [])
+    return " — ".join(parts)

@@ -17,8 +17,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
-from healthgrid.config import GridSpec, clamp_fom
-from healthgrid.formatting import NO_DATA, TREND_FLAT, cell_text, day_label, subtitle, trend_delta, trend_text
+from healthgrid.config import GridSpec
+from healthgrid.formatting import NO_DATA, TREND_FLAT, cell_text, day_label, row_trend, subtitle
 from healthgrid.grid import Grid, Row
 from healthgrid.render.layout import Layout, fit, shorten, text_width
 from healthgrid.render.style import BIG_DPI, BLACK, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
@@ -75,8 +75,10 @@ class _Heatmap:
             row = self.grid.rows[index]
             for j in range(n_days):
                 self.cell_texts[r, j] = cell_text(row, j)
-                self.values[r, j] = clamp_fom(float(row.values[j]))
-                self.nodata[r, j] = math.isnan(row.values[j])
+                if math.isnan(row.values[j]):
+                    self.nodata[r, j] = True
+                    continue
+                self.values[r, j] = row.shade(j, self.spec.bands)  # clamped to [0, 1]; a rule cell: the middle of its band
         # Colours for all cells at once (per-cell colormap calls dominate big grids).
         coloured = ~np.isnan(self.values)
         self.cell_colors[coloured] = self.cmap(self.norm(self.values[coloured]))
@@ -100,9 +102,9 @@ class _Heatmap:
         up, down = ("#1a7f37", "#cf222e") if self.theme.name == "light" else ("#3fb950", "#ff7b72")
         self.trend_font = min(10.0, max(self.cell_font, 7.0))
         for kind, index, _ in self.display:
-            delta = trend_delta(self.grid.rows[index].values) if kind == "row" else math.nan
+            delta, text = row_trend(self.grid.rows[index]) if kind == "row" else (math.nan, "")
             self.trend_deltas.append(delta)
-            self.trend_texts.append(trend_text(delta) if kind == "row" else "")
+            self.trend_texts.append(text)
             self.trend_colors.append(self.theme.muted if math.isnan(delta) or abs(delta) < TREND_FLAT else (up if delta > 0 else down))
 
     def _prepare_labels(self) -> None:

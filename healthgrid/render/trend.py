@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from healthgrid.config import GridSpec, clamp_fom
+from healthgrid.config import GridSpec
 from healthgrid.formatting import cell_text, day_label, subtitle
 from healthgrid.grid import Grid
 from healthgrid.render.layout import shorten
@@ -51,10 +51,11 @@ def _draw(grid: Grid, spec: GridSpec, theme_name: str) -> Figure:
         ax.axvspan(n - 1.5, n - 0.5, color=theme.muted, alpha=0.15, linewidth=0, zorder=0)
         for k, i in enumerate(rows):
             row = grid.rows[i]
-            y = np.array([clamp_fom(v) for v in row.values])
+            y = np.array([row.shade(j, bands) for j in range(n)])  # a rule row: the middle of each day's band
             color = colors[k % len(colors)]
             today = cell_text(row, n - 1)
-            label = plain(shorten(row.label, 40) + (f" (today {today})" if row.score else ""))
+            rule = f"; rule {row.rule.text(row.unit)}" if row.rule else ""
+            label = plain(shorten(row.label, 40) + (f" (today {today}{rule})" if row.shows_raw else ""))
             ax.plot(x[:-1] if n > 1 else x, y[:-1] if n > 1 else y, color=color, linewidth=2, marker="o", markersize=4, label=label, zorder=3)
             if n > 1:  # the partial today: dashed from yesterday
                 ax.plot(x[-2:], y[-2:], color=color, linewidth=2, linestyle=(0, (3, 2)), zorder=3)

@@ -23,7 +23,7 @@ from typing import Callable
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
 from healthgrid.errors import RunError
-from healthgrid.grid import Grid, Row, day_start, local_days
+from healthgrid.grid import Grid, day_start, local_days, make_row
 
 DAY = 86400
 PERCENTILE_RE = re.compile(r"^\s*p\d+(\.\d+)?:")  # p50:, p90:, p99.9: ... (distribution metrics)
@@ -127,8 +127,7 @@ class DatadogSource:
         for i, row in enumerate(spec.rows):
             mine = [(q.method, by_day[k]) for k, q in enumerate(queries) if q.row == i]
             raw = [combine({method: days_values[d] for method, days_values in mine}, row.aggregation) for d in range(len(days))]
-            values = [row.score.fom(v) for v in raw] if row.score else list(raw)
-            rows.append(Row(label=row.label, query=row.query, group=row.group, unit=row.unit, score=row.score, values=values, raw=raw))
+            rows.append(make_row(row, raw, spec.bands))
         return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows)
 
     def _request(self, spec, api_client, retrier: Retrier, queries: list[Query], lo: int, hi: int, bucket: int, points) -> None:

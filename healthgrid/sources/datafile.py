@@ -8,12 +8,13 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from healthgrid.config import NAME_RE, ConfigError, Score, check_timezone
+from healthgrid.config import NAME_RE, Bands, ConfigError, Score, check_timezone, row_rule
 from healthgrid.grid import Grid, Row
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule.
 _GRID_KEYS = ("name", "title", "timezone", "days", "now", "rows", "bands", "status_page")
-_ROW_KEYS = ("label", "group", "query", "unit", "score", "values", "raw")
+_ROW_KEYS = ("label", "group", "query", "unit", "score", "values", "raw", "pass", "warn", "description", "bands")
+_BAND_NAMES = ("good", "warning", "critical", None)
 
 
 class DataError(ConfigError):
@@ -115,11 +116,13 @@ def _row(doc: Any, path: str, n_days: int) -> Row:
     for key in doc:
         if key not in _ROW_KEYS:
             raise DataError(f"{path}.{key}", f"unknown key; allowed: {', '.join(_ROW_KEYS)}")
-    for key in ("label", "values"):
+    # A rule row is judged on `raw`: it needs `raw`, and its `values` (the band's place on the FoM
+    # scale) are worked out again, so they may be left out.
+    for key in ("label", "raw" if doc.get("pass") is not None else "values"):
         if key not in doc:
-            raise DataError(f"{path}.{key}", "is required")
+            raise DataError(f"{path}.{key}", "is required" + (" for a row with pass" if key == "raw" else ""))
     strings = {}
-    for key in ("label", "group", "query", "unit"):
+    for key in ("label", "group", "query", "unit", "description"):
         value = doc.get(key)
         if value is not None and not isinstance(value, str):
             raise DataError(f"{path}.{key}", "must be a string")
@@ -130,9 +133,16 @@ def _row(doc: Any, path: str, n_days: int) -> Row:
         if not isinstance(s, dict) or set(s) != {"good", "bad"} or not all(_is_number(s[k]) for k in s) or s["good"] == s["bad"]:
             raise DataError(f"{path}.score", "must be {\"good\": number, \"bad\": number} with good != bad")
         score = Score(float(s["good"]), float(s["bad"]))
-    values = _series(doc["values"], f"{path}.values", n_days)
+    rule = row_rule(doc, path)
+    if doc.get("bands") is not None:  # written by healthgrid for readers; checked, then worked out again
+        if not isinstance(doc["bands"], list) or len(doc["bands"]) != n_days or any(b not in _BAND_NAMES for b in doc["bands"]):
+            raise DataError(f"{path}.bands", f"must list {n_days} of good, warning, critical or null")
+    values = _series(doc["values"], f"{path}.values", n_days) if doc.get("values") is not None else []
     raw = _series(doc["raw"], f"{path}.raw", n_days) if doc.get("raw") is not None else list(values)
-    return Row(label=strings["label"], query=strings["query"] or "", group=strings["group"], unit=strings["unit"], score=score, values=values, raw=raw)
+    if rule is not None:
+        values = [rule.fom(v, Bands()) for v in raw]
+    return Row(label=strings["label"], query=strings["query"] or "", group=strings["group"], unit=strings["unit"], score=score, values=values,
+               raw=raw, rule=rule, description=strings["description"])
 
 
 def _is_number(v: Any) -> bool:

@@ -12,8 +12,9 @@ import math
 import random
 from datetime import date, datetime
 
-from healthgrid.config import GridSpec, RowSpec, clamp_fom
-from healthgrid.grid import Grid, Row, local_days
+from healthgrid.config import Bands, GridSpec, RowSpec, clamp_fom
+from healthgrid.grid import Grid, local_days, make_row
+from healthgrid.rules import Rule
 
 NO_DATA_CHANCE = 0.04
 DIP_CHANCE = 0.10
@@ -49,6 +50,58 @@ def _to_raw(row: RowSpec, fom: float) -> float:
     return float(round(raw)) if whole else round(raw, 1)
 
 
+def _fom_band(fom: float, bands: Bands, rule: Rule) -> str:
+    if math.isnan(fom):
+        return "nodata"
+    if fom < bands.critical:
+        return "critical"
+    if fom < bands.warning:  # a pass/fail rule has no warning: the lower half fails
+        return "warning" if rule.warn else "critical" if fom < (bands.critical + bands.warning) / 2 else "good"
+    return "good"
+
+
+def _rule_row(spec: GridSpec, row: RowSpec, days: list[date], fom: list[float]) -> list[float]:
+    """Raw values for a rule row: each day's band from the demo FoM, then a value clearly inside it.
+
+    Every band the rule has (good, critical, and warning with `warn`) shows at least once before
+    today when the window has room, so a preview shows both sides of every threshold."""
+    rule = row.rule
+    bands = [_fom_band(v, spec.bands, rule) for v in fom]
+    pick = _rng(spec.name, row.query, "cover")
+    for band in ("good", "critical") + (("warning",) if rule.warn else ()):
+        if band not in bands:
+            spare = [j for j in range(len(bands) - 1) if bands[j] != "nodata" and bands.count(bands[j]) > 1]
+            if spare:
+                bands[pick.choice(spare)] = band
+    return [math.nan if band == "nodata" else rule_value(rule, band, row.unit is None, _rng(spec.name, row.query, day.isoformat(), "raw"))
+            for band, day in zip(bands, days)]
+
+
+def rule_value(rule: Rule, band: str, counts: bool, r: random.Random) -> float:
+    """A plausible value clearly inside `band` of `rule`: a fifth to four fifths of the way across
+    the band's stretch between thresholds, never on a threshold (unless only a threshold is in that
+    band, as the 0 of a failing `> 0`), rounded to a sensible precision (whole numbers for unit-less rules with whole
+    thresholds), not negative when no threshold is, and not above 1 when every threshold is a fraction."""
+    ts = sorted({c.threshold for c in (rule.passes, rule.warn) if c is not None})
+    span = ts[-1] - ts[0] or max(abs(ts[0]) * 0.2, 1.0)
+    natural = ts[0] >= 0  # counts, durations, rates: no negative demo values
+    regions = [(a, b, (a + b) / 2) for a, b in zip(ts, ts[1:])]
+    if not natural or ts[0] > 0:
+        low = ts[0] if natural else span  # from 0 up to the lowest threshold, else a span below it
+        regions.insert(0, (ts[0] - low, ts[0], ts[0] - low / 2))
+    top = 1.0 if natural and ts[-1] < 1 else ts[-1] + span  # thresholds within [0, 1): a ratio, which stays <= 1
+    regions.append((ts[-1], top, (ts[-1] + top) / 2))
+    mine = [(a, b) for a, b, probe in regions if rule.band(probe) == band]
+    whole = counts and all(float(t).is_integer() for t in ts)
+    digits = 0 if whole else max(0, 2 - math.floor(math.log10(span)))
+    for _ in range(20 if mine else 0):
+        a, b = r.choice(mine)
+        x = round(a + (b - a) * r.uniform(0.2, 0.8), digits)
+        if rule.band(x) == band and x not in ts and (x >= 0 or not natural):
+            return float(x) + 0.0  # no -0.0
+    return next((t for t in ts if rule.band(t) == band), math.nan)
+
+
 def demo_grid(spec: GridSpec, now: datetime) -> Grid:
     days = local_days(now, spec.timezone, spec.days)
     foms = [_row_fom(spec, row, days) for row in spec.rows]
@@ -66,7 +119,6 @@ def demo_grid(spec: GridSpec, now: datetime) -> Grid:
             foms[i][j] = math.nan
     rows = []
     for row, fom in zip(spec.rows, foms):
-        raw = [_to_raw(row, v) for v in fom]
-        values = [row.score.fom(v) for v in raw] if row.score else fom
-        rows.append(Row(label=row.label, query=row.query, group=row.group, unit=row.unit, score=row.score, values=values, raw=raw))
+        raw = _rule_row(spec, row, days, fom) if row.rule else [_to_raw(row, v) for v in fom]
+        rows.append(make_row(row, raw, spec.bands))
     return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows)
