@@ -8,11 +8,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from healthgrid import bounded
 from healthgrid.errors import RunError, UsageError, quote_body, secret_from_env
 from healthgrid.escaping import md_text, md_url
 
 MARKER = "<!-- healthgrid-preview -->"
 DEFAULT_API = "https://api.github.com"
+DEADLINE = 30.0  # seconds of wall-clock time per GitHub request
+MAX_REQUESTS = 52  # 50 pages of 100 comments, then the edit
 
 
 def body_for(items: list[str]) -> str:
@@ -79,15 +82,26 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
     session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
                             "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "healthgrid"})
 
+    calls = 0
+
     def call(method: str, url: str, **kwargs):
+        nonlocal calls
+        calls += 1
+        if calls > MAX_REQUESTS:  # a server whose "next" page never ends
+            raise RunError(f"comment: gave up after {MAX_REQUESTS} requests to GitHub (pages of comments on {repo}#{pr})")
+        if bounded.origin(url) != bounded.origin(base):  # a Link header may name any host: the token stays home
+            raise RunError(f"comment: GitHub's next page is at {bounded.origin(url)}, not {bounded.origin(base)}; not followed")
         try:
-            response = session.request(method, url, timeout=30, **kwargs)
+            response = bounded.request(session, method, url, deadline=DEADLINE, what="the request", **kwargs)
+        except bounded.Refused as exc:
+            raise RunError(f"comment: GitHub at {bounded.origin(base)}: {exc}") from None
         except requests.RequestException as exc:
-            raise RunError(f"comment: cannot reach {base} ({type(exc).__name__})") from None
+            raise RunError(f"comment: cannot reach {bounded.origin(base)} ({type(exc).__name__})") from None
         if response.status_code == 403 or (response.status_code == 404 and method != "GET"):
             return None  # no permission: fork pull requests get a read-only token
         if response.status_code >= 400:
-            raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)}: {quote_body(response.text, 200)}")
+            raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)[:100]}: "
+                           f"{quote_body(response.text, 200)}")
         return response
 
     me = _identity(call, base)

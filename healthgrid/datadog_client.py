@@ -3,17 +3,25 @@
 Retries are ours rather than the client's (`enable_retry`), because the client would sleep for as
 long as a 429's reset header says; here every call shares one time budget and gives up with a
 clear message when the budget cannot cover the next wait.
+
+The client's urllib3 pool is wrapped (`_BoundedPool`) so that each attempt has a wall-clock
+deadline (what the budget leaves), the answer is read in chunks up to MAX_ANSWER, and no redirect
+is followed: the keys travel in DD-API-KEY / DD-APPLICATION-KEY headers, which urllib3 would
+forward to whatever host a redirect names.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import random
+import threading
 import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 from urllib.parse import urlparse
 
+from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, TimedOut, origin, read_capped, redirect_refused, within
 from healthgrid.errors import RunError, UsageError, quote_body, register_secret
 
 SITES = (
@@ -33,7 +41,8 @@ class DatadogAuth:
 
     @property
     def where(self) -> str:
-        return self.host or f"https://api.{self.site}"
+        """The base URL for messages, without any user:password@ part."""
+        return origin(self.host) if self.host else f"https://api.{self.site}"
 
     @classmethod
     def from_env(cls, env=None, need_app_key: bool = True) -> "DatadogAuth":
@@ -67,7 +76,37 @@ class DatadogAuth:
         if self.app_key:
             config.api_key["appKeyAuth"] = self.app_key
         config.enable_retry = False
-        return ApiClient(config)
+        api_client = ApiClient(config)
+        api_client.rest_client.pool_manager = _BoundedPool(api_client.rest_client.pool_manager)
+        return api_client
+
+
+class _BoundedPool:
+    """Stands in for the client's urllib3 PoolManager: no redirects, no urllib3 retries (ours are
+    in Retrier), the body read in chunks up to MAX_ANSWER and dropped once the caller gave up."""
+
+    def __init__(self, inner, cap: int = MAX_ANSWER):
+        self.inner = inner
+        self.cap = cap
+        self.cancelled = threading.Event()
+
+    def request(self, method, url, preload_content=True, **kwargs):
+        import urllib3
+
+        response = self.inner.request(method, url, preload_content=False, redirect=False, retries=False, **kwargs)
+        try:
+            if 300 <= response.status < 400:
+                raise redirect_refused(response.status, response.headers.get("Location"))
+            body = read_capped(response.stream(CHUNK), self.cancelled, self.cap)
+        finally:
+            response.release_conn()
+        if not 200 <= response.status < 300:  # the client decodes error bodies as UTF-8 without a fallback
+            body = body.decode("utf-8", errors="replace").encode()
+        return urllib3.HTTPResponse(body=body, headers=response.headers, status=response.status, reason=response.reason,
+                                    preload_content=True, decode_content=False, request_method=method, request_url=url)
+
+    def clear(self):
+        self.inner.clear()
 
 
 def _header(headers: dict | None, name: str) -> str | None:
@@ -107,7 +146,7 @@ class Retrier:
     def call(self, what: str, client, fn: Callable[[], T]) -> T:
         """`fn()` makes one request through `client`, whose timeout is set to what the budget
         leaves; `what` names it in messages ("querying grid X")."""
-        from datadog_api_client.exceptions import ApiException
+        from datadog_api_client.exceptions import ApiException, OpenApiException
         from urllib3.exceptions import HTTPError as Urllib3Error
 
         attempt = 0
@@ -116,16 +155,28 @@ class Retrier:
             remaining = self.remaining()
             if remaining <= 0:
                 raise RunError(f"{what}: gave up after {self.budget:g}s (the fetch budget; see --timeout)")
-            timeout = (min(10.0, remaining), max(1.0, min(30.0, remaining)))
             self.requests += 1
-            client.configuration.request_timeout = timeout
-            try:
+            # Socket timeouts a little past the deadline, so the wall-clock deadline is what speaks.
+            client.configuration.request_timeout = (min(10.0, remaining), remaining + 1.0)
+            pool = client.rest_client.pool_manager
+
+            def attempt_once(cancelled: threading.Event):
+                pool.cancelled = cancelled
                 return fn()
+
+            try:
+                return within(remaining, attempt_once, "the request")
+            except Refused as exc:
+                budget = f", what was left of the {self.budget:g}s budget" if isinstance(exc, TimedOut) else ""
+                raise RunError(f"{what}: Datadog at {self.auth.where}: {exc}{budget}") from None
             except ApiException as exc:
                 status = exc.status or 0
+                reason = quote_body(exc.reason or "", 60)
+                if status == 0:  # the client's wrapping of a TLS failure
+                    raise RunError(f"{what}: cannot reach Datadog at {self.auth.where} ({quote_body(exc.reason or 'TLS error', 120)})") from None
                 if status in (401, 403):
                     raise RunError(
-                        f"{what}: Datadog refused the credentials ({status} {exc.reason}) at {self.auth.where}: "
+                        f"{what}: Datadog refused the credentials ({status} {reason}) at {self.auth.where}: "
                         f"check DD_API_KEY, DD_APP_KEY and DD_SITE (now {self.auth.site})"
                     ) from None
                 if status == 429:
@@ -134,12 +185,14 @@ class Retrier:
                         wait = max(0.5, float(reset)) if reset is not None else self._backoff(attempt)
                     except ValueError:
                         wait = self._backoff(attempt)
-                    name = _header(exc.headers, "X-RateLimit-Name") or "rate limit"
+                    if math.isnan(wait):
+                        wait = self._backoff(attempt)
+                    name = quote_body(_header(exc.headers, "X-RateLimit-Name") or "rate limit", 60)
                     self._wait(what, wait, f"Datadog rate limit ({name}) hit; retrying in {wait:.0f}s")
                     continue
                 if status >= 500:
                     wait = self._backoff(attempt)
-                    self._wait(what, wait, f"Datadog answered {status} {exc.reason}; retrying in {wait:.1f}s", last=f"Datadog kept answering {status} {exc.reason}")
+                    self._wait(what, wait, f"Datadog answered {status} {reason}; retrying in {wait:.1f}s", last=f"Datadog kept answering {status} {reason}")
                     continue
                 if status == 404:
                     raise RunError(f"{what}: Datadog answered 404 Not Found at {self.auth.where}: check DD_SITE / DATADOG_HOST") from None
@@ -149,6 +202,11 @@ class Retrier:
                 reason = type(exc).__name__
                 self._wait(what, wait, f"cannot reach Datadog at {self.auth.where} ({reason}); retrying in {wait:.1f}s",
                            last=f"cannot reach Datadog at {self.auth.where} ({reason})")
+            except (OpenApiException, ValueError, TypeError, KeyError, AttributeError) as exc:
+                # The client could not read a 2xx answer as its API documents it (HTML from a proxy,
+                # truncated JSON, wrong types): not worth retrying, and not a reason to stop other grids.
+                raise RunError(f"{what}: the answer from {self.auth.where} is not what its API documents "
+                               f"({type(exc).__name__}: {quote_body(exc, 100)})") from None
 
     def _backoff(self, attempt: int) -> float:
         return min(8.0, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() * 0.25)

@@ -66,10 +66,10 @@ def redact(text: str) -> str:
     return _URL_USERINFO.sub(lambda m: m.group(1) + "***@", text)
 
 
-def quote_body(text: str, limit: int) -> str:
+def quote_body(text, limit: int = 300) -> str:
     """An error body fit for a one-line message: redacted whole before it is cut, so a secret
     never survives in part at the cut; whitespace runs become one space."""
-    text = " ".join(redact(text).split())
+    text = " ".join(redact(str(text)).split())
     return text[:limit] + ("…" if len(text) > limit else "")
 
 

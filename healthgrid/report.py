@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
-from healthgrid.errors import HealthgridError
+from healthgrid.errors import HealthgridError, quote_body
 
 REPORT_BUDGET = 20.0
 
@@ -51,7 +51,7 @@ def submit_metrics(auth: DatadogAuth, results, warn: Callable[[str], None], now:
             api = MetricsApi(client)
             retrier.call("reporting metrics", client, lambda: api.submit_metrics(body=body))
     except ApiException as exc:
-        warn(f"reporting metrics: Datadog answered {exc.status} {exc.reason}: {error_text(exc.body)}; the run itself succeeded")
+        warn(f"reporting metrics: Datadog answered {exc.status} {quote_body(exc.reason or '', 60)}: {error_text(exc.body)}; the run itself succeeded")
         return False
     except HealthgridError as exc:
         warn(f"{exc}; the run itself succeeded")
@@ -109,7 +109,7 @@ def update_dashboard(auth: DatadogAuth, dashboard_id: str, images: dict[str, str
                 retrier.call(what, client, lambda: api.update_dashboard(dashboard_id, body=dashboard))
             return changed
     except ApiException as exc:
-        warn(f"{what}: Datadog answered {exc.status} {exc.reason}: {error_text(exc.body)}; the dashboard was left as it was")
+        warn(f"{what}: Datadog answered {exc.status} {quote_body(exc.reason or '', 60)}: {error_text(exc.body)}; the dashboard was left as it was")
     except HealthgridError as exc:
         warn(f"{exc}; the dashboard was left as it was")
     return 0

@@ -54,7 +54,7 @@ def md_rows(text):
     out = {}
     for line in text.splitlines():
         if line.startswith("| ") and not line.startswith(("| Metric", "| **")):
-            cells = [c.strip() for c in line.strip("|").split(" | ")]
+            cells = [re.sub(r"\\(.)", r"\1", c.strip()) for c in line.strip("|").split(" | ")]  # Markdown escapes undone
             out[cells[0]] = cells[1:]
     return out
 

@@ -3,12 +3,14 @@ be deleted when unused, so gh-pages is the stable choice; this exists for quick 
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import time
 from pathlib import Path
 from typing import Callable
 
+from healthgrid import bounded
 from healthgrid.errors import RunError, quote_body, secret_from_env
 
 DEFAULT_API = "https://api.imgur.com"
@@ -19,7 +21,8 @@ def client_id_from_env(env=None) -> str:
     return secret_from_env("IMGUR_CLIENT_ID", "register an application at imgur.com and use its client id", env)
 
 
-def _retry_after(headers) -> float | None:
+def _reset_wait(headers) -> float | None:
+    """Seconds a 429 asks us to wait, from the first reset header that says (some are epoch times)."""
     for name in ("Retry-After", "X-Post-Rate-Limit-Reset", "X-RateLimit-UserReset", "X-RateLimit-ClientReset"):
         value = headers.get(name)
         if value:
@@ -27,45 +30,61 @@ def _retry_after(headers) -> float | None:
                 seconds = float(value)
             except ValueError:
                 continue
-            return seconds - time.time() if seconds > 1e9 else seconds  # some are epoch times
+            if math.isfinite(seconds):
+                return seconds - time.time() if seconds > 1e9 else seconds
     return None
 
 
-def upload(path: Path, client_id: str, *, api: str | None = None, budget: float = BUDGET,
-           warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep) -> str:
-    """Upload one image; return its link. Retries 429 (as the reset headers say) and 5xx."""
+def upload(path: Path, client_id: str, *, api: str | None = None, budget: float | None = None,
+           warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
+           clock: Callable[[], float] = time.monotonic) -> str:
+    """Upload one image; return its link. Retries 429 (waiting as its reset headers say), 5xx and
+    network errors (backing off), all within `budget` seconds; each attempt gets what is left as a
+    wall-clock deadline and its answer is capped at MAX_ANSWER. Redirects are not followed."""
     import requests
 
+    budget = BUDGET if budget is None else budget
     base = (api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/")
     content = path.read_bytes()
-    started = time.monotonic()
+    started = clock()
+    session = requests.Session()
     attempt = 0
     while True:
         attempt += 1
-        remaining = budget - (time.monotonic() - started)
+        backoff = min(8.0, 2 ** attempt * 0.5)
+        remaining = budget - (clock() - started)
         try:
-            response = requests.post(f"{base}/3/image", headers={"Authorization": f"Client-ID {client_id}"},
-                                     files={"image": (path.name, content)}, data={"type": "file", "name": path.name},
-                                     timeout=(5, max(1.0, min(60.0, remaining))))
+            response = bounded.request(session, "POST", f"{base}/3/image", deadline=remaining, connect=5.0, what="the upload",
+                                       headers={"Authorization": f"Client-ID {client_id}"},
+                                       files={"image": (path.name, content)}, data={"type": "file", "name": path.name})
+        except bounded.Refused as exc:
+            raise RunError(f"publish imgur: {path.name}: Imgur at {bounded.origin(base)}: {exc}") from None
         except requests.RequestException as exc:
-            wait, reason = min(8.0, 2 ** attempt * 0.5), f"cannot reach Imgur at {base} ({type(exc).__name__})"
+            wait, reason = backoff, f"cannot reach Imgur at {bounded.origin(base)} ({type(exc).__name__})"
         else:
-            if response.status_code == 200:
+            status = response.status_code
+            if status == 200:
                 try:
-                    return response.json()["data"]["link"]
+                    link = response.json()["data"]["link"]
+                    if isinstance(link, str) and link.startswith("https://") and len(link) < 2048 and link.isprintable():
+                        return link
                 except (ValueError, KeyError, TypeError):
-                    raise RunError(f"publish imgur: {path.name}: Imgur answered 200 without a link") from None
-            if response.status_code in (401, 403) and "client" in response.text.lower():
-                raise RunError(f"publish imgur: Imgur refused the client id ({response.status_code}): check IMGUR_CLIENT_ID")
-            if response.status_code == 429 or response.status_code >= 500 or response.status_code == 403:
+                    pass
+                raise RunError(f"publish imgur: {path.name}: Imgur answered 200 without a link")
+            if status in (401, 403) and "client" in response.text.lower():
+                raise RunError(f"publish imgur: Imgur refused the client id ({status}): check IMGUR_CLIENT_ID")
+            if status == 429:
+                # Only a 429 is about rate limits: Imgur sends its reset headers on every answer.
+                wait = _reset_wait(response.headers) or backoff
+            elif status >= 500 or status == 403:
                 # 403 without a client-id complaint is Imgur's per-IP flood limit on shared runners.
-                wait = _retry_after(response.headers) or min(8.0, 2 ** attempt * 0.5)
-                reason = f"Imgur answered {response.status_code}"
+                wait = backoff
             else:
-                raise RunError(f"publish imgur: {path.name}: Imgur answered {response.status_code}: {_error(response)}")
+                raise RunError(f"publish imgur: {path.name}: Imgur answered {status}: {_error(response)}")
+            reason = f"Imgur answered {status}"
         wait = max(0.2, wait) * (1 + random.random() * 0.2)
-        if wait >= budget - (time.monotonic() - started):
-            raise RunError(f"publish imgur: {path.name}: {reason}; gave up after {time.monotonic() - started:.0f}s")
+        if wait >= budget - (clock() - started):
+            raise RunError(f"publish imgur: {path.name}: {reason}; gave up after {clock() - started:.0f}s (budget {budget:g}s)")
         if warn:
             warn(f"publish imgur: {path.name}: {reason}; retrying in {wait:.1f}s")
         sleep(wait)
@@ -74,6 +93,7 @@ def upload(path: Path, client_id: str, *, api: str | None = None, budget: float 
 def _error(response) -> str:
     try:
         data = response.json().get("data", {})
-        return quote_body(str(data.get("error", data)), 200)
-    except ValueError:
-        return quote_body(response.text, 200)
+        text = data.get("error", data) if isinstance(data, dict) else data
+    except (ValueError, AttributeError):
+        text = response.text
+    return quote_body(str(text), 200)

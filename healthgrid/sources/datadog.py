@@ -22,7 +22,7 @@ from typing import Callable
 
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
-from healthgrid.errors import RunError
+from healthgrid.errors import RunError, quote_body
 from healthgrid.grid import Grid, day_start, local_days, make_row
 
 DAY = 86400
@@ -66,7 +66,10 @@ def plan_queries(rows: tuple[RowSpec, ...], bucket: int, timezone: str = "UTC") 
 
 
 def combine(method_values: dict[str, list[float]], aggregation: str) -> float:
-    """One local day's value from its buckets (None/NaN buckets are no data)."""
+    """One local day's value from its buckets (None/NaN buckets are no data); inf when any bucket
+    is ±Infinity, which the caller shows as no data."""
+    if any(math.isinf(v) for values in method_values.values() for v in values):
+        return math.inf
     if aggregation == "avg" and "count" in method_values:
         total, count = sum(method_values["sum"]), sum(method_values["count"])
         return total / count if count else math.nan
@@ -80,6 +83,39 @@ def combine(method_values: dict[str, list[float]], aggregation: str) -> float:
 
 def _unwrap(value):
     return getattr(value, "value", value)
+
+
+def _number(value, what: str) -> float:
+    """A point from Datadog: null is no data; anything but a number is a malformed answer."""
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{what} is {type(value).__name__} {str(value)[:20]!r}, not a number")
+    return float(value)
+
+
+def _columns(response, asked: int) -> list[tuple[int, dict[int, float]]]:
+    """(query index, {bucket start (s): value}) per series of a timeseries answer, checked against
+    what the API documents: series[i] pairs with values[i], each as long as the shared `times`."""
+    attributes = response.data.attributes
+    series = _unwrap(getattr(attributes, "series", None)) or []
+    times = _unwrap(getattr(attributes, "times", None)) or []
+    values = _unwrap(getattr(attributes, "values", None)) or []
+    if not all(isinstance(x, list) for x in (series, times, values)):
+        raise ValueError("series, times and values must be lists")
+    if len(series) != len(values):
+        raise ValueError(f"{len(series)} series but {len(values)} value lists")
+    starts = [int(_number(t, "a time")) // 1000 for t in times]
+    out = []
+    for s, column in zip(series, values):
+        index = _unwrap(getattr(s, "query_index", None))
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < asked:
+            raise ValueError(f"a series for query {str(index)[:20]!r}, but queries 0..{asked - 1} were asked")
+        column = _unwrap(column)
+        if not isinstance(column, list) or len(column) != len(starts):
+            raise ValueError(f"query {index} has {len(column) if isinstance(column, list) else 'no'} values for {len(starts)} times")
+        out.append((index, {t: _number(v, f"a value of query {index}") for t, v in zip(starts, column)}))
+    return out
 
 
 class DatadogSource:
@@ -127,8 +163,17 @@ class DatadogSource:
         for i, row in enumerate(spec.rows):
             mine = [(q.method, by_day[k]) for k, q in enumerate(queries) if q.row == i]
             raw = [combine({method: days_values[d] for method, days_values in mine}, row.aggregation) for d in range(len(days))]
-            rows.append(make_row(row, raw, spec.bands))
+            rows.append(make_row(row, self._finite(spec, row, raw), spec.bands))
         return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows)
+
+    def _finite(self, spec: GridSpec, row: RowSpec, raw: list[float]) -> list[float]:
+        """Datadog answers ±Infinity where a formula divides by zero. That is no value one can show,
+        so such a day is no data: in the picture, NAME.md and NAME.json (null) alike."""
+        infinite = sum(1 for v in raw if math.isinf(v))
+        if infinite and self.warn:
+            self.warn(f"{spec.name}: row {row.label!r}: Datadog answered a value that is not a finite number "
+                      f"(±Infinity) on {infinite} day(s); shown as no data")
+        return [math.nan if math.isinf(v) else v for v in raw]
 
     def _request(self, spec, api_client, retrier: Retrier, queries: list[Query], lo: int, hi: int, bucket: int, points) -> None:
         from datadog_api_client.exceptions import ApiException
@@ -137,22 +182,18 @@ class DatadogSource:
             response = self._send(spec, api_client, retrier, queries, lo, hi, bucket)
         except ApiException as exc:
             raise RunError(self._rejected(spec, exc, queries, lambda qs: self._send(spec, api_client, retrier, qs, lo, hi, bucket))) from None
-        attributes = response.data.attributes
-        series = _unwrap(getattr(attributes, "series", None)) or []
-        times = [int(t) // 1000 for t in (_unwrap(getattr(attributes, "times", None)) or [])]
-        values = _unwrap(getattr(attributes, "values", None)) or []
+        try:
+            answer = _columns(response, len(queries))
+        except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
+            raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what its API documents ({exc})") from None
         seen: set[int] = set()
-        for s, column in zip(series, values):
-            index = int(s.query_index)
-            if not 0 <= index < len(queries):
-                raise RunError(f"{spec.name}: Datadog answered with a series for query {index}, but only {len(queries)} were asked")
+        for index, column in answer:
             if index in seen:
                 row = spec.rows[queries[index].row]
                 raise RunError(f"{spec.name}: row {row.label!r}: the query returns several series ({row.query}); "
                                "a row needs one: drop the 'by {...}' grouping or aggregate across tags")
             seen.add(index)
-            for t, v in zip(times, _unwrap(column)):
-                points[index][t] = math.nan if v is None else float(v)
+            points[index].update(column)
 
     def _send(self, spec, api_client, retrier: Retrier, queries: list[Query], lo: int, hi: int, bucket: int):
         """One POST /api/v2/query/timeseries: named queries, one formula each (query_index = position)."""
@@ -213,4 +254,4 @@ class DatadogSource:
                        "that, set this grid's timezone to UTC (whole UTC days need no calendar rollup)") if calendar else ""
             return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
         labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
-        return f"{spec.name}: Datadog rejected the request ({exc.status} {exc.reason}): {message} (rows {labels})"
+        return f"{spec.name}: Datadog rejected the request ({exc.status} {quote_body(exc.reason or '', 60)}): {message} (rows {labels})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +29,11 @@ class Response:
     body: bytes | str | dict | list = b""
     headers: dict = field(default_factory=dict)
     content_type: str = "application/json"
+    # Misbehaviours: wait before the status line; send the body a byte at a time `trickle` seconds
+    # apart; send the body `repeat` times (a large answer without holding it in memory).
+    stall: float = 0.0
+    trickle: float = 0.0
+    repeat: int = 1
 
 
 class FakeServer:
@@ -58,13 +64,28 @@ class FakeServer:
                     payload = json.dumps(payload).encode()
                 elif isinstance(payload, str):
                     payload = payload.encode()
+                try:
+                    self._answer(response, payload)
+                except (BrokenPipeError, ConnectionResetError):  # the client gave up: what the test wants
+                    self.close_connection = True
+
+            def _answer(self, response: Response, payload: bytes):
+                if response.stall:
+                    time.sleep(response.stall)
                 self.send_response(response.status)
                 self.send_header("Content-Type", response.content_type)
-                self.send_header("Content-Length", str(len(payload)))
+                self.send_header("Content-Length", str(len(payload) * response.repeat))
                 for key, value in response.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(payload)
+                for _ in range(response.repeat):
+                    if response.trickle:
+                        for i in range(len(payload)):
+                            self.wfile.write(payload[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(response.trickle)
+                    else:
+                        self.wfile.write(payload)
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
 
@@ -73,7 +94,8 @@ class FakeServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll interval: stop() waits for one, and every test stops its servers.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:

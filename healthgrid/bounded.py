@@ -1,0 +1,122 @@
+"""Bounded HTTP: every call has a wall-clock deadline, a cap on the answer's size, and follows no
+redirect.
+
+Socket timeouts bound each read, not the call: a server that trickles a byte a second never trips
+them. So the call runs in a worker thread and the caller waits at most `deadline` seconds; the
+worker reads the answer in chunks and stops at the size cap, or as soon as the caller has given
+up. Redirects are never followed, so an API key or token can only reach the origin it was
+configured for; a 3xx is a one-line error naming where it pointed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, TypeVar
+from urllib.parse import urlsplit
+
+from healthgrid.errors import redact
+
+MAX_ANSWER = 16 * 1024 * 1024  # bytes of one JSON answer (Datadog, Imgur, GitHub), after decompression
+CHUNK = 64 * 1024
+T = TypeVar("T")
+
+
+class Refused(Exception):
+    """The call broke a limit (deadline, size, redirect) or the answer cannot be read; not retried.
+    The message is one line without the caller's name, which the caller puts in front."""
+
+
+class TimedOut(Refused):
+    """The deadline passed."""
+
+
+def origin(url: str) -> str:
+    """scheme://host:port of a URL, without userinfo, path or query: safe to print."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        host = f"[{host}]" if ":" in host else host
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "an unreadable URL"
+    return f"{parts.scheme}://{host}{port}" if parts.scheme and host else "a relative URL"
+
+
+def redirect_refused(status: int, location: str | None) -> Refused:
+    where = origin(location) if location else "nowhere"
+    return Refused(f"the server answered {status} redirecting to {where}; redirects are not followed, "
+                   "so credentials never leave the configured host: point the URL at the final address")
+
+
+def within(deadline: float, fn: Callable[[threading.Event], T], what: str = "the call") -> T:
+    """`fn(cancelled)` in a worker thread; at most `deadline` seconds of wall-clock time.
+
+    On time-out `cancelled` is set (the worker's read loop stops at its next chunk) and Refused
+    is raised; the daemon worker is left to end on its own."""
+    cancelled = threading.Event()
+    done = threading.Event()
+    outcome: dict = {}
+
+    def work():
+        try:
+            outcome["value"] = fn(cancelled)
+        except BaseException as exc:  # handed to the caller's thread as it is
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=work, name="healthgrid-http", daemon=True).start()
+    if not done.wait(max(0.0, deadline)):
+        cancelled.set()
+        raise TimedOut(f"{what} did not finish within {deadline:.1f}s of wall-clock time")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def read_capped(chunks: Iterable[bytes], cancelled: threading.Event, cap: int = MAX_ANSWER) -> bytes:
+    """Join `chunks` until the end, `cap` bytes (Refused) or cancellation (Refused)."""
+    parts, size = [], 0
+    for chunk in chunks:
+        if cancelled.is_set():
+            raise Refused("cancelled at the deadline")
+        size += len(chunk)
+        if size > cap:
+            raise Refused(f"the answer is larger than {cap // (1024 * 1024)} MiB (the size cap); not read further")
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+@dataclass
+class Answer:
+    """A fully read `requests` answer: what the callers used of requests.Response."""
+
+    status_code: int
+    headers: dict
+    content: bytes
+    links: dict = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self):
+        return json.loads(self.content)
+
+
+def request(session, method: str, url: str, *, deadline: float, connect: float = 10.0, cap: int = MAX_ANSWER,
+            what: str = "the request", **kwargs) -> Answer:
+    """One `requests` call within `deadline` seconds and `cap` bytes, no redirect followed.
+
+    Raises Refused for a broken limit or a 3xx; requests' own exceptions pass through."""
+    def call(cancelled: threading.Event) -> Answer:
+        timeout = (min(connect, deadline), max(0.1, deadline))
+        with session.request(method, url, stream=True, allow_redirects=False, timeout=timeout, **kwargs) as response:
+            if 300 <= response.status_code < 400:
+                raise redirect_refused(response.status_code, response.headers.get("Location"))
+            body = read_capped(response.iter_content(CHUNK), cancelled, cap)
+            return Answer(response.status_code, dict(response.headers), body, response.links)
+
+    return within(deadline, call, what)
