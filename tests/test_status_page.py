@@ -11,7 +11,7 @@ from conftest import NOW, NOW_DT, run_cli
 from helpers import NAN, make_grid
 
 from healthgrid.config import Bands
-from healthgrid.render import heatmap_figure
+from healthgrid.render.heatmap import prepare
 
 HOSTILE = 'Ops <img src="http://203.0.113.9/t.png" onerror="alert(1)"> & "co"'
 CONFIG = f"""
@@ -129,7 +129,7 @@ def test_a_grid_going_stale_says_so_in_words():
         extra = {"bands": {"critical": 0.3, "warning": 0.7}}
         if stale_after:
             extra["status_page"] = {"refresh_seconds": 0, "stale_after_minutes": stale_after}
-        data = {"g.png": b"", "g.json": grid_json(grid, extra).encode()}
+        data = {"g.png": b"", "g.json": grid_json(grid, extra=extra).encode()}
         return list(data), data.get
 
     fresh = Page(build_index(*files(), now=NOW_DT + timedelta(minutes=119)).decode())
@@ -172,7 +172,6 @@ def test_bad_status_page_settings_are_one_line_errors(in_tmp, cli, value, messag
 
 
 def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site):
-    from healthgrid.grid import cell_band
     html = (site / "one.html").read_text()
     page = Page(html)
     assert "<svg" not in html and not page.all("img") and not page.all("picture"), "the grid is shown once"
@@ -185,12 +184,12 @@ def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site)
 
     grid = load_data(str(site / "one.json"))[0]
     spec = load_config(str(site.parent / "healthgrid.yml")).grid("one")
-    plotter = heatmap_figure(grid, spec, "light")._healthgrid
+    plotter = prepare(grid, spec, "light")
     cells = re.findall(r'<td class="([^"]+)"( style="background:(#[0-9a-f]{6});[^"]*")? title="([^"]*)"><span class="sr">(\w*) </span>', html)
     assert len(cells) == 3 * 7
     for k, (klass, _, color, title, word) in enumerate(cells):
         i, j = divmod(k, 7)
-        band = cell_band(grid.rows[i], j, spec.bands)
+        band = grid.rows[i].band(j, spec.bands)
         assert klass.split()[0] == band and word == ("" if band == "nodata" else band)
         if band != "nodata":
             expected = "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in plotter.cell_colors[i, j][:3]))

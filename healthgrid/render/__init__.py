@@ -9,7 +9,9 @@ relies on set inside `rc_context`, fixed sizes from the grid's shape, DejaVu San
 
 from __future__ import annotations
 
+import math
 import os
+from datetime import date, datetime, timezone
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery when matplotlib loads
 
@@ -17,8 +19,8 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from healthgrid import process  # noqa: E402
 from healthgrid.config import GridSpec  # noqa: E402
-from healthgrid.grid import Grid  # noqa: E402
-from healthgrid.render.heatmap import heatmap_figure, shared_layout  # noqa: E402
+from healthgrid.grid import Grid, Row  # noqa: E402
+from healthgrid.render.heatmap import heatmap_figure, prepare  # noqa: E402
 from healthgrid.render.layout import Layout  # noqa: E402
 from healthgrid.render.png import figure_bytes  # noqa: E402
 from healthgrid.render.trend import trend_figure  # noqa: E402
@@ -41,3 +43,18 @@ def figure_for(grid: Grid, spec: GridSpec, theme: str, layout: Layout | None = N
 def render(grid: Grid, spec: GridSpec, theme: str, fmt: str, layout: Layout | None = None) -> bytes:
     """The bytes of one image file (`fmt` "png" or "svg") of the grid, as `healthgrid render` writes it."""
     return figure_bytes(figure_for(grid, spec, theme, layout), fmt)
+
+
+def shared_layout(specs) -> Layout:
+    """The sizes every heatmap of one config shares: the widest label column and right-hand
+    block, the smallest row height (of grids up to 40 rows). Only the config is needed (labels,
+    groups, days, bands), so it is the same whichever grids a run renders or fetches."""
+    layout = Layout()
+    for spec in specs:
+        if spec.type == "heatmap":
+            days = [date(2000, 1, 1)] * spec.days
+            rows = [Row(r.label, r.query, [math.nan] * spec.days, [math.nan] * spec.days, group=r.group) for r in spec.rows]
+            skeleton = Grid(spec.name, spec.title, "UTC", days, datetime(2000, 1, 1, tzinfo=timezone.utc), rows)
+            own = prepare(skeleton, spec).own  # the heatmap of the config alone
+            layout = layout.merge(Layout(own.label_w, own.right_w, own.cell_h if own.cell_h >= 0.4 else None))
+    return layout

@@ -9,7 +9,6 @@ the prepared data, the way seaborn's own tests check its `_HeatMapper`.
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -19,9 +18,9 @@ from matplotlib.transforms import blended_transform_factory
 
 from healthgrid.config import GridSpec
 from healthgrid.formatting import NO_DATA, TREND_FLAT, cell_text, day_label, row_trend, subtitle
-from healthgrid.grid import Grid, Row
+from healthgrid.grid import Grid
 from healthgrid.render.layout import Layout, fit, shorten, text_width
-from healthgrid.render.style import BIG_DPI, BLACK, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
+from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
 from healthgrid.sections import sections
 
 MIN_CELL_FONT = 7.0  # points; smaller labels are noise, so they are switched off
@@ -292,17 +291,3 @@ def _draw_colorbar(p: _Heatmap, cax) -> None:
         for level in (p.spec.bands.critical, p.spec.bands.warning):
             cax.axhline(level, color=theme.background, linewidth=1.5)
 
-
-def shared_layout(specs) -> Layout:
-    """The sizes every heatmap of one config shares: the widest label column and right-hand
-    block, the smallest row height (of grids up to 40 rows). Only the config is needed (labels,
-    groups, days, bands), so it is the same whichever grids a run renders or fetches."""
-    layout = Layout()
-    for spec in specs:
-        if spec.type == "heatmap":
-            days = [date(2000, 1, 1)] * spec.days
-            rows = [Row(r.label, r.query, [math.nan] * spec.days, [math.nan] * spec.days, group=r.group) for r in spec.rows]
-            skeleton = Grid(spec.name, spec.title, "UTC", days, datetime(2000, 1, 1, tzinfo=timezone.utc), rows)
-            own = prepare(skeleton, spec).own
-            layout = layout.merge(Layout(own.label_w, own.right_w, own.cell_h if own.cell_h >= 0.4 else None))
-    return layout
