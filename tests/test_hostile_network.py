@@ -418,7 +418,9 @@ def test_a_gzip_bomb_from_datadog_stops_at_the_size_cap(dd):
 
 def test_endless_github_pages_stop_at_a_bound(github, cli, in_tmp, monkeypatch):
     monkeypatch.setattr("healthgrid.comment.MAX_REQUESTS", 5)
-    github.handle = lambda request: Response(200, [], {"Link": f'<{github.url}/repos/o/r/issues/1/comments?page=2>; rel="next"'})
+    usual = github.handle
+    endless = Response(200, [], {"Link": f'<{github.url}/repos/o/r/issues/1/comments?page=2>; rel="next"'})
+    github.handle = lambda request: endless if request.path.endswith("/comments") else usual(request)
     result = cli("comment", "--repo", "o/r", "--pr", "1", "https://example.com/x.png")
     assert result.code == 1 and len(github.requests) == 5
     assert "gave up after 5 requests to GitHub" in one_line_error(result.err)
