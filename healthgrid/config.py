@@ -106,6 +106,11 @@ class _Errors:
             raise ConfigErrors(self.found[:MAX_ERRORS], len(self.found))
 
 
+def clamp_fom(value: float) -> float:
+    """A FoM forced into [0, 1] (for scores, colours and trends); NaN (no data) stays NaN."""
+    return value if math.isnan(value) else min(1.0, max(0.0, value))
+
+
 @dataclass(frozen=True)
 class Score:
     """Linear raw -> FoM mapping, clamped: `good` scores 1.0, `bad` 0.0."""
@@ -116,8 +121,7 @@ class Score:
     def fom(self, raw: float) -> float:
         if math.isnan(raw):
             return math.nan
-        value = (raw - self.bad) / (self.good - self.bad)
-        return min(1.0, max(0.0, value))
+        return clamp_fom((raw - self.bad) / (self.good - self.bad))
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,7 @@ class GridSpec:
     type: str = "heatmap"
     days: int = 7
     palette: str = DEFAULT_PALETTE
-    trend: bool = False
+    trend_column: bool = False  # the `trend:` key: a column on the heatmap, not the `type: trend` chart
     timezone: str = "UTC"
     bands: Bands = field(default_factory=Bands)
 
@@ -641,7 +645,7 @@ def _grid(value: Any, path: str, defaults: dict, errors: _Errors | None = None) 
         type=grid_type,
         days=errors.run(_integer, merged.get("days", 7), where("days"), 1, MAX_DAYS),
         palette=errors.run(_palette, merged.get("palette", DEFAULT_PALETTE), where("palette")),
-        trend=trend,
+        trend_column=trend,
         timezone=timezone,
         bands=errors.run(_bands, merged["bands"], where("bands")) if "bands" in merged else Bands(),
     )

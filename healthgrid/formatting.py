@@ -6,6 +6,7 @@ import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from healthgrid.config import clamp_fom
 from healthgrid.grid import Grid, Row
 
 NO_DATA = "no data"
@@ -101,6 +102,14 @@ def as_of_text(now: datetime, tz_name: str) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
+def subtitle(grid: Grid, today_mark: str = "", scale: bool = True) -> str:
+    """The line under a grid's title in every picture and page: what the numbers are, the window,
+    and that today is partial. `today_mark`: how the picture marks today (" (dashed)"); `scale`:
+    say which end of 0..1 is good (a chart with a 0..1 axis and band backgrounds shows it)."""
+    what = "Daily figure of merit, 0 bad … 1 good" if scale else "Daily figure of merit"
+    return f"{what} · {window_text(grid)} · today{today_mark} is partial, as of {as_of_text(grid.now, grid.timezone)}"
+
+
 TREND_FLAT = 0.005  # |change| below this shows as unchanged
 
 
@@ -115,7 +124,7 @@ def _today_minus_mean(values: list[float]) -> float:
 
 def trend_delta(values: list[float]) -> float:
     """Today's FoM minus the mean of the earlier days' FoM, each clamped to [0, 1] as for colour."""
-    return _today_minus_mean([min(1.0, max(0.0, v)) if math.isfinite(v) else v for v in values])
+    return _today_minus_mean([clamp_fom(v) if math.isfinite(v) else v for v in values])
 
 
 def trend_text(delta: float) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from healthgrid.config import Bands, RowSpec, Score
+from healthgrid.config import Bands, RowSpec, Score, clamp_fom
 from healthgrid.rules import Rule, band_middle
 
 
@@ -45,7 +45,7 @@ class Row:
         if self.rule is not None:
             return band_middle(self.band(j, bands), bands)
         value = self.values[j]
-        return value if math.isnan(value) else min(1.0, max(0.0, value))
+        return clamp_fom(value)
 
 
 def make_row(spec: RowSpec, raw: list[float], bands: Bands) -> Row:

@@ -208,7 +208,7 @@ def order_key(entry: Entry, st: Status) -> tuple:
 
 def index_page(grids: list[Entry], now: datetime | None = None) -> bytes:
     """The page, grids worst first (then stale before fresh, then by title)."""
-    from healthgrid.html import document, scheme_css
+    from healthgrid.gridpage import document, scheme_css
 
     now = now or datetime.now(timezone.utc)
     ranked = sorted(((e, status(e, now)) for e in grids), key=lambda pair: order_key(*pair))

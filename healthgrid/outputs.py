@@ -30,12 +30,13 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
     from healthgrid import render
 
     files: dict[str, bytes] = {}
-    figures = {theme: render.figure_for(grid, spec, theme, layout) for theme in themes}
     images = [image_name(grid.name, theme, fmt) for fmt in formats if fmt != "html" for theme in themes]
+    # One figure a theme, drawn only when an image is asked for: the HTML page is a table, not a picture.
+    figures = {theme: render.figure_for(grid, spec, theme, layout) for theme in themes} if images else {}
     for fmt in formats:
         for theme in themes:
             if fmt == "html":
-                from healthgrid.html import page
+                from healthgrid.gridpage import page
 
                 files[image_name(grid.name, theme, "html")] = page(grid, spec, theme, images, status_page.refresh_seconds)
             else:
@@ -47,7 +48,7 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
     files[f"{grid.name}.json"] = grid_json(grid, spec.bands, {
         "bands": {"critical": spec.bands.critical, "warning": spec.bands.warning},
         "status_page": {"refresh_seconds": status_page.refresh_seconds, "stale_after_minutes": status_page.stale_after_minutes}}).encode()
-    files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend).encode()
+    files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend_column).encode()
     return files
 
 

@@ -13,6 +13,7 @@ from healthgrid.config import Bands
 from healthgrid.escaping import md_text, md_url
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, row_trend, window_text
 from healthgrid.grid import Grid, Row
+from healthgrid.sections import headings
 
 SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
 
@@ -63,11 +64,10 @@ def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = F
     columns = len(header) - 1
     lines.append("| " + " | ".join(md_text(h) for h in header) + " |")
     lines.append("|" + "---|" * (1 + ruled) + "---:|" * (columns - ruled))
-    group = None
-    for row in grid.rows:
-        if row.group and row.group != group:
-            lines.append(f"| **{md_text(row.group)}** |" + " |" * columns)
-            group = row.group
+    heading_at = headings(grid)
+    for i, row in enumerate(grid.rows):
+        if i in heading_at:
+            lines.append(f"| **{md_text(heading_at[i])}** |" + " |" * columns)
         cells = [md_text(rule_text(row))] if ruled else []
         for j in range(len(row.values)):
             text = cell_text(row, j)

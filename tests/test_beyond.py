@@ -9,7 +9,7 @@ from helpers import NAN, Score, make_grid, spec_for
 
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.formatting import trend_delta, trend_text
-from healthgrid.render import heatmap_figure
+from healthgrid.render.heatmap import draw, prepare
 
 NOW = "2026-11-28T12:00:00Z"
 
@@ -31,13 +31,14 @@ def test_trend_is_today_against_the_mean_of_earlier_days(values, delta, text):
 def test_trend_column_is_drawn_with_symbols_and_colours():
     grid = make_grid([("Up", [0.2, 0.2, 0.9]), ("Down", [0.9, 0.9, 0.1], dict(group="G")), ("Gap", [0.5, 0.5, NAN], dict(group="G"))])
     spec = spec_for(grid)
-    spec = GridSpec(**{**spec.__dict__, "trend": True})
-    p = heatmap_figure(grid, spec, "light")._healthgrid
+    spec = GridSpec(**{**spec.__dict__, "trend_column": True})
+    p = prepare(grid, spec, "light")
     assert [t for t in p.trend_texts if t] == ["▲ 0.70", "▼ 0.80", "–"]
-    colors = {a.get_text(): a.get_color() for a in p.trend_artists}
+    colors = {t: c for t, c in zip(p.trend_texts, p.trend_colors) if t}
     assert colors["▲ 0.70"] != colors["▼ 0.80"] and colors["–"] == p.theme.muted
-    plain = heatmap_figure(grid, spec_for(grid), "light")
-    assert plain.get_size_inches()[0] < p.figure_size[0], "the column adds width"
+    drawn = {a.get_text(): a.get_color() for a in draw(p).axes[2].texts[:-1]}  # the last is the column's caption
+    assert drawn == colors
+    assert prepare(grid, spec_for(grid), "light").figure_size[0] < p.figure_size[0], "the column adds width"
 
 
 def test_trend_column_in_markdown(in_tmp, cli):

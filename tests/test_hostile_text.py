@@ -19,7 +19,7 @@ from healthgrid import action
 from healthgrid.comment import MARKER, body_for
 from healthgrid.errors import redact
 from healthgrid.escaping import md_code_block, md_text, one_line
-from healthgrid.html import page
+from healthgrid.gridpage import page
 from healthgrid.render import figure_bytes, figure_for
 from healthgrid.textout import markdown
 
@@ -190,7 +190,7 @@ def test_markdown_renders_only_what_the_grid_says():
     assert tags <= {"h2", "p", "img", "table", "thead", "tbody", "tr", "th", "td", "strong"}, tags
     assert html.count("<img") == 1 and 'src="t.png"' in html and "evil.example/p.png" not in re.findall(r'src="([^"]*)"', html)[0]
     assert "<!--" not in html and "<a " not in html and "<em>" not in html and "<code>" not in html
-    assert html.count("<tr>") == 1 + 1 + 3  # header, one group heading, three rows
+    assert html.count("<tr>") == 1 + 2 + 3  # header, the group's heading and "Other", three rows
     assert all(row.count("<td") == 3 for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:])
     assert "@\u2060octocat" in md and not any(line.startswith(("::", "@", "<", "- ")) for line in md.splitlines())
     assert "$x$" in html  # shown as typed, not as math

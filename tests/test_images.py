@@ -14,7 +14,8 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from healthgrid.config import GridSpec, RowSpec, load_config
-from healthgrid.render import figure_bytes, heatmap_figure, render
+from healthgrid.render import figure_bytes, render
+from healthgrid.render.heatmap import heatmap_figure
 from healthgrid.sources.demo import demo_grid
 
 # Rendering is pinned (matplotlib, FreeType in its wheel, DejaVu Sans); the tolerance is pytest-mpl's
@@ -95,7 +96,7 @@ def test_identical_data_gives_identical_bytes(fmt):
 
 @pytest.mark.parametrize("make", [default_demo, mixed_grid, rows_35])
 def test_the_paletted_png_stays_within_tolerance_of_the_full_colour_render(make):
-    from healthgrid.render import rendered_pixels
+    from healthgrid.render.png import rendered_pixels
 
     grid, spec = make()
     full = rendered_pixels(heatmap_figure(grid, spec, "dark")).astype(float)
@@ -108,7 +109,7 @@ def test_the_paletted_png_stays_within_tolerance_of_the_full_colour_render(make)
 
 
 def test_an_image_of_256_colours_or_fewer_is_stored_exactly():
-    from healthgrid.render import png_bytes
+    from healthgrid.render.png import png_bytes
 
     rng = np.random.default_rng(1)
     colours = rng.integers(0, 256, (256, 3), dtype=np.uint8)
@@ -184,5 +185,5 @@ def test_trend_dark():
 @pytest.mark.mpl_image_compare(**IMAGE)
 def test_heatmap_trend_column_dark():
     grid, spec = mixed_grid()
-    spec = GridSpec(**{**spec.__dict__, "trend": True})
+    spec = GridSpec(**{**spec.__dict__, "trend_column": True})
     return as_figure(render(grid, spec, "dark", "png"))

@@ -15,8 +15,10 @@ from matplotlib.colors import to_rgb
 from PIL import Image
 
 from healthgrid.config import DEFAULT_CONFIG, Bands, ConfigError, GridSpec, RowSpec, load_config, parse_config
-from healthgrid.html import page
-from healthgrid.render import contrast_ratio, heatmap_figure, render
+from healthgrid.gridpage import page
+from healthgrid.render import render
+from healthgrid.render.heatmap import draw, prepare
+from healthgrid.render.style import contrast_ratio
 from healthgrid.textout import alt_text
 
 # Hue (degrees) a reader names each band by.
@@ -44,7 +46,7 @@ def default_spec(grid, bands=Bands()):
 
 
 def plotter(grid, spec=None, theme="light"):
-    return heatmap_figure(grid, spec or default_spec(grid), theme)._healthgrid
+    return prepare(grid, spec or default_spec(grid), theme)
 
 
 def sweep(bands):
@@ -103,7 +105,7 @@ def test_colour_bar_ticks_sit_on_the_band_edges_and_names_inside_their_bands(pal
     grid = make_grid([("A", [0.5] * 7)])
     spec = GridSpec(**{**default_spec(grid, bands).__dict__, "palette": palette})
     p = plotter(grid, spec)
-    cax = p.mesh.axes.figure.axes[1]
+    cax = draw(p).axes[1]
     assert list(cax.get_yticks()) == [0.0, 0.4, 0.8, 1.0]
     assert [t.get_text() for t in cax.get_yticklabels()] == ["0", "0.4", "0.8", "1"]
     names = {t.get_text(): y for t, y in zip(cax.get_yticklabels(minor=True), cax.get_yticks(minor=True))}
@@ -117,8 +119,8 @@ def test_colour_bar_ticks_sit_on_the_band_edges_and_names_inside_their_bands(pal
 @pytest.mark.parametrize("days", [1, 2])
 def test_title_and_subtitle_stay_inside_narrow_figures(days):
     grid = make_grid([("Tests Passing", [0.9] * days), ("Failing Workflows", [0.2] * days)], tz="America/New_York")
-    fig = heatmap_figure(grid, default_spec(grid), "light")
-    p = fig._healthgrid
+    p = plotter(grid)
+    fig = draw(p)
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     texts = fig.texts
@@ -137,7 +139,7 @@ def test_today_outline_never_crosses_a_group_heading():
                       ("d", [1, NAN], dict(group="CI/CD"))])
     p = plotter(grid)
     headings = {r for r, _ in p.headings}
-    outlines = [patch for patch in p.mesh.axes.patches if not patch.get_fill()]
+    outlines = [patch for patch in draw(p).axes[0].patches if not patch.get_fill()]
     covered = set()
     for patch in outlines:
         assert patch.get_x() == 1 and patch.get_linestyle() == (0, (4, 2))
@@ -180,7 +182,7 @@ def test_long_labels_keep_their_end_and_whole_words():
     for text in (label, heading):
         assert len(text) <= 60 and "…" in text
         assert all(word in (LONG + " group").split() for word in text.split() if word != "…"), text
-    assert [t.get_text() for t in p.mesh.axes.get_yticklabels()][1] == label
+    assert [t.get_text() for t in draw(p).axes[0].get_yticklabels()][1] == label
     # One word longer than the limit has nowhere else to be cut: its middle goes.
     word = "x" * 30 + "y" * 40 + "z" * 30
     (only,) = plotter(make_grid([(word, [0.5])])).ylabels
@@ -203,9 +205,9 @@ def test_grids_of_one_config_share_label_column_cells_and_width():
 
     geometry = []
     for spec in config.grids:
-        fig = heatmap_figure(demo_grid(spec, NOW_DT), spec, "light", layout)
-        p = fig._healthgrid
-        ax = p.mesh.axes
+        p = prepare(demo_grid(spec, NOW_DT), spec, "light", layout)
+        fig = draw(p)
+        ax = fig.axes[0]
         box = ax.get_position()
         fig_w, fig_h = fig.get_size_inches()
         geometry.append(dict(left=round(box.x0 * fig_w, 6), cell_w=round(box.width * fig_w / len(p.grid.days), 6),

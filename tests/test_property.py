@@ -7,7 +7,8 @@ from helpers import make_grid, spec_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from healthgrid.render import figure_bytes, heatmap_figure
+from healthgrid.render import figure_bytes
+from healthgrid.render.heatmap import draw, prepare
 from healthgrid.textout import markdown
 
 values = st.one_of(
@@ -32,8 +33,8 @@ def grids(draw):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grids())
 def test_renderer_never_crashes_and_never_colours_nan(grid):
-    fig = heatmap_figure(grid, spec_for(grid))
-    p = fig._healthgrid
+    p = prepare(grid, spec_for(grid))
+    fig = draw(p)
     assert figure_bytes(fig, "png").startswith(b"\x89PNG")
     assert np.isfinite(p.cell_colors).all()
     for r, (kind, index, _) in enumerate(p.display):
@@ -42,6 +43,6 @@ def test_renderer_never_crashes_and_never_colours_nan(grid):
                 assert p.nodata[r, j] and (p.cell_colors[r, j] == 0).all()
             elif kind == "row":
                 assert p.cell_colors[r, j, 3] == 1.0 and 0.0 <= p.values[r, j] <= 1.0
-    drawn = p.mesh.get_facecolors()
+    drawn = fig.axes[0].collections[0].get_facecolors()
     assert np.isfinite(drawn).all()
     markdown(grid, spec_for(grid).bands)

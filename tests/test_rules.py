@@ -147,19 +147,21 @@ def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description(
     from helpers import make_grid, spec_for
 
     from healthgrid.config import Bands
-    from healthgrid.render import colormap_and_norm, heatmap_figure
+    from healthgrid.render.heatmap import draw, prepare
+    from healthgrid.render.style import colormap_and_norm
     from healthgrid.rules import Rule, parse_condition
 
     grid = make_grid([("P90", [0.0, 0.0, 0.0, float("nan")], {"raw": [4.0, 5.0, 8.0, float("nan")], "unit": "min"})])
     grid.rows[0].rule = Rule(parse_condition("< 5"), parse_condition("< 8"))
     grid.rows[0].description = "P90 runtime of pre-merge checks"
     bands = Bands(0.2, 0.4)
-    plotter = heatmap_figure(grid, spec_for(grid, bands=bands))._healthgrid
+    plotter = prepare(grid, spec_for(grid, bands=bands))
     cmap, norm = colormap_and_norm("RdYlGn", bands)
     assert list(plotter.cell_texts[0]) == ["4 min", "5 min", "8 min", "no data"]
     for j, middle in enumerate((0.7, 0.3, 0.1)):  # good, warning, critical: the middles of the bands
         assert tuple(plotter.cell_colors[0, j]) == pytest.approx(cmap(norm(middle)))
-    assert not any("pre-merge" in t.get_text() for t in plotter.texts)
+    assert not any("pre-merge" in t for t in plotter.cell_texts.flat)
+    assert not any("pre-merge" in t.get_text() for ax in draw(plotter).axes for t in ax.texts)
 
 
 def test_a_trend_chart_draws_a_rule_row_at_its_bands_and_names_the_rule():

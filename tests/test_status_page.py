@@ -11,7 +11,7 @@ from conftest import NOW, NOW_DT, run_cli
 from helpers import NAN, make_grid
 
 from healthgrid.config import Bands
-from healthgrid.render import heatmap_figure
+from healthgrid.render.heatmap import prepare
 
 HOSTILE = 'Ops <img src="http://203.0.113.9/t.png" onerror="alert(1)"> & "co"'
 CONFIG = f"""
@@ -184,7 +184,7 @@ def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site)
 
     grid = load_data(str(site / "one.json"))[0]
     spec = load_config(str(site.parent / "healthgrid.yml")).grid("one")
-    plotter = heatmap_figure(grid, spec, "light")._healthgrid
+    plotter = prepare(grid, spec, "light")
     cells = re.findall(r'<td class="([^"]+)"( style="background:(#[0-9a-f]{6});[^"]*")? title="([^"]*)"><span class="sr">(\w*) </span>', html)
     assert len(cells) == 3 * 7
     for k, (klass, _, color, title, word) in enumerate(cells):

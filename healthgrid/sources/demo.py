@@ -12,7 +12,7 @@ import math
 import random
 from datetime import date, datetime
 
-from healthgrid.config import Bands, GridSpec, RowSpec
+from healthgrid.config import Bands, GridSpec, RowSpec, clamp_fom
 from healthgrid.grid import Grid, local_days, make_row
 from healthgrid.rules import Rule
 
@@ -36,7 +36,7 @@ def _row_fom(spec: GridSpec, row: RowSpec, days: list[date]) -> list[float]:
         elif roll < NO_DATA_CHANCE + DIP_CHANCE:
             out.append(round(r.uniform(0.02, 0.28), 2))  # a bad day
         else:
-            out.append(round(min(1.0, max(0.0, r.gauss(level, 0.12))), 2))
+            out.append(round(clamp_fom(r.gauss(level, 0.12)), 2))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Text that fits, and sizes shared between grids, for the heatmap renderer.
+"""Text that fits, and sizes shared between grids, for the renderers.
 
 - `shorten()`: a label longer than its limit keeps its first and last words with "…" between
   them, so the end (often what tells two rows apart) stays visible and no word is cut.
@@ -13,8 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-FONT = "DejaVu Sans"
+from healthgrid.render.style import FONT
+
 ELLIPSIS = "…"
+MAX_LABEL_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ def text_width(text: str, size: float, weight: str = "normal", dpi: float = 150)
     return max(renderer.get_text_width_height_descent(line or " ", prop, ismath=False)[0] for line in text.split("\n")) / dpi
 
 
-def shorten(text: str, limit: int) -> str:
+def shorten(text: str, limit: int = MAX_LABEL_CHARS) -> str:
     """One line of at most `limit` characters, cut between words: `first words … last words`."""
     text = " ".join(text.split())  # newlines and tabs would break the layout
     if len(text) <= limit:

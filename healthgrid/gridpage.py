@@ -9,9 +9,10 @@ import math
 
 from healthgrid.config import GridSpec
 from healthgrid.escaping import html_text as escape
-from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, format_number, row_trend, window_text
+from healthgrid.formatting import NO_DATA, cell_text, day_label, format_number, row_trend, subtitle
 from healthgrid.grid import Grid
-from healthgrid.render import THEMES, colormap_and_norm, text_color_on
+from healthgrid.render.style import THEMES, colormap_and_norm, text_color_on
+from healthgrid.sections import headings
 from healthgrid.textout import alt_text, rule_text
 
 
@@ -80,13 +81,12 @@ def _table(grid: Grid, spec: GridSpec) -> str:
     cmap, norm = colormap_and_norm(spec.palette, spec.bands)
     n = len(grid.days)
     head = "".join(f"<th scope=\"col\">{escape(' '.join(day_label(d, j == n - 1)))}</th>" for j, d in enumerate(grid.days))
-    if spec.trend:
+    if spec.trend_column:
         head += "<th scope=\"col\">vs. avg of earlier days</th>"
-    body, group = [], None
+    body, heading_at = [], headings(grid)
     for i, row in enumerate(grid.rows):
-        if row.group and row.group != group:
-            body.append(f"<tr class=\"group\"><th scope=\"rowgroup\" colspan=\"{n + 1 + spec.trend}\">{escape(row.group)}</th></tr>")
-            group = row.group
+        if i in heading_at:
+            body.append(f"<tr class=\"group\"><th scope=\"rowgroup\" colspan=\"{n + 1 + spec.trend_column}\">{escape(heading_at[i])}</th></tr>")
         cells = []
         for j in range(len(row.values)):
             text = cell_text(row, j)
@@ -102,7 +102,7 @@ def _table(grid: Grid, spec: GridSpec) -> str:
             word = band if band != "nodata" else ""
             cells.append(f"<td class=\"{' '.join(classes)}\"{style} title=\"{escape(cell_details(grid, i, j, word or None))}\">"
                          f"<span class=\"sr\">{word} </span>{escape(text)}</td>")
-        if spec.trend:
+        if spec.trend_column:
             cells.append(f"<td>{escape(row_trend(row)[1])}</td>")
         # The rule shows under the label; the description on hover (and to screen readers).
         rule = f"<span class=\"rule\">{escape(row.rule.text(row.unit))}</span>" if row.rule else ""
@@ -118,7 +118,7 @@ def page(grid: Grid, spec: GridSpec, theme_name: str, downloads: list[str], refr
     links = " · ".join(f'<a href="{escape(name)}" download>{escape(name)}</a>' for name in downloads)
     body = f"""<nav><a href="index.html">← All grids</a></nav>
 <h1>{escape(grid.title)}</h1>
-<p class="sub">Daily figure of merit, 0 bad … 1 good · {escape(window_text(grid))} · today is partial, as of {escape(as_of_text(grid.now, grid.timezone))}</p>
+<p class="sub">{escape(subtitle(grid))}</p>
 {_table(grid, spec)}
 <p>Bands: good (FoM ≥ {spec.bands.warning:g}) · warning · critical (FoM &lt; {spec.bands.critical:g}) · hatched: no data.{_RULES_NOTE if any(r.rule for r in grid.rows) else ""} Screen readers hear the band before each value.</p>
 """ + (f'<p class="downloads">Download the image: {links}</p>' if links else "")

@@ -1,0 +1,293 @@
+"""`type: heatmap`: a `Grid` as coloured cells, one row per metric and one column per day.
+
+`prepare()` works out everything the picture shows before anything is drawn (cell colours, texts,
+text colours, fonts, whether cells carry text, labels, sections, sizes and where each block goes),
+in `_Heatmap`; `draw()` only turns that into artists, with seaborn drawing the cells. Tests check
+the prepared data, the way seaborn's own tests check its `_HeatMapper`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.transforms import blended_transform_factory
+
+from healthgrid.config import GridSpec
+from healthgrid.formatting import NO_DATA, TREND_FLAT, cell_text, day_label, row_trend, subtitle
+from healthgrid.grid import Grid
+from healthgrid.render.layout import Layout, fit, shorten, text_width
+from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
+from healthgrid.sections import sections
+
+MIN_CELL_FONT = 7.0  # points; smaller labels are noise, so they are switched off
+MIN_LABELLED_CELL = (0.45, 0.3)  # inches (67 x 45 px): smaller cells show colour only
+
+# Inches.
+_PAD = 0.3
+_TITLE_BLOCK = 1.0  # one title line and one subtitle line; each further line adds its height
+_XLABEL_BLOCK = 0.6
+_XLABEL_BLOCK_ROTATED = 1.15
+_CBAR_GAP, _CBAR_WIDTH = 0.3, 0.2
+_MIN_CBAR_HEIGHT = 1.6
+_TREND_WIDTH = 1.0
+
+
+class _Heatmap:
+    """A grid prepared for drawing; the attributes are what tests check."""
+
+    def __init__(self, grid: Grid, spec: GridSpec, theme: str, layout: Layout | None = None):
+        self.grid = grid
+        self.spec = spec
+        self.theme = THEMES[theme]
+        self.shared = layout or Layout()
+        self.cmap, self.norm = colormap_and_norm(spec.palette, spec.bands)
+        self._layout_rows()
+        self.cell_w, self.cell_h = self._cell_size()
+        self._prepare_cells()
+        self._prepare_labels()
+        self._prepare_trend()
+        self._measure()
+
+    def _layout_rows(self) -> None:
+        """Display rows: data rows, with a heading row before each titled section."""
+        self.display: list[tuple[str, int | None, str]] = []  # (kind, data row index, text)
+        for heading, rows in sections(self.grid):
+            if heading is not None:
+                self.display.append(("group", None, shorten(heading)))
+            self.display += [("row", i, shorten(self.grid.rows[i].label)) for i in rows]
+
+    def _prepare_cells(self) -> None:
+        n_rows, n_days = len(self.display), len(self.grid.days)
+        self.values = np.full((n_rows, n_days), np.nan)  # FoM clamped to [0, 1] for colour; NaN = no colour
+        self.nodata = np.zeros((n_rows, n_days), dtype=bool)
+        self.cell_texts = np.full((n_rows, n_days), "", dtype=object)
+        self.cell_colors = np.zeros((n_rows, n_days, 4))  # RGBA; all zero where no colour is drawn
+        self.text_colors = np.full((n_rows, n_days), "", dtype=object)
+        self.out_of_range = [(row.label, day.isoformat(), value) for row, day, value in self.grid.out_of_range()]
+        for r, (kind, index, _) in enumerate(self.display):
+            if kind != "row":
+                continue
+            row = self.grid.rows[index]
+            for j in range(n_days):
+                self.cell_texts[r, j] = cell_text(row, j)
+                if math.isnan(row.values[j]):
+                    self.nodata[r, j] = True
+                    continue
+                self.values[r, j] = row.shade(j, self.spec.bands)  # clamped to [0, 1]; a rule cell: the middle of its band
+        # Colours for all cells at once (per-cell colormap calls dominate big grids).
+        coloured = ~np.isnan(self.values)
+        self.cell_colors[coloured] = self.cmap(self.norm(self.values[coloured]))
+        self.text_colors[coloured] = text_colors_on(self.cell_colors[coloured])
+        self.text_colors[self.nodata] = text_color_on(self.theme.nodata_fill)
+        longest = max([len(t) for t in self.cell_texts.flat if t and t != NO_DATA] + [4])
+        by_height = self.cell_h * 72 * 0.42
+        by_width = self.cell_w * 72 * 0.88 / (0.6 * longest)  # DejaVu Sans averages ~0.6 em a character
+        self.cell_font = round(min(10.0, by_height, by_width), 1)
+        self.show_cell_text = (self.cell_font >= MIN_CELL_FONT and self.cell_w >= MIN_LABELLED_CELL[0]
+                               and self.cell_h >= MIN_LABELLED_CELL[1])
+        self.grid_line = 1.5 if n_rows * n_days <= 400 else 0.6
+
+    def _prepare_trend(self) -> None:
+        """`trend: true`: today's FoM against the mean of the previous days, per row."""
+        self.trend_texts: list[str] = []
+        self.trend_deltas: list[float] = []
+        self.trend_colors: list[str] = []
+        if not self.spec.trend_column:
+            return
+        up, down = ("#1a7f37", "#cf222e") if self.theme.name == "light" else ("#3fb950", "#ff7b72")
+        self.trend_font = min(10.0, max(self.cell_font, 7.0))
+        for kind, index, _ in self.display:
+            delta, text = row_trend(self.grid.rows[index]) if kind == "row" else (math.nan, "")
+            self.trend_deltas.append(delta)
+            self.trend_texts.append(text)
+            self.trend_colors.append(self.theme.muted if math.isnan(delta) or abs(delta) < TREND_FLAT else (up if delta > 0 else down))
+
+    def _prepare_labels(self) -> None:
+        days = self.grid.days
+        self.rotated = len(days) > 14
+        wide = self.cell_w >= 1.1  # room to say "(partial)" under Today; else the subtitle says it
+        labels = [day_label(d, today=(j == len(days) - 1), note=wide) for j, d in enumerate(days)]
+        self.xlabels = [f"{a} {b}" if self.rotated else f"{a}\n{b}" for a, b in labels]
+        self.ylabels = [text if kind == "row" else "" for kind, _, text in self.display]
+        self.headings = [(r, text) for r, (kind, _, text) in enumerate(self.display) if kind == "group"]
+        self.title = shorten(self.grid.title, 90)
+        self.subtitle = subtitle(self.grid, " (dashed)")
+        # The colour bar: a tick at each band edge, labelled with its value; band names sit
+        # inside their bands (a name on an edge would claim a value for the wrong band).
+        bands = self.spec.bands
+        self.cbar_ticks = [0.0, bands.critical, bands.warning, 1.0]
+        self.cbar_ticklabels = [f"{v:g}" for v in self.cbar_ticks]
+        self.cbar_bands = [((lo + hi) / 2, lo, hi, name) for lo, hi, name in
+                           ((0.0, bands.critical, "critical"), (bands.critical, bands.warning, "warning"), (bands.warning, 1.0, "good"))]
+        # A stepped scale (0.05 a step) reads as well as a gradient and survives the paletted PNG.
+        self.cbar_kws = {"bands": None, "health": {"spacing": "proportional"}}.get(self.spec.palette, {"boundaries": np.linspace(0, 1, 21)})
+        # "Today" is partial: a dashed outline around its cells, one per run of data rows, so it
+        # never crosses a group heading.
+        self.today_spans: list[tuple[int, int]] = []
+        for r, (kind, _, _) in enumerate(self.display):
+            if kind != "row":
+                continue
+            if self.today_spans and self.today_spans[-1][1] == r:
+                self.today_spans[-1] = (self.today_spans[-1][0], r + 1)
+            else:
+                self.today_spans.append((r, r + 1))
+
+    def _cell_size(self) -> tuple[float, float]:
+        n_rows, n_days = len(self.display), len(self.grid.days)
+        width = min(1.3, max(0.36, 11.0 / n_days))
+        height = 0.5 if n_rows <= 12 else 0.4 if n_rows <= 40 else 0.28
+        if n_rows <= 40 and self.shared.cell_h is not None:
+            height = min(height, max(self.shared.cell_h, 0.4))  # the config's grids share a row height
+        return width, height
+
+    def _measure(self) -> None:
+        """Fonts, the figure's size and where its blocks go (inches from the bottom-left corner),
+        and the title and subtitle fitted to its width."""
+        # Big grids get fewer pixels per inch: 100 rows stay readable at a third of the pixels.
+        self.dpi = DPI if len(self.display) <= 40 else BIG_DPI
+        self.label_font = 11.0 if len(self.display) <= 40 else 8.5
+        self.tick_font = 9.0 if not self.rotated else 8.0
+        width = lambda text, size, weight="normal": text_width(text, size, weight, self.dpi)  # noqa: E731
+        self.label_w = max([width(t, self.label_font) for t in self.ylabels]
+                           + [width(t, self.label_font, "bold") - 0.15 for _, t in self.headings] + [0.5])
+        cbar_label_w = max(width(t, 9.0) for t in self.cbar_ticklabels + [b[3] for b in self.cbar_bands]) + 0.1
+        self.trend_w = _TREND_WIDTH if self.spec.trend_column else 0.0
+        self.right_w = self.trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
+        self.own = Layout(self.label_w, self.right_w, self.cell_h)  # what this grid alone needs
+        self.label_w = max(self.label_w, self.shared.label_w)
+        self.right_w = max(self.right_w, self.shared.right_w)
+        heat_w, heat_h = self.cell_w * len(self.grid.days), self.cell_h * len(self.display)
+        fig_w = _PAD + self.label_w + 0.12 + heat_w + self.right_w
+        avail = fig_w - 2 * _PAD
+        self.title_size, self.title_lines = fit(self.title, avail, 16.0, 11.0, "bold", self.dpi)
+        self.subtitle_size, self.subtitle_lines = fit(self.subtitle, avail, 9.5, 8.0, "normal", self.dpi, sep=" · ")
+        extra = (len(self.title_lines) - 1) * self.title_size * 1.3 / 72 + (len(self.subtitle_lines) - 1) * self.subtitle_size * 1.4 / 72
+        self.title_block = _TITLE_BLOCK + extra
+        bottom = _XLABEL_BLOCK_ROTATED if self.rotated else _XLABEL_BLOCK
+        self.body_h = max(heat_h, _MIN_CBAR_HEIGHT)
+        self.figure_size = (fig_w, self.title_block + self.body_h + bottom + _PAD * 0.5)
+        fig_h = self.figure_size[1]
+        left, heat_bottom = _PAD + self.label_w + 0.12, fig_h - self.title_block - heat_h
+        self.heat_box = (left, heat_bottom, heat_w, heat_h)
+        self.cbar_box = (left + heat_w + self.trend_w + _CBAR_GAP, fig_h - self.title_block - self.body_h, _CBAR_WIDTH, self.body_h)
+        self.trend_box = (left + heat_w + 0.08, heat_bottom, self.trend_w - 0.08, heat_h) if self.spec.trend_column else None
+        # A band's name only where the band is tall enough to hold it between its edge labels.
+        self.cbar_names = [(mid, name) for mid, lo, hi, name in self.cbar_bands if (hi - lo) * self.body_h >= 0.3]
+        # Title lines, then subtitle lines, from the top (inches); each line's font size.
+        self.header_lines: list[tuple[float, str, float, bool]] = []  # (y from the top, text, size, bold)
+        y = 0.38
+        for k, line in enumerate(self.title_lines):
+            self.header_lines.append((y, line, self.title_size, True))
+            y += self.title_size * 1.3 / 72 if k < len(self.title_lines) - 1 else 0.32
+        for line in self.subtitle_lines:
+            self.header_lines.append((y, line, self.subtitle_size, False))
+            y += self.subtitle_size * 1.4 / 72
+
+
+def prepare(grid: Grid, spec: GridSpec, theme: str = "light", layout: Layout | None = None) -> _Heatmap:
+    """`grid` prepared with the style of `spec` (palette, bands) in `theme` ("light" or "dark"),
+    its label column, right-hand block and row height at least as `layout` says."""
+    with styled():  # text is measured as it will be drawn
+        return _Heatmap(grid, spec, theme, layout)
+
+
+def draw(p: _Heatmap) -> Figure:
+    """The figure of a prepared heatmap: axes 0 the cells, 1 the colour bar, 2 the trend column."""
+    with styled():
+        fig = Figure(dpi=p.dpi, facecolor=p.theme.background)
+        FigureCanvasAgg(fig)
+        fig_w, fig_h = p.figure_size
+        box = lambda x, y, w, h: [x / fig_w, y / fig_h, w / fig_w, h / fig_h]  # noqa: E731 - inches -> figure fraction
+        fig.set_size_inches(fig_w, fig_h)
+        ax = fig.add_axes(box(*p.heat_box))
+        cax = fig.add_axes(box(*p.cbar_box))
+        if p.trend_box:
+            _draw_trend(p, fig.add_axes(box(*p.trend_box)))
+        ax.set_facecolor(p.theme.background)
+        # seaborn draws the whole figure once inside heatmap() (to rotate overlapping labels, which
+        # ours never are); at a postage-stamp size that draw costs next to nothing.
+        fig.set_size_inches(0.5, 0.5)
+        _draw_cells(p, ax, cax)
+        _draw_colorbar(p, cax)
+        for y, line, size, bold in p.header_lines:
+            fig.text(_PAD / fig_w, 1 - y / fig_h, plain(line), fontsize=size, fontweight="bold" if bold else "normal",
+                     color=p.theme.foreground if bold else p.theme.muted, va="center", ha="left")
+        return fig
+
+
+def heatmap_figure(grid: Grid, spec: GridSpec, theme: str = "light", layout: Layout | None = None) -> Figure:
+    return draw(prepare(grid, spec, theme, layout))
+
+
+def _draw_cells(p: _Heatmap, ax, cax) -> None:
+    import seaborn as sns
+
+    theme = p.theme
+    n_rows, n_days = p.values.shape
+    sns.heatmap(p.values, mask=np.isnan(p.values), cmap=p.cmap, norm=p.norm, cbar=True, cbar_ax=cax, cbar_kws=p.cbar_kws,
+                linewidths=p.grid_line, linecolor=theme.background,
+                xticklabels=False, yticklabels=False,  # set below; seaborn would lay them out in an extra full draw
+                annot=False, square=False, ax=ax)
+    ax.figure.set_size_inches(*p.figure_size)  # the real size, for everything from here on
+    ax.tick_params(axis="both", length=0, colors=theme.foreground)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    ax.set_yticks(np.arange(n_rows) + 0.5, [plain(t) for t in p.ylabels], rotation=0, fontsize=p.label_font, color=theme.foreground, va="center")
+    ax.set_xticks(np.arange(n_days) + 0.5, [plain(t) for t in p.xlabels], rotation=90 if p.rotated else 0, fontsize=p.tick_font,
+                  color=theme.foreground, linespacing=1.3)
+    ax.tick_params(axis="x", pad=4)
+    ax.get_xticklabels()[-1].set_fontweight("bold")  # today
+
+    # No data: a hatched grey cell that says so, inset so the grid lines stay visible.
+    inset = 0.04
+    for r, j in zip(*np.nonzero(p.nodata)):
+        ax.add_patch(Rectangle((j + inset, r + inset), 1 - 2 * inset, 1 - 2 * inset, facecolor=theme.nodata_fill, hatch="///",
+                               hatchcolor=theme.nodata_hatch, edgecolor="none", linewidth=0, zorder=1.5))
+    if p.show_cell_text:
+        for r, j in zip(*np.nonzero(p.cell_texts != "")):
+            nodata = bool(p.nodata[r, j])
+            ax.text(j + 0.5, r + 0.5, plain(p.cell_texts[r, j]), ha="center", va="center", fontsize=p.cell_font * (0.85 if nodata else 1.0),
+                    fontstyle="italic" if nodata else "normal", color=p.text_colors[r, j], zorder=3,
+                    bbox=dict(boxstyle="round,pad=0.15", facecolor=theme.nodata_fill, edgecolor="none") if nodata else None)
+    # Group headings in the label column, with a rule above each section.
+    fig = ax.figure
+    at_margin = blended_transform_factory(fig.transFigure, ax.transData)
+    for r, text in p.headings:
+        ax.text(_PAD / fig.get_figwidth(), r + 0.55, plain(text), transform=at_margin, ha="left", va="center",
+                fontsize=p.label_font, fontweight="bold", color=theme.foreground, clip_on=False)
+        if r > 0:
+            ax.axhline(r + 0.02, color=theme.muted, linewidth=0.8, xmin=0, xmax=1, clip_on=False, zorder=4)
+    for top, end in p.today_spans:
+        ax.add_patch(Rectangle((n_days - 1, top), 1, end - top, fill=False, edgecolor=theme.foreground, linewidth=1.6,
+                               linestyle=(0, (4, 2)), zorder=5, clip_on=False))
+
+
+def _draw_trend(p: _Heatmap, tax) -> None:
+    """The trend column: ▲/▼ and the change, coloured by direction (the symbol carries it too)."""
+    n_rows = len(p.display)
+    tax.set_xlim(0, 1)
+    tax.set_ylim(n_rows, 0)
+    tax.set_axis_off()
+    for r, (text, color) in enumerate(zip(p.trend_texts, p.trend_colors)):
+        if text:
+            tax.text(0.5, r + 0.5, text, ha="center", va="center", fontsize=p.trend_font, color=color, fontweight="bold")
+    tax.text(0.5, n_rows + 0.15, "vs. average\nof earlier days", ha="center", va="top", fontsize=p.tick_font, color=p.theme.foreground,
+             linespacing=1.3, clip_on=False)
+
+
+def _draw_colorbar(p: _Heatmap, cax) -> None:
+    theme = p.theme
+    cax.set_yticks(p.cbar_ticks, p.cbar_ticklabels, fontsize=9.0, color=theme.foreground)
+    cax.tick_params(length=4, width=1.0, color=theme.muted)
+    cax.set_yticks([m for m, _ in p.cbar_names], [n for _, n in p.cbar_names], minor=True, fontsize=9.0, color=theme.muted, fontstyle="italic")
+    cax.tick_params(which="minor", length=0, pad=6)
+    for spine in cax.spines.values():
+        spine.set_visible(False)
+    if p.spec.palette != "bands":
+        for level in (p.spec.bands.critical, p.spec.bands.warning):
+            cax.axhline(level, color=theme.background, linewidth=1.5)
+
