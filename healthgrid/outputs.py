@@ -20,8 +20,10 @@ def image_name(name: str, theme: str, fmt: str) -> str:
 
 
 def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...]) -> dict[str, bytes]:
-    """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json and NAME.md."""
+    """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json, NAME.md and
+    NAME.badge.json."""
     from healthgrid import render
+    from healthgrid.badge import badge_json, badge_name
 
     files: dict[str, bytes] = {}
     figures = {theme: render.figure_for(grid, spec, theme) for theme in themes}
@@ -38,6 +40,7 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
     first_image = next((n for n in files if n.endswith(".png")), None)
     files[f"{grid.name}.json"] = grid_json(grid).encode()
     files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend).encode()
+    files[badge_name(grid.name)] = badge_json(grid, spec.bands).encode()
     return files
 
 
