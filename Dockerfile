@@ -13,11 +13,10 @@ ENV PIP_NO_CACHE_DIR=1 \
 COPY requirements/runtime.txt /tmp/runtime.txt
 # --target: one self-contained folder for the final stage; --no-compile: bytecode comes later,
 # for imported modules only (compiling all of pandas and datadog-api-client would add ~100 MB).
-RUN pip install --no-compile --target /opt/deps -r /tmp/runtime.txt \
-    && cd /opt/deps \
-    && rm -rf bin pandas/tests matplotlib/tests matplotlib/mpl-data/sample_data \
-    && find . -depth -type d \( -name tests -o -name __pycache__ \) -exec rm -rf {} + \
-    && find . -name '*.pyi' -delete
+RUN pip install --no-cache-dir --no-compile --target /opt/deps -r /tmp/runtime.txt \
+    && rm -rf /opt/deps/bin /opt/deps/matplotlib/mpl-data/sample_data \
+    && find /opt/deps -depth -type d \( -name tests -o -name __pycache__ \) -exec rm -rf {} + \
+    && find /opt/deps -name '*.pyi' -delete
 
 FROM python:3.12-slim
 
