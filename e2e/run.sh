@@ -205,6 +205,14 @@ grep -qx "previews/pr-7/health_grid.png" <<<"$pages" || fail "preview not publis
 grep -qx "healthgrid/health_grid.png" <<<"$pages" || fail "the preview publish lost the hourly grid"
 ls "$WORK/artifacts/healthgrid-preview-pr-7/health_grid.svg" >/dev/null || fail "preview artifact missing"
 say "preview.yml: demo grid under previews/pr-7/ and as an artifact in $((p1 - p0))s"
+sed 's/"action": "opened"/"action": "closed"/' "$WORK/pr.json" >"$WORK/pr-closed.json"
+act_run pull_request .github/workflows/preview.yml -e "$WORK/pr-closed.json" --env "GITHUB_API_URL=http://127.0.0.1:9" \
+  >"$WORK/act-preview-closed.log" 2>&1 || { tail -60 "$WORK/act-preview-closed.log"; fail "preview.yml (closed) under act"; }
+pages=$(git --git-dir "$WORK/git/acme/health.git" ls-tree -r --name-only gh-pages)
+if grep -q "^previews/pr-7/" <<<"$pages"; then fail "closing the pull request left previews/pr-7/"; fi
+grep -qx "healthgrid/health_grid.png" <<<"$pages" || fail "removing the preview lost the hourly grid"
+grep -q "setup-python\|pip install" "$WORK/act-preview-closed.log" && fail "the clean-up installed Python packages"
+say "preview.yml (closed): previews/pr-7/ removed by the Action's remove input, nothing else touched"
 
 storage=$(du -sm /var/lib/containers/healthgrid-e2e 2>/dev/null | cut -f1)
 say "done in $(( $(date +%s) - t0 ))s; container storage ${storage} MB (e2e/storage.conf; 'make e2e-clean' wipes it)"
