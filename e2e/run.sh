@@ -211,7 +211,6 @@ act_run pull_request .github/workflows/preview.yml -e "$WORK/pr-closed.json" --e
 pages=$(git --git-dir "$WORK/git/acme/health.git" ls-tree -r --name-only gh-pages)
 if grep -q "^previews/pr-7/" <<<"$pages"; then fail "closing the pull request left previews/pr-7/"; fi
 grep -qx "healthgrid/health_grid.png" <<<"$pages" || fail "removing the preview lost the hourly grid"
-grep -q "setup-python\|pip install" "$WORK/act-preview-closed.log" && fail "the clean-up installed Python packages"
 say "preview.yml (closed): previews/pr-7/ removed by the Action's remove input, nothing else touched"
 
 storage=$(du -sm /var/lib/containers/healthgrid-e2e 2>/dev/null | cut -f1)
