@@ -177,8 +177,8 @@ def _report_results(results: list[GridResult], as_json: bool, console: Console) 
 def _publish_ghpages(files: dict[str, bytes], opts: dict, console: Console):
     """Publish `files` to gh-pages; returns ([Published image], changed)."""
     from healthgrid.publish import IMAGE_TYPES, Published
-    from healthgrid.publish.ghpages import default_remote, publish
-    from healthgrid.urls import pages_base, stable_url, versioned_url
+    from healthgrid.publish.ghpages import publish
+    from healthgrid.urls import stable_url, versioned_url
 
     base, remote = _ghpages_target(opts)  # checked before anything is pushed
     token = os.environ.get("GITHUB_TOKEN") or None
