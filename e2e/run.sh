@@ -132,6 +132,15 @@ podman run --rm --network none -v "$WORK/artifacts:/out" --entrypoint python "$I
 for f in health_grid.png health_grid_dark.png health_grid.svg health_grid.badge.json; do
   cmp -s "$WORK/artifacts/image-render/$f" "$WORK/venv-render/$f" || fail "$f rendered in the image differs from .venv's"
 done
+# The golden-image tests inside the image: its matplotlib, FreeType and fonts, with pytest and
+# pytest-mpl lent read-only from .venv (behind the image's own packages on the path).
+site=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+podman run --rm --network none -w /tmp -v "$ROOT/tests:/src/tests:ro" -v "$ROOT/pyproject.toml:/src/pyproject.toml:ro" -v "$site:/testdeps:ro" \
+  -e PYTHONPATH=/app:/opt/deps:/testdeps --entrypoint sh "$IMAGE" -c \
+  'python -c "import matplotlib, PIL; assert matplotlib.__file__.startswith(\"/opt/deps/\") and PIL.__file__.startswith(\"/opt/deps/\")" &&
+   python -m pytest /src/tests/test_images.py -q -p no:cacheprovider --rootdir /src -o addopts= --mpl --mpl-baseline-path=/src/tests/baseline --mpl-results-path=/tmp/mpl' \
+  >"$WORK/image-tests.log" 2>&1 || { tail -30 "$WORK/image-tests.log"; fail "golden-image tests inside the image"; }
+say "inside the image: renders byte-identical to .venv's; $(grep -o '[0-9]* passed' "$WORK/image-tests.log") golden-image tests"
 buildah push --quiet --tls-verify=false --digestfile "$WORK/digest" "$IMAGE" "docker://127.0.0.1:$REG_PORT/acme/healthgrid:v1.0.0" >/dev/null
 DIGEST=$(cat "$WORK/digest")
 read -r total_gz over_gz < <(curl -fsS -H 'Accept: application/vnd.oci.image.manifest.v1+json' "http://127.0.0.1:$REG_PORT/v2/acme/healthgrid/manifests/$DIGEST" \
