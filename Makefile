@@ -1,30 +1,36 @@
-# Two commands from a fresh clone: `make demo` and `make test`. Both bootstrap .venv from the
-# pinned requirements; the stamp file re-installs only when a requirements file changes.
+# Two commands from a fresh clone: `make demo` (the runtime only) and `make test` (the runtime plus
+# the test set). Both bootstrap .venv from the pinned requirements; each stamp re-installs only when
+# its requirements change, so `make demo` never pulls in pytest, moto or boto3.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUNTIME := $(VENV)/.runtime-installed
+TESTSET := $(VENV)/.test-installed
 
 .PHONY: demo test bench clean lock e2e e2e-clean
 
-$(STAMP): requirements/test.txt requirements/runtime.txt pyproject.toml
+$(RUNTIME): requirements/runtime.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements/test.txt
+	$(BIN)/python -m pip install --quiet -r requirements/runtime.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	touch $(STAMP)
+	touch $(RUNTIME)
 
-demo: $(STAMP)
+$(TESTSET): $(RUNTIME) requirements/test.txt
+	$(BIN)/python -m pip install --quiet -r requirements/test.txt
+	touch $(TESTSET)
+
+demo: $(RUNTIME)
 	$(BIN)/healthgrid render --demo --out healthgrid-out
 
-test: $(STAMP)
+test: $(TESTSET)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-bench: $(STAMP)
+bench: $(RUNTIME)
 	$(BIN)/python bench/bench.py
 
 # Build the real image and run the workflows through act (root, apt, ~1.6 GB of container storage).
-e2e: $(STAMP)
+e2e: $(TESTSET)
 	bash e2e/run.sh
 
 e2e-clean:

@@ -82,6 +82,13 @@ def _multiline_input(env) -> str | None:
 
 
 def build_argv(env) -> list[str]:
+    removals = read_input("remove", env).splitlines()
+    if any(r.strip() for r in removals):  # clean-up only: nothing is rendered
+        argv = ["publish", "ghpages", "--json"]
+        for path in removals:
+            if path.strip():
+                argv += ["--remove", path.strip()]
+        return argv + _pages_flags(env, ("pages-branch", "pages-keep"))
     argv = ["run", "--json", "--out", OUT_DIR]
     if read_input("config", env):
         argv += ["--config", read_input("config", env)]
@@ -92,13 +99,22 @@ def build_argv(env) -> list[str]:
     publish = read_input("publish", env)
     if publish:
         argv += ["--publish", publish]
-    for flag, name in (("--branch", "pages-branch"), ("--path", "pages-path"), ("--keep", "pages-keep"),
-                       ("--theme", "theme"), ("--format", "format")):
-        value = read_input(name, env)
-        if value:
-            argv += [flag, value]
+    argv += _pages_flags(env, ("pages-branch", "pages-path", "pages-keep", "theme", "format"))
     for name in read_input("grid", env).replace(",", "\n").split():
         argv += ["--grid", name]
+    return argv
+
+
+_FLAGS = {"pages-branch": "--branch", "pages-path": "--path", "pages-keep": "--keep", "theme": "--theme", "format": "--format",
+          "repository": "--repository", "commit-message": "--message"}
+
+
+def _pages_flags(env, names: tuple[str, ...]) -> list[str]:
+    argv = []
+    for name in (*names, "repository", "commit-message"):
+        value = read_input(name, env)
+        if value:
+            argv += [_FLAGS[name], value]
     return argv
 
 
@@ -150,6 +166,7 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
     _write_output(output_file, "dark-image-url", dark["url"] if dark else "")
     _write_output(output_file, "images", json.dumps(images))
     _write_output(output_file, "changed", "true" if result.get("changed") else "false")
+    _write_output(output_file, "embed", result.get("embed", ""))
 
     if _truthy(read_input("pr-comment", env, "false")) and images:
         _comment(env, result, images, stderr)
@@ -180,6 +197,15 @@ def _comment(env, result: dict, images: list[dict], stderr: TextIO) -> None:
         warn(f"pr-comment: {exc}")
 
 
+def embed_block(embed: str) -> str:
+    """The embed as a fenced code block: copied, not rendered. The fence is longer than any run
+    of backticks inside (alt text comes from user titles), so nothing can close it early."""
+    import re
+
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", embed)), default=0))
+    return f"Embed (follows light/dark mode; versioned URLs beat caches):\n\n{fence}html\n{embed}\n{fence}"
+
+
 def _summary(path: str | None, result: dict, images: list[dict], errors: list[str]) -> None:
     from healthgrid.escaping import md_code_block, md_url
 
@@ -200,6 +226,8 @@ def _summary(path: str | None, result: dict, images: list[dict], errors: list[st
         lines = [(line.replace(f"]({grid['name']}.png)", f"]({md_url(image['versioned_url'])})") if image else "")
                  if line.startswith("![") else line for line in lines]
         parts.append("\n".join(lines).replace("\n\n\n", "\n\n"))
+    if result.get("embed"):
+        parts.append(embed_block(result["embed"]))
     if errors:  # quoted verbatim but inert: they may echo Datadog's or a proxy's error body
         parts.append("**healthgrid failed:**\n\n" + md_code_block("\n".join(errors), limit=SUMMARY_ERRORS_LIMIT))
     if parts:

@@ -27,6 +27,15 @@ from healthgrid.escaping import log_lines, one_line
 PROG = "healthgrid"
 
 
+class _Names(argparse.Action):
+    """`--grid a,b --grid c` -> ["a", "b", "c"]: commas split names, as in the Action's `grid` input."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        names = list(getattr(namespace, self.dest, None) or [])
+        names += [n.strip() for n in values.split(",") if n.strip()]
+        setattr(namespace, self.dest, names)
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # argparse would print usage and exit; we want one line
         raise UsageError(message.replace("argument ", "", 1) if message.startswith("argument ") else message)
@@ -102,7 +111,7 @@ def parse_formats(value: str) -> tuple[str, ...]:
     return formats
 
 
-def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridResult], object]:
+def render_grids(args: argparse.Namespace, console: Console, config=None) -> tuple[list[GridResult], object]:
     """Config -> source -> Grid -> images and text files, one grid at a time.
 
     A grid whose data cannot be fetched writes nothing (its old files stay as they were)."""
@@ -112,7 +121,7 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
 
     now = parse_now(args.now)
     formats = parse_formats(args.format)
-    config = load_config(args.config)
+    config = config or load_config(args.config)
     for warning in config.warnings:
         console.warn(warning)
     if getattr(args, "publish", None) == "s3" and not config.publish.bucket:
@@ -143,7 +152,7 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
             continue
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
-        console.progress(f"{grid.name}: {len(grid.rows)} rows × {len(grid.days)} days, {grid.missing_cells} without data, {elapsed:.2f}s")
+        console.progress(status_line(grid, elapsed))
         results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
         process.tidy()
     if "html" in formats and any(r.ok for r in results):
@@ -155,6 +164,17 @@ def render_grids(args: argparse.Namespace, console: Console) -> tuple[list[GridR
         first.files += write_files(out_dir, {"index.html": index})
         first.contents["index.html"] = index  # published with the grids
     return results, config
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def status_line(grid, seconds: float) -> str:
+    """`NAME: 7 rows × 7 days, 2 of 49 cells without data, 0.41s`."""
+    cells = len(grid.rows) * len(grid.days)
+    return (f"{grid.name}: {plural(len(grid.rows), 'row')} × {plural(len(grid.days), 'day')}, "
+            f"{grid.missing_cells} of {plural(cells, 'cell')} without data, {seconds:.2f}s")
 
 
 def _warn_out_of_range(grid, console: Console) -> None:
@@ -181,14 +201,14 @@ def _report_results(results: list[GridResult], as_json: bool, console: Console) 
 def _publish_ghpages(files: dict[str, bytes], opts: dict, console: Console):
     """Publish `files` to gh-pages; returns ([Published image], changed)."""
     from healthgrid.publish import IMAGE_TYPES, Published
-    from healthgrid.publish.ghpages import default_remote, publish
-    from healthgrid.urls import pages_base, stable_url, versioned_url
+    from healthgrid.publish.ghpages import publish
+    from healthgrid.urls import stable_url, versioned_url
 
-    base = pages_base(opts.get("pages_url"))  # checked before anything is pushed
-    remote = opts.get("remote") or default_remote()
+    base, remote = _ghpages_target(opts)  # checked before anything is pushed
     token = os.environ.get("GITHUB_TOKEN") or None
     result = publish(files, remote=remote, branch=opts["branch"], path=opts["path"], keep=opts["keep"],
-                     remove=opts.get("remove"), token=token, warn=console.warn, index="index.html" in files)
+                     remove=opts.get("remove"), token=token, message=opts.get("message"), warn=console.warn,
+                     index="index.html" in files)
     console.progress(f"publish: {opts['branch']} {'updated' if result.changed else 'unchanged (identical files)'}"
                      + (f" in {result.attempts} attempts" if result.attempts > 1 else ""))
     images = []
@@ -197,6 +217,22 @@ def _publish_ghpages(files: dict[str, bytes], opts: dict, console: Console):
             url = stable_url(base, opts["path"], name)
             images.append(Published(name, url, versioned_url(url, content)))
     return images, result.changed
+
+
+def _ghpages_target(opts: dict) -> tuple[str, str]:
+    """(pages URL, git remote) from --pages-url/--remote/--repository, or a one-line usage error."""
+    from healthgrid.publish.ghpages import default_remote
+    from healthgrid.publish.target import check_message, repository_remote
+    from healthgrid.urls import default_pages_url, pages_base
+
+    check_message(opts.get("message"))
+    repository = opts.get("repository")
+    if repository:
+        if opts.get("remote"):
+            raise UsageError("--repository: give --repository or --remote, not both")
+        remote = repository_remote(repository)
+        return pages_base(opts.get("pages_url") or default_pages_url({"GITHUB_REPOSITORY": repository})), remote
+    return pages_base(opts.get("pages_url")), opts.get("remote") or default_remote()
 
 
 def _publish_imgur(paths: list[Path], console: Console):
@@ -212,9 +248,14 @@ def _publish_imgur(paths: list[Path], console: Console):
     return images, True
 
 
-def _print_images(images, changed: bool, as_json: bool, console: Console, extra: dict | None = None) -> None:
+def _print_images(images, changed: bool, as_json: bool, console: Console, extra: dict | None = None,
+                  files: dict[str, bytes] | None = None) -> None:
     if as_json:
-        console.result(json.dumps({**(extra or {}), "images": [i.as_dict() for i in images], "changed": changed}))
+        from healthgrid.embed import embeds
+
+        snippets = embeds(images, files or {})
+        console.result(json.dumps({**(extra or {}), "images": [i.as_dict() for i in images], "changed": changed,
+                                   "embed": "\n".join(snippets.values()), "embeds": snippets}))
     else:
         for image in images:
             console.result(image.url)
@@ -235,7 +276,7 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("DIR: give a directory to publish (or --remove PATH)")
     files = read_dir(args.dir) if args.dir else {}
     images, changed = _publish_ghpages(files, vars(args), console)
-    _print_images(images, changed, args.json, console)
+    _print_images(images, changed, args.json, console, files=files)
     return 0
 
 
@@ -250,7 +291,8 @@ def cmd_publish_imgur(args: argparse.Namespace, console: Console) -> int:
         if not path.is_file():
             raise UsageError(f"FILE: {path}: no such file")
     images, changed = _publish_imgur(paths, console)
-    _print_images(images, changed, args.json, console)
+    beside = {p.parent / f"{p.stem.removesuffix('_dark')}.md" for p in paths}  # alt text for the embeds
+    _print_images(images, changed, args.json, console, files={md.name: md.read_bytes() for md in beside if md.is_file()})
     return 0
 
 
@@ -261,6 +303,9 @@ def _publish_flags(p: argparse.ArgumentParser, defaults: bool) -> None:
     p.add_argument("--path", default=d("healthgrid"), help="folder on the branch (default: healthgrid)")
     p.add_argument("--keep", type=int, default=d(1), metavar="N", help="commits the branch keeps (default: 1)")
     p.add_argument("--pages-url", metavar="URL", help="site URL (default: https://OWNER.github.io/REPO from GITHUB_REPOSITORY)")
+    p.add_argument("--repository", metavar="OWNER/REPO", help="publish to this repository's branch instead of --remote "
+                   "(GITHUB_SERVER_URL/OWNER/REPO.git; its pages URL becomes the default --pages-url)")
+    p.add_argument("--message", metavar="TEXT", help="commit message for the publish commit")
 
 
 def _add_publish_flags(p: argparse.ArgumentParser) -> None:
@@ -294,9 +339,14 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     """
     from dataclasses import asdict
 
-    results, config = render_grids(args, console)
+    from healthgrid.config import load_config
+
+    config = load_config(args.config)
     target = args.publish or config.publish.to
-    opts = {**asdict(config.publish), **{k: v for k, v in vars(args).items() if k in ("remote", "branch", "path", "keep", "pages_url") and v is not None}}
+    opts = {**asdict(config.publish), **{k: v for k, v in vars(args).items()
+                                         if k in ("remote", "branch", "path", "keep", "pages_url", "repository", "message") and v is not None}}
+    _check_publish(target, opts)  # a usage error now, not after minutes of fetching and rendering
+    results, config = render_grids(args, console, config)
     ok = [r for r in results if r.ok]
     images, changed = [], False
     publish_error = None
@@ -313,11 +363,25 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     except RunError as exc:
         publish_error = exc
     _report(config, results, images, console)
-    _print_images(images, changed, args.json, console, extra={"grids": [r.as_dict() for r in results]})
+    _print_images(images, changed, args.json, console, extra={"grids": [r.as_dict() for r in results]}, files=files)
     if publish_error:
         raise publish_error
     _raise_if_failed(results, "their published images were left as they were")
     return 0
+
+
+def _check_publish(target: str | None, opts: dict) -> None:
+    from healthgrid.publish.ghpages import _valid_path
+
+    if target == "ghpages":
+        _ghpages_target(opts)
+        _valid_path(opts["path"])
+        if opts["keep"] < 1:
+            raise UsageError("--keep: must be at least 1")
+    elif target == "imgur":
+        from healthgrid.publish.imgur import client_id_from_env
+
+        client_id_from_env()
 
 
 def _report(config, results, images, console: Console) -> None:
@@ -354,8 +418,9 @@ def _add_run_flags(p: argparse.ArgumentParser) -> None:
 def cmd_widget(args: argparse.Namespace, console: Console) -> int:
     """Print Datadog image-widget JSON for the published grids.
 
-    With --url (and --dark-url) for one image; otherwise for each grid of the config, at the
-    stable gh-pages URLs (--pages-url, publish.path). Paste it into a dashboard's widgets.
+    Always a JSON list of widgets: with --url (and --dark-url) one, otherwise one per grid of the
+    config, at the stable gh-pages URLs (--pages-url, publish.path). Paste its entries into a
+    dashboard's widgets.
     """
     from healthgrid.widget import image_widget
 
@@ -369,7 +434,7 @@ def cmd_widget(args: argparse.Namespace, console: Console) -> int:
         base = pages_base(args.pages_url or config.publish.pages_url)
         path = config.publish.path if args.path is None else args.path
         widgets = [image_widget(stable_url(base, path, f"{g.name}.png"), stable_url(base, path, f"{g.name}_dark.png")) for g in config.select(args.grid)]
-    console.result(json.dumps(widgets[0] if len(widgets) == 1 else widgets, indent=2))
+    console.result(json.dumps(widgets, indent=2))  # a list even for one grid: one shape to parse
     return 0
 
 
@@ -399,7 +464,7 @@ def _add_widget_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--url", help="the light image's URL")
     p.add_argument("--dark-url", help="the dark image's URL (url_dark_theme)")
     p.add_argument("--config", metavar="PATH", help="config file (default: ./healthgrid.yml if present)")
-    p.add_argument("--grid", metavar="NAME", action="append", help="only this grid (repeatable)")
+    p.add_argument("--grid", metavar="NAME[,NAME]", action=_Names, help="only these grids (comma-separated or repeated)")
     p.add_argument("--pages-url", metavar="URL", help="site URL (default: from GITHUB_REPOSITORY)")
     p.add_argument("--path", help="folder on the branch (default: publish.path)")
 
@@ -455,7 +520,7 @@ def cmd_render(args: argparse.Namespace, console: Console) -> int:
 
 def _add_render_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="PATH", help="config file (default: ./healthgrid.yml if present, else the built-in seven CI rows)")
-    p.add_argument("--grid", metavar="NAME", action="append", help="render only this grid (repeatable)")
+    p.add_argument("--grid", metavar="NAME[,NAME]", action=_Names, help="render only these grids (comma-separated or repeated)")
     data = p.add_mutually_exclusive_group()
     data.add_argument("--demo", action="store_true", help="deterministic demo data: no network, no keys")
     data.add_argument("--data", metavar="PATH", help="a grid data file (NAME.json as healthgrid writes it; one grid or a list)")

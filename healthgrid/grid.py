@@ -73,6 +73,11 @@ class Grid:
     def missing_cells(self) -> int:
         return sum(1 for row in self.rows for v in row.values if math.isnan(v))
 
+    def today_counts(self, bands: Bands) -> dict[str, int]:
+        """Today's cells per band (critical, warning, good, nodata), each as its row's rule or FoM says."""
+        today = [row.band(-1, bands) for row in self.rows]
+        return {band: today.count(band) for band in ("critical", "warning", "good", "nodata")}
+
     def out_of_range(self) -> list[tuple[Row, date, float]]:
         """FoM values outside [0, 1] (renderers clamp them for colour), oldest first within a row."""
         return [(row, day, v) for row in self.rows for day, v in zip(self.days, row.values) if not math.isnan(v) and not 0 <= v <= 1]

@@ -25,9 +25,11 @@ def image_name(name: str, theme: str, fmt: str) -> str:
 
 def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...], layout=None,
                status_page: StatusPageSpec = StatusPageSpec()) -> dict[str, bytes]:
-    """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json and NAME.md.
+    """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json, NAME.md and
+    NAME.badge.json.
     `layout`: the sizes this grid shares with the other heatmaps of its config."""
     from healthgrid import render
+    from healthgrid.badge import badge_json, badge_name
 
     files: dict[str, bytes] = {}
     images = [image_name(grid.name, theme, fmt) for fmt in formats if fmt != "html" for theme in themes]
@@ -49,6 +51,7 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
         "bands": {"critical": spec.bands.critical, "warning": spec.bands.warning},
         "status_page": {"refresh_seconds": status_page.refresh_seconds, "stale_after_minutes": status_page.stale_after_minutes}}).encode()
     files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend_column).encode()
+    files[badge_name(grid.name)] = badge_json(grid, spec.bands).encode()
     return files
 
 

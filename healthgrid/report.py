@@ -75,9 +75,16 @@ def _image_widgets(widgets) -> Iterable:
             yield from _image_widgets(getattr(definition, "widgets", []))
 
 
+def dark_of(stable_url: str) -> str:
+    """NAME.png -> NAME_dark.png (any image type): where the dark twin of a light image lives."""
+    stem, dot, ext = stable_url.rpartition(".")
+    return f"{stem}_dark{dot}{ext}" if dot and "/" not in ext else stable_url + "_dark"
+
+
 def repoint_widgets(widgets, images: dict[str, str]) -> tuple[int, int]:
     """Point image widgets whose URL (ignoring the query string) is a stable URL in `images`
-    (stable -> versioned) at the versioned URL, `url_dark_theme` too. Returns (matched, changed)."""
+    (stable -> versioned) at the versioned URL, `url_dark_theme` too; a widget with only `url`
+    gains `url_dark_theme` when the dark image was published. Returns (matched, changed)."""
     matched = changed = 0
     for definition in _image_widgets(widgets):
         for key in ("url", "url_dark_theme"):
@@ -87,6 +94,12 @@ def repoint_widgets(widgets, images: dict[str, str]) -> tuple[int, int]:
                 if current != images[strip_query(current)]:
                     setattr(definition, key, images[strip_query(current)])
                     changed += 1
+        url = getattr(definition, "url", None)
+        if url and not getattr(definition, "url_dark_theme", None) and strip_query(url) in images:
+            dark = images.get(dark_of(strip_query(url)))
+            if dark:
+                definition.url_dark_theme = dark
+                changed += 1
     return matched, changed
 
 

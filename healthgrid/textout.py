@@ -26,7 +26,7 @@ def grid_json(grid: Grid, bands: Bands = Bands(), extra: dict | None = None) -> 
 def alt_text(grid: Grid, bands: Bands) -> str:
     """One sentence a screen reader can say instead of the image; names today's worst cells."""
     today = [row.band(-1, bands) for row in grid.rows]
-    counts = {b: today.count(b) for b in ("critical", "warning", "good", "nodata")}
+    counts = grid.today_counts(bands)
     parts = [f"{counts[b]} {b}" for b in ("critical", "warning", "good") if counts[b]]
     if counts["nodata"]:
         parts.append(f"{counts['nodata']} with no data")

@@ -154,7 +154,7 @@ def test_action_inputs_and_outputs():
     expected = {"config", "demo", "now", "datadog-api-key", "datadog-app-key", "datadog-site", "publish", "pages-branch",
                 "pages-path", "pages-keep", "imgur-client-id", "github-token", "theme", "format", "grid"}
     assert expected <= set(action["inputs"])
-    assert set(action["outputs"]) == {"image-url", "dark-image-url", "images", "changed"}
+    assert set(action["outputs"]) == {"image-url", "dark-image-url", "images", "changed", "embed"}
     for name, spec in action["inputs"].items():
         assert spec.get("description") and "default" in spec, name
     assert action["branding"]["icon"] and action["branding"]["color"]

@@ -17,8 +17,8 @@ def test_render_demo_writes_the_documented_files(in_tmp, cli):
     result = cli("render", "--demo", "--now", NOW)
     assert result.code == 0, result.err
     out = in_tmp / "healthgrid-out"
-    assert sorted(p.name for p in out.iterdir()) == ["health_grid.json", "health_grid.md", "health_grid.png", "health_grid_dark.png"]
-    assert result.out.splitlines() == [str(out.relative_to(in_tmp) / n) for n in ("health_grid.png", "health_grid_dark.png", "health_grid.json", "health_grid.md")]
+    assert sorted(p.name for p in out.iterdir()) == ["health_grid.badge.json", "health_grid.json", "health_grid.md", "health_grid.png", "health_grid_dark.png"]
+    assert result.out.splitlines() == [str(out.relative_to(in_tmp) / n) for n in ("health_grid.png", "health_grid_dark.png", "health_grid.json", "health_grid.md", "health_grid.badge.json")]
     assert "health_grid: 7 rows × 7 days" in result.err
     md = (out / "health_grid.md").read_text()
     assert md.startswith("## System Health Rollup - 7 Day FoM Grid\n\n![System Health Rollup")
@@ -29,7 +29,7 @@ def test_theme_and_format_choose_the_files(in_tmp, cli):
     result = cli("render", "--demo", "--now", NOW, "--theme", "dark", "--format", "svg,png,html", "--out", "o")
     assert result.code == 0, result.err
     assert sorted(p.name for p in (in_tmp / "o").iterdir()) == [
-        "health_grid.json", "health_grid.md", "health_grid_dark.html", "health_grid_dark.png", "health_grid_dark.svg", "index.html"]
+        "health_grid.badge.json", "health_grid.json", "health_grid.md", "health_grid_dark.html", "health_grid_dark.png", "health_grid_dark.svg", "index.html"]
     html = (in_tmp / "o" / "health_grid_dark.html").read_text()
     assert "<table class=\"grid\">" in html and "http://" not in html
     assert '<a href="health_grid_dark.png" download>' in html and '<a href="health_grid_dark.svg" download>' in html, "images are downloads"

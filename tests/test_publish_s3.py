@@ -37,7 +37,7 @@ def test_run_publishes_to_fixed_keys_with_types_and_short_cache(in_tmp, cli, s3)
     body = client.get_object(Bucket="grids", Key="datadog/g.png")["Body"].read()
     assert body == (in_tmp / "healthgrid-out" / "g.png").read_bytes()
     assert {o["Key"] for o in client.list_objects_v2(Bucket="grids")["Contents"]} == {
-        "datadog/g.png", "datadog/g_dark.png", "datadog/g.json", "datadog/g.md"}
+        "datadog/g.png", "datadog/g_dark.png", "datadog/g.json", "datadog/g.md", "datadog/g.badge.json"}
     again = cli("run", "--demo", "--now", "2026-11-28T12:00:00Z", "--json")
     assert json.loads(again.out)["changed"] is False
 

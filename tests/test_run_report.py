@@ -122,13 +122,13 @@ def test_widget_json_is_accepted_by_the_clients_model(in_tmp, cli, monkeypatch):
 
     monkeypatch.setenv("GITHUB_REPOSITORY", "acme/health")
     result = cli("widget")
-    widget = json.loads(result.out)
-    definition = widget["definition"]
+    widgets = json.loads(result.out)
+    definition = widgets[0]["definition"]
     assert definition["url"] == f"{PAGES}/healthgrid/health_grid.png"
     assert definition["url_dark_theme"] == f"{PAGES}/healthgrid/health_grid_dark.png"
     model = ImageWidgetDefinition(**{k: v for k, v in definition.items()})
     assert model.to_dict()["url"] == definition["url"]
-    one = json.loads(cli("widget", "--url", "https://x/y.png").out)
+    one = json.loads(cli("widget", "--url", "https://x/y.png").out)[0]
     assert one["definition"]["url"] == "https://x/y.png" and "url_dark_theme" not in one["definition"]
 
 

@@ -1,0 +1,87 @@
+"""Embeds that follow the reader's theme and beat caches, and the shields.io badge document."""
+
+import json
+import math
+
+from conftest import NOW
+from helpers import make_grid
+from test_publish_ghpages import branch_files, git
+
+from healthgrid.badge import badge, badge_markdown
+from healthgrid.config import Bands
+from healthgrid.embed import alt_from_markdown, embeds, picture
+from healthgrid.publish import Published
+
+NAN = math.nan
+PAGES = "https://acme.github.io/health"
+
+
+def test_badge_counts_todays_bands_and_takes_the_worst_colour():
+    grid = make_grid([("a", [0.1, 0.9]), ("b", [0.9, 0.95]), ("c", [0.2, 0.5]), ("d", [0.9, 0.1]), ("e", [0.9, NAN])])
+    assert badge(grid, Bands()) == {"schemaVersion": 1, "label": "Test grid", "message": "2 ok · 1 warn · 1 crit · 1 no data", "color": "red"}
+    calm = make_grid([("a", [0.1, 0.8]), ("b", [0.1, 0.5])])
+    assert badge(calm, Bands())["color"] == "yellow"  # yesterday's critical cells are not today's state
+    assert badge(make_grid([("a", [0.9, NAN])]), Bands()) == {"schemaVersion": 1, "label": "Test grid", "message": "1 no data", "color": "lightgrey"}
+
+
+def test_badge_label_is_bounded_and_bands_follow_the_config():
+    grid = make_grid([("a", [0.5])], title="A very long title that would make an unreadable badge on any README")
+    doc = badge(grid, Bands(critical=0.6, warning=0.9))
+    assert doc["message"] == "1 crit" and doc["color"] == "red"
+    assert len(doc["label"]) <= 40 and doc["label"].endswith("…")
+
+
+def test_badge_markdown_encodes_the_document_url():
+    md = badge_markdown(f"{PAGES}/healthgrid/health_grid.badge.json")
+    assert md == "![health](https://img.shields.io/endpoint?url=https%3A%2F%2Facme.github.io%2Fhealth%2Fhealthgrid%2Fhealth_grid.badge.json)"
+
+
+def test_render_writes_a_valid_shields_endpoint_document(cli, in_tmp):
+    result = cli("render", "--demo", "--now", NOW, "--out", "out")
+    assert result.code == 0, result.err
+    doc = json.loads((in_tmp / "out" / "health_grid.badge.json").read_text())
+    assert set(doc) == {"schemaVersion", "label", "message", "color"} and doc["schemaVersion"] == 1
+    data = json.loads((in_tmp / "out" / "health_grid.json").read_text())
+    assert doc["label"] == data["title"]
+    counted = sum(int(part.split()[0]) for part in doc["message"].split(" · "))
+    assert counted == len(data["rows"])
+
+
+def test_picture_escapes_alt_text_and_urls_for_attributes():
+    html = picture("https://x/a.png?v=1&b=2", "https://x/a_dark.png?v=2", 'Grid "7" <script>alert(1)</script> & more')
+    assert html == ('<picture><source media="(prefers-color-scheme: dark)" srcset="https://x/a_dark.png?v=2">'
+                    '<img src="https://x/a.png?v=1&amp;b=2" alt="Grid &quot;7&quot; &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"></picture>')
+    assert picture("https://x/a.png", None, "alt") == '<picture><img src="https://x/a.png" alt="alt"></picture>'
+    assert picture(None, "https://x/a_dark.png", "alt") == '<picture><img src="https://x/a_dark.png" alt="alt"></picture>'
+
+
+def test_alt_text_comes_from_the_markdown_image_line_unescaped():
+    md = "## T\n\n![Title \\| with pipe](x) and ]( parens: 1 metric.](g.png)\n\nTitle | with pipe...\n"
+    assert alt_from_markdown(md) == "Title | with pipe](x) and ]( parens: 1 metric."
+    assert alt_from_markdown("## T\n\nJust the sentence.\n\n| Metric |\n") == "Just the sentence."
+
+
+def test_embeds_pair_each_grid_with_its_dark_image():
+    images = [Published("g.png", f"{PAGES}/g.png", f"{PAGES}/g.png?v=aaa"), Published("g_dark.png", f"{PAGES}/g_dark.png", f"{PAGES}/g_dark.png?v=bbb"),
+              Published("h.svg", f"{PAGES}/h.svg", f"{PAGES}/h.svg?v=ccc")]
+    files = {"g.md": b"## G\n\n![G alt](g.png)\n", "h.md": b"## H\n\n![H alt](h.svg)\n", "x.md": b"no image"}
+    assert embeds(images, files) == {
+        "g": f'<picture><source media="(prefers-color-scheme: dark)" srcset="{PAGES}/g_dark.png?v=bbb"><img src="{PAGES}/g.png?v=aaa" alt="G alt"></picture>',
+        "h": f'<picture><img src="{PAGES}/h.svg?v=ccc" alt="H alt"></picture>',
+    }
+
+
+def test_publish_ghpages_json_prints_a_picture_embed_at_versioned_urls(cli, in_tmp):
+    assert cli("render", "--demo", "--now", NOW, "--out", "out").code == 0
+    bare = in_tmp / "pages.git"
+    git("init", "--bare", "-q", str(bare))
+    result = cli("publish", "ghpages", "out", "--remote", str(bare), "--pages-url", PAGES, "--json")
+    assert result.code == 0, result.err
+    doc = json.loads(result.out)
+    by_file = {i["file"]: i["versioned_url"] for i in doc["images"]}
+    alt = alt_from_markdown((in_tmp / "out" / "health_grid.md").read_text())
+    assert alt.startswith("System Health Rollup - 7 Day FoM Grid: 7 metrics over 7 days")
+    assert doc["embed"] == (f'<picture><source media="(prefers-color-scheme: dark)" srcset="{by_file["health_grid_dark.png"]}">'
+                            f'<img src="{by_file["health_grid.png"]}" alt="{alt}"></picture>')
+    assert "?v=" in by_file["health_grid.png"] and doc["embeds"] == {"health_grid": doc["embed"]}
+    assert "healthgrid/health_grid.badge.json" in branch_files(bare)  # published beside the images

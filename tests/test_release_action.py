@@ -1,0 +1,131 @@
+"""The release (a digest-pinned release commit, tags moved), the Action's publishing inputs
+(repository, commit-message, remove, embed output) and dashboards gaining url_dark_theme."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import yaml
+from test_action import runner  # noqa: F401 - the fixture
+from test_publish_ghpages import branch_files, git
+
+from healthgrid.action import embed_block
+from healthgrid.report import repoint_widgets
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import release_pin  # noqa: E402
+
+DIGEST = "sha256:" + "ab" * 32
+NOW = "2026-11-28T12:00:00Z"
+
+
+def test_pinned_action_changes_only_the_image_line():
+    text = (ROOT / "action.yml").read_text()
+    pinned = release_pin.pinned_action(text, "ghcr.io/acme/healthgrid", DIGEST)
+    assert yaml.safe_load(pinned)["runs"] == {"using": "docker", "image": f"docker://ghcr.io/acme/healthgrid@{DIGEST}"}
+    assert [a for a, b in zip(text.splitlines(), pinned.splitlines()) if a != b] == ["  image: Dockerfile"]
+    with pytest.raises(ValueError, match="already a release commit"):
+        release_pin.pinned_action(pinned, "ghcr.io/acme/healthgrid", DIGEST)
+    for image, digest in (("ghcr.io/Acme/x", DIGEST), ("ghcr.io/acme/x:v1", DIGEST), ("ghcr.io/acme/x", "sha256:abc")):
+        with pytest.raises(ValueError):
+            release_pin.pinned_action(text, image, digest)
+
+
+def test_release_commit_is_tagged_pushed_and_main_keeps_the_dockerfile(tmp_path, monkeypatch):
+    bare = tmp_path / "healthgrid.git"
+    git("init", "--bare", "-q", "-b", "main", str(bare))
+    work = tmp_path / "work"
+    git("init", "-q", "-b", "main", str(work))
+    (work / "action.yml").write_text((ROOT / "action.yml").read_text())
+    (work / "Dockerfile").write_text("FROM python:3.12-slim\n")
+    git("add", "-A", cwd=work)
+    git("commit", "-q", "-m", "main", cwd=work)
+    git("tag", "v1.2.0", cwd=work)
+    git("push", "-q", str(bare), "main", "v1.2.0", cwd=work)
+    git("tag", "v1", cwd=work)  # an older major tag, to be moved
+    git("remote", "add", "origin", str(bare), cwd=work)
+    monkeypatch.chdir(work)
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "release_pin.py"), "--image", "ghcr.io/acme/healthgrid",
+                          "--digest", DIGEST, "--tag", "v1.2.0", "--push", "origin"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    release = out.stdout.strip()
+    main = git("--git-dir", str(bare), "rev-parse", "main")
+    assert git("--git-dir", str(bare), "rev-parse", "v1^{commit}") == git("--git-dir", str(bare), "rev-parse", "v1.2.0^{commit}") == release
+    assert git("--git-dir", str(bare), "rev-parse", f"{release}^") == main
+    assert f"image: docker://ghcr.io/acme/healthgrid@{DIGEST}" in git("--git-dir", str(bare), "show", "v1:action.yml")
+    assert "image: Dockerfile" in git("--git-dir", str(bare), "show", "main:action.yml")
+    assert git("--git-dir", str(bare), "diff", "--name-only", "main", "v1") == "action.yml"
+    bad = subprocess.run([sys.executable, str(ROOT / "tools" / "release_pin.py"), "--image", "ghcr.io/a/b", "--digest", DIGEST, "--tag", "v1"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "vMAJOR.MINOR.PATCH" in bad.stderr
+
+
+def test_release_workflow_builds_both_platforms_and_pins_the_digest():
+    doc = yaml.safe_load((ROOT / ".github" / "workflows" / "release.yml").read_text())
+    steps = doc["jobs"]["image"]["steps"]
+    build = next(s for s in steps if s.get("uses", "").startswith("docker/build-push-action@"))
+    assert set(build["with"]["platforms"].split(",")) == {"linux/amd64", "linux/arm64"} and build["with"]["push"] is True
+    assert any(s.get("uses", "").startswith("docker/setup-qemu-action@") for s in steps)
+    pin = next(s for s in steps if "release_pin.py" in s.get("run", ""))
+    assert pin["env"]["DIGEST"] == "${{ steps.build.outputs.digest }}" and "--push origin" in pin["run"]
+    assert yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["image"] == "Dockerfile"
+
+
+def test_action_publishes_to_another_repository_with_a_commit_message(runner, tmp_path):  # noqa: F811
+    server = tmp_path / "server"
+    other = server / "acme" / "dashboards.git"
+    git("init", "--bare", "-q", str(other))
+    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_REPOSITORY": "acme/dashboards",
+                                     "INPUT_COMMIT-MESSAGE": "dashboards: hourly grid"}, {"GITHUB_SERVER_URL": str(server)})
+    assert proc.returncode == 0, proc.stderr
+    assert outputs["image-url"] == "https://acme.github.io/dashboards/healthgrid/health_grid.png"
+    assert "healthgrid/health_grid.badge.json" in branch_files(other)
+    assert git("--git-dir", str(other), "log", "-1", "--format=%s", "gh-pages") == "dashboards: hourly grid"
+    assert git("--git-dir", str(runner.bare), "branch", "--list", "gh-pages") == ""  # this repository untouched
+    images = {i["file"]: i["versioned_url"] for i in json.loads(outputs["images"])}
+    assert outputs["embed"].startswith(f'<picture><source media="(prefers-color-scheme: dark)" srcset="{images["health_grid_dark.png"]}">')
+    assert f'<img src="{images["health_grid.png"]}" alt="System Health Rollup' in outputs["embed"]
+    assert f"```html\n{outputs['embed']}\n```" in summary  # shown for copy-paste, not rendered
+
+
+def test_action_remove_deletes_only_that_path_and_renders_nothing(runner):  # noqa: F811
+    for path in ("previews/pr-7", "previews/pr-70"):
+        proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_PAGES-PATH": path})
+        assert proc.returncode == 0, proc.stderr
+    shutil.rmtree(runner.workspace / "healthgrid-out")
+    proc, outputs, _ = runner({"INPUT_REMOVE": "previews/pr-7\n", "INPUT_COMMIT-MESSAGE": "preview: remove pr-7"})
+    assert proc.returncode == 0, proc.stderr
+    files = branch_files(runner.bare)
+    assert not any(f.startswith("previews/pr-7/") for f in files) and "previews/pr-70/health_grid.png" in files
+    assert not (runner.workspace / "healthgrid-out").exists() and outputs["image-url"] == ""
+    assert git("--git-dir", str(runner.bare), "log", "-1", "--format=%s", "gh-pages") == "preview: remove pr-7"
+
+
+def test_embed_block_fence_outlasts_backticks_in_alt_text():
+    block = embed_block('<picture><img src="u" alt="a ```` b"></picture>')
+    fence = re.search(r"^(`{3,})html$", block, re.M).group(1)
+    assert len(fence) == 5 and block.endswith("\n" + fence)
+
+
+def _widget(url, dark=None):
+    definition = SimpleNamespace(type="image", url=url)
+    if dark is not None:
+        definition.url_dark_theme = dark
+    return SimpleNamespace(definition=definition)
+
+
+def test_repoint_adds_url_dark_theme_when_a_dark_image_was_published():
+    base = "https://acme.github.io/health/healthgrid"
+    images = {f"{base}/g.png": f"{base}/g.png?v=1", f"{base}/g_dark.png": f"{base}/g_dark.png?v=2", f"{base}/h.png": f"{base}/h.png?v=3"}
+    only_url, light_only, has_dark = _widget(f"{base}/g.png?v=0"), _widget(f"{base}/h.png"), _widget(f"{base}/g.png", "https://elsewhere/x.png")
+    matched, changed = repoint_widgets([only_url, light_only, has_dark], images)
+    assert only_url.definition.url == f"{base}/g.png?v=1" and only_url.definition.url_dark_theme == f"{base}/g_dark.png?v=2"
+    assert not hasattr(light_only.definition, "url_dark_theme")  # no dark image published for h
+    assert has_dark.definition.url_dark_theme == "https://elsewhere/x.png"  # someone's own choice stays
+    assert (matched, changed) == (3, 4)
