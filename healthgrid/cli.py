@@ -547,8 +547,11 @@ def _whole(lo: int, hi: int):
 
 
 def _check_argv(argv: list[str]) -> None:
-    """No control characters in any argument: they would reach file names, Markdown and logs."""
+    """No control characters in any argument (but newlines in --message): they would reach file
+    names, Markdown and logs."""
     for i, arg in enumerate(argv):
+        if i and argv[i - 1] == "--message" or arg.startswith("--message="):
+            arg = arg.replace("\n", " ")  # a commit message may have a body; git gets it as typed
         bad = CONTROL_RE.search(arg)
         if bad:
             flag = arg.split("=", 1)[0] if arg.startswith("--") and "=" in arg else (argv[i - 1] if i and argv[i - 1].startswith("-") else f"argument {i + 1}")

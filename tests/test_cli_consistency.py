@@ -83,14 +83,14 @@ def test_repository_publishes_to_another_repositorys_branch_with_its_pages_url(c
     assert result.code == 0, result.err
     assert json.loads(result.out)["images"][0]["url"] == "https://acme.github.io/dashboards/healthgrid/health_grid.png"
     assert "healthgrid/health_grid.png" in branch_files(bare)
-    assert git("--git-dir", str(bare), "log", "-1", "--format=%B", "gh-pages").strip() == "dashboards: health grid\n\nfrom acme/health"
+    assert git("--git-dir", str(bare), "log", "-1", "--format=%B", "gh-pages").strip() == "dashboards: health grid\n\nfrom acme/health\n\nPublished-by: healthgrid"
 
 
 @pytest.mark.parametrize("argv, message", [
     (["--repository", "acme"], "--repository: 'acme' must be OWNER/REPO"),
     (["--repository", "acme/../x"], "must be OWNER/REPO"),
     (["--repository", "acme/x", "--remote", "y"], "--repository: give --repository or --remote, not both"),
-    (["--message", "bad\x1b[31m"], "--message: control characters are not allowed"),
+    (["--message", "bad\x1b[31m"], "--message: must not contain control characters"),
     (["--message", "x" * 2001], "--message: 2001 characters; at most 2000"),
 ])
 def test_repository_and_message_are_checked(cli, in_tmp, argv, message):
