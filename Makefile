@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean lock e2e e2e-clean
+.PHONY: demo test lint bench clean lock e2e e2e-clean
 
 $(STAMP): requirements/test.txt requirements/runtime.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ $(STAMP): requirements/test.txt requirements/runtime.txt pyproject.toml
 demo: $(STAMP)
 	$(BIN)/healthgrid render --demo --out healthgrid-out
 
-test: $(STAMP)
+test: lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# pyflakes, pycodestyle, bugbear and isort as configured in pyproject.toml; `ruff check --fix .` sorts imports.
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py

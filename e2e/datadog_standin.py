@@ -12,6 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from fakes.datadog import FakeDatadog  # noqa: E402
 
+
 class LoggingDatadog(FakeDatadog):
     def handle(self, request):
         with open(sys.argv[2], "a") as log:

@@ -297,7 +297,8 @@ def _row(value: Any, path: str) -> RowSpec:
     _mapping(value, path, ("label", "group", "query", "aggregation", "score", "unit"), required=("label", "query"))
     query = _string(value["query"], _join(path, "query"))
     if ".rollup(" in query.replace(" ", ""):
-        raise ConfigError(_join(path, "query"), "must not use .rollup(): healthgrid sets the rollup so buckets meet local midnights; choose aggregation: avg|sum|min|max")
+        raise ConfigError(_join(path, "query"), "must not use .rollup(): healthgrid sets the rollup so buckets meet local midnights; "
+                          "choose aggregation: avg|sum|min|max")
     if re.search(r"\bby\s*\{", query):
         raise ConfigError(_join(path, "query"), "must not group ('by {...}'): a row is one series; aggregate across tags instead, e.g. avg:metric{env:prod}")
     return RowSpec(

@@ -139,7 +139,8 @@ class Retrier:
                     continue
                 if status >= 500:
                     wait = self._backoff(attempt)
-                    self._wait(what, wait, f"Datadog answered {status} {exc.reason}; retrying in {wait:.1f}s", last=f"Datadog kept answering {status} {exc.reason}")
+                    self._wait(what, wait, f"Datadog answered {status} {exc.reason}; retrying in {wait:.1f}s",
+                               last=f"Datadog kept answering {status} {exc.reason}")
                     continue
                 if status == 404:
                     raise RunError(f"{what}: Datadog answered 404 Not Found at {self.auth.where}: check DD_SITE / DATADOG_HOST") from None

@@ -40,7 +40,7 @@ table.grid td.today{{outline:2px dashed {theme.foreground};outline-offset:-1px}}
 table.grid th{{font-weight:normal;padding:.2rem .5rem}} table.grid th[scope=row]{{text-align:right}}
 table.grid tr.group th{{text-align:left;font-weight:bold;padding-top:.7rem}}
 td:hover{{filter:brightness(1.12)}} .sr{{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}} figure{{margin:1.5rem 0}} svg{{max-width:100%;height:auto}}
-"""
+"""  # noqa: E501 - the stylesheet's bytes are the page's; wrapping would change them
 
 
 def page(grid: Grid, spec: GridSpec, theme_name: str, svg: bytes) -> bytes:
@@ -87,5 +87,5 @@ def page(grid: Grid, spec: GridSpec, theme_name: str, svg: bytes) -> bytes:
 <p>Bands: good (FoM ≥ {spec.bands.warning:g}) · warning · critical (FoM &lt; {spec.bands.critical:g}) · hatched: no data. Screen readers hear the band before each value.</p>
 <figure role="img" aria-label="{escape(alt)}">{svg_text}</figure>
 </body></html>
-"""
+"""  # noqa: E501 - the page's own text; wrapping would change its bytes
     return html.encode()

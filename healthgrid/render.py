@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import io
 import math
-from contextlib import contextmanager
 import os
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from healthgrid import process
@@ -293,7 +293,8 @@ class _HeatmapPlotter:
         avail = fig_w - 2 * _PAD
         title_size = min(16.0, 16.0 * avail / max(text_width(self.title, 16.0, "bold"), 0.01))
         sub_size = min(9.5, 9.5 * avail / max(text_width(self.subtitle, 9.5), 0.01))
-        fig.text(_PAD / fig_w, 1 - 0.38 / fig_h, _plain(self.title), fontsize=max(title_size, 7), fontweight="bold", color=theme.foreground, va="center", ha="left")
+        fig.text(_PAD / fig_w, 1 - 0.38 / fig_h, _plain(self.title), fontsize=max(title_size, 7), fontweight="bold", color=theme.foreground,
+                 va="center", ha="left")
         fig.text(_PAD / fig_w, 1 - 0.7 / fig_h, _plain(self.subtitle), fontsize=max(sub_size, 6), color=theme.muted, va="center", ha="left")
         return fig
 
@@ -326,18 +327,20 @@ class _HeatmapPlotter:
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.set_yticks(np.arange(n_rows) + 0.5, [_plain(t) for t in self.ylabels], rotation=0, fontsize=label_font, color=theme.foreground, va="center")
-        ax.set_xticks(np.arange(n_days) + 0.5, [_plain(t) for t in self.xlabels], rotation=90 if self.rotated else 0, fontsize=tick_font, color=theme.foreground, linespacing=1.3)
+        ax.set_xticks(np.arange(n_days) + 0.5, [_plain(t) for t in self.xlabels], rotation=90 if self.rotated else 0, fontsize=tick_font,
+                      color=theme.foreground, linespacing=1.3)
         ax.tick_params(axis="x", pad=4)
         today_label = ax.get_xticklabels()[-1]
         today_label.set_fontweight("bold")
 
         # No data: a hatched grey cell that says so, inset so the grid lines stay visible.
         inset = 0.04
-        for r, j in zip(*np.nonzero(self.nodata)):
-            ax.add_patch(Rectangle((j + inset, r + inset), 1 - 2 * inset, 1 - 2 * inset, facecolor=theme.nodata_fill, hatch="///", hatchcolor=theme.nodata_hatch, edgecolor="none", linewidth=0, zorder=1.5))
+        for r, j in zip(*np.nonzero(self.nodata), strict=True):
+            ax.add_patch(Rectangle((j + inset, r + inset), 1 - 2 * inset, 1 - 2 * inset, facecolor=theme.nodata_fill, hatch="///",
+                                   hatchcolor=theme.nodata_hatch, edgecolor="none", linewidth=0, zorder=1.5))
         self.texts = []
         if self.show_cell_text:
-            for r, j in zip(*np.nonzero(self.cell_texts != "")):
+            for r, j in zip(*np.nonzero(self.cell_texts != ""), strict=True):
                 text = self.cell_texts[r, j]
                 nodata = bool(self.nodata[r, j])
                 self.texts.append(
@@ -354,7 +357,8 @@ class _HeatmapPlotter:
             if r > 0:
                 ax.axhline(r + 0.02, color=theme.muted, linewidth=0.8, xmin=0, xmax=1, clip_on=False, zorder=4)
         # "Today" is partial: outline its column.
-        ax.add_patch(Rectangle((n_days - 1, 0), 1, n_rows, fill=False, edgecolor=theme.foreground, linewidth=1.6, linestyle=(0, (4, 2)), zorder=5, clip_on=False))
+        ax.add_patch(Rectangle((n_days - 1, 0), 1, n_rows, fill=False, edgecolor=theme.foreground, linewidth=1.6, linestyle=(0, (4, 2)),
+                               zorder=5, clip_on=False))
 
     def _draw_trend(self, tax, tick_font: float) -> None:
         """The trend column: ▲/▼ and the change, coloured by direction (the symbol carries it too)."""
@@ -366,12 +370,13 @@ class _HeatmapPlotter:
         up, down = ("#1a7f37", "#cf222e") if theme.name == "light" else ("#3fb950", "#ff7b72")
         size = min(10.0, max(self.cell_font, 7.0))
         self.trend_artists = []
-        for r, (text, delta) in enumerate(zip(self.trend_texts, self.trend_deltas)):
+        for r, (text, delta) in enumerate(zip(self.trend_texts, self.trend_deltas, strict=True)):
             if not text:
                 continue
             color = theme.muted if math.isnan(delta) or abs(delta) < TREND_FLAT else (up if delta > 0 else down)
             self.trend_artists.append(tax.text(0.5, r + 0.5, text, ha="center", va="center", fontsize=size, color=color, fontweight="bold"))
-        tax.text(0.5, n_rows + 0.15, "vs. average\nof earlier days", ha="center", va="top", fontsize=tick_font, color=theme.foreground, linespacing=1.3, clip_on=False)
+        tax.text(0.5, n_rows + 0.15, "vs. average\nof earlier days", ha="center", va="top", fontsize=tick_font, color=theme.foreground,
+                 linespacing=1.3, clip_on=False)
 
     def _draw_colorbar(self, cax) -> None:
         theme = self.theme

@@ -42,7 +42,8 @@ def trend_figure(grid: Grid, spec: GridSpec, theme_name: str) -> Figure:
     fig = Figure(figsize=(_WIDTH, fig_h), dpi=DPI, facecolor=theme.background)
     FigureCanvasAgg(fig)
     fig.text(0.3 / _WIDTH, 1 - 0.38 / fig_h, _plain(_truncate(grid.title, 90)), fontsize=16, fontweight="bold", color=theme.foreground, va="center")
-    fig.text(0.3 / _WIDTH, 1 - 0.7 / fig_h, _plain(f"Daily figure of merit · {window_text(grid)} · today (shaded) is partial, as of {as_of_text(grid.now, grid.timezone)}"),
+    fig.text(0.3 / _WIDTH, 1 - 0.7 / fig_h, _plain(f"Daily figure of merit · {window_text(grid)} · "
+                    f"today (shaded) is partial, as of {as_of_text(grid.now, grid.timezone)}"),
              fontsize=9.5, color=theme.muted, va="center")
     x = np.arange(n)
     bands = spec.bands

@@ -128,7 +128,7 @@ class DatadogSource:
         times = [int(t) // 1000 for t in (_unwrap(getattr(attributes, "times", None)) or [])]
         values = _unwrap(getattr(attributes, "values", None)) or []
         seen: set[int] = set()
-        for s, column in zip(series, values):
+        for s, column in zip(series, values, strict=False):
             index = int(s.query_index)
             if not 0 <= index < len(queries):
                 raise RunError(f"{spec.name}: Datadog answered with a series for query {index}, but only {len(queries)} were asked")
@@ -137,7 +137,7 @@ class DatadogSource:
                 raise RunError(f"{spec.name}: row {row.label!r}: the query returns several series ({row.query}); "
                                "a row needs one: drop the 'by {...}' grouping or aggregate across tags")
             seen.add(index)
-            for t, v in zip(times, _unwrap(column)):
+            for t, v in zip(times, _unwrap(column), strict=False):
                 points[index][t] = math.nan if v is None else float(v)
 
     def _send(self, spec, api_client, retrier: Retrier, queries: list[Query], lo: int, hi: int, bucket: int):

@@ -65,7 +65,7 @@ def demo_grid(spec: GridSpec, now: datetime) -> Grid:
             i, j = pick[1]
             foms[i][j] = math.nan
     rows = []
-    for row, fom in zip(spec.rows, foms):
+    for row, fom in zip(spec.rows, foms, strict=True):
         raw = [_to_raw(row, v) for v in fom]
         values = [row.score.fom(v) for v in raw] if row.score else fom
         rows.append(Row(label=row.label, query=row.query, group=row.group, unit=row.unit, score=row.score, values=values, raw=raw))
