@@ -5,11 +5,12 @@ import math
 import re
 
 import pytest
-from helpers import NAN, Score, make_grid, spec_for
 
-from healthgrid.config import GridSpec, RowSpec
+from healthgrid.config import GridSpec
 from healthgrid.formatting import trend_delta, trend_text
 from healthgrid.render import heatmap_figure
+
+from helpers import NAN, make_grid, spec_for
 
 NOW = "2026-11-28T12:00:00Z"
 

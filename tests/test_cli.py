@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_CONFIG, NOW, run_process
 
 from healthgrid import __version__
 from healthgrid.cli import build_parser
+
+from conftest import EXAMPLE_CONFIG, NOW, run_process
 
 
 def test_render_demo_writes_the_documented_files(in_tmp, cli):
@@ -18,7 +19,8 @@ def test_render_demo_writes_the_documented_files(in_tmp, cli):
     assert result.code == 0, result.err
     out = in_tmp / "healthgrid-out"
     assert sorted(p.name for p in out.iterdir()) == ["health_grid.json", "health_grid.md", "health_grid.png", "health_grid_dark.png"]
-    assert result.out.splitlines() == [str(out.relative_to(in_tmp) / n) for n in ("health_grid.png", "health_grid_dark.png", "health_grid.json", "health_grid.md")]
+    names = ("health_grid.png", "health_grid_dark.png", "health_grid.json", "health_grid.md")
+    assert result.out.splitlines() == [str(out.relative_to(in_tmp) / n) for n in names]
     assert "health_grid: 7 rows × 7 days" in result.err
     md = (out / "health_grid.md").read_text()
     assert md.startswith("## System Health Rollup - 7 Day FoM Grid\n\n![System Health Rollup")

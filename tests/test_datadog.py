@@ -4,19 +4,20 @@ import json
 import math
 import random
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLE_CONFIG, SHARED
-from fakes.datadog import API_KEY, APP_KEY, FakeDatadog, daily_truth
-from fakes.http import Response
 
 from healthgrid.config import GridSpec, RowSpec, Score, load_config
 from healthgrid.datadog_client import DatadogAuth
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource, bucket_seconds
+
+from conftest import EXAMPLE_CONFIG
+from fakes.datadog import API_KEY, APP_KEY, FakeDatadog, daily_truth
+from fakes.http import Response
 
 FIXTURES = Path(__file__).parent / "data" / "datadog"
 QUERY_PATH = "/api/v2/query/timeseries"
@@ -185,7 +186,8 @@ def test_windows_past_datadogs_point_limit_are_split_at_midnights(dd):
 
 
 def _rate_limited(reset="1", lower=False):
-    headers = {"X-RateLimit-Limit": "100", "X-RateLimit-Period": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset, "X-RateLimit-Name": "query_timeseries"}
+    headers = {"X-RateLimit-Limit": "100", "X-RateLimit-Period": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset,
+               "X-RateLimit-Name": "query_timeseries"}
     if lower:
         headers = {k.lower(): v for k, v in headers.items()}
     return Response(429, {"errors": ["Rate limit exceeded"]}, headers)

@@ -3,12 +3,13 @@
 import math
 
 import numpy as np
-from helpers import make_grid, spec_for
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from healthgrid.render import figure_bytes, heatmap_figure
 from healthgrid.textout import markdown
+
+from helpers import make_grid, spec_for
 
 values = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
@@ -25,7 +26,8 @@ def grids(draw):
     rows = []
     for _ in range(n_rows):
         group = draw(st.one_of(st.none(), labels))
-        rows.append((draw(labels), draw(st.lists(values, min_size=n_days, max_size=n_days)), {"group": group, "unit": draw(st.one_of(st.none(), st.text(max_size=5)))}))
+        unit = draw(st.one_of(st.none(), st.text(max_size=5)))
+        rows.append((draw(labels), draw(st.lists(values, min_size=n_days, max_size=n_days)), {"group": group, "unit": unit}))
     return make_grid(rows, title=draw(labels))
 
 

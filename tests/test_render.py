@@ -4,16 +4,17 @@ import math
 
 import numpy as np
 import pytest
-from helpers import NAN, Score, make_grid, spec_for
 from matplotlib.colors import to_hex, to_rgba
 
 from healthgrid.config import Bands
 from healthgrid.render import BAND_COLORS, contrast_ratio, heatmap_figure
 
+from helpers import NAN, Score, make_grid, spec_for
+
 VALUES = [0.0, 0.12, 0.3, 0.5, 0.69, 0.7, 0.93, 1.0]
 
 
-def plotter(grid, palette="RdYlGn", theme="light", bands=Bands()):
+def plotter(grid, palette="RdYlGn", theme="light", bands=None):
     return heatmap_figure(grid, spec_for(grid, palette, bands), theme)._healthgrid
 
 
