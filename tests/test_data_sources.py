@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from healthgrid.config import load_config, parse_config
+from healthgrid.config import Bands, load_config, parse_config
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datafile import load_data
 from healthgrid.sources.demo import demo_grid
@@ -128,4 +128,6 @@ def test_data_grid_takes_its_style_from_the_config_grid_of_that_name(in_tmp, cli
     config = load_config(None)
     assert config.style_for("g", "G").palette == "bands"
     assert config.style_for("other", "Other").palette == "cividis"
-    parse_config({"grids": [{"name": "g", "rows": [{"label": "x", "query": "q"}]}]}, None)
+    # Without top-level defaults, a --data grid no config grid names gets the built-in style and keeps its own title.
+    plain = parse_config({"grids": [{"name": "g", "palette": "bands", "rows": [{"label": "x", "query": "q"}]}]}, None).style_for("other", "Their grid")
+    assert (plain.title, plain.palette, plain.timezone, plain.days, plain.bands) == ("Their grid", "RdYlGn", "UTC", 7, Bands())

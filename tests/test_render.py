@@ -83,7 +83,10 @@ def test_no_data_cells_are_hatched_grey_and_never_coloured():
     assert all(to_hex(patch.get_facecolor()) == p.theme.nodata_fill for patch in hatched)
     # 0.0 is a value (red), not no data
     assert to_hex(p.cell_colors[0, 1]) == to_hex(p.cmap(0.0))
-    assert not np.isnan(p.mesh.get_array()[1]) if np.ma.isMaskedArray(p.mesh.get_array()) is False else True
+    # ...and so is what the mesh draws: only the 0.0 cell is painted, the no-data cells stay transparent under the hatch.
+    assert np.ma.getmaskarray(p.mesh.get_array()).tolist() == [[True, False, True]]
+    painted = p.mesh.get_facecolors()
+    assert to_hex(painted[1]) == to_hex(p.cmap(0.0)) and painted[0][3] == 0 and painted[2][3] == 0
 
 
 def test_out_of_range_values_are_clamped_for_colour_but_labelled_truly():
