@@ -3,6 +3,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from healthgrid.cli import Console, main
+from healthgrid.datadog_client import Retrier
+from healthgrid.publish import ghpages, imgur
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -50,6 +53,35 @@ def in_tmp(tmp_path, monkeypatch):
     """Run in an empty directory (no ./healthgrid.yml)."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+class Clock:
+    """Retry waits taken without waiting: sleep() records the wait and moves monotonic() on by it.
+    monotonic() is the real clock plus the waits, so a budget still counts the real work too."""
+
+    def __init__(self):
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + sum(self.slept)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """Every retry in-process waits on this clock (the sleep/clock parameters the code takes), never the wall clock."""
+    fake = Clock()
+    real_init = Retrier.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **{**kwargs, "sleep": fake.sleep, "clock": fake.monotonic})
+
+    monkeypatch.setattr(Retrier, "__init__", init)
+    monkeypatch.setitem(imgur.upload.__kwdefaults__, "sleep", fake.sleep)
+    monkeypatch.setitem(ghpages.publish.__kwdefaults__, "sleep", fake.sleep)
+    return fake
 
 
 @pytest.fixture(autouse=True)

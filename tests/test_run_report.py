@@ -142,7 +142,7 @@ def imgur(monkeypatch):
     server.stop()
 
 
-def test_imgur_upload_rides_out_a_429(in_tmp, cli, imgur):
+def test_imgur_upload_rides_out_a_429(in_tmp, cli, imgur, clock):
     image = in_tmp / "g.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n some bytes \x00\xff")
     imgur.fail_next("/3/image", Response(429, {"data": {"error": "Too Many Requests"}, "success": False, "status": 429}, {"Retry-After": "1"}))
@@ -152,6 +152,7 @@ def test_imgur_upload_rides_out_a_429(in_tmp, cli, imgur):
     doc = json.loads(result.out)
     assert doc["images"][0]["url"] == "https://i.imgur.com/img1.png"
     assert "retrying in 1" in result.err
+    assert len(clock.slept) == 1 and 1.0 <= clock.slept[0] <= 1.2, "waits what Retry-After says, plus at most 20% jitter"
     assert CLIENT_ID not in result.out + result.err
 
 
