@@ -3,7 +3,7 @@
 import math
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from healthgrid.render import figure_bytes, heatmap_figure
@@ -31,8 +31,16 @@ def grids(draw):
     return make_grid(rows, title=draw(labels))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example draws a whole figure (~0.3 s), so the edges are given explicitly and the search is kept short.
+EDGES = make_grid([("Edges " * 40, [math.nan, math.inf, -math.inf, -0.0, 1e308, -1e308, 0.3], {"group": "G" * 200, "unit": "ms"}),
+                   ("No data", [math.nan] * 7, {"group": None, "unit": None}),
+                   ("\u202e\u0000 ", [1.0, 0.0, 0.7, math.nan, 2.5, -3.0, 0.69999], {"group": "G" * 200, "unit": "\U0001f525"})], title="T" * 200)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grids())
+@example(EDGES)
+@example(make_grid([("x", [math.nan])], title="x"))
 def test_renderer_never_crashes_and_never_colours_nan(grid):
     fig = heatmap_figure(grid, spec_for(grid))
     p = fig._healthgrid
