@@ -25,13 +25,13 @@ from healthgrid.grid import Grid
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery on import
 
-import matplotlib as mpl  # noqa: E402
-import numpy as np  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize, to_rgba  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-from matplotlib.transforms import blended_transform_factory  # noqa: E402
+import matplotlib as mpl  # noqa: E402 - imported once MPLBACKEND is set
+import numpy as np  # noqa: E402 - imported once MPLBACKEND is set
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402 - imported once MPLBACKEND is set
+from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize, to_rgba  # noqa: E402 - imported once MPLBACKEND is set
+from matplotlib.figure import Figure  # noqa: E402 - imported once MPLBACKEND is set
+from matplotlib.patches import Rectangle  # noqa: E402 - imported once MPLBACKEND is set
+from matplotlib.transforms import blended_transform_factory  # noqa: E402 - imported once MPLBACKEND is set
 
 DPI = 150
 BIG_DPI = 100  # over 40 rows

@@ -52,7 +52,7 @@ def _reject_constant(name: str):
 
 def parse_grid(doc: Any, base: str = "") -> Grid:
     """One grid object; `base` is its place in the file ("" or "[i]"), for error paths."""
-    where = lambda key: f"{base}.{key}" if base else key  # noqa: E731
+    where = lambda key: f"{base}.{key}" if base else key  # noqa: E731 - a one-line path builder, like config.py's
     if not isinstance(doc, dict):
         raise DataError(base or "(top level)", "a grid must be a JSON object")
     for key in doc:
