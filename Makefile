@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 TESTSET := $(VENV)/.test-installed
 
-.PHONY: demo test bench clean lock e2e e2e-clean
+.PHONY: demo test lint bench clean lock e2e e2e-clean
 
 $(RUNTIME): requirements/runtime.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,12 @@ $(TESTSET): $(RUNTIME) requirements/test.txt
 demo: $(RUNTIME)
 	$(BIN)/healthgrid render --demo --out healthgrid-out
 
-test: $(TESTSET)
+test: lint
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# pyflakes, pycodestyle, bugbear and isort as configured in pyproject.toml; `ruff check --fix .` sorts imports.
+lint: $(TESTSET)
+	$(BIN)/ruff check .
 
 bench: $(RUNTIME)
 	$(BIN)/python bench/bench.py

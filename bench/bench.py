@@ -9,7 +9,6 @@ issue's targets. Nothing here fails on timing; it reports.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import shutil
@@ -64,11 +63,11 @@ def alternate(label: str, ours: list[str], seed: list[str], runs: int, cwd: Path
 
 
 def in_process_render_times(runs: int) -> list[tuple[str, float, int]]:
-    from conftest import NOW_DT
-
     from healthgrid.config import GridSpec, RowSpec
     from healthgrid.render import figure_bytes, figure_for
     from healthgrid.sources.demo import demo_grid
+
+    from conftest import NOW_DT
 
     out = []
     for rows, days in ((7, 7), (35, 7), (100, 30)):
@@ -94,12 +93,12 @@ def png_stats(path: Path) -> tuple[int, int, float]:
 
 
 def query_requests() -> int:
-    from conftest import EXAMPLE_CONFIG
-    from fakes.datadog import API_KEY, APP_KEY, FakeDatadog
-
     from healthgrid.config import load_config
     from healthgrid.datadog_client import DatadogAuth
     from healthgrid.sources.datadog import DatadogSource
+
+    from conftest import EXAMPLE_CONFIG
+    from fakes.datadog import API_KEY, APP_KEY, FakeDatadog
 
     server = FakeDatadog().start()
     try:
@@ -118,9 +117,9 @@ def repo_bytes(bare: Path) -> int:
 
 def pages_growth(publishes: int, work: Path) -> tuple[int, int, float]:
     from healthgrid.config import load_config
+    from healthgrid.publish.ghpages import publish
     from healthgrid.render import render
     from healthgrid.sources.demo import demo_grid
-    from healthgrid.publish.ghpages import publish
 
     spec = load_config(None).grids[0]
     sizes = {}
@@ -209,7 +208,8 @@ def main() -> None:
             r = alternate(label, ours, seed, runs if rows == 7 else max(1, runs // 3), tmp)
             report["whole_process"].append(r)
             ok = "ok" if r["ratio"] <= target else "MISSED"
-            print(f"{label:<34}{r['healthgrid_s']:>11.2f}s{r['seed_s']:>9.2f}s{r['ratio']:>8.2f}{'≤' + str(target):>7} {ok:<6}{r['healthgrid_peak_mb']:>6}/{r['seed_peak_mb']}")
+            print(f"{label:<34}{r['healthgrid_s']:>11.2f}s{r['seed_s']:>9.2f}s{r['ratio']:>8.2f}{'≤' + str(target):>7} {ok:<6}"
+                  f"{r['healthgrid_peak_mb']:>6}/{r['seed_peak_mb']}")
 
         print(f"\n{'render in process (no imports)':<34}{'seconds':>12}{'PNG bytes':>12}")
         for case, seconds, size in in_process_render_times(max(3, runs)):

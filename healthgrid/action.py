@@ -190,7 +190,7 @@ def _comment(env, result: dict, images: list[dict], stderr: TextIO) -> None:
         return
     markdown = [f for grid in result.get("grids", []) if grid.get("ok") for f in grid["files"] if f.endswith(".md")]
     body = body_for([i["versioned_url"] for i in images] + markdown)
-    warn = lambda message: print(f"::warning::{_escape_data(redact(message))}", file=stderr)  # noqa: E731
+    warn = lambda message: print(f"::warning::{_escape_data(redact(message))}", file=stderr)  # noqa: E731 - one line, read where it is used
     try:
         upsert(env.get("GITHUB_REPOSITORY", ""), number, body, os.environ.get("GITHUB_TOKEN", ""), api=env.get("GITHUB_API_URL"), warn=warn)
     except HealthgridError as exc:

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, TypeVar
 from urllib.parse import urlsplit
 
-from healthgrid.errors import redact
-
 MAX_ANSWER = 16 * 1024 * 1024  # bytes of one JSON answer (Datadog, Imgur, GitHub), after decompression
 CHUNK = 64 * 1024
 T = TypeVar("T")

@@ -310,14 +310,16 @@ def _publish_flags(p: argparse.ArgumentParser, defaults: bool) -> None:
 
 def _add_publish_flags(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="target", metavar="TARGET", required=True, parser_class=_Parser)
-    gh = sub.add_parser("ghpages", help="a gh-pages branch (stable URLs)", description=inspect.cleandoc(cmd_publish_ghpages.__doc__), formatter_class=argparse.RawDescriptionHelpFormatter)
+    gh = sub.add_parser("ghpages", help="a gh-pages branch (stable URLs)", description=inspect.cleandoc(cmd_publish_ghpages.__doc__),
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     gh.add_argument("dir", metavar="DIR", nargs="?", help="directory whose files to publish")
     _publish_flags(gh, defaults=True)
     gh.add_argument("--remove", metavar="PATH", action="append", help="also remove this path from the branch (repeatable)")
     gh.add_argument("--json", action="store_true", help="print one JSON object")
     gh.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     gh.set_defaults(func=cmd_publish_ghpages)
-    im = sub.add_parser("imgur", help="anonymous Imgur upload (links change per upload)", description=inspect.cleandoc(cmd_publish_imgur.__doc__), formatter_class=argparse.RawDescriptionHelpFormatter)
+    im = sub.add_parser("imgur", help="anonymous Imgur upload (links change per upload)", description=inspect.cleandoc(cmd_publish_imgur.__doc__),
+                        formatter_class=argparse.RawDescriptionHelpFormatter)
     im.add_argument("files", metavar="FILE", nargs="+", help="image files")
     im.add_argument("--json", action="store_true", help="print one JSON object")
     im.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)

@@ -37,7 +37,7 @@ def body_for(items: list[str]) -> str:
         for line in text.splitlines():
             if line.startswith("!["):
                 if match:
-                    line = re.sub(r"\]\([^)]*\)$", lambda _: f"]({md_url(match)})", line)
+                    line = re.sub(r"\]\([^)]*\)$", lambda _: f"]({md_url(match)})", line)  # noqa: B023 - re.sub calls it at once, in this iteration
                     used.add(match)
                 else:
                     continue

@@ -477,7 +477,8 @@ def check_timezone(value: Any, path: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
         meant = _ABBREVIATIONS.get(name.strip().upper())
-        raise ConfigError(path, f"unknown IANA time zone {shown(name)}" + (f" (did you mean {meant}?)" if meant else " (e.g. UTC, Europe/Berlin, America/New_York)")) from None
+        hint = f" (did you mean {meant}?)" if meant else " (e.g. UTC, Europe/Berlin, America/New_York)"
+        raise ConfigError(path, f"unknown IANA time zone {shown(name)}{hint}") from None
     return name
 
 

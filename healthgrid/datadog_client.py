@@ -160,7 +160,7 @@ class Retrier:
             client.configuration.request_timeout = (min(10.0, remaining), remaining + 1.0)
             pool = client.rest_client.pool_manager
 
-            def attempt_once(cancelled: threading.Event):
+            def attempt_once(cancelled: threading.Event, pool=pool):
                 pool.cancelled = cancelled
                 return fn()
 

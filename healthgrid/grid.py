@@ -80,7 +80,7 @@ class Grid:
 
     def out_of_range(self) -> list[tuple[Row, date, float]]:
         """FoM values outside [0, 1] (renderers clamp them for colour), oldest first within a row."""
-        return [(row, day, v) for row in self.rows for day, v in zip(self.days, row.values) if not math.isnan(v) and not 0 <= v <= 1]
+        return [(row, day, v) for row in self.rows for day, v in zip(self.days, row.values, strict=True) if not math.isnan(v) and not 0 <= v <= 1]
 
     def to_dict(self, bands: Bands = Bands()) -> dict:
         """The grid data file; each cell's band is stated (for `bands`), so no consumer re-derives it."""

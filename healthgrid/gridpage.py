@@ -116,10 +116,12 @@ def _table(grid: Grid, spec: GridSpec) -> str:
 def page(grid: Grid, spec: GridSpec, theme_name: str, downloads: list[str], refresh: int = 300) -> bytes:
     """`downloads`: the image files written beside the page (same folder), offered as downloads."""
     links = " · ".join(f'<a href="{escape(name)}" download>{escape(name)}</a>' for name in downloads)
+    rules_note = _RULES_NOTE if any(r.rule for r in grid.rows) else ""
     body = f"""<nav><a href="index.html">← All grids</a></nav>
 <h1>{escape(grid.title)}</h1>
 <p class="sub">{escape(subtitle(grid))}</p>
 {_table(grid, spec)}
-<p>Bands: good (FoM ≥ {spec.bands.warning:g}) · warning · critical (FoM &lt; {spec.bands.critical:g}) · hatched: no data.{_RULES_NOTE if any(r.rule for r in grid.rows) else ""} Screen readers hear the band before each value.</p>
+<p>Bands: good (FoM ≥ {spec.bands.warning:g}) · warning · critical (FoM &lt; {spec.bands.critical:g}) · hatched: no data.{rules_note} \
+Screen readers hear the band before each value.</p>
 """ + (f'<p class="downloads">Download the image: {links}</p>' if links else "")
     return document(grid.title, body, scheme_css(theme_name) + _GRID_CSS, refresh, "dark" if theme_name == "dark" else "light dark")

@@ -75,15 +75,15 @@ def ensure(auth: DatadogAuth, wanted: list[dict], warn: Callable[[str], None]) -
                 return retrier.call("report.monitors", client, fn)
 
             for monitor in wanted:
-                found = [m for m in call(lambda: api.list_monitors(name=monitor["name"])) if m.name == monitor["name"]]
+                found = [m for m in call(lambda: api.list_monitors(name=monitor["name"])) if m.name == monitor["name"]]  # noqa: B023 - call() runs it at once
                 if not found:
-                    call(lambda: api.create_monitor(body=Monitor(**_model_args(monitor))))
+                    call(lambda: api.create_monitor(body=Monitor(**_model_args(monitor))))  # noqa: B023 - call() runs it at once
                     outcome[monitor["name"]] = "created"
                     continue
                 existing = found[0].to_dict()
                 if _differs(existing, monitor):
                     args = _model_args(monitor)
-                    call(lambda: api.update_monitor(found[0].id, body=MonitorUpdateRequest(**args)))
+                    call(lambda: api.update_monitor(found[0].id, body=MonitorUpdateRequest(**args)))  # noqa: B023 - call() runs it at once
                     outcome[monitor["name"]] = "updated"
                 else:
                     outcome[monitor["name"]] = "unchanged"

@@ -110,7 +110,7 @@ def probe_points(rule: Rule) -> list[float]:
     thresholds themselves: every region of a rule holds at least one of them."""
     ts = sorted({rule.passes.threshold} | ({rule.warn.threshold} if rule.warn else set()))
     span = max(1.0, ts[-1] - ts[0], abs(ts[0]), abs(ts[-1]))
-    between = [(a + b) / 2 for a, b in zip(ts, ts[1:])]
+    between = [(a + b) / 2 for a, b in zip(ts, ts[1:], strict=False)]
     return [ts[0] - span, *ts, *between, ts[-1] + span]
 
 

@@ -1,7 +1,9 @@
 import io
 import os
+import re
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -9,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from healthgrid.cli import Console, main
+from healthgrid.datadog_client import Retrier
+from healthgrid.publish import ghpages, imgur
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -51,6 +55,35 @@ def in_tmp(tmp_path, monkeypatch):
     return tmp_path
 
 
+class Clock:
+    """Retry waits taken without waiting: sleep() records the wait and moves monotonic() on by it.
+    monotonic() is the real clock plus the waits, so a budget still counts the real work too."""
+
+    def __init__(self):
+        self.slept: list[float] = []
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+    def monotonic(self) -> float:
+        return time.monotonic() + sum(self.slept)
+
+
+@pytest.fixture(autouse=True)
+def clock(monkeypatch):
+    """Every retry in-process waits on this clock (the sleep/clock parameters the code takes), never the wall clock."""
+    fake = Clock()
+    real_init = Retrier.__init__
+
+    def init(self, *args, **kwargs):
+        real_init(self, *args, **{**kwargs, "sleep": fake.sleep, "clock": fake.monotonic})
+
+    monkeypatch.setattr(Retrier, "__init__", init)
+    monkeypatch.setitem(imgur.upload.__kwdefaults__, "sleep", fake.sleep)
+    monkeypatch.setitem(ghpages.publish.__kwdefaults__, "sleep", fake.sleep)
+    return fake
+
+
 @pytest.fixture(autouse=True)
 def _no_datadog_env(monkeypatch):
     for var in ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "DATADOG_HOST"):
@@ -68,3 +101,109 @@ def dd(monkeypatch):
     monkeypatch.setenv("DATADOG_HOST", server.url)
     yield server
     server.stop()
+
+
+# --- git: real repositories on disk, shared by the gh-pages, hostile-git, Action and run tests ---
+
+PAGES = "https://acme.github.io/health"
+_GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Someone", "GIT_AUTHOR_EMAIL": "someone@example.com",
+                 "GIT_COMMITTER_NAME": "Someone", "GIT_COMMITTER_EMAIL": "someone@example.com"}
+
+
+def _git(*args, cwd=None, check=True):
+    env = {**os.environ, **_GIT_IDENTITY}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=check).stdout.strip()
+
+
+@pytest.fixture
+def git():
+    """git(*args, cwd=None) -> stdout, as someone other than healthgrid."""
+    return _git
+
+
+@pytest.fixture
+def branch_files():
+    def files(bare, branch="gh-pages"):
+        return sorted(_git("--git-dir", str(bare), "ls-tree", "-r", "--name-only", branch).splitlines())
+    return files
+
+
+@pytest.fixture
+def commit_count():
+    def count(bare, branch="gh-pages"):
+        return int(_git("--git-dir", str(bare), "rev-list", "--count", branch))
+    return count
+
+
+@pytest.fixture
+def show():
+    """show(bare, path, branch="gh-pages") -> the file's bytes at that revision."""
+    def blob(bare, path, branch="gh-pages"):
+        return subprocess.run(["git", "--git-dir", str(bare), "show", f"{branch}:{path}"], capture_output=True, check=True).stdout
+    return blob
+
+
+@pytest.fixture
+def out_dir():
+    """out_dir(tmp_path, name=..., content=..., sub=...) -> a folder holding one grid's files."""
+    def make(tmp_path, name="health_grid", content=b"\x89PNG one", sub="out"):
+        d = tmp_path / sub
+        d.mkdir(exist_ok=True)
+        (d / f"{name}.png").write_bytes(content)
+        (d / f"{name}_dark.png").write_bytes(content + b" dark")
+        (d / f"{name}.json").write_text("{}")
+        return d
+    return make
+
+
+@pytest.fixture
+def remote(tmp_path):
+    """A bare repository whose gh-pages branch already holds someone else's file."""
+    bare = tmp_path / "remote.git"
+    _git("init", "--bare", "-q", "-b", "main", str(bare))
+    seed = tmp_path / "seed"
+    _git("init", "-q", "-b", "gh-pages", str(seed))
+    (seed / "index.html").write_text("<h1>someone else's page</h1>\n")
+    _git("add", "index.html", cwd=seed)
+    _git("commit", "-q", "-m", "their page", cwd=seed)
+    _git("push", "-q", str(bare), "gh-pages", cwd=seed)
+    return bare
+
+
+# --- the Action, run the way the runner runs it ---
+
+
+def _parse_outputs(path: Path) -> dict:
+    """GITHUB_OUTPUT in the runner's heredoc form: name<<DELIM / value / DELIM."""
+    text, out = path.read_text(), {}
+    for match in re.finditer(r"^([\w-]+)<<(\S+)\n(.*?)\n\2$", text, re.S | re.M):
+        out[match.group(1)] = match.group(3)
+    return out
+
+
+@pytest.fixture
+def runner(tmp_path):
+    """A workspace whose origin is a local bare repository, and the runner's file commands."""
+    bare = tmp_path / "origin.git"
+    _git("init", "--bare", "-q", "-b", "main", str(bare))
+    workspace = tmp_path / "workspace"
+    _git("clone", "-q", str(bare), str(workspace))
+    files = tmp_path / "_runner_file_commands"
+    files.mkdir()
+    (files / "output").touch()
+    (files / "summary").touch()
+    home = tmp_path / "home"  # no git identity, no global config
+    home.mkdir()
+
+    def run(inputs: dict, extra_env: dict | None = None):
+        env = {
+            "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(home),
+            "GITHUB_OUTPUT": str(files / "output"), "GITHUB_STEP_SUMMARY": str(files / "summary"),
+            "GITHUB_WORKSPACE": str(workspace), "GITHUB_REPOSITORY": "acme/health", "GITHUB_ACTIONS": "true",
+            **inputs, **(extra_env or {}),
+        }
+        proc = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace, env=env, capture_output=True, text=True, timeout=180)
+        return proc, _parse_outputs(files / "output"), (files / "summary").read_text()
+
+    run.bare, run.workspace = bare, workspace
+    return run

@@ -3,10 +3,10 @@
 import math
 from datetime import date, timedelta
 
-from conftest import NOW_DT
-
 from healthgrid.config import Bands, GridSpec, RowSpec, Score
 from healthgrid.grid import Grid, Row
+
+from conftest import NOW_DT
 
 NAN = math.nan
 
@@ -25,8 +25,9 @@ def make_grid(rows, days=None, name="t", title="Test grid", tz="UTC"):
     return Grid(name=name, title=title, timezone=tz, days=days, now=NOW_DT, rows=out)
 
 
-def spec_for(grid, palette="RdYlGn", bands=Bands()):
-    return GridSpec(name=grid.name, title=grid.title, rows=tuple(RowSpec(r.label, r.query) for r in grid.rows), palette=palette, bands=bands, days=len(grid.days))
+def spec_for(grid, palette="RdYlGn", bands=None):
+    return GridSpec(name=grid.name, title=grid.title, rows=tuple(RowSpec(r.label, r.query) for r in grid.rows), palette=palette,
+                    bands=bands or Bands(), days=len(grid.days))
 
 
 __all__ = ["NAN", "Score", "make_grid", "spec_for"]

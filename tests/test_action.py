@@ -1,19 +1,17 @@
 """The Docker action's contract, run the way the runner runs it, and the linters."""
 
 import json
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
+
 from fakes.github import TOKEN, FakeGitHub
-from test_publish_ghpages import branch_files, git
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+BIN = Path(sys.executable).parent  # the venv's tools: actionlint, hadolint, check-jsonschema
 SECRETS = {
     "INPUT_DATADOG-API-KEY": "ddapikey-0123456789abcdef",
     "INPUT_DATADOG_APP_KEY": "ddappkey-fedcba9876543210",  # the underscore spelling is read too
@@ -22,43 +20,7 @@ SECRETS = {
 }
 
 
-def parse_outputs(path: Path) -> dict:
-    """GITHUB_OUTPUT in the runner's heredoc form: name<<DELIM / value / DELIM."""
-    text, out = path.read_text(), {}
-    for match in re.finditer(r"^([\w-]+)<<(\S+)\n(.*?)\n\2$", text, re.S | re.M):
-        out[match.group(1)] = match.group(3)
-    return out
-
-
-@pytest.fixture
-def runner(tmp_path):
-    """A workspace whose origin is a local bare repository, and the runner's file commands."""
-    bare = tmp_path / "origin.git"
-    git("init", "--bare", "-q", "-b", "main", str(bare))
-    workspace = tmp_path / "workspace"
-    git("clone", "-q", str(bare), str(workspace))
-    files = tmp_path / "_runner_file_commands"
-    files.mkdir()
-    (files / "output").touch()
-    (files / "summary").touch()
-    home = tmp_path / "home"  # no git identity, no global config
-    home.mkdir()
-
-    def run(inputs: dict, extra_env: dict | None = None):
-        env = {
-            "PATH": f"{BIN}:/usr/bin:/bin", "HOME": str(home),
-            "GITHUB_OUTPUT": str(files / "output"), "GITHUB_STEP_SUMMARY": str(files / "summary"),
-            "GITHUB_WORKSPACE": str(workspace), "GITHUB_REPOSITORY": "acme/health", "GITHUB_ACTIONS": "true",
-            **inputs, **(extra_env or {}),
-        }
-        proc = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace, env=env, capture_output=True, text=True, timeout=180)
-        return proc, parse_outputs(files / "output"), (files / "summary").read_text()
-
-    run.bare, run.workspace = bare, workspace
-    return run
-
-
-def test_demo_publish_to_the_workspaces_origin(runner):
+def test_demo_publish_to_the_workspaces_origin(runner, branch_files):
     proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", **SECRETS})
     assert proc.returncode == 0, proc.stderr
     assert outputs["image-url"] == "https://acme.github.io/health/healthgrid/health_grid.png"
@@ -73,7 +35,7 @@ def test_demo_publish_to_the_workspaces_origin(runner):
     assert again[0].returncode == 0 and again[1]["changed"] == "false"
 
 
-def test_each_secret_appears_only_in_its_mask_line_before_anything_else(runner):
+def test_each_secret_appears_only_in_its_mask_line_before_anything_else(runner, git):
     proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", **SECRETS})
     lines = proc.stdout.splitlines()
     masks = [line for line in lines if line.startswith("::add-mask::")]

@@ -5,11 +5,12 @@ import math
 import re
 
 import pytest
-from helpers import NAN, Score, make_grid, spec_for
 
-from healthgrid.config import GridSpec, RowSpec
+from healthgrid.config import GridSpec
 from healthgrid.formatting import trend_delta, trend_text
 from healthgrid.render.heatmap import draw, prepare
+
+from helpers import NAN, make_grid, spec_for
 
 NOW = "2026-11-28T12:00:00Z"
 
@@ -34,7 +35,7 @@ def test_trend_column_is_drawn_with_symbols_and_colours():
     spec = GridSpec(**{**spec.__dict__, "trend_column": True})
     p = prepare(grid, spec, "light")
     assert [t for t in p.trend_texts if t] == ["▲ 0.70", "▼ 0.80", "–"]
-    colors = {t: c for t, c in zip(p.trend_texts, p.trend_colors) if t}
+    colors = {t: c for t, c in zip(p.trend_texts, p.trend_colors, strict=False) if t}
     assert colors["▲ 0.70"] != colors["▼ 0.80"] and colors["–"] == p.theme.muted
     drawn = {a.get_text(): a.get_color() for a in draw(p).axes[2].texts[:-1]}  # the last is the column's caption
     assert drawn == colors

@@ -7,10 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLE_CONFIG, NOW, run_process
 
 from healthgrid import __version__
 from healthgrid.cli import build_parser
+
+from conftest import EXAMPLE_CONFIG, NOW, run_process
 
 
 def test_render_demo_writes_the_documented_files(in_tmp, cli):
@@ -18,7 +19,8 @@ def test_render_demo_writes_the_documented_files(in_tmp, cli):
     assert result.code == 0, result.err
     out = in_tmp / "healthgrid-out"
     assert sorted(p.name for p in out.iterdir()) == ["health_grid.badge.json", "health_grid.json", "health_grid.md", "health_grid.png", "health_grid_dark.png"]
-    assert result.out.splitlines() == [str(out.relative_to(in_tmp) / n) for n in ("health_grid.png", "health_grid_dark.png", "health_grid.json", "health_grid.md", "health_grid.badge.json")]
+    names = ("health_grid.png", "health_grid_dark.png", "health_grid.json", "health_grid.md", "health_grid.badge.json")
+    assert result.out.splitlines() == [str(out.relative_to(in_tmp) / n) for n in names]
     assert "health_grid: 7 rows × 7 days" in result.err
     md = (out / "health_grid.md").read_text()
     assert md.startswith("## System Health Rollup - 7 Day FoM Grid\n\n![System Health Rollup")
@@ -128,11 +130,15 @@ def test_a_reader_that_leaves_early_gets_no_traceback(in_tmp):
     assert (in_tmp / "o" / "health_grid.png").is_file()
 
 
-def _peak_mb(argv: list[str], cwd) -> int:
-    proc = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 0
-    return usage.ru_maxrss // 1024
+def _peak_mb(*argvs: list[str], cwd) -> list[int]:
+    """Each command's peak resident memory; they run side by side (peaks are per process)."""
+    procs = [subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for argv in argvs]
+    peaks = []
+    for proc in procs:
+        _, status, usage = os.wait4(proc.pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        peaks.append(usage.ru_maxrss // 1024)
+    return peaks
 
 
 def test_memory_does_not_grow_with_the_number_of_grids(in_tmp):
@@ -147,8 +153,8 @@ def test_memory_does_not_grow_with_the_number_of_grids(in_tmp):
         return path
 
     exe = str(Path(sys.executable).with_name("healthgrid"))
-    one = _peak_mb([exe, "render", "--demo", "--theme", "light", "--now", NOW, "--config", str(config(1)), "--out", "o1"], in_tmp)
-    five = _peak_mb([exe, "render", "--demo", "--theme", "light", "--now", NOW, "--config", str(config(5)), "--out", "o5"], in_tmp)
+    one, five = _peak_mb([exe, "render", "--demo", "--theme", "light", "--now", NOW, "--config", str(config(1)), "--out", "o1"],
+                         [exe, "render", "--demo", "--theme", "light", "--now", NOW, "--config", str(config(5)), "--out", "o5"], cwd=in_tmp)
     assert five < one + 25, (one, five)
 
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLE_CONFIG, NOW
-from helpers import make_grid
-from test_publish_ghpages import branch_files, git
 
 from healthgrid.cli import plural, status_line
+
+from conftest import EXAMPLE_CONFIG, NOW
+from helpers import make_grid
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,7 +72,7 @@ def test_status_lines_say_one_row_one_day_and_count_cells_without_data(cli, in_t
     assert "healthgrid: g: 1 row × 2 days, 1 of 2 cells without data," in result.err
 
 
-def test_repository_publishes_to_another_repositorys_branch_with_its_pages_url(cli, in_tmp, monkeypatch):
+def test_repository_publishes_to_another_repositorys_branch_with_its_pages_url(cli, in_tmp, monkeypatch, git, branch_files):
     server = in_tmp / "server"
     bare = server / "acme" / "dashboards.git"
     git("init", "--bare", "-q", str(bare))
@@ -83,7 +83,8 @@ def test_repository_publishes_to_another_repositorys_branch_with_its_pages_url(c
     assert result.code == 0, result.err
     assert json.loads(result.out)["images"][0]["url"] == "https://acme.github.io/dashboards/healthgrid/health_grid.png"
     assert "healthgrid/health_grid.png" in branch_files(bare)
-    assert git("--git-dir", str(bare), "log", "-1", "--format=%B", "gh-pages").strip() == "dashboards: health grid\n\nfrom acme/health\n\nPublished-by: healthgrid"
+    message = git("--git-dir", str(bare), "log", "-1", "--format=%B", "gh-pages").strip()
+    assert message == "dashboards: health grid\n\nfrom acme/health\n\nPublished-by: healthgrid"
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -1,9 +1,10 @@
 """The sticky pull-request comment against a loopback GitHub API."""
 
 import pytest
-from fakes.github import TOKEN, FakeGitHub
 
 from healthgrid.comment import MARKER
+
+from fakes.github import TOKEN, FakeGitHub
 
 
 @pytest.fixture

@@ -5,12 +5,13 @@ import math
 from datetime import date, datetime, timezone
 
 import pytest
-from conftest import EXAMPLE_CONFIG, NOW, NOW_DT
 
-from healthgrid.config import load_config, parse_config
+from healthgrid.config import Bands, load_config, parse_config
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datafile import load_data
 from healthgrid.sources.demo import demo_grid
+
+from conftest import EXAMPLE_CONFIG, NOW, NOW_DT
 
 
 def default_spec():
@@ -48,9 +49,9 @@ def test_demo_days_shift_with_now_like_real_data():
     spec = default_spec()
     today = demo_grid(spec, NOW_DT)
     tomorrow = demo_grid(spec, datetime(2026, 11, 29, 12, tzinfo=timezone.utc))
-    for r1, r2 in zip(today.rows, tomorrow.rows):
+    for r1, r2 in zip(today.rows, tomorrow.rows, strict=True):
         # Same calendar day, same value (except cells the demo forces to show every state).
-        same = [x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(r1.values[1:], r2.values[:-1])]
+        same = [x == y or (math.isnan(x) and math.isnan(y)) for x, y in zip(r1.values[1:], r2.values[:-1], strict=True)]
         assert sum(same) >= len(same) - 1
 
 
@@ -59,7 +60,7 @@ def test_demo_scored_rows_show_raw_values_consistent_with_their_score():
     grid = demo_grid(spec, NOW_DT)
     row = next(r for r in grid.rows if r.label == "CI P90 Duration")
     assert row.unit == "min" and row.score is not None
-    for raw, fom in zip(row.raw, row.values):
+    for raw, fom in zip(row.raw, row.values, strict=True):
         if math.isnan(raw):
             assert math.isnan(fom)
         else:
@@ -97,7 +98,8 @@ BAD_DATA = [
     (dict(GOOD, rows=[{"label": "x", "values": [0.5]}]), "--data bad.json: rows[0].values: has 1 entries but there are 2 days"),
     (dict(GOOD, rows=[{"label": "x", "values": [0.5, "high"]}]), "--data bad.json: rows[0].values[1]: must be a number or null, got 'high'"),
     (dict(GOOD, rows=[{"label": "x", "values": [0.5, True]}]), "--data bad.json: rows[0].values[1]: must be a number or null"),
-    ('{"name": "g", "days": ["2026-11-27", "2026-11-28"], "rows": [{"label": "x", "values": [NaN, 1]}]}', "--data bad.json: NaN is not a number healthgrid accepts"),
+    ('{"name": "g", "days": ["2026-11-27", "2026-11-28"], "rows": [{"label": "x", "values": [NaN, 1]}]}',
+     "--data bad.json: NaN is not a number healthgrid accepts"),
     (dict(GOOD, rows=[{"label": "x", "values": [0.5, 0.6], "raw": [1]}]), "--data bad.json: rows[0].raw: has 1 entries"),
     (dict(GOOD, days=["2026-11-28", "2026-11-27"]), "--data bad.json: days[1]: days must be consecutive"),
     (dict(GOOD, days=["yesterday", "2026-11-28"]), "--data bad.json: days[0]: must be a date YYYY-MM-DD"),
@@ -126,4 +128,6 @@ def test_data_grid_takes_its_style_from_the_config_grid_of_that_name(in_tmp, cli
     config = load_config(None)
     assert config.style_for("g", "G").palette == "bands"
     assert config.style_for("other", "Other").palette == "cividis"
-    parse_config({"grids": [{"name": "g", "rows": [{"label": "x", "query": "q"}]}]}, None)
+    # Without top-level defaults, a --data grid no config grid names gets the built-in style and keeps its own title.
+    plain = parse_config({"grids": [{"name": "g", "palette": "bands", "rows": [{"label": "x", "query": "q"}]}]}, None).style_for("other", "Their grid")
+    assert (plain.title, plain.palette, plain.timezone, plain.days, plain.bands) == ("Their grid", "RdYlGn", "UTC", 7, Bands())

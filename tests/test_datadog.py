@@ -4,19 +4,20 @@ import json
 import math
 import random
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import EXAMPLE_CONFIG, SHARED
-from fakes.datadog import API_KEY, APP_KEY, FakeDatadog, daily_truth
-from fakes.http import Response
 
 from healthgrid.config import GridSpec, RowSpec, Score, load_config
 from healthgrid.datadog_client import DatadogAuth
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource, bucket_seconds
+
+from conftest import EXAMPLE_CONFIG
+from fakes.datadog import API_KEY, APP_KEY, FakeDatadog, daily_truth
+from fakes.http import Response
 
 FIXTURES = Path(__file__).parent / "data" / "datadog"
 QUERY_PATH = "/api/v2/query/timeseries"
@@ -116,8 +117,7 @@ def test_reports_the_recorded_400_in_datadogs_words(dd, cli, in_tmp):
     ("America/New_York", datetime(2026, 11, 3, 15, 0, tzinfo=timezone.utc), 3600),  # fall back: a 25 h day
     ("Asia/Kathmandu", datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc), 900),  # +05:45
 ])
-@pytest.mark.parametrize("aggregation", ["avg", "sum", "min", "max"])
-def test_days_are_exact_local_calendar_days(dd, tz, now, bucket, aggregation):
+def test_days_are_exact_local_calendar_days(dd, tz, now, bucket):
     days = local_days(now, tz, 7)
     b = bounds(days, tz)
     assert bucket_seconds(b[:-1]) == bucket
@@ -127,16 +127,20 @@ def test_days_are_exact_local_calendar_days(dd, tz, now, bucket, aggregation):
     a += [(m + d, 0.5 + d / 10) for m in b[1:-1] for d in (-1, 0, 1)]
     dd.add_points("metric.a", a)
     dd.add_points("metric.c", c)
-    grid = source().fetch(spec([RowSpec("A", "avg:metric.a{*}", aggregation=aggregation),
-                                RowSpec("Empty", "avg:metric.none{*}", aggregation=aggregation),
-                                RowSpec("C", "avg:metric.c{env:prod}", aggregation=aggregation)], tz=tz), now)
+    # Every aggregation of the same points, as rows of one grid: one setup, one request.
+    aggregations = ("avg", "sum", "min", "max")
+    rows = [RowSpec(f"{label} {agg}", query, aggregation=agg) for agg in aggregations
+            for label, query in (("A", "avg:metric.a{*}"), ("Empty", "avg:metric.none{*}"), ("C", "avg:metric.c{env:prod}"))]
+    grid = source().fetch(spec(rows, tz=tz), now)
     assert grid.days == days
     until = min(b[-1], math.ceil(now.timestamp()))
-    for row, points in ((grid.rows[0], a), (grid.rows[2], c)):
-        truth = daily_truth([(t, v) for t, v in points if t < until], b, aggregation)
-        assert row.raw == pytest.approx(truth, nan_ok=True, rel=1e-9), row.label
-        assert row.values == row.raw
-    assert all(math.isnan(v) for v in grid.rows[1].values), "a query without data is all no-data, not shifted"
+    for i, aggregation in enumerate(aggregations):
+        row_a, empty, row_c = grid.rows[3 * i: 3 * i + 3]
+        for row, points in ((row_a, a), (row_c, c)):
+            truth = daily_truth([(t, v) for t, v in points if t < until], b, aggregation)
+            assert row.raw == pytest.approx(truth, nan_ok=True, rel=1e-9), row.label
+            assert row.values == row.raw
+        assert all(math.isnan(v) for v in empty.values), "a query without data is all no-data, not shifted"
     assert len(dd.calls("POST", QUERY_PATH)) == 1
 
 
@@ -185,19 +189,19 @@ def test_windows_past_datadogs_point_limit_are_split_at_midnights(dd):
 
 
 def _rate_limited(reset="1", lower=False):
-    headers = {"X-RateLimit-Limit": "100", "X-RateLimit-Period": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset, "X-RateLimit-Name": "query_timeseries"}
+    headers = {"X-RateLimit-Limit": "100", "X-RateLimit-Period": "60", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset,
+               "X-RateLimit-Name": "query_timeseries"}
     if lower:
         headers = {k.lower(): v for k, v in headers.items()}
     return Response(429, {"errors": ["Rate limit exceeded"]}, headers)
 
 
-def test_429s_are_ridden_out_as_the_reset_header_says(dd, cli, in_tmp):
+def test_429s_are_ridden_out_as_the_reset_header_says(dd, cli, in_tmp, clock):
     dd.fail_next(QUERY_PATH, _rate_limited("1"))
     dd.fail_next(QUERY_PATH, _rate_limited("1", lower=True))
-    started = time.monotonic()
     result = cli("render", "--now", "2026-11-28T12:00:00Z", "--theme", "light")
     assert result.code == 0, result.err
-    assert time.monotonic() - started >= 2
+    assert clock.slept == [1.0, 1.0], "waits exactly what X-RateLimit-Reset says, whatever the header's case"
     assert result.err.count("rate limit (query_timeseries) hit; retrying in 1s") == 2
     assert len(dd.calls("POST", QUERY_PATH)) == 3
     assert (in_tmp / "healthgrid-out" / "health_grid.png").exists()
@@ -216,12 +220,13 @@ def test_403_fails_at_once_naming_the_keys_and_site(dd, cli, in_tmp, monkeypatch
     assert not (in_tmp / "healthgrid-out").exists()
 
 
-def test_persistent_503_gives_up_within_the_budget(dd, cli, in_tmp):
+def test_persistent_503_gives_up_within_the_budget(dd, cli, in_tmp, clock):
     dd.fail_next(QUERY_PATH, Response(503, {"errors": ["Service Unavailable"]}), times=100)
     started = time.monotonic()
     result = cli("render", "--now", "2026-11-28T12:00:00Z", "--timeout", "3")
-    elapsed = time.monotonic() - started
-    assert result.code == 1 and elapsed < 6
+    assert result.code == 1 and time.monotonic() - started < 6
+    assert len(clock.slept) >= 1 and sum(clock.slept) < 3, "backs off, and gives up rather than wait past the budget"
+    assert clock.slept == sorted(clock.slept), "the waits grow"
     assert "Datadog kept answering 503" in result.err and "budget 3s" in result.err
     assert result.err.strip().splitlines()[-1].startswith("healthgrid: error: 1 of 1 grid(s) failed: health_grid")
     assert len(dd.calls("POST", QUERY_PATH)) >= 2

@@ -3,14 +3,13 @@
 import json
 import math
 
-from conftest import NOW
-from helpers import make_grid
-from test_publish_ghpages import branch_files, git
-
 from healthgrid.badge import badge, badge_markdown
 from healthgrid.config import Bands
 from healthgrid.embed import alt_from_markdown, embeds, picture
 from healthgrid.publish import Published
+
+from conftest import NOW
+from helpers import make_grid
 
 NAN = math.nan
 PAGES = "https://acme.github.io/health"
@@ -71,7 +70,7 @@ def test_embeds_pair_each_grid_with_its_dark_image():
     }
 
 
-def test_publish_ghpages_json_prints_a_picture_embed_at_versioned_urls(cli, in_tmp):
+def test_publish_ghpages_json_prints_a_picture_embed_at_versioned_urls(cli, in_tmp, git, branch_files):
     assert cli("render", "--demo", "--now", NOW, "--out", "out").code == 0
     bare = in_tmp / "pages.git"
     git("init", "--bare", "-q", str(bare))

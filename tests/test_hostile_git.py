@@ -11,11 +11,15 @@ import pytest
 
 from healthgrid.publish import ghpages
 from healthgrid.publish.ghpages import publish
-from test_publish_ghpages import PAGES, branch_files, commit_count, git, out_dir, remote, show  # noqa: F401 - remote is a fixture
+
+from conftest import PAGES
 
 
-def tip(bare, branch="gh-pages"):
-    return git("--git-dir", str(bare), "rev-parse", branch)
+@pytest.fixture
+def tip(git):
+    def rev(bare, branch="gh-pages"):
+        return git("--git-dir", str(bare), "rev-parse", branch)
+    return rev
 
 
 def publish_cli(cli, d, remote, *argv):
@@ -37,7 +41,7 @@ def one_error_line(result, code=1):
     lambda d, outside: (d / "etc").symlink_to(outside, target_is_directory=True),  # a folder
     lambda d, outside: os.mkfifo(d / "pipe.png"),                               # never opened: it would block
 ], ids=["file-outside", "file-inside", "directory", "fifo"])
-def test_a_link_in_dir_is_refused_and_nothing_is_published(tmp_path, remote, cli, make_link):
+def test_a_link_in_dir_is_refused_and_nothing_is_published(tmp_path, remote, cli, make_link, out_dir, tip):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "environ").write_text("GITHUB_TOKEN=ghs_leaked")
@@ -49,7 +53,7 @@ def test_a_link_in_dir_is_refused_and_nothing_is_published(tmp_path, remote, cli
     assert tip(remote) == before, "nothing is pushed"
 
 
-def test_dir_itself_a_link_is_refused(tmp_path, remote, cli):
+def test_dir_itself_a_link_is_refused(tmp_path, remote, cli, branch_files):
     (tmp_path / "etc").mkdir()
     (tmp_path / "etc" / "passwd").write_text("root:x:0:0")
     (tmp_path / "out").symlink_to(tmp_path / "etc", target_is_directory=True)
@@ -60,7 +64,7 @@ def test_dir_itself_a_link_is_refused(tmp_path, remote, cli):
 # 2a. Credentials in the remote URL are never printed.
 
 @pytest.mark.parametrize("userinfo,secret", [("oauth2:Pa55word-s3cret", "Pa55word-s3cret"), ("ghp_tokenasusername", "ghp_tokenasusername")])
-def test_url_credentials_never_printed(tmp_path, cli, userinfo, secret):
+def test_url_credentials_never_printed(tmp_path, cli, userinfo, secret, out_dir):
     remote = f"http://{userinfo}@127.0.0.1:9/acme/health.git"
     for extra in ((), ("--json",), ("--debug",)):
         result = publish_cli(cli, out_dir(tmp_path), remote, *extra)
@@ -72,7 +76,7 @@ def test_url_credentials_never_printed(tmp_path, cli, userinfo, secret):
 # 6. --remove removes one literal path.
 
 @pytest.fixture
-def previews(remote):
+def previews(remote, git):
     seed = remote.parent / "seed"
     for pr in ("pr-1", "pr-2"):
         (seed / "previews" / pr).mkdir(parents=True)
@@ -84,7 +88,7 @@ def previews(remote):
 
 
 @pytest.mark.parametrize("path", [".", "", "/previews", "../x", "previews/../..", "./previews", "previews//pr-1", "a\nb"])
-def test_remove_refuses_paths_that_are_not_one_path_inside_the_branch(previews, cli, path):
+def test_remove_refuses_paths_that_are_not_one_path_inside_the_branch(previews, cli, path, tip):
     before = tip(previews)
     line = one_error_line(publish_cli(cli, None, previews, "--remove", path), code=2)
     assert line.startswith("healthgrid: error: --remove: ")
@@ -92,14 +96,14 @@ def test_remove_refuses_paths_that_are_not_one_path_inside_the_branch(previews, 
 
 
 @pytest.mark.parametrize("pattern", ["previews/pr-*", ":!index.html", "*.png", "previews/*/a.png"])
-def test_remove_takes_a_pattern_literally(previews, cli, pattern):
+def test_remove_takes_a_pattern_literally(previews, cli, pattern, branch_files):
     before = branch_files(previews)
     result = publish_cli(cli, None, previews, "--remove", pattern)
     assert result.code == 0, result.err
     assert branch_files(previews) == before, "no file matches that literal path"
 
 
-def test_remove_drops_exactly_the_named_folder(previews, cli):
+def test_remove_drops_exactly_the_named_folder(previews, cli, branch_files):
     assert publish_cli(cli, None, previews, "--remove", "previews/pr-1/").code == 0
     assert branch_files(previews) == ["index.html", "previews/pr-2/a.png"]
 
@@ -128,7 +132,7 @@ def trickling():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Trickle)
     server.daemon_threads = True
     server.stopping = threading.Event()
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/acme/health.git"
     server.stopping.set()
     server.shutdown()
@@ -146,7 +150,7 @@ def processes_mentioning(text):
     return found
 
 
-def test_trickling_remote_fails_within_the_budget_and_leaves_no_git_behind(tmp_path, cli, trickling, monkeypatch):
+def test_trickling_remote_fails_within_the_budget_and_leaves_no_git_behind(tmp_path, cli, trickling, monkeypatch, out_dir):
     monkeypatch.setattr(ghpages, "BUDGET", 0.6)
     started = time.monotonic()
     line = one_error_line(publish_cli(cli, out_dir(tmp_path), trickling))
@@ -163,7 +167,7 @@ def refuse_with(bare, script):
     hook.chmod(0o755)
 
 
-def test_a_refusing_remote_stops_at_once_with_its_reason(tmp_path, remote, cli, monkeypatch):
+def test_a_refusing_remote_stops_at_once_with_its_reason(tmp_path, remote, cli, monkeypatch, out_dir):
     monkeypatch.setenv("GITHUB_TOKEN", "ghs_tokenechoedbythehook")
     refuse_with(remote, "echo 'error: GH006: Protected branch update failed for refs/heads/gh-pages.'\n"
                         "printf '::warning title=pwned::x \\033[31m ghs_tokenechoedbythehook\\n'\n")
@@ -175,14 +179,14 @@ def test_a_refusing_remote_stops_at_once_with_its_reason(tmp_path, remote, cli, 
     assert (remote / "hook-runs").read_text() == "ran\n", "tried once, not ten times"
 
 
-def test_a_missing_remote_is_named(tmp_path, cli):
+def test_a_missing_remote_is_named(tmp_path, cli, out_dir):
     line = one_error_line(publish_cli(cli, out_dir(tmp_path), "/nonexistent/x.git"))
     assert line == "healthgrid: error: publish: git ls-remote against /nonexistent/x.git failed: repository not found"
 
 
 # 14. The branch is matched exactly, not by its ending.
 
-def test_a_branch_ending_in_the_ref_name_does_not_break_publishing(tmp_path, remote, cli):
+def test_a_branch_ending_in_the_ref_name_does_not_break_publishing(tmp_path, remote, cli, git, branch_files, show, out_dir):
     decoy = tmp_path / "decoy"
     git("clone", "-q", "-b", "gh-pages", str(remote), str(decoy))
     (decoy / "decoy.html").write_text("not the pages branch")
@@ -198,7 +202,7 @@ def test_a_branch_ending_in_the_ref_name_does_not_break_publishing(tmp_path, rem
 # 17. --keep dropping a history this tool did not write says so, once.
 
 @pytest.mark.parametrize("keep", [1, 3])
-def test_keep_warns_once_when_it_drops_someone_elses_history(tmp_path, remote, cli, keep):
+def test_keep_warns_once_when_it_drops_someone_elses_history(tmp_path, remote, cli, keep, git, commit_count, show, out_dir):
     seed = tmp_path / "seed"
     for i in range(4):
         (seed / "index.html").write_text(f"page {i}")
@@ -214,7 +218,7 @@ def test_keep_warns_once_when_it_drops_someone_elses_history(tmp_path, remote, c
     assert show(remote, "index.html") == b"page 3", "their files stay"
 
 
-def test_keep_says_nothing_when_dropping_its_own_commits(tmp_path, remote, cli):
+def test_keep_says_nothing_when_dropping_its_own_commits(tmp_path, remote, cli, commit_count, out_dir):
     publish({"g.png": b"1"}, remote=str(remote), keep=1)
     publish({"g.png": b"2"}, remote=str(remote), keep=2)
     result = publish_cli(cli, out_dir(tmp_path), remote, "--keep", "1")

@@ -8,9 +8,10 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import NOW
 
 from healthgrid import outputs
+
+from conftest import NOW
 
 ROW = "{label: a, query: 'avg:m{*}'}"
 
@@ -166,6 +167,7 @@ def test_the_largest_grid_in_limits_is_accepted_from_yaml_and_from_its_json(in_t
     from healthgrid.sources.datafile import load_data
     from healthgrid.sources.demo import demo_grid
     from healthgrid.textout import grid_json
+
     from conftest import NOW_DT
 
     long = "x" * (MAX_TEXT - 20)

@@ -3,23 +3,21 @@
 Every wait here is bounded by a small injected deadline; retries use an injected sleep."""
 
 import json
-import math
 import time
 from datetime import datetime, timezone
 
 import pytest
-from fakes.datadog import API_KEY, APP_KEY, FakeDatadog
-from fakes.github import TOKEN, FakeGitHub
-from fakes.http import FakeServer, Response
-from fakes.imgur import CLIENT_ID, FakeImgur
-
-from test_action import runner  # noqa: F401 - the Action's runner fixture
 
 from healthgrid import bounded
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.datadog_client import DatadogAuth
 from healthgrid.errors import RunError
 from healthgrid.sources.datadog import DatadogSource
+
+from fakes.datadog import API_KEY, APP_KEY
+from fakes.github import TOKEN, FakeGitHub
+from fakes.http import FakeServer, Response
+from fakes.imgur import CLIENT_ID, FakeImgur
 
 NOW = "2026-11-28T12:00:00Z"
 NOW_DT = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
@@ -371,7 +369,7 @@ def test_an_imgur_error_body_echoing_the_client_id_is_redacted(imgur_env, cli, i
     assert result.code == 1
     line = one_line_error(result.err)
     assert "Imgur answered 400" in line
-    assert not any(l.startswith("::") for l in result.err.splitlines())
+    assert not any(line.startswith("::") for line in result.err.splitlines())
     no_secret(result.err)
 
 
@@ -380,7 +378,7 @@ def test_a_github_error_body_echoing_the_token_is_one_redacted_line(github, cli,
     result = cli("comment", "--repo", "o/r", "--pr", "1", "https://example.com/x.png")
     assert result.code == 1
     assert "GitHub answered 500" in one_line_error(result.err)
-    assert not any(l.startswith("::") for l in result.err.splitlines())
+    assert not any(line.startswith("::") for line in result.err.splitlines())
     no_secret(result.err)
 
 

@@ -4,11 +4,12 @@ import json
 import math
 import re
 
-from helpers import NAN, Score, make_grid
 from hypothesis import given
 from hypothesis import strategies as st
 
 from healthgrid.formatting import cell_text, format_number
+
+from helpers import NAN, Score, make_grid
 
 SUFFIX = {"": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12}
 NUMBER = re.compile(r"^(−|-)?(\d+(?:\.\d+)?(?:e-?\d+)?)([kMGT]?)$")

@@ -8,20 +8,19 @@ import re
 import cmarkgfm
 import pytest
 from cmarkgfm.cmark import Options
-from conftest import NOW
-from fakes.datadog import API_KEY, APP_KEY
-from fakes.github import ACTIONS_BOT, OCTOCAT, PAT, TOKEN, FakeGitHub
-from fakes.http import Response
-from helpers import make_grid, spec_for
-from test_action import runner  # noqa: F401 - the fixture
 
 from healthgrid import action
 from healthgrid.comment import MARKER, body_for
 from healthgrid.errors import redact
 from healthgrid.escaping import md_code_block, md_text, one_line
 from healthgrid.gridpage import page
-from healthgrid.render import figure_bytes, figure_for
 from healthgrid.textout import markdown
+
+from conftest import NOW
+from fakes.datadog import API_KEY, APP_KEY
+from fakes.github import ACTIONS_BOT, OCTOCAT, PAT, TOKEN, FakeGitHub
+from fakes.http import Response
+from helpers import make_grid, spec_for
 
 # A proxy that echoes the request it refused, headers and all.
 PROXY_SECRET = "dXNlcjpzM2NyZXQtcHJveHktcGFzcw=="

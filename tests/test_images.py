@@ -8,8 +8,6 @@ import io
 
 import numpy as np
 import pytest
-from conftest import EXAMPLE_CONFIG, NOW_DT
-from helpers import NAN, Score, make_grid, spec_for
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -17,6 +15,9 @@ from healthgrid.config import GridSpec, RowSpec, load_config
 from healthgrid.render import figure_bytes, render
 from healthgrid.render.heatmap import heatmap_figure
 from healthgrid.sources.demo import demo_grid
+
+from conftest import EXAMPLE_CONFIG, NOW_DT
+from helpers import NAN, Score, make_grid, spec_for
 
 # Rendering is pinned (matplotlib, FreeType in its wheel, DejaVu Sans); the tolerance is pytest-mpl's
 # default RMS of 2, which the 256-colour PNG stays under, while one recoloured cell or missing
@@ -46,7 +47,8 @@ def mixed_grid():
         ("Checkpoint at 10k", [0.2, 0.25, 0.31, 0.75, 1.0, NAN, NAN], dict(group="Training")),
         ("Tests Passing", [1, 1, 0, 1, 1, 1, 1], dict(group="CI/CD")),
         ("CI P90 Duration", [1.0, 0.9, 0.5, 0.2, 0.0, 0.6, NAN], dict(score_min, raw=[2.5, 3.7, 6.5, 8.6, 14.0, 5.8, NAN])),
-        ("PR Cycle Time", [0.6, 0.7, 0.1, 0.9, 0.75, 0.5, 0.55], dict(group="CI/CD", unit="h", score=Score(24, 72), raw=[43.2, 38.4, 67.2, 28.8, 36, 48, 45.6])),
+        ("PR Cycle Time", [0.6, 0.7, 0.1, 0.9, 0.75, 0.5, 0.55],
+         dict(group="CI/CD", unit="h", score=Score(24, 72), raw=[43.2, 38.4, 67.2, 28.8, 36, 48, 45.6])),
         ("Remote Eval - Hearts Accuracy", [0.71, 0.69, 0.3, 0.29, 0.7, 0.68, 0.72], dict(group="Eval")),
     ], title="Groups, gaps and raw units")
     return grid, spec_for(grid)
@@ -160,7 +162,7 @@ def test_trend_lines_leave_gaps_for_missing_days():
     assert [ax.get_title(loc="left") for ax in (ci, ev)] == ["CI", "Eval"]
     for ax, rows in ((ci, grid.rows[:2]), (ev, grid.rows[2:])):
         solid = [line for line in ax.get_lines() if line.get_linestyle() == "-" and len(line.get_xdata()) > 1]
-        for line, row in zip(solid, rows):
+        for line, row in zip(solid, rows, strict=True):
             y = np.asarray(line.get_ydata(), dtype=float)
             assert np.array_equal(np.isnan(y), np.isnan(row.values[:-1])), "a no-data day must be a gap, not bridged"
 

@@ -8,13 +8,14 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from fakes.datadog import daily_truth, percentile
-from fakes.http import Response
 
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.datadog_client import DatadogAuth
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
+
+from fakes.datadog import daily_truth, percentile
+from fakes.http import Response
 
 QUERY_PATH = "/api/v2/query/timeseries"
 ROLLUP_RE = re.compile(r"\.rollup\((\w+), (.*)\)$")

@@ -9,8 +9,6 @@ import re
 
 import numpy as np
 import pytest
-from conftest import NOW_DT
-from helpers import NAN, make_grid
 from matplotlib.colors import to_rgb
 from PIL import Image
 
@@ -20,6 +18,9 @@ from healthgrid.render import render
 from healthgrid.render.heatmap import draw, prepare
 from healthgrid.render.style import contrast_ratio
 from healthgrid.textout import alt_text
+
+from conftest import NOW_DT
+from helpers import NAN, make_grid
 
 # Hue (degrees) a reader names each band by.
 HUES = {"critical": "red", "warning": "amber/yellow", "good": "green"}
@@ -66,7 +67,7 @@ def test_default_palette_hue_is_the_cells_band(theme, bands):
     p = plotter(grid, default_spec(grid, bands), theme)
     wrong = [(v, bands.band(v), hue_name(p.cell_colors[0, j])) for j, v in enumerate(values) if hue_name(p.cell_colors[0, j]) != HUES[bands.band(v)]]
     assert wrong == []
-    assert min(contrast_ratio(t, c) for t, c in zip(p.text_colors[0], p.cell_colors[0])) >= 4.5, "labels stay readable"
+    assert min(contrast_ratio(t, c) for t, c in zip(p.text_colors[0], p.cell_colors[0], strict=False)) >= 4.5, "labels stay readable"
 
 
 def test_warning_cells_at_0_6_are_amber_by_default_and_continuous_rdylgn_stays_by_name():
@@ -108,7 +109,7 @@ def test_colour_bar_ticks_sit_on_the_band_edges_and_names_inside_their_bands(pal
     cax = draw(p).axes[1]
     assert list(cax.get_yticks()) == [0.0, 0.4, 0.8, 1.0]
     assert [t.get_text() for t in cax.get_yticklabels()] == ["0", "0.4", "0.8", "1"]
-    names = {t.get_text(): y for t, y in zip(cax.get_yticklabels(minor=True), cax.get_yticks(minor=True))}
+    names = {t.get_text(): y for t, y in zip(cax.get_yticklabels(minor=True), cax.get_yticks(minor=True), strict=False)}
     assert set(names) == {"critical", "warning", "good"}
     assert 0 < names["critical"] < 0.4 < names["warning"] < 0.8 < names["good"] < 1
 
@@ -168,7 +169,8 @@ def test_cli_palette_typo_is_one_line_exit_2(cli, in_tmp):
     (in_tmp / "healthgrid.yml").write_text("palette: RdYlGr\ngrids:\n  - {name: g, rows: [{label: x, query: 'avg:x{*}'}]}\n")
     result = cli("render", "--demo")
     assert result.code == 2
-    assert result.err.strip() == "healthgrid: error: palette: must be one of health, bands, RdYlGn, RdYlBu, RdBu, Spectral, PiYG, PRGn, ...; got 'RdYlGr' (did you mean 'RdYlGn'?)"
+    assert result.err.strip() == ("healthgrid: error: palette: must be one of health, bands, RdYlGn, RdYlBu, RdBu, Spectral, PiYG, PRGn, ...; "
+                                  "got 'RdYlGr' (did you mean 'RdYlGn'?)")
 
 
 LONG = "Nightly training data pipeline freshness for the shared feature store workflow labels end"

@@ -3,13 +3,14 @@
 import math
 
 import numpy as np
-from helpers import make_grid, spec_for
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from healthgrid.render import figure_bytes
 from healthgrid.render.heatmap import draw, prepare
 from healthgrid.textout import markdown
+
+from helpers import make_grid, spec_for
 
 values = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
@@ -26,12 +27,21 @@ def grids(draw):
     rows = []
     for _ in range(n_rows):
         group = draw(st.one_of(st.none(), labels))
-        rows.append((draw(labels), draw(st.lists(values, min_size=n_days, max_size=n_days)), {"group": group, "unit": draw(st.one_of(st.none(), st.text(max_size=5)))}))
+        unit = draw(st.one_of(st.none(), st.text(max_size=5)))
+        rows.append((draw(labels), draw(st.lists(values, min_size=n_days, max_size=n_days)), {"group": group, "unit": unit}))
     return make_grid(rows, title=draw(labels))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Each example draws a whole figure (~0.3 s), so the edges are given explicitly and the search is kept short.
+EDGES = make_grid([("Edges " * 40, [math.nan, math.inf, -math.inf, -0.0, 1e308, -1e308, 0.3], {"group": "G" * 200, "unit": "ms"}),
+                   ("No data", [math.nan] * 7, {"group": None, "unit": None}),
+                   ("\u202e\u0000 ", [1.0, 0.0, 0.7, math.nan, 2.5, -3.0, 0.69999], {"group": "G" * 200, "unit": "\U0001f525"})], title="T" * 200)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(grids())
+@example(EDGES)
+@example(make_grid([("x", [math.nan])], title="x"))
 def test_renderer_never_crashes_and_never_colours_nan(grid):
     p = prepare(grid, spec_for(grid))
     fig = draw(p)

@@ -1,7 +1,6 @@
 """gh-pages publishing with the real git CLI against real (local, bare) repositories."""
 
 import json
-import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -11,51 +10,10 @@ import pytest
 
 from healthgrid.publish.ghpages import Git, publish
 
-PAGES = "https://acme.github.io/health"
+from conftest import PAGES
 
 
-def git(*args, cwd=None, check=True):
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Someone", "GIT_AUTHOR_EMAIL": "someone@example.com",
-           "GIT_COMMITTER_NAME": "Someone", "GIT_COMMITTER_EMAIL": "someone@example.com"}
-    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=check).stdout.strip()
-
-
-@pytest.fixture
-def remote(tmp_path):
-    """A bare repository whose gh-pages branch already holds someone else's file."""
-    bare = tmp_path / "remote.git"
-    git("init", "--bare", "-q", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    git("init", "-q", "-b", "gh-pages", str(seed))
-    (seed / "index.html").write_text("<h1>someone else's page</h1>\n")
-    git("add", "index.html", cwd=seed)
-    git("commit", "-q", "-m", "their page", cwd=seed)
-    git("push", "-q", str(bare), "gh-pages", cwd=seed)
-    return bare
-
-
-def branch_files(bare, branch="gh-pages"):
-    return sorted(git("--git-dir", str(bare), "ls-tree", "-r", "--name-only", branch).splitlines())
-
-
-def commit_count(bare, branch="gh-pages"):
-    return int(git("--git-dir", str(bare), "rev-list", "--count", branch))
-
-
-def show(bare, path, branch="gh-pages"):
-    return subprocess.run(["git", "--git-dir", str(bare), "show", f"{branch}:{path}"], capture_output=True, check=True).stdout
-
-
-def out_dir(tmp_path, name="health_grid", content=b"\x89PNG one", sub="out"):
-    d = tmp_path / sub
-    d.mkdir(exist_ok=True)
-    (d / f"{name}.png").write_bytes(content)
-    (d / f"{name}_dark.png").write_bytes(content + b" dark")
-    (d / f"{name}.json").write_text("{}")
-    return d
-
-
-def test_publish_prints_stable_urls_and_keeps_foreign_files(tmp_path, remote, cli):
+def test_publish_prints_stable_urls_and_keeps_foreign_files(tmp_path, remote, cli, branch_files, show, out_dir):
     d = out_dir(tmp_path)
     result = cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES)
     assert result.code == 0, result.err
@@ -65,7 +23,7 @@ def test_publish_prints_stable_urls_and_keeps_foreign_files(tmp_path, remote, cl
     assert show(remote, "index.html") == b"<h1>someone else's page</h1>\n"
 
 
-def test_identical_files_make_no_commit(tmp_path, remote, cli):
+def test_identical_files_make_no_commit(tmp_path, remote, cli, git, out_dir):
     d = out_dir(tmp_path)
     first = cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES, "--json")
     tip = git("--git-dir", str(remote), "rev-parse", "gh-pages")
@@ -78,18 +36,18 @@ def test_identical_files_make_no_commit(tmp_path, remote, cli):
     assert image["versioned_url"].startswith(image["url"] + "?v=") and len(image["versioned_url"]) == len(image["url"]) + 15
 
 
-@pytest.mark.parametrize("keep,expected", [(1, 1), (3, 3)])
-def test_history_is_bounded_by_keep(tmp_path, remote, keep, expected):
-    for i in range(20):
+@pytest.mark.parametrize("keep", [1, 3])
+def test_history_is_bounded_by_keep(tmp_path, remote, keep, git, branch_files, commit_count, show):
+    for i in range(5):
         publish({"g.png": f"image {i}".encode()}, remote=str(remote), keep=keep)
-    assert commit_count(remote) == expected
-    assert show(remote, "healthgrid/g.png") == b"image 19"
+    assert commit_count(remote) == keep
+    # The branch holds the newest `keep` versions, newest first; older ones are gone.
+    assert [show(remote, "healthgrid/g.png", f"gh-pages~{n}") for n in range(keep)] == [f"image {4 - n}".encode() for n in range(keep)]
     assert "index.html" in branch_files(remote)
-    assert git("--git-dir", str(remote), "count-objects", "-v")  # the repository is still sound
-    git("--git-dir", str(remote), "fsck", "--no-progress")
+    git("--git-dir", str(remote), "fsck", "--no-progress")  # the repository is still sound (check=True raises otherwise)
 
 
-def test_history_within_the_bound_is_not_rewritten(tmp_path, remote):
+def test_history_within_the_bound_is_not_rewritten(tmp_path, remote, git):
     publish({"g.png": b"1"}, remote=str(remote), keep=5)
     before = git("--git-dir", str(remote), "rev-list", "gh-pages").splitlines()
     publish({"g.png": b"2"}, remote=str(remote), keep=5)
@@ -97,15 +55,16 @@ def test_history_within_the_bound_is_not_rewritten(tmp_path, remote):
     assert after[1:] == before, "older commits keep their ids while the history fits"
 
 
-def test_missing_branch_is_created_as_an_orphan(tmp_path, remote):
+def test_missing_branch_is_created_as_an_orphan(tmp_path, remote, git, branch_files, commit_count):
     result = publish({"g.png": b"x"}, remote=str(remote), branch="pages", path="img/grids")
     assert result.changed
     assert branch_files(remote, "pages") == [".nojekyll", "img/grids/g.png"]
     assert commit_count(remote, "pages") == 1
-    assert git("--git-dir", str(remote), "log", "-1", "--format=%an <%ae>", "pages") == "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
+    author = git("--git-dir", str(remote), "log", "-1", "--format=%an <%ae>", "pages")
+    assert author == "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 
 
-def test_six_concurrent_publishers_all_succeed_and_lose_nothing(tmp_path, remote):
+def test_six_concurrent_publishers_all_succeed_and_lose_nothing(tmp_path, remote, branch_files, commit_count, show, out_dir):
     names = [f"grid_{i}" for i in range(6)]
     dirs = [out_dir(tmp_path, name, f"png {name}".encode(), sub=name) for name in names]
     exe = str(Path(sys.executable).with_name("healthgrid"))
@@ -124,13 +83,13 @@ def test_six_concurrent_publishers_all_succeed_and_lose_nothing(tmp_path, remote
     assert commit_count(remote) == 1
 
 
-def test_remove_drops_a_path(tmp_path, remote):
+def test_remove_drops_a_path(tmp_path, remote, branch_files):
     publish({"a.png": b"a"}, remote=str(remote), path="previews/pr-7")
     publish({}, remote=str(remote), path="healthgrid", remove=["previews/pr-7"])
     assert branch_files(remote) == ["index.html"]
 
 
-def test_default_remote_is_origin_of_the_current_repository(tmp_path, remote, cli, monkeypatch):
+def test_default_remote_is_origin_of_the_current_repository(tmp_path, remote, cli, monkeypatch, git, branch_files, out_dir):
     work = tmp_path / "work"
     git("clone", "-q", str(remote), str(work))
     monkeypatch.chdir(work)
@@ -142,7 +101,7 @@ def test_default_remote_is_origin_of_the_current_repository(tmp_path, remote, cl
     assert "healthgrid/health_grid.png" in branch_files(remote)
 
 
-def test_token_is_sent_as_a_header_never_in_args_urls_or_output(tmp_path, cli, monkeypatch):
+def test_token_is_sent_as_a_header_never_in_args_urls_or_output(tmp_path, cli, monkeypatch, out_dir):
     token = "ghs_supersecrettoken1234567890"
     g = Git(tmp_path / "x.git", token, "http://127.0.0.1:9")
     assert not any(token in v for k, v in g.env.items() if not k.startswith("GIT_CONFIG_VALUE"))
@@ -158,20 +117,20 @@ def test_token_is_sent_as_a_header_never_in_args_urls_or_output(tmp_path, cli, m
     (["--branch=-evil"], "healthgrid: error: --branch: '-evil' is not a usable branch name"),
     (["--keep", "0"], "healthgrid: error: --keep: must be at least 1"),
 ])
-def test_bad_publish_flags_are_exit_2(tmp_path, remote, cli, argv, expected):
+def test_bad_publish_flags_are_exit_2(tmp_path, remote, cli, argv, expected, out_dir):
     d = out_dir(tmp_path)
     result = cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES, *argv)
     assert result.code == 2 and result.err.startswith(expected), result.err
 
 
-def test_pages_url_is_needed_when_github_repository_is_unknown(tmp_path, remote, cli, monkeypatch):
+def test_pages_url_is_needed_when_github_repository_is_unknown(tmp_path, remote, cli, monkeypatch, branch_files, out_dir):
     monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
     result = cli("publish", "ghpages", str(out_dir(tmp_path)), "--remote", str(remote))
     assert result.code == 2 and "--pages-url: not given and GITHUB_REPOSITORY is not set" in result.err
     assert branch_files(remote) == ["index.html"], "nothing is pushed when URLs cannot be printed"
 
 
-def test_html_index_lists_every_grid_on_the_branch_across_publishers(tmp_path, remote):
+def test_html_index_lists_every_grid_on_the_branch_across_publishers(tmp_path, remote, show):
     for name, title in (("alpha", "Alpha grid"), ("beta", "Beta grid")):
         files = {f"{name}.png": b"png " + name.encode(), f"{name}.html": b"<html>", f"{name}.json": json.dumps({"title": title}).encode(),
                  "index.html": b"only this run's grids"}

@@ -6,21 +6,30 @@ import boto3
 import pytest
 
 
-@pytest.fixture
-def s3(monkeypatch):
+@pytest.fixture(scope="module")
+def moto():
+    """One S3 server for the module: starting and stopping it costs about a second each time."""
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
-    endpoint = f"http://{host}:{port}"
-    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
-                       "AWS_ENDPOINT_URL": endpoint}.items():
-        monkeypatch.setenv(key, value)
-    client = boto3.client("s3", endpoint_url=endpoint)
-    client.create_bucket(Bucket="grids")
-    yield client, endpoint
+    yield f"http://{host}:{port}"
     server.stop()
+
+
+@pytest.fixture
+def s3(moto, monkeypatch):
+    """An empty bucket "grids", removed again after the test."""
+    for key, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+                       "AWS_ENDPOINT_URL": moto}.items():
+        monkeypatch.setenv(key, value)
+    client = boto3.client("s3", endpoint_url=moto)
+    client.create_bucket(Bucket="grids")
+    yield client, moto
+    for item in client.list_objects_v2(Bucket="grids").get("Contents", []):
+        client.delete_object(Bucket="grids", Key=item["Key"])
+    client.delete_bucket(Bucket="grids")
 
 
 def test_run_publishes_to_fixed_keys_with_types_and_short_cache(in_tmp, cli, s3):

@@ -11,8 +11,6 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
-from test_action import runner  # noqa: F401 - the fixture
-from test_publish_ghpages import branch_files, git
 
 from healthgrid.action import embed_block
 from healthgrid.report import repoint_widgets
@@ -29,7 +27,7 @@ def test_pinned_action_changes_only_the_image_line():
     text = (ROOT / "action.yml").read_text()
     pinned = release_pin.pinned_action(text, "ghcr.io/acme/healthgrid", DIGEST)
     assert yaml.safe_load(pinned)["runs"] == {"using": "docker", "image": f"docker://ghcr.io/acme/healthgrid@{DIGEST}"}
-    assert [a for a, b in zip(text.splitlines(), pinned.splitlines()) if a != b] == ["  image: Dockerfile"]
+    assert [a for a, b in zip(text.splitlines(), pinned.splitlines(), strict=False) if a != b] == ["  image: Dockerfile"]
     with pytest.raises(ValueError, match="already a release commit"):
         release_pin.pinned_action(pinned, "ghcr.io/acme/healthgrid", DIGEST)
     for image, digest in (("ghcr.io/Acme/x", DIGEST), ("ghcr.io/acme/x:v1", DIGEST), ("ghcr.io/acme/x", "sha256:abc")):
@@ -37,7 +35,7 @@ def test_pinned_action_changes_only_the_image_line():
             release_pin.pinned_action(text, image, digest)
 
 
-def test_release_commit_is_tagged_pushed_and_main_keeps_the_dockerfile(tmp_path, monkeypatch):
+def test_release_commit_is_tagged_pushed_and_main_keeps_the_dockerfile(tmp_path, monkeypatch, git):
     bare = tmp_path / "healthgrid.git"
     git("init", "--bare", "-q", "-b", "main", str(bare))
     work = tmp_path / "work"
@@ -77,7 +75,7 @@ def test_release_workflow_builds_both_platforms_and_pins_the_digest():
     assert yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["image"] == "Dockerfile"
 
 
-def test_action_publishes_to_another_repository_with_a_commit_message(runner, tmp_path):  # noqa: F811
+def test_action_publishes_to_another_repository_with_a_commit_message(runner, tmp_path, git, branch_files):  # noqa: F811
     server = tmp_path / "server"
     other = server / "acme" / "dashboards.git"
     git("init", "--bare", "-q", str(other))
@@ -94,7 +92,7 @@ def test_action_publishes_to_another_repository_with_a_commit_message(runner, tm
     assert f"```html\n{outputs['embed']}\n```" in summary  # shown for copy-paste, not rendered
 
 
-def test_action_remove_deletes_only_that_path_and_renders_nothing(runner):  # noqa: F811
+def test_action_remove_deletes_only_that_path_and_renders_nothing(runner, git, branch_files):  # noqa: F811
     for path in ("previews/pr-7", "previews/pr-70"):
         proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_PAGES-PATH": path})
         assert proc.returncode == 0, proc.stderr

@@ -5,12 +5,13 @@ import math
 
 import numpy as np
 import pytest
-from helpers import NAN, Score, make_grid, spec_for
 from matplotlib.colors import to_hex, to_rgba
 
 from healthgrid.config import Bands
 from healthgrid.render.heatmap import draw, prepare
 from healthgrid.render.style import BAND_COLORS, contrast_ratio
+
+from helpers import NAN, Score, make_grid, spec_for
 
 VALUES = [0.0, 0.12, 0.3, 0.5, 0.69, 0.7, 0.93, 1.0]
 
@@ -95,8 +96,11 @@ def test_no_data_cells_are_hatched_grey_and_never_coloured():
     assert all(to_hex(patch.get_facecolor()) == p.theme.nodata_fill for patch in hatched)
     # 0.0 is a value (red), not no data
     assert to_hex(p.cell_colors[0, 1]) == to_hex(p.cmap(0.0))
-    drawn = np.ma.masked_invalid(ax.collections[0].get_array()).ravel()
-    assert not np.ma.is_masked(drawn[1]) and np.ma.is_masked(drawn[0]) and np.ma.is_masked(drawn[2]), "seaborn colours the 0.0, never the no-data cells"
+    # ...and so is what the mesh draws: only the 0.0 cell is painted, the no-data cells stay transparent under the hatch.
+    mesh = ax.collections[0]
+    assert np.ma.getmaskarray(mesh.get_array()).ravel().tolist() == [True, False, True]
+    painted = mesh.get_facecolors()
+    assert to_hex(painted[1]) == to_hex(p.cmap(0.0)) and painted[0][3] == 0 and painted[2][3] == 0
 
 
 def test_out_of_range_values_are_clamped_for_colour_but_labelled_truly():

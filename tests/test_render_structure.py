@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from helpers import make_grid, spec_for
 
 from healthgrid.config import GridSpec
 from healthgrid.gridpage import page
@@ -13,6 +12,8 @@ from healthgrid.render import figure_for
 from healthgrid.render.heatmap import prepare
 from healthgrid.sections import sections
 from healthgrid.textout import markdown
+
+from helpers import make_grid, spec_for
 
 # Ungrouped at the top, a group, an ungrouped row after it, another group, the first group again.
 ROWS = [("Top", [0.5, 0.6]), ("A", [0.5, 0.6], dict(group="G1")), ("B", [0.5, 0.6], dict(group="G1")),

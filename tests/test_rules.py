@@ -7,11 +7,12 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import NOW, ROOT
-from fakes.datadog import daily_truth
 
 from healthgrid.config import load_config
 from healthgrid.grid import day_start, local_days
+
+from conftest import NOW, ROOT
+from fakes.datadog import daily_truth
 
 SYMBOL = {"good": "🟢", "warning": "🟡", "critical": "🔴", None: "⚪"}
 below, above = (lambda t: math.nextafter(t, -math.inf)), (lambda t: math.nextafter(t, math.inf))
@@ -65,13 +66,14 @@ def test_every_comparator_is_exact_at_its_thresholds_in_json_and_markdown(in_tmp
     assert result.code == 0, result.err
     data = json.loads((in_tmp / "out" / "rules.json").read_text())
     table = md_rows((in_tmp / "out" / "rules.md").read_text())
-    for i, (row, (ok, warn, raw, expected)) in enumerate(zip(data["rows"], BOUNDARIES)):
+    for i, (row, (ok, warn, raw, expected)) in enumerate(zip(data["rows"], BOUNDARIES, strict=False)):
         assert row["bands"] == expected, row["label"]
         assert row["raw"] == raw, "NAME.json keeps the raw value exactly"
         assert row["pass"] == ok.replace("<1e3", "< 1e3") and row.get("warn") == warn
         assert row["description"] == f"Rule number {i}"
         cells = table[row["label"]]
-        assert cells[0] == ("< 1e3" if ok == "<1e3" else ok) + (" min" if row["unit"] else "") + (f" (warn {warn})" if warn else "") + f" — {row['description']}"
+        rule = ("< 1e3" if ok == "<1e3" else ok) + (" min" if row["unit"] else "") + (f" (warn {warn})" if warn else "")
+        assert cells[0] == f"{rule} — {row['description']}"
         assert [c.split(" ")[0] for c in cells[1:]] == [SYMBOL[b] for b in expected], row["label"]
 
 
@@ -111,10 +113,10 @@ def test_bands_config_never_changes_a_rule_rows_band_and_colours_stay_inside_it(
     (in_tmp / "in.json").write_text(json.dumps(boundary_grid()))
     assert cli("render", "--data", "in.json", "--out", "out", "--format", "png,html", "--theme", "light").code == 0
     data = json.loads((in_tmp / "out" / "rules.json").read_text())
-    for row, (*_, expected) in zip(data["rows"], BOUNDARIES):
+    for row, (*_, expected) in zip(data["rows"], BOUNDARIES, strict=False):
         assert row["bands"] == expected
         lo_hi = {"critical": (0, 0.6), "warning": (0.6, 0.9), "good": (0.9, 1.0)}
-        for band, value in zip(expected, row["values"]):
+        for band, value in zip(expected, row["values"], strict=False):
             assert (value is None) if band is None else lo_hi[band][0] <= value < lo_hi[band][1], "the FoM sits inside the rule's band"
     html = (in_tmp / "out" / "rules.html").read_text()
     classes = re.findall(r'<td class="(good|warning|critical)[^"]*"', html)
@@ -144,12 +146,12 @@ def test_grid_data_with_a_broken_rule_row_is_exit_2_naming_it(in_tmp, cli, row, 
 
 
 def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description():
-    from helpers import make_grid, spec_for
-
     from healthgrid.config import Bands
     from healthgrid.render.heatmap import draw, prepare
     from healthgrid.render.style import colormap_and_norm
     from healthgrid.rules import Rule, parse_condition
+
+    from helpers import make_grid, spec_for
 
     grid = make_grid([("P90", [0.0, 0.0, 0.0, float("nan")], {"raw": [4.0, 5.0, 8.0, float("nan")], "unit": "min"})])
     grid.rows[0].rule = Rule(parse_condition("< 5"), parse_condition("< 8"))
@@ -167,10 +169,10 @@ def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description(
 def test_a_trend_chart_draws_a_rule_row_at_its_bands_and_names_the_rule():
     from dataclasses import replace
 
-    from helpers import make_grid, spec_for
-
     from healthgrid.render import figure_for
     from healthgrid.rules import Rule, parse_condition
+
+    from helpers import make_grid, spec_for
 
     grid = make_grid([("P90", [0.0, 0.0, 0.0, 0.0], {"raw": [4.0, 5.0, 8.0, 7.5], "unit": "min"})])
     grid.rows[0].rule = Rule(parse_condition("< 5"), parse_condition("< 8"))
@@ -231,9 +233,9 @@ def test_daily_values_from_datadog_land_in_the_rules_band(dd, cli, in_tmp, tz):
     bounds = [int(day_start(d, tz).timestamp()) for d in days] + [int(day_start(days[-1] + timedelta(days=1), tz).timestamp())]
     rows = []
     for label, metric, ok, warn, unit, about, values, _ in TEAM_ROWS:
-        points = [(start + 3 * 3600, v) for start, v in zip(bounds, values)]
+        points = [(start + 3 * 3600, v) for start, v in zip(bounds, values, strict=False)]
         # Two points a day for the avg rows: the day's mean is the value, through Datadog's own sum/count buckets.
-        points += [(start + 5 * 3600, v) for start, v in zip(bounds, values)]
+        points += [(start + 5 * 3600, v) for start, v in zip(bounds, values, strict=False)]
         dd.add_points(metric, points)
         assert daily_truth(points, bounds, "avg") == values
         rows.append({"label": label, "group": "Team", "query": f"avg:{metric}{{*}}", "pass": ok, "unit": unit, "description": about,
@@ -244,7 +246,7 @@ def test_daily_values_from_datadog_land_in_the_rules_band(dd, cli, in_tmp, tz):
     data = json.loads((in_tmp / "healthgrid-out" / "team.json").read_text())
     table = md_rows((in_tmp / "healthgrid-out" / "team.md").read_text())
     html = (in_tmp / "healthgrid-out" / "team.html").read_text()
-    for row, (label, _, ok, warn, unit, about, values, expected) in zip(data["rows"], TEAM_ROWS):
+    for row, (label, _, ok, _warn, _unit, about, values, expected) in zip(data["rows"], TEAM_ROWS, strict=False):
         assert row["raw"] == values, label
         assert row["bands"] == expected, label
         assert [c.split(" ")[0] for c in table[label][1:]] == [SYMBOL[b] for b in expected], label
@@ -325,7 +327,7 @@ def test_every_config_error_of_a_file_is_reported_at_once(in_tmp, cli):
     ]
     lines = result.err.splitlines()
     assert len(lines) == len(expected), result.err
-    for line, start in zip(lines, expected):
+    for line, start in zip(lines, expected, strict=False):
         assert line.startswith("healthgrid: error: " + start), line
     assert not (in_tmp / "out").exists()
 
@@ -367,7 +369,8 @@ def test_timezone_abbreviations_warn_naming_the_zone_probably_meant(in_tmp, cli,
 def test_a_grids_own_abbreviated_zone_is_blamed_on_the_grid(in_tmp, cli):
     (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, timezone: EST, rows: [{label: A, query: q}]}\n")
     result = cli("render", "--demo", "--out", "out", "--now", NOW, "--theme", "light")
-    assert "healthgrid: warning: grids[0].timezone: 'EST' is a fixed offset all year, with no daylight-saving time; you probably mean America/New_York" in result.err
+    assert ("healthgrid: warning: grids[0].timezone: 'EST' is a fixed offset all year, with no daylight-saving time; "
+            "you probably mean America/New_York") in result.err
 
 
 def test_an_abbreviation_tzdata_lacks_suggests_the_zone(in_tmp, cli):
@@ -421,7 +424,7 @@ def test_demo_values_fall_clearly_on_both_sides_of_every_threshold(in_tmp, cli):
             thresholds = sorted({float(t) for _, t in conditions})
             gap = (thresholds[-1] - thresholds[0]) or max(abs(thresholds[0]) * 0.2, 1.0)
             seen = set()
-            for raw, band in zip(row["raw"], row["bands"]):
+            for raw, band in zip(row["raw"], row["bands"], strict=False):
                 if raw is None:
                     assert band is None
                     continue

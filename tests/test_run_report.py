@@ -1,24 +1,21 @@
 """`healthgrid run`, Datadog run reports, dashboard repointing, widget JSON, Imgur."""
 
 import json
-import math
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from fakes.datadog import API_KEY, APP_KEY, FakeDatadog
+
+from conftest import PAGES
 from fakes.http import Response
 from fakes.imgur import CLIENT_ID, FakeImgur
-from test_publish_ghpages import branch_files, git, show
 
 NOW = "2026-11-28T12:00:00Z"
-PAGES = "https://acme.github.io/health"
 FIXTURES = Path(__file__).parent / "data" / "datadog"
 
 
 @pytest.fixture
-def bare(tmp_path):
+def bare(tmp_path, git):
     path = tmp_path / "pages.git"
     git("init", "--bare", "-q", str(path))
     return path
@@ -41,7 +38,8 @@ def test_run_reports_gauges_per_grid_through_the_v2_series_api(in_tmp, cli, dd):
     result = cli("run", "--demo", "--now", NOW, "--publish", "none")
     assert result.code == 0, result.err
     (payload,) = dd.submitted
-    recorded = json.loads(yaml.safe_load((FIXTURES / "v2__cassettes__test_scenarios__test_submit_metrics_returns_payload_accepted_response.yaml").read_text())["interactions"][0]["request"]["body"])
+    cassette = FIXTURES / "v2__cassettes__test_scenarios__test_submit_metrics_returns_payload_accepted_response.yaml"
+    recorded = json.loads(yaml.safe_load(cassette.read_text())["interactions"][0]["request"]["body"])
     assert set(payload["series"][0]) <= set(recorded["series"][0]) | {"tags"}
     by_metric = {s["metric"]: s for s in payload["series"]}
     assert set(by_metric) == {"healthgrid.generation_success", "healthgrid.updated_at", "healthgrid.render_seconds", "healthgrid.missing_cells"}
@@ -52,7 +50,7 @@ def test_run_reports_gauges_per_grid_through_the_v2_series_api(in_tmp, cli, dd):
     assert abs(by_metric["healthgrid.updated_at"]["points"][0]["value"] - by_metric["healthgrid.updated_at"]["points"][0]["timestamp"]) < 1
 
 
-def test_a_failed_grid_keeps_its_image_reports_0_and_the_others_still_publish(in_tmp, cli, dd, bare):
+def test_a_failed_grid_keeps_its_image_reports_0_and_the_others_still_publish(in_tmp, cli, dd, bare, show):
     write_config(in_tmp, TWO_GRIDS)
     git_publish = ["--publish", "ghpages", "--remote", str(bare), "--pages-url", PAGES, "--theme", "light"]
     # A first run where both grids work (demo data), so 'broken' has a published image.
@@ -144,7 +142,7 @@ def imgur(monkeypatch):
     server.stop()
 
 
-def test_imgur_upload_rides_out_a_429(in_tmp, cli, imgur):
+def test_imgur_upload_rides_out_a_429(in_tmp, cli, imgur, clock):
     image = in_tmp / "g.png"
     image.write_bytes(b"\x89PNG\r\n\x1a\n some bytes \x00\xff")
     imgur.fail_next("/3/image", Response(429, {"data": {"error": "Too Many Requests"}, "success": False, "status": 429}, {"Retry-After": "1"}))
@@ -154,6 +152,7 @@ def test_imgur_upload_rides_out_a_429(in_tmp, cli, imgur):
     doc = json.loads(result.out)
     assert doc["images"][0]["url"] == "https://i.imgur.com/img1.png"
     assert "retrying in 1" in result.err
+    assert len(clock.slept) == 1 and 1.0 <= clock.slept[0] <= 1.2, "waits what Retry-After says, plus at most 20% jitter"
     assert CLIENT_ID not in result.out + result.err
 
 

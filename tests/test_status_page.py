@@ -4,58 +4,15 @@ reader get, with every string from the config escaped and nothing fetched from t
 import json
 import re
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
-from conftest import NOW, NOW_DT, run_cli
-from helpers import NAN, make_grid
 
 from healthgrid.config import Bands
 from healthgrid.render.heatmap import prepare
 
-HOSTILE = 'Ops <img src="http://203.0.113.9/t.png" onerror="alert(1)"> & "co"'
-CONFIG = f"""
-grids:
-  - name: one
-    title: '{HOSTILE}'
-    rows:
-      - {{label: Dur, query: 'avg:ci.p90{{*}}', score: {{good: 3, bad: 10}}, unit: min}}
-      - {{label: '<b>Tests</b>', query: 'avg:a{{*}}'}}
-      - {{label: Reverts, query: 'avg:r{{*}}'}}
-  - name: two
-    title: Release health
-    palette: cividis
-    rows: [{{label: B, query: 'avg:b{{*}}'}}, {{label: C, query: 'avg:c{{*}}'}}]
-"""
-
-
-class Page(HTMLParser):
-    """Tags with their attributes, and the text a reader (or screen reader) gets."""
-
-    def __init__(self, html: str):
-        super().__init__(convert_charrefs=True)
-        self.tags: list[tuple[str, dict]] = []
-        self.text: list[str] = []
-        self._hidden = 0  # inside <script> or <style>: not text anyone reads
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        self._hidden += tag in ("script", "style")
-
-    def handle_endtag(self, tag):
-        self._hidden -= tag in ("script", "style")
-
-    def handle_data(self, data):
-        if not self._hidden:
-            self.text.append(data)
-
-    def all(self, tag):
-        return [a for t, a in self.tags if t == tag]
-
-    @property
-    def words(self) -> str:
-        return " ".join("".join(self.text).split())
+from conftest import NOW, NOW_DT, run_cli
+from helpers import NAN, make_grid
+from pages import CONFIG, HOSTILE, Page
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +48,8 @@ def test_index_shows_every_grid_in_the_readers_scheme_with_todays_state(site):
         assert f"{c['good']} ok · ▲ {c['warning']} warning · ✖ {c['critical']} critical · ○ {c['nodata']} no data" in page.words
     assert "Data as of 2026-11-28 12:00 UTC" in page.words and 'datetime="2026-11-28T12:00:00Z"' in html
     assert "stale" not in page.words.replace("0 stale", "")
-    assert re.search(r"^2 grids: ✖ \d critical · ▲ \d warning · ○ \d no data · ✓ \d ok · 0 stale$", Page(html.split('<p class="summary">')[1].split("</p>")[0]).words)
+    summary = Page(html.split('<p class="summary">')[1].split("</p>")[0]).words
+    assert re.search(r"^2 grids: ✖ \d critical · ▲ \d warning · ○ \d no data · ✓ \d ok · 0 stale$", summary)
     links = {a["href"] for a in page.all("a")}
     assert {"one.html", "one_dark.html", "one.json", "one.md", "one.png", "one_dark.png", "two.html", "two.md"} <= links
     assert page.all("meta")[-1] == {"http-equiv": "refresh", "content": "300"}

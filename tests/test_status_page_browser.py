@@ -18,8 +18,9 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+
 from conftest import run_cli
-from test_status_page import CONFIG, Page
+from pages import CONFIG, Page
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
@@ -97,7 +98,7 @@ def _page_requests(netlog: Path, origin: str) -> list[str]:
 
 def _count(visit: Visit, color, tolerance=2) -> int:
     """Pixels of `color` (each channel within `tolerance`) in the screenshot."""
-    return sum(n for n, c in visit.colors if all(abs(a - b) <= tolerance for a, b in zip(c, color)))
+    return sum(n for n, c in visit.colors if all(abs(a - b) <= tolerance for a, b in zip(c, color, strict=False)))
 
 
 def _cell_colors(html: str) -> set[tuple[int, int, int]]:
@@ -105,7 +106,7 @@ def _cell_colors(html: str) -> set[tuple[int, int, int]]:
 
 
 def _luminance(rgb) -> float:
-    return sum(w * c / 255 for w, c in zip((0.2126, 0.7152, 0.0722), rgb))
+    return sum(w * c / 255 for w, c in zip((0.2126, 0.7152, 0.0722), rgb, strict=False))
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

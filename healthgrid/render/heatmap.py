@@ -244,11 +244,11 @@ def _draw_cells(p: _Heatmap, ax, cax) -> None:
 
     # No data: a hatched grey cell that says so, inset so the grid lines stay visible.
     inset = 0.04
-    for r, j in zip(*np.nonzero(p.nodata)):
+    for r, j in zip(*np.nonzero(p.nodata), strict=True):
         ax.add_patch(Rectangle((j + inset, r + inset), 1 - 2 * inset, 1 - 2 * inset, facecolor=theme.nodata_fill, hatch="///",
                                hatchcolor=theme.nodata_hatch, edgecolor="none", linewidth=0, zorder=1.5))
     if p.show_cell_text:
-        for r, j in zip(*np.nonzero(p.cell_texts != "")):
+        for r, j in zip(*np.nonzero(p.cell_texts != ""), strict=True):
             nodata = bool(p.nodata[r, j])
             ax.text(j + 0.5, r + 0.5, plain(p.cell_texts[r, j]), ha="center", va="center", fontsize=p.cell_font * (0.85 if nodata else 1.0),
                     fontstyle="italic" if nodata else "normal", color=p.text_colors[r, j], zorder=3,
@@ -272,7 +272,7 @@ def _draw_trend(p: _Heatmap, tax) -> None:
     tax.set_xlim(0, 1)
     tax.set_ylim(n_rows, 0)
     tax.set_axis_off()
-    for r, (text, color) in enumerate(zip(p.trend_texts, p.trend_colors)):
+    for r, (text, color) in enumerate(zip(p.trend_texts, p.trend_colors, strict=True)):
         if text:
             tax.text(0.5, r + 0.5, text, ha="center", va="center", fontsize=p.trend_font, color=color, fontweight="bold")
     tax.text(0.5, n_rows + 0.15, "vs. average\nof earlier days", ha="center", va="top", fontsize=p.tick_font, color=p.theme.foreground,

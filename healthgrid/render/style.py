@@ -130,7 +130,7 @@ def _health(bands: Bands):
     base = mpl.colormaps["RdYlGn"]
     boundaries: list[float] = []
     colors = []
-    for band, (lo, hi) in zip(("critical", "warning", "good"), ((0.0, bands.critical), (bands.critical, bands.warning), (bands.warning, 1.0))):
+    for band, (lo, hi) in zip(("critical", "warning", "good"), ((0.0, bands.critical), (bands.critical, bands.warning), (bands.warning, 1.0)), strict=True):
         n = max(2, round((hi - lo) / _HEALTH_STEP))
         a, b = HEALTH_RANGES[band]
         boundaries += [lo + (hi - lo) * k / n for k in range(n)]

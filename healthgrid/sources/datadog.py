@@ -107,14 +107,14 @@ def _columns(response, asked: int) -> list[tuple[int, dict[int, float]]]:
         raise ValueError(f"{len(series)} series but {len(values)} value lists")
     starts = [int(_number(t, "a time")) // 1000 for t in times]
     out = []
-    for s, column in zip(series, values):
+    for s, column in zip(series, values, strict=False):
         index = _unwrap(getattr(s, "query_index", None))
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < asked:
             raise ValueError(f"a series for query {str(index)[:20]!r}, but queries 0..{asked - 1} were asked")
         column = _unwrap(column)
         if not isinstance(column, list) or len(column) != len(starts):
             raise ValueError(f"query {index} has {len(column) if isinstance(column, list) else 'no'} values for {len(starts)} times")
-        out.append((index, {t: _number(v, f"a value of query {index}") for t, v in zip(starts, column)}))
+        out.append((index, {t: _number(v, f"a value of query {index}") for t, v in zip(starts, column, strict=False)}))
     return out
 
 

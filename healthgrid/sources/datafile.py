@@ -7,8 +7,22 @@ import math
 from datetime import date, datetime, timezone
 from typing import Any
 
-from healthgrid.config import (MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, MAX_ROWS, NAME_RE, Bands, ConfigError, Score, check_string,
-                               check_timezone, check_year, read_text, row_rule, shown)
+from healthgrid.config import (
+    MAX_DATA_BYTES,
+    MAX_DAYS,
+    MAX_GRIDS,
+    MAX_ROWS,
+    NAME_RE,
+    Bands,
+    ConfigError,
+    Score,
+    check_string,
+    check_timezone,
+    check_year,
+    read_text,
+    row_rule,
+    shown,
+)
 from healthgrid.grid import Grid, Row
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule.
@@ -53,7 +67,7 @@ def _reject_constant(name: str):
 
 def parse_grid(doc: Any, base: str = "") -> Grid:
     """One grid object; `base` is its place in the file ("" or "[i]"), for error paths."""
-    where = lambda key: f"{base}.{key}" if base else key  # noqa: E731
+    where = lambda key: f"{base}.{key}" if base else key  # noqa: E731 - a one-line path builder, like config.py's
     if not isinstance(doc, dict):
         raise DataError(base or "(top level)", "a grid must be a JSON object")
     for key in doc:

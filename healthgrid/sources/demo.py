@@ -74,7 +74,7 @@ def _rule_row(spec: GridSpec, row: RowSpec, days: list[date], fom: list[float]) 
             if spare:
                 bands[pick.choice(spare)] = band
     return [math.nan if band == "nodata" else rule_value(rule, band, row.unit is None, _rng(spec.name, row.query, day.isoformat(), "raw"))
-            for band, day in zip(bands, days)]
+            for band, day in zip(bands, days, strict=True)]
 
 
 def rule_value(rule: Rule, band: str, counts: bool, r: random.Random) -> float:
@@ -85,7 +85,7 @@ def rule_value(rule: Rule, band: str, counts: bool, r: random.Random) -> float:
     ts = sorted({c.threshold for c in (rule.passes, rule.warn) if c is not None})
     span = ts[-1] - ts[0] or max(abs(ts[0]) * 0.2, 1.0)
     natural = ts[0] >= 0  # counts, durations, rates: no negative demo values
-    regions = [(a, b, (a + b) / 2) for a, b in zip(ts, ts[1:])]
+    regions = [(a, b, (a + b) / 2) for a, b in zip(ts, ts[1:], strict=False)]
     if not natural or ts[0] > 0:
         low = ts[0] if natural else span  # from 0 up to the lowest threshold, else a span below it
         regions.insert(0, (ts[0] - low, ts[0], ts[0] - low / 2))
@@ -118,7 +118,7 @@ def demo_grid(spec: GridSpec, now: datetime) -> Grid:
             i, j = pick[1]
             foms[i][j] = math.nan
     rows = []
-    for row, fom in zip(spec.rows, foms):
+    for row, fom in zip(spec.rows, foms, strict=True):
         raw = _rule_row(spec, row, days, fom) if row.rule else [_to_raw(row, v) for v in fom]
         rows.append(make_row(row, raw, spec.bands))
     return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows)

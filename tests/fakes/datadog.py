@@ -137,7 +137,7 @@ class FakeDatadog(FakeServer):
 def daily_truth(points, day_bounds: list[int], aggregation: str) -> list[float]:
     """What a day's value must be, from the raw points (independent of any bucketing)."""
     out = []
-    for lo, hi in zip(day_bounds, day_bounds[1:]):
+    for lo, hi in zip(day_bounds, day_bounds[1:], strict=False):
         values = [v for t, v in points if lo <= t < hi and v is not None]
         out.append(rollup(values, aggregation) if values else math.nan)
     return out
