@@ -130,4 +130,4 @@ def test_data_grid_takes_its_style_from_the_config_grid_of_that_name(in_tmp, cli
     assert config.style_for("other", "Other").palette == "cividis"
     # Without top-level defaults, a --data grid no config grid names gets the built-in style and keeps its own title.
     plain = parse_config({"grids": [{"name": "g", "palette": "bands", "rows": [{"label": "x", "query": "q"}]}]}, None).style_for("other", "Their grid")
-    assert (plain.title, plain.palette, plain.timezone, plain.days, plain.bands) == ("Their grid", "RdYlGn", "UTC", 7, Bands())
+    assert (plain.title, plain.palette, plain.timezone, plain.days, plain.bands) == ("Their grid", "health", "UTC", 7, Bands())
