@@ -7,22 +7,9 @@ import math
 from datetime import date, datetime, timezone
 from typing import Any
 
-from healthgrid.config import (
-    MAX_DATA_BYTES,
-    MAX_DAYS,
-    MAX_GRIDS,
-    MAX_ROWS,
-    NAME_RE,
-    Bands,
-    ConfigError,
-    Score,
-    check_string,
-    check_timezone,
-    check_year,
-    read_text,
-    row_rule,
-    shown,
-)
+from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, MAX_ROWS, NAME_RE, Bands, ConfigError, Score, check_year, read_text, shown
+from healthgrid.config.checks import row_rule, string
+from healthgrid.config.checks import timezone as check_timezone
 from healthgrid.grid import Grid, Row
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule.
@@ -76,10 +63,10 @@ def parse_grid(doc: Any, base: str = "") -> Grid:
     for key in ("name", "days", "rows"):
         if key not in doc:
             raise DataError(where(key), "is required")
-    name = check_string(doc["name"], where("name"))
+    name = string(doc["name"], where("name"))
     if not NAME_RE.fullmatch(name):
         raise DataError(where("name"), "must be a name of lower-case letters, digits, '_' and '-' (at most 100)")
-    title = check_string(doc.get("title", name), where("title"))
+    title = string(doc.get("title", name), where("title"))
     tz = check_timezone(doc.get("timezone", "UTC"), where("timezone"))
     days = _days(doc["days"], where("days"))
     now = _now(doc.get("now"), where("now"), days, tz)
@@ -137,7 +124,7 @@ def _row(doc: Any, path: str, n_days: int) -> Row:
     for key in ("label", "raw" if doc.get("pass") is not None else "values"):
         if key not in doc:
             raise DataError(f"{path}.{key}", "is required" + (" for a row with pass" if key == "raw" else ""))
-    strings = {key: None if doc.get(key) is None else check_string(doc[key], f"{path}.{key}", allow_empty=key == "query")
+    strings = {key: None if doc.get(key) is None else string(doc[key], f"{path}.{key}", allow_empty=key == "query")
                for key in ("label", "group", "query", "unit", "description")}
     score = None
     if doc.get("score") is not None:

@@ -1,0 +1,197 @@
+"""Checks of single config values, shared by `healthgrid.yml` and `--data` files: each takes the
+value and the key path it was found at, returns the checked value or raises ConfigError."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from healthgrid.config.errors import Collector, ConfigError, closest, join, kind, shown
+from healthgrid.config.model import CONTROL_RE, MAX_TEXT, MAX_YEAR, MIN_YEAR, PALETTES, Bands, Score
+from healthgrid.rules import ConditionSyntaxError, Rule, parse_condition
+
+
+def mapping(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = (), errors: Collector | None = None) -> dict:
+    """Raises when `value` is not a mapping; other mistakes go to `errors` (all of them), else raise."""
+    errors = errors or Collector(strict=True)
+    if not isinstance(value, dict):
+        raise ConfigError(path, f"must be a mapping, got {kind(value)}")
+    suggested = set()
+    for key in value:
+        if key not in allowed:
+            hint = closest(str(key), allowed)
+            suggested.add(hint)
+            errors.add(ConfigError(join(path, key), "unknown key" + (f" (did you mean {hint!r}?)" if hint else f"; allowed: {', '.join(allowed)}")))
+    for key in required:
+        if key not in value and key not in suggested:  # a misspelt key is one mistake, not two
+            errors.add(ConfigError(join(path, key), "is required"))
+    return value
+
+
+def string(value: Any, path: str, *, pattern: re.Pattern | None = None, allow_empty: bool = False) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(path, f"must be a string, got {kind(value)}")
+    if not allow_empty and not value.strip():
+        raise ConfigError(path, "must not be empty")
+    if len(value) > MAX_TEXT:
+        raise ConfigError(path, f"is {len(value):,} characters long; the limit is {MAX_TEXT:,}")
+    bad = CONTROL_RE.search(value)
+    if bad:
+        raise ConfigError(path, f"must not contain control characters (found {shown(bad.group())} at {bad.start()})")
+    if pattern and not pattern.fullmatch(value):
+        raise ConfigError(path, f"{shown(value)} must match {pattern.pattern} (lower-case letters, digits, '_' and '-')")
+    return value
+
+
+def check_year(moment, path: str):
+    """A date or datetime within MIN_YEAR..MAX_YEAR, so day arithmetic in any zone cannot overflow."""
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        raise ConfigError(path, f"year {moment.year} is outside {MIN_YEAR}..{MAX_YEAR}")
+    return moment
+
+
+def number(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError(path, f"must be a number, got {kind(value)}")
+    if not math.isfinite(value):
+        raise ConfigError(path, "must be a finite number")
+    return float(value)
+
+
+def integer(value: Any, path: str, lo: int, hi: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(path, f"must be a whole number, got {kind(value)}")
+    if value < lo or (hi is not None and value > hi):
+        raise ConfigError(path, f"must be between {lo} and {hi}, got {value}" if hi is not None else f"must be at least {lo}, got {value}")
+    return value
+
+
+def boolean(value: Any, path: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(path, f"must be true or false, got {kind(value)}")
+    return value
+
+
+def choice(value: Any, path: str, choices: tuple[str, ...], hints: tuple[str, ...] | None = None) -> str:
+    if not isinstance(value, str) or value not in choices:
+        hint = closest(str(value), hints or choices) if isinstance(value, str) else None
+        extra = f" (did you mean {hint!r}?)" if hint else ""
+        listed = ", ".join(choices) if len(choices) <= 8 else ", ".join(choices[:8]) + ", ..."
+        raise ConfigError(path, f"must be one of {listed}; got {shown(value)}{extra}")
+    return value
+
+
+def palette(value: Any, path: str) -> str:
+    # A reversed map makes red mean good, so `RdYlGr` must not suggest `RdYlGn_r`: reversed
+    # names are suggested only when `_r` was typed.
+    reversed_ = isinstance(value, str) and value.lower().endswith("_r")
+    return choice(value, path, PALETTES, tuple(p for p in PALETTES if p.endswith("_r") == reversed_))
+
+
+def timezone(value: Any, path: str) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = string(value, path)
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
+        meant = _ABBREVIATIONS.get(name.strip().upper())
+        hint = f" (did you mean {meant}?)" if meant else " (e.g. UTC, Europe/Berlin, America/New_York)"
+        raise ConfigError(path, f"unknown IANA time zone {shown(name)}{hint}") from None
+    return name
+
+
+def bands(value: Any, path: str) -> Bands:
+    mapping(value, path, ("critical", "warning"), required=("critical", "warning"))
+    critical = number(value["critical"], join(path, "critical"))
+    warning = number(value["warning"], join(path, "warning"))
+    if not 0 < critical < warning < 1:
+        raise ConfigError(path, f"need 0 < critical < warning < 1, got critical={critical:g}, warning={warning:g}")
+    return Bands(critical, warning)
+
+
+def score(value: Any, path: str) -> Score:
+    mapping(value, path, ("good", "bad"), required=("good", "bad"))
+    good = number(value["good"], join(path, "good"))
+    bad = number(value["bad"], join(path, "bad"))
+    if good == bad:
+        raise ConfigError(join(path, "good"), f"must differ from bad (both {good:g})")
+    return Score(good, bad)
+
+
+def query(value: Any, path: str) -> str:
+    query = string(value, path)
+    if ".rollup(" in query.replace(" ", ""):
+        raise ConfigError(path, "must not use .rollup(): healthgrid sets the rollup so buckets meet local midnights; choose aggregation: avg|sum|min|max")
+    if re.search(r"\bby\s*\{", query):
+        raise ConfigError(path, "must not group ('by {...}'): a row is one series; aggregate across tags instead, e.g. avg:metric{env:prod}")
+    return query
+
+
+def condition(value: Any, path: str, implied: str | None = None):
+    """`implied`: the operator a bare number takes (a warn takes pass's)."""
+    if implied and isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ConfigError(path, f"must be a condition in quotes, OP NUMBER such as '< 5' or '>= 40000', got {kind(value)}")
+    try:
+        return parse_condition(value, implied)
+    except ConditionSyntaxError as exc:
+        raise ConfigError(path, str(exc)) from None
+
+
+def row_rule(value: dict, path: str) -> Rule | None:
+    """`pass` (and optionally `warn`) conditions; never together with `score`."""
+    if value.get("pass") is None:
+        if value.get("warn") is not None:
+            raise ConfigError(join(path, "warn"), "needs pass: on the same row (warn is the second chance for a value that fails pass), e.g. pass: '< 5'")
+        return None
+    if value.get("score") is not None:
+        raise ConfigError(join(path, "pass"), "cannot be used with score on the same row: judge a row by pass/warn conditions or by a score, not both")
+    passes = condition(value["pass"], join(path, "pass"))
+    rule = Rule(passes, optional(value, "warn", path, lambda v, p: condition(v, p, implied=passes.op)))
+    if rule.empty_warning_band():
+        raise ConfigError(join(path, "warn"), f"'{rule.warn}' never applies: every value it accepts already meets pass '{rule.passes}'")
+    return rule
+
+
+# Zone abbreviations people write for a place's local time. Those tzdata knows (EST, CET, ...) are
+# fixed offsets or legacy names, so they are accepted with a warning; the others are errors.
+_ABBREVIATIONS = {
+    "EST": "America/New_York", "EDT": "America/New_York", "EST5EDT": "America/New_York",
+    "CST": "America/Chicago", "CDT": "America/Chicago", "CST6CDT": "America/Chicago",
+    "MST": "America/Denver", "MDT": "America/Denver", "MST7MDT": "America/Denver",
+    "PST": "America/Los_Angeles", "PDT": "America/Los_Angeles", "PST8PDT": "America/Los_Angeles",
+    "AKST": "America/Anchorage", "AKDT": "America/Anchorage",
+    "WET": "Europe/Lisbon", "WEST": "Europe/Lisbon", "BST": "Europe/London",
+    "CET": "Europe/Berlin", "CEST": "Europe/Berlin", "MET": "Europe/Berlin", "MEST": "Europe/Berlin",
+    "EET": "Europe/Athens", "EEST": "Europe/Athens", "MSK": "Europe/Moscow",
+    "IST": "Asia/Kolkata", "JST": "Asia/Tokyo", "KST": "Asia/Seoul", "SGT": "Asia/Singapore", "HKT": "Asia/Hong_Kong",
+    "AEST": "Australia/Sydney", "AEDT": "Australia/Sydney", "NZST": "Pacific/Auckland", "NZDT": "Pacific/Auckland",
+}
+
+
+def zone(value: Any, path: str, errors: Collector) -> str | None:
+    zone = errors.run(timezone, value, path)
+    if zone:
+        errors.warn(timezone_warning(zone, path))
+    return zone
+
+
+def timezone_warning(name: str, path: str) -> str | None:
+    """For a valid but abbreviated zone (EST, CET, ...): which place's zone was probably meant."""
+    meant = _ABBREVIATIONS.get(name.upper())
+    if meant is None:
+        return None
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(name)
+    offsets = {datetime(2026, month, 1, tzinfo=zone).utcoffset() for month in (1, 7)}
+    kind = "a fixed offset all year, with no daylight-saving time" if len(offsets) == 1 else "a legacy abbreviation, not a place"
+    return f"{path}: {name!r} is {kind}; you probably mean {meant} (a place's zone follows its daylight-saving rules)"
+
+
+def optional(value: dict, key: str, path: str, check):
+    return None if value.get(key) is None else check(value[key], join(path, key))

@@ -1,0 +1,184 @@
+"""The checked configuration every stage reads: grids, rows, scores, bands, publish/report/status
+page settings, and the limits on what a config or data file may ask for (README, "Limits")."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from healthgrid.config.errors import shown
+from healthgrid.errors import UsageError
+from healthgrid.rules import Rule
+
+DEFAULT_CONFIG_FILE = "healthgrid.yml"
+NAME_RE = re.compile(r"[a-z0-9_-]{1,100}")  # always fullmatch: `$` would let "g\n" through
+AGGREGATIONS = ("avg", "sum", "min", "max")
+GRID_TYPES = ("heatmap", "trend")
+PUBLISH_TARGETS = ("ghpages", "imgur", "s3", "none")
+MAX_DAYS = 90
+# Limits on what a config or data file may ask for (README, "Limits"); crossing one is a one-line error.
+MAX_CONFIG_BYTES = 1 << 20
+MAX_DATA_BYTES = 4 << 20  # one NAME.json of the largest grid (200 rows x 90 days, long strings) fits
+MAX_TEXT = 2000  # characters in any one config string
+MAX_ROWS = 200  # per grid
+MAX_GRIDS = 100  # per config or data file
+MAX_YAML_NODES = 500_000  # YAML nodes, aliases expanded (a 536-byte alias bomb expands to 10**9)
+MIN_YEAR, MAX_YEAR = 1970, 9000  # --now and data-file days; far enough from datetime's ends to add a zone and 90 days
+# Refused in every config string: C0 (tab and newline too), DEL, C1, line/paragraph separators and
+# bidi controls. They break SVG/XML, reach Markdown/HTML/terminals, or hide what a label says.
+CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+
+# Matplotlib's colormaps that read as a scale (the qualitative ones would lie about order), plus
+# the discrete band scheme and the default `health` (RdYlGn, banded: a cell's hue is its band).
+# Kept here so validating a config does not import matplotlib; a test checks every name against
+# the pinned matplotlib.
+DEFAULT_PALETTE = "health"
+_BASE_PALETTES = (
+    "RdYlGn", "RdYlBu", "RdBu", "Spectral", "PiYG", "PRGn", "BrBG", "PuOr", "coolwarm",
+    "cividis", "viridis", "plasma", "inferno", "magma", "turbo",
+    "Greens", "Blues", "Greys", "YlGn", "YlGnBu",
+)
+PALETTES = (DEFAULT_PALETTE, "bands") + _BASE_PALETTES + tuple(p + "_r" for p in _BASE_PALETTES)
+
+
+MAX_REFRESH_SECONDS = 24 * 3600
+MAX_STALE_MINUTES = 30 * 24 * 60
+
+
+def clamp_fom(value: float) -> float:
+    """A FoM forced into [0, 1] (for scores, colours and trends); NaN (no data) stays NaN."""
+    return value if math.isnan(value) else min(1.0, max(0.0, value))
+
+
+@dataclass(frozen=True)
+class Score:
+    """Linear raw -> FoM mapping, clamped: `good` scores 1.0, `bad` 0.0."""
+
+    good: float
+    bad: float
+
+    def fom(self, raw: float) -> float:
+        if math.isnan(raw):
+            return math.nan
+        return clamp_fom((raw - self.bad) / (self.good - self.bad))
+
+
+@dataclass(frozen=True)
+class Bands:
+    critical: float = 0.3
+    warning: float = 0.7
+
+    def band(self, value: float) -> str:
+        if math.isnan(value):
+            return "nodata"
+        if value < self.critical:
+            return "critical"
+        if value < self.warning:
+            return "warning"
+        return "good"
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    label: str
+    query: str
+    group: str | None = None
+    aggregation: str = "avg"
+    score: Score | None = None
+    unit: str | None = None
+    rule: Rule | None = None  # pass/warn conditions on the day's value
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class GridSpec:
+    name: str
+    title: str
+    rows: tuple[RowSpec, ...]
+    type: str = "heatmap"
+    days: int = 7
+    palette: str = DEFAULT_PALETTE
+    trend_column: bool = False  # the `trend:` key: a column on the heatmap, not the `type: trend` chart
+    timezone: str = "UTC"
+    bands: Bands = field(default_factory=Bands)
+
+
+@dataclass(frozen=True)
+class PublishSpec:
+    to: str = "none"
+    branch: str = "gh-pages"
+    path: str = "healthgrid"
+    keep: int = 1
+    pages_url: str | None = None
+    remote: str | None = None
+    bucket: str | None = None
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    metrics: bool = False
+    dashboard: str | None = None
+    monitors: bool = False
+    period: int = 60  # minutes between scheduled runs, for the staleness monitor
+
+
+@dataclass(frozen=True)
+class StatusPageSpec:
+    """The HTML pages (`--format html`): how often a wall screen reloads, when a grid counts as stale."""
+    refresh_seconds: int = 300  # 0 = no <meta http-equiv="refresh">
+    stale_after_minutes: int = 120  # default: twice report.period
+
+
+@dataclass(frozen=True)
+class Config:
+    grids: tuple[GridSpec, ...]
+    publish: PublishSpec = field(default_factory=PublishSpec)
+    report: ReportSpec = field(default_factory=ReportSpec)
+    status_page: StatusPageSpec = field(default_factory=StatusPageSpec)
+    source: str | None = None  # the file it came from; None for the built-in default
+    defaults: dict = field(default_factory=dict)  # the top-level timezone/bands/days/palette, as GridSpec fields
+    warnings: tuple[str, ...] = ()  # likely mistakes that are still valid config (e.g. timezone: EST)
+
+    def grid(self, name: str) -> GridSpec | None:
+        return next((g for g in self.grids if g.name == name), None)
+
+    def style_for(self, name: str, title: str) -> GridSpec:
+        """The configured grid of that name, else the top-level defaults (for `--data` grids)."""
+        return self.grid(name) or GridSpec(name=name, title=title, rows=(RowSpec("-", "-"),), **self.defaults)
+
+    def select(self, names: list[str] | None) -> tuple[GridSpec, ...]:
+        if not names:
+            return self.grids
+        known = {g.name for g in self.grids}
+        for name in names:
+            if name not in known:
+                raise unknown_grid(name, known)
+        return tuple(g for g in self.grids if g.name in names)
+
+
+def unknown_grid(name: str, have) -> UsageError:
+    return UsageError(f"--grid: no grid named {shown(name)} (have: {', '.join(sorted(have))})")
+
+
+# The seed plan's seven CI figure-of-merit rows.
+_SEED_ROWS = (
+    ("Tests Passing", "tests_passing"),
+    ("Failing Workflows", "failing_workflows"),
+    ("Hotfix Count", "hotfix_count"),
+    ("Revert Count", "revert_count"),
+    ("CI Duration P90", "duration_p90"),
+    ("Stale PRs", "stale_prs"),
+    ("PR Cycle Time", "pr_cycle_time"),
+)
+DEFAULT_CONFIG = {
+    "grids": [
+        {
+            "name": "health_grid",
+            "title": "System Health Rollup - 7 Day FoM Grid",
+            "days": 7,
+            "rows": [{"label": label, "query": f"avg:health.ci.{metric}.fom{{*}}"} for label, metric in _SEED_ROWS],
+        }
+    ]
+}
