@@ -12,17 +12,15 @@ forward to whatever host a redirect names.
 
 from __future__ import annotations
 
-import math
 import os
-import random
 import threading
-import time
 from dataclasses import dataclass
 from typing import Callable, TypeVar
 from urllib.parse import urlparse
 
 from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, TimedOut, origin, read_capped, redirect_refused, within
 from healthgrid.errors import RunError, UsageError, quote_body, register_secret
+from healthgrid.retry import Budget
 
 SITES = (
     "datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "ap1.datadoghq.com", "ap2.datadoghq.com",
@@ -130,18 +128,10 @@ def error_text(body) -> str:
 class Retrier:
     """Runs API calls within one time budget: waits out 429s, backs off on 5xx and network errors."""
 
-    def __init__(self, auth: DatadogAuth, budget: float = DEFAULT_BUDGET, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic, warn: Callable[[str], None] | None = None):
+    def __init__(self, auth: DatadogAuth, budget: float = DEFAULT_BUDGET, warn: Callable[[str], None] | None = None):
         self.auth = auth
-        self.budget = budget
-        self.sleep = sleep
-        self.clock = clock
+        self.budget = Budget(budget)
         self.warn = warn or (lambda message: None)
-        self.started = clock()
-        self.requests = 0
-
-    def remaining(self) -> float:
-        return self.budget - (self.clock() - self.started)
 
     def call(self, what: str, client, fn: Callable[[], T]) -> T:
         """`fn()` makes one request through `client`, whose timeout is set to what the budget
@@ -152,10 +142,9 @@ class Retrier:
         attempt = 0
         while True:
             attempt += 1
-            remaining = self.remaining()
+            remaining = self.budget.remaining()
             if remaining <= 0:
-                raise RunError(f"{what}: gave up after {self.budget:g}s (the fetch budget; see --timeout)")
-            self.requests += 1
+                raise RunError(f"{what}: gave up after {self.budget.seconds:g}s (the fetch budget; see --timeout)")
             # Socket timeouts a little past the deadline, so the wall-clock deadline is what speaks.
             client.configuration.request_timeout = (min(10.0, remaining), remaining + 1.0)
             pool = client.rest_client.pool_manager
@@ -167,7 +156,7 @@ class Retrier:
             try:
                 return within(remaining, attempt_once, "the request")
             except Refused as exc:
-                budget = f", what was left of the {self.budget:g}s budget" if isinstance(exc, TimedOut) else ""
+                budget = f", what was left of the {self.budget.seconds:g}s budget" if isinstance(exc, TimedOut) else ""
                 raise RunError(f"{what}: Datadog at {self.auth.where}: {exc}{budget}") from None
             except ApiException as exc:
                 status = exc.status or 0
@@ -180,25 +169,19 @@ class Retrier:
                         f"check DD_API_KEY, DD_APP_KEY and DD_SITE (now {self.auth.site})"
                     ) from None
                 if status == 429:
-                    reset = _header(exc.headers, "X-RateLimit-Reset")
-                    try:
-                        wait = max(0.5, float(reset)) if reset is not None else self._backoff(attempt)
-                    except ValueError:
-                        wait = self._backoff(attempt)
-                    if math.isnan(wait):
-                        wait = self._backoff(attempt)
+                    wait = self.budget.wait_for(attempt, _seconds(_header(exc.headers, "X-RateLimit-Reset")))
                     name = quote_body(_header(exc.headers, "X-RateLimit-Name") or "rate limit", 60)
                     self._wait(what, wait, f"Datadog rate limit ({name}) hit; retrying in {wait:.0f}s")
                     continue
                 if status >= 500:
-                    wait = self._backoff(attempt)
+                    wait = self.budget.wait_for(attempt)
                     self._wait(what, wait, f"Datadog answered {status} {reason}; retrying in {wait:.1f}s", last=f"Datadog kept answering {status} {reason}")
                     continue
                 if status == 404:
                     raise RunError(f"{what}: Datadog answered 404 Not Found at {self.auth.where}: check DD_SITE / DATADOG_HOST") from None
                 raise  # 400 and other client errors: the caller knows which row they concern
             except (Urllib3Error, OSError) as exc:
-                wait = self._backoff(attempt)
+                wait = self.budget.wait_for(attempt)
                 reason = type(exc).__name__
                 self._wait(what, wait, f"cannot reach Datadog at {self.auth.where} ({reason}); retrying in {wait:.1f}s",
                            last=f"cannot reach Datadog at {self.auth.where} ({reason})")
@@ -208,12 +191,17 @@ class Retrier:
                 raise RunError(f"{what}: the answer from {self.auth.where} is not what its API documents "
                                f"({type(exc).__name__}: {quote_body(exc, 100)})") from None
 
-    def _backoff(self, attempt: int) -> float:
-        return min(8.0, 0.5 * 2 ** (attempt - 1)) * (1 + random.random() * 0.25)
-
     def _wait(self, what: str, seconds: float, message: str, last: str | None = None) -> None:
-        if seconds >= self.remaining():
-            raise RunError(f"{what}: {last or message.split(';')[0]}; gave up after {self.clock() - self.started:.0f}s "
-                           f"(budget {self.budget:g}s, see --timeout)") from None
+        if not self.budget.covers(seconds):
+            raise RunError(f"{what}: {last or message.split(';')[0]}; gave up after {self.budget.elapsed():.0f}s "
+                           f"(budget {self.budget.seconds:g}s, see --timeout)") from None
         self.warn(f"{what}: {message}")
-        self.sleep(seconds)
+        self.budget.sleep(seconds)
+
+
+def _seconds(text: str | None) -> float | None:
+    """A number of seconds from a header; None when absent or not a number."""
+    try:
+        return float(text) if text is not None else None
+    except ValueError:
+        return None

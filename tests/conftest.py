@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from healthgrid.cli import Console, main
-from healthgrid.datadog_client import Retrier
-from healthgrid.publish import ghpages, imgur
+from healthgrid.publish import ghpages
+from healthgrid.retry import Budget
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -73,13 +73,8 @@ class Clock:
 def clock(monkeypatch):
     """Every retry in-process waits on this clock (the sleep/clock parameters the code takes), never the wall clock."""
     fake = Clock()
-    real_init = Retrier.__init__
-
-    def init(self, *args, **kwargs):
-        real_init(self, *args, **{**kwargs, "sleep": fake.sleep, "clock": fake.monotonic})
-
-    monkeypatch.setattr(Retrier, "__init__", init)
-    monkeypatch.setitem(imgur.upload.__kwdefaults__, "sleep", fake.sleep)
+    monkeypatch.setitem(Budget.__init__.__kwdefaults__, "sleep", fake.sleep)  # Datadog and Imgur
+    monkeypatch.setitem(Budget.__init__.__kwdefaults__, "clock", fake.monotonic)
     monkeypatch.setitem(ghpages.publish.__kwdefaults__, "sleep", fake.sleep)
     return fake
 

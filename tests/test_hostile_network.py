@@ -74,7 +74,7 @@ def grid_spec(name="g"):
 
 
 def fetch(budget=5.0):
-    return DatadogSource(DatadogAuth.from_env(), budget=budget, sleep=lambda s: None).fetch(grid_spec(), NOW_DT)
+    return DatadogSource(DatadogAuth.from_env(), budget=budget).fetch(grid_spec(), NOW_DT)
 
 
 def no_secret(*texts):
@@ -327,36 +327,34 @@ def test_nan_and_infinity_from_datadog_are_no_data_everywhere(dd, cli, in_tmp, m
 # --- 15: Imgur retries 5xx with backoff; reset headers only on 429 ----------------------------
 
 
-def test_imgur_5xx_is_retried_with_backoff_despite_a_reset_header(imgur_env, in_tmp):
+def test_imgur_5xx_is_retried_with_backoff_despite_a_reset_header(imgur_env, in_tmp, clock):
     from healthgrid.publish.imgur import upload
 
     imgur_env.fail_next("/3/image", Response(503, {"data": {"error": "over capacity"}}, {"X-Post-Rate-Limit-Reset": "3600"}), times=2)
     (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    waits = []
-    link = upload(in_tmp / "a.png", CLIENT_ID, sleep=waits.append)
+    link = upload(in_tmp / "a.png", CLIENT_ID)
+    waits = clock.slept
     assert link.startswith("https://i.imgur.com/")
     assert len(waits) == 2 and all(w < 5 for w in waits) and waits[1] > waits[0]
 
 
-def test_imgur_429_waits_as_its_reset_header_says_within_the_budget(imgur_env, in_tmp):
+def test_imgur_429_waits_as_its_reset_header_says_within_the_budget(imgur_env, in_tmp, clock):
     from healthgrid.publish.imgur import upload
 
     imgur_env.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-RateLimit-ClientReset": "7"}))
     (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    waits = []
-    upload(in_tmp / "a.png", CLIENT_ID, sleep=waits.append)
-    assert len(waits) == 1 and 7 <= waits[0] < 9
+    upload(in_tmp / "a.png", CLIENT_ID)
+    assert clock.slept == [7.0], "waits exactly what the reset header says"
 
 
-def test_imgur_429_with_a_reset_beyond_the_budget_gives_up_at_once(imgur_env, in_tmp):
+def test_imgur_429_with_a_reset_beyond_the_budget_gives_up_at_once(imgur_env, in_tmp, clock):
     from healthgrid.publish.imgur import upload
 
     imgur_env.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-Post-Rate-Limit-Reset": "3600"}))
     (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    waits = []
     with pytest.raises(RunError, match="Imgur answered 429.*gave up"):
-        upload(in_tmp / "a.png", CLIENT_ID, sleep=waits.append)
-    assert waits == [] and len(imgur_env.uploads) == 0
+        upload(in_tmp / "a.png", CLIENT_ID)
+    assert clock.slept == [] and len(imgur_env.uploads) == 0
 
 
 # --- one line, redacted, on every path --------------------------------------------------------

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import math
 import os
-import random
 import time
 from pathlib import Path
 from typing import Callable
 
 from healthgrid import bounded
 from healthgrid.errors import RunError, quote_body, secret_from_env
+from healthgrid.retry import Budget
 
 DEFAULT_API = "https://api.imgur.com"
 BUDGET = 60.0
@@ -36,31 +36,27 @@ def _reset_wait(headers) -> float | None:
 
 
 def upload(path: Path, client_id: str, *, api: str | None = None, budget: float | None = None,
-           warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
-           clock: Callable[[], float] = time.monotonic) -> str:
+           warn: Callable[[str], None] | None = None) -> str:
     """Upload one image; return its link. Retries 429 (waiting as its reset headers say), 5xx and
     network errors (backing off), all within `budget` seconds; each attempt gets what is left as a
     wall-clock deadline and its answer is capped at MAX_ANSWER. Redirects are not followed."""
     import requests
 
-    budget = BUDGET if budget is None else budget
+    budget = Budget(BUDGET if budget is None else budget)
     base = (api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/")
     content = path.read_bytes()
-    started = clock()
     session = requests.Session()
     attempt = 0
     while True:
         attempt += 1
-        backoff = min(8.0, 2 ** attempt * 0.5)
-        remaining = budget - (clock() - started)
         try:
-            response = bounded.request(session, "POST", f"{base}/3/image", deadline=remaining, connect=5.0, what="the upload",
+            response = bounded.request(session, "POST", f"{base}/3/image", deadline=budget.remaining(), connect=5.0, what="the upload",
                                        headers={"Authorization": f"Client-ID {client_id}"},
                                        files={"image": (path.name, content)}, data={"type": "file", "name": path.name})
         except bounded.Refused as exc:
             raise RunError(f"publish imgur: {path.name}: Imgur at {bounded.origin(base)}: {exc}") from None
         except requests.RequestException as exc:
-            wait, reason = backoff, f"cannot reach Imgur at {bounded.origin(base)} ({type(exc).__name__})"
+            wait, reason = budget.wait_for(attempt), f"cannot reach Imgur at {bounded.origin(base)} ({type(exc).__name__})"
         else:
             status = response.status_code
             if status == 200:
@@ -75,19 +71,18 @@ def upload(path: Path, client_id: str, *, api: str | None = None, budget: float 
                 raise RunError(f"publish imgur: Imgur refused the client id ({status}): check IMGUR_CLIENT_ID")
             if status == 429:
                 # Only a 429 is about rate limits: Imgur sends its reset headers on every answer.
-                wait = _reset_wait(response.headers) or backoff
+                wait = budget.wait_for(attempt, _reset_wait(response.headers))
             elif status >= 500 or status == 403:
                 # 403 without a client-id complaint is Imgur's per-IP flood limit on shared runners.
-                wait = backoff
+                wait = budget.wait_for(attempt)
             else:
                 raise RunError(f"publish imgur: {path.name}: Imgur answered {status}: {_error(response)}")
             reason = f"Imgur answered {status}"
-        wait = max(0.2, wait) * (1 + random.random() * 0.2)
-        if wait >= budget - (clock() - started):
-            raise RunError(f"publish imgur: {path.name}: {reason}; gave up after {clock() - started:.0f}s (budget {budget:g}s)")
+        if not budget.covers(wait):
+            raise RunError(f"publish imgur: {path.name}: {reason}; gave up after {budget.elapsed():.0f}s (budget {budget.seconds:g}s)")
         if warn:
             warn(f"publish imgur: {path.name}: {reason}; retrying in {wait:.1f}s")
-        sleep(wait)
+        budget.sleep(wait)
 
 
 def _error(response) -> str:

@@ -119,12 +119,10 @@ def _columns(response, asked: int) -> list[tuple[int, dict[int, float]]]:
 
 
 class DatadogSource:
-    def __init__(self, auth: DatadogAuth, budget: float = DEFAULT_BUDGET, warn: Callable[[str], None] | None = None, sleep=None):
+    def __init__(self, auth: DatadogAuth, budget: float = DEFAULT_BUDGET, warn: Callable[[str], None] | None = None):
         self.auth = auth
         self.budget = budget
         self.warn = warn
-        self.sleep = sleep
-        self.requests = 0  # query requests made, for reports and tests
 
     @classmethod
     def from_env(cls, budget: float = DEFAULT_BUDGET, warn=None) -> "DatadogSource":
@@ -137,7 +135,7 @@ class DatadogSource:
         until = min(end, int(math.ceil(now.timestamp())))
         bucket = bucket_seconds(starts)
         queries = plan_queries(spec.rows, bucket, spec.timezone)
-        retrier = Retrier(self.auth, self.budget, warn=self.warn, **({"sleep": self.sleep} if self.sleep else {}))
+        retrier = Retrier(self.auth, self.budget, warn=self.warn)
 
         # Buckets per query: {bucket start (s): value}. Long windows at small buckets would pass
         # Datadog's point limit; then the window is split at local midnights into a few requests.
@@ -150,7 +148,6 @@ class DatadogSource:
                 if hi <= lo:
                     continue
                 self._request(spec, api_client, retrier, queries, lo, hi, bucket, points)
-        self.requests += retrier.requests
 
         # Each bucket lands in its local day once (not once per day): windows reach 90 days x 2160 buckets.
         by_day: list[list[list[float]]] = [[[] for _ in days] for _ in queries]
