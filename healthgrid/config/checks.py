@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 from healthgrid.config.errors import Collector, ConfigError, closest, join, kind, shown
-from healthgrid.config.model import CONTROL_RE, MAX_TEXT, MAX_YEAR, MIN_YEAR, PALETTES, Bands, Score
+from healthgrid.config.model import CONTROL_RE, MAX_ROWS, MAX_TEXT, MAX_YEAR, MIN_YEAR, NAME_RE, PALETTES, Bands, Score
 from healthgrid.rules import ConditionSyntaxError, Rule, parse_condition
 
 
@@ -87,6 +87,21 @@ def palette(value: Any, path: str) -> str:
     # names are suggested only when `_r` was typed.
     reversed_ = isinstance(value, str) and value.lower().endswith("_r")
     return choice(value, path, PALETTES, tuple(p for p in PALETTES if p.endswith("_r") == reversed_))
+
+
+def rows(value: Any, path: str) -> list:
+    """A grid's list of rows (each checked on its own)."""
+    if not isinstance(value, list):
+        raise ConfigError(path, f"must be a list of rows, got {kind(value)}")
+    if not value:
+        raise ConfigError(path, "must list at least one row")
+    if len(value) > MAX_ROWS:
+        raise ConfigError(path, f"has {len(value)} rows; the limit is {MAX_ROWS} per grid")
+    return value
+
+
+def grid_name(value: Any, path: str) -> str:
+    return string(value, path, pattern=NAME_RE)
 
 
 def timezone(value: Any, path: str) -> str:

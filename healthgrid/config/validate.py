@@ -16,9 +16,7 @@ from healthgrid.config.model import (
     MAX_DAYS,
     MAX_GRIDS,
     MAX_REFRESH_SECONDS,
-    MAX_ROWS,
     MAX_STALE_MINUTES,
-    NAME_RE,
     PUBLISH_TARGETS,
     Bands,
     Config,
@@ -38,19 +36,27 @@ def _row(value: Any, path: str, errors: Collector | None = None) -> RowSpec | No
     before = errors.count
     checks.mapping(value, path, _ROW_KEYS, required=("label", "query"), errors=errors)
     spec = RowSpec(
-        label=errors.run(checks.string, value["label"], join(path, "label")) if "label" in value else "",
         query=errors.run(checks.query, value["query"], join(path, "query")) if "query" in value else "",
-        group=errors.run(checks.optional, value, "group", path, checks.string),
         aggregation=errors.run(checks.choice, value.get("aggregation", "avg"), join(path, "aggregation"), AGGREGATIONS),
+        **row_fields(value, path, errors),
+    )
+    return spec if errors.count == before else None
+
+
+def row_fields(value: dict, path: str, errors: Collector) -> dict:
+    """The fields a row has in `healthgrid.yml` and in a `--data` file alike, checked the same way:
+    label, group, unit, description, score, and the pass/warn rule."""
+    return dict(
+        label=errors.run(checks.string, value["label"], join(path, "label")) if "label" in value else "",
+        group=errors.run(checks.optional, value, "group", path, checks.string),
         score=errors.run(checks.optional, value, "score", path, checks.score),
         unit=errors.run(checks.optional, value, "unit", path, checks.string),
         rule=errors.run(checks.row_rule, value, path),
         description=errors.run(checks.optional, value, "description", path, checks.string),
     )
-    return spec if errors.count == before else None
 
 
-def _check_labels(rows: list, rows_path: str, errors: Collector) -> None:
+def check_labels(rows: list, rows_path: str, errors: Collector) -> None:
     """Two rows of one group with the same label cannot be told apart in any output (checked on the
     rows as written, so a row with another mistake still counts)."""
     seen: dict[tuple, int] = {}
@@ -75,19 +81,13 @@ def _grid(value: Any, path: str, defaults: dict, errors: Collector | None = None
     errors = errors or Collector(strict=True)
     before = errors.count
     checks.mapping(value, path, ("name", "type", "title", "rows", "trend") + _DEFAULTABLE, required=("name", "rows"), errors=errors)
-    name = errors.run(checks.string, value["name"], join(path, "name"), pattern=NAME_RE) if "name" in value else None
+    name = errors.run(checks.grid_name, value["name"], join(path, "name")) if "name" in value else None
     rows_path = join(path, "rows")
     rows: list[RowSpec | None] = []
     if "rows" in value:
-        if not isinstance(value["rows"], list):
-            errors.add(ConfigError(rows_path, f"must be a list of rows, got {kind(value['rows'])}"))
-        elif not value["rows"]:
-            errors.add(ConfigError(rows_path, "must list at least one row"))
-        elif len(value["rows"]) > MAX_ROWS:
-            errors.add(ConfigError(rows_path, f"has {len(value['rows'])} rows; the limit is {MAX_ROWS} per grid"))
-        else:
+        if errors.run(checks.rows, value["rows"], rows_path):
             rows = [errors.run(_row, row, f"{rows_path}[{i}]", errors) for i, row in enumerate(value["rows"])]
-            _check_labels(value["rows"], rows_path, errors)
+            check_labels(value["rows"], rows_path, errors)
     merged = {**defaults, **{k: value[k] for k in _DEFAULTABLE if k in value}}
     grid_type = errors.run(checks.choice, value.get("type", "heatmap"), join(path, "type"), GRID_TYPES)
     trend = errors.run(checks.boolean, value.get("trend", False), join(path, "trend"))

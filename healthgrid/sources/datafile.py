@@ -7,9 +7,9 @@ import math
 from datetime import date, datetime, timezone
 from typing import Any
 
-from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, MAX_ROWS, NAME_RE, Bands, ConfigError, Score, check_year, read_text, shown
-from healthgrid.config.checks import row_rule, string
-from healthgrid.config.checks import timezone as check_timezone
+from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, check_year, checks, read_text, shown
+from healthgrid.config.errors import Collector, join
+from healthgrid.config.validate import check_labels, row_fields
 from healthgrid.grid import Grid, Row
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule.
@@ -53,29 +53,23 @@ def _reject_constant(name: str):
 
 
 def parse_grid(doc: Any, base: str = "") -> Grid:
-    """One grid object; `base` is its place in the file ("" or "[i]"), for error paths."""
-    where = lambda key: f"{base}.{key}" if base else key  # noqa: E731 - a one-line path builder, like config.py's
+    """One grid object; `base` is its place in the file ("" or "[i]"), for error paths. The fields a
+    config grid has too are checked as the config checks them; values, raw, days and now are data's own."""
+    errors = Collector(strict=True)
     if not isinstance(doc, dict):
         raise DataError(base or "(top level)", "a grid must be a JSON object")
-    for key in doc:
-        if key not in _GRID_KEYS:
-            raise DataError(where(key), f"unknown key; allowed: {', '.join(_GRID_KEYS)}")
-    for key in ("name", "days", "rows"):
-        if key not in doc:
-            raise DataError(where(key), "is required")
-    name = string(doc["name"], where("name"))
-    if not NAME_RE.fullmatch(name):
-        raise DataError(where("name"), "must be a name of lower-case letters, digits, '_' and '-' (at most 100)")
-    title = string(doc.get("title", name), where("title"))
-    tz = check_timezone(doc.get("timezone", "UTC"), where("timezone"))
-    days = _days(doc["days"], where("days"))
-    now = _now(doc.get("now"), where("now"), days, tz)
-    rows_doc = doc["rows"]
-    if not isinstance(rows_doc, list) or not rows_doc:
-        raise DataError(where("rows"), "must be a non-empty list")
-    if len(rows_doc) > MAX_ROWS:
-        raise DataError(where("rows"), f"has {len(rows_doc)} rows; the limit is {MAX_ROWS} per grid")
-    rows = [_row(r, f"{where('rows')}[{i}]", len(days)) for i, r in enumerate(rows_doc)]
+    checks.mapping(doc, base, _GRID_KEYS, required=("name", "days", "rows"), errors=errors)
+    name = checks.grid_name(doc["name"], join(base, "name"))
+    title = checks.string(doc.get("title", name), join(base, "title"))
+    tz = checks.timezone(doc.get("timezone", "UTC"), join(base, "timezone"))
+    if doc.get("bands") is not None:  # written for readers; the config's bands rule
+        checks.bands(doc["bands"], join(base, "bands"))
+    days = _days(doc["days"], join(base, "days"))
+    now = _now(doc.get("now"), join(base, "now"), days, tz)
+    rows_path = join(base, "rows")
+    rows_doc = checks.rows(doc["rows"], rows_path)
+    rows = [_row(r, f"{rows_path}[{i}]", len(days)) for i, r in enumerate(rows_doc)]
+    check_labels(rows_doc, rows_path, errors)
     return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows)
 
 
@@ -116,32 +110,22 @@ def _now(value: Any, path: str, days: list[date], tz: str) -> datetime:
 def _row(doc: Any, path: str, n_days: int) -> Row:
     if not isinstance(doc, dict):
         raise DataError(path, "a row must be a JSON object")
-    for key in doc:
-        if key not in _ROW_KEYS:
-            raise DataError(f"{path}.{key}", f"unknown key; allowed: {', '.join(_ROW_KEYS)}")
     # A rule row is judged on `raw`: it needs `raw`, and its `values` (the band's place on the FoM
     # scale) are worked out again, so they may be left out.
-    for key in ("label", "raw" if doc.get("pass") is not None else "values"):
-        if key not in doc:
-            raise DataError(f"{path}.{key}", "is required" + (" for a row with pass" if key == "raw" else ""))
-    strings = {key: None if doc.get(key) is None else string(doc[key], f"{path}.{key}", allow_empty=key == "query")
-               for key in ("label", "group", "query", "unit", "description")}
-    score = None
-    if doc.get("score") is not None:
-        s = doc["score"]
-        if not isinstance(s, dict) or set(s) != {"good", "bad"} or not all(_is_number(s[k]) for k in s) or s["good"] == s["bad"]:
-            raise DataError(f"{path}.score", "must be {\"good\": number, \"bad\": number} with good != bad")
-        score = Score(float(s["good"]), float(s["bad"]))
-    rule = row_rule(doc, path)
+    series = "raw" if doc.get("pass") is not None else "values"
+    checks.mapping(doc, path, _ROW_KEYS, required=("label",), errors=Collector(strict=True))
+    if series not in doc:
+        raise DataError(f"{path}.{series}", "is required" + (" for a row with pass" if series == "raw" else ""))
+    fields = row_fields(doc, path, Collector(strict=True))
+    query = "" if doc.get("query") is None else checks.string(doc["query"], f"{path}.query", allow_empty=True)
     if doc.get("bands") is not None:  # written by healthgrid for readers; checked, then worked out again
         if not isinstance(doc["bands"], list) or len(doc["bands"]) != n_days or any(b not in _BAND_NAMES for b in doc["bands"]):
             raise DataError(f"{path}.bands", f"must list {n_days} of good, warning, critical or null")
     values = _series(doc["values"], f"{path}.values", n_days) if doc.get("values") is not None else []
     raw = _series(doc["raw"], f"{path}.raw", n_days) if doc.get("raw") is not None else list(values)
-    if rule is not None:
-        values = [rule.fom(v, Bands()) for v in raw]
-    return Row(label=strings["label"], query=strings["query"] or "", group=strings["group"], unit=strings["unit"], score=score, values=values,
-               raw=raw, rule=rule, description=strings["description"])
+    if fields["rule"] is not None:
+        values = [fields["rule"].fom(v, Bands()) for v in raw]
+    return Row(query=query, values=values, raw=raw, **fields)
 
 
 def _is_number(v: Any) -> bool:

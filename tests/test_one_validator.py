@@ -1,0 +1,61 @@
+"""A grid's shared fields are checked by one validator: the same mistake in `healthgrid.yml` and in a
+`--data` file is refused with the same words at the same key."""
+
+import json
+
+import pytest
+import yaml
+
+DAYS = ["2026-11-27", "2026-11-28"]
+
+# (where, the mistake as a grid field or a row field, the message after the key path)
+MISTAKES = [
+    ("grid", {"name": "Bad Name"}, "name: 'Bad Name' must match [a-z0-9_-]{1,100} (lower-case letters, digits, '_' and '-')"),
+    ("grid", {"title": ""}, "title: must not be empty"),
+    ("grid", {"timezone": "EST5"}, "timezone: unknown IANA time zone 'EST5' (e.g. UTC, Europe/Berlin, America/New_York)"),
+    ("grid", {"titel": "x"}, "titel: unknown key (did you mean 'title'?)"),
+    ("grid", {"bands": {"critical": 0.8, "warning": 0.5}}, "bands: need 0 < critical < warning < 1, got critical=0.8, warning=0.5"),
+    ("grid", {"rows": []}, "rows: must list at least one row"),
+    ("row", {"label": "A\x1b[31m"}, "rows[0].label: must not contain control characters (found '\\x1b' at 1)"),
+    ("row", {"group": 3}, "rows[0].group: must be a string, got a number (3)"),
+    ("row", {"unit": ""}, "rows[0].unit: must not be empty"),
+    ("row", {"score": {"good": 2, "bad": 2}}, "rows[0].score.good: must differ from bad (both 2)"),
+    ("row", {"score": {"good": 2}}, "rows[0].score.bad: is required"),
+    ("row", {"sorce": {"good": 2, "bad": 1}}, "rows[0].sorce: unknown key (did you mean 'score'?)"),
+    ("row", {"pass": "<< 5", "raw": [1, 2]}, "rows[0].pass: "),
+    ("row", {"warn": "< 9"}, "rows[0].warn: needs pass: on the same row"),
+    ("row", {"pass": "< 5", "score": {"good": 2, "bad": 1}, "raw": [1, 2]}, "rows[0].pass: cannot be used with score on the same row"),
+    ("rows", [{"label": "A"}, {"label": " a "}], "rows[1].label: duplicate label ' a ' in the rows without a group (also rows[0])"),
+]
+
+
+def config_error(in_tmp, cli, where, mistake):
+    rows = [dict(r, query="avg:a{*}") for r in mistake] if where == "rows" else [{"label": "A", "query": "avg:a{*}"}]
+    if where == "row":
+        rows = [{**rows[0], **{k: v for k, v in mistake.items() if k != "raw"}}]
+    grid = {"name": "g", "rows": rows, **(mistake if where == "grid" else {})}
+    (in_tmp / "healthgrid.yml").write_text(yaml.safe_dump({"grids": [grid]}))
+    result = cli("render", "--demo", "--out", "out")
+    assert result.code == 2, result.err
+    return result.err.removeprefix("healthgrid: error: ").removeprefix("grids[0].")
+
+
+def data_error(in_tmp, cli, where, mistake):
+    rows = [dict(r, values=[0.5, 0.5]) for r in mistake] if where == "rows" else [{"label": "A", "values": [0.5, 0.5]}]
+    if where == "row":
+        rows = [{**rows[0], **mistake}]
+    grid = {"name": "g", "days": DAYS, "rows": rows, **(mistake if where == "grid" else {})}
+    (in_tmp / "healthgrid.yml").unlink(missing_ok=True)
+    (in_tmp / "g.json").write_text(json.dumps(grid))
+    result = cli("render", "--data", "g.json", "--out", "out")
+    assert result.code == 2, result.err
+    return result.err.removeprefix("healthgrid: error: --data g.json: ")
+
+
+@pytest.mark.parametrize("where,mistake,expected", MISTAKES, ids=[e.split(":")[0] + "-" + str(i) for i, (_, _, e) in enumerate(MISTAKES)])
+def test_a_mistake_reads_the_same_in_a_config_and_a_data_file(in_tmp, cli, where, mistake, expected):
+    from_config = config_error(in_tmp, cli, where, mistake)
+    from_data = data_error(in_tmp, cli, where, mistake)
+    assert from_config.startswith(expected), from_config
+    assert from_data == from_config
+    assert not (in_tmp / "out").exists()
