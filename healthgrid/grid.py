@@ -48,9 +48,12 @@ class Row:
         return clamp_fom(value)
 
 
-def make_row(spec: RowSpec, raw: list[float], bands: Bands) -> Row:
-    """A source's row: the daily values scored (score), placed in their band (rule) or as they are."""
-    if spec.score is not None:
+def make_row(spec: RowSpec, raw: list[float], bands: Bands, values: list[float] | None = None) -> Row:
+    """A source's row: the daily values scored (score), placed in their band (rule) or as they are.
+    `values`: FoMs already worked out (a data file's), taken as given."""
+    if values is not None:
+        values = list(values)
+    elif spec.score is not None:
         values = [spec.score.fom(v) for v in raw]
     elif spec.rule is not None:
         values = [spec.rule.fom(v, bands) for v in raw]

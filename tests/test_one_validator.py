@@ -6,6 +6,11 @@ import json
 import pytest
 import yaml
 
+from healthgrid.config import Bands, RowSpec
+from healthgrid.config.checks import row_rule
+from healthgrid.grid import make_row
+from healthgrid.sources.datafile import load_data
+
 DAYS = ["2026-11-27", "2026-11-28"]
 
 # (where, the mistake as a grid field or a row field, the message after the key path)
@@ -59,3 +64,21 @@ def test_a_mistake_reads_the_same_in_a_config_and_a_data_file(in_tmp, cli, where
     assert from_config.startswith(expected), from_config
     assert from_data == from_config
     assert not (in_tmp / "out").exists()
+
+
+@pytest.mark.parametrize("row,expected", [
+    ({"label": "x", "pass": "< 5", "raw": None}, "rows[0].raw: is required for a row with pass"),
+    ({"label": "x", "values": None}, "rows[0].values: is required"),
+])
+def test_a_data_row_with_a_null_series_is_a_usage_error(in_tmp, cli, row, expected):
+    (in_tmp / "g.json").write_text(json.dumps({"name": "g", "days": DAYS, "rows": [row]}))
+    result = cli("render", "--data", "g.json", "--out", "out")
+    assert (result.code, result.err) == (2, f"healthgrid: error: --data g.json: {expected}\n")
+
+
+def test_a_data_file_row_is_built_as_a_source_builds_it(in_tmp):
+    doc = {"label": "P90", "pass": "< 5", "warn": "< 8", "raw": [4.0, 9.0], "values": [0.0, 0.0], "unit": "min"}
+    (in_tmp / "g.json").write_text(json.dumps({"name": "g", "days": DAYS, "rows": [doc]}))
+    (row,) = load_data(str(in_tmp / "g.json"))[0].rows
+    spec = RowSpec(label="P90", query="", unit="min", rule=row_rule(doc, "rows[0]"))
+    assert row == make_row(spec, [4.0, 9.0], Bands()), "the written values of a rule row are worked out again from raw"

@@ -7,10 +7,10 @@ import math
 from datetime import date, datetime, timezone
 from typing import Any
 
-from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, check_year, checks, read_text, shown
+from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, RowSpec, check_year, checks, read_text, shown
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, row_fields
-from healthgrid.grid import Grid, Row
+from healthgrid.grid import Grid, Row, make_row
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule.
 _GRID_KEYS = ("name", "title", "timezone", "days", "now", "rows", "bands", "status_page")
@@ -114,18 +114,17 @@ def _row(doc: Any, path: str, n_days: int) -> Row:
     # scale) are worked out again, so they may be left out.
     series = "raw" if doc.get("pass") is not None else "values"
     checks.mapping(doc, path, _ROW_KEYS, required=("label",), errors=Collector(strict=True))
-    if series not in doc:
+    if doc.get(series) is None:
         raise DataError(f"{path}.{series}", "is required" + (" for a row with pass" if series == "raw" else ""))
     fields = row_fields(doc, path, Collector(strict=True))
     query = "" if doc.get("query") is None else checks.string(doc["query"], f"{path}.query", allow_empty=True)
     if doc.get("bands") is not None:  # written by healthgrid for readers; checked, then worked out again
         if not isinstance(doc["bands"], list) or len(doc["bands"]) != n_days or any(b not in _BAND_NAMES for b in doc["bands"]):
             raise DataError(f"{path}.bands", f"must list {n_days} of good, warning, critical or null")
-    values = _series(doc["values"], f"{path}.values", n_days) if doc.get("values") is not None else []
-    raw = _series(doc["raw"], f"{path}.raw", n_days) if doc.get("raw") is not None else list(values)
-    if fields["rule"] is not None:
-        values = [fields["rule"].fom(v, Bands()) for v in raw]
-    return Row(query=query, values=values, raw=raw, **fields)
+    values = _series(doc["values"], f"{path}.values", n_days) if doc.get("values") is not None else None
+    raw = _series(doc["raw"], f"{path}.raw", n_days) if doc.get("raw") is not None else values
+    # A rule row's FoMs are worked out again from `raw`; the others' are taken as written.
+    return make_row(RowSpec(query=query, **fields), raw, Bands(), values=None if fields["rule"] else values)
 
 
 def _is_number(v: Any) -> bool:
