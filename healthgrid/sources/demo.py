@@ -51,13 +51,10 @@ def _to_raw(row: RowSpec, fom: float) -> float:
 
 
 def _fom_band(fom: float, bands: Bands, rule: Rule) -> str:
-    if math.isnan(fom):
-        return "nodata"
-    if fom < bands.critical:
-        return "critical"
-    if fom < bands.warning:  # a pass/fail rule has no warning: the lower half fails
-        return "warning" if rule.warn else "critical" if fom < (bands.critical + bands.warning) / 2 else "good"
-    return "good"
+    band = bands.band(fom)
+    if band == "warning" and not rule.warn:  # a pass/fail rule has no warning: the lower half fails
+        return "critical" if fom < (bands.critical + bands.warning) / 2 else "good"
+    return band
 
 
 def _rule_row(spec: GridSpec, row: RowSpec, days: list[date], fom: list[float]) -> list[float]:
