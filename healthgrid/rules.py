@@ -58,9 +58,6 @@ def parse_condition(text: str, implied: str | None = None) -> Condition:
     return Condition(op, number)
 
 
-BAND_ORDER = ("critical", "warning", "good")
-
-
 @dataclass(frozen=True)
 class Rule:
     passes: Condition
