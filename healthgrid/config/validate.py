@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from healthgrid.config import checks
+import healthgrid.config.checks as checks
 from healthgrid.config.errors import Collector, ConfigError, join, kind
 from healthgrid.config.model import (
     AGGREGATIONS,

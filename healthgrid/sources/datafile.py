@@ -7,7 +7,8 @@ import math
 from datetime import date, datetime, timezone
 from typing import Any
 
-from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, RowSpec, check_year, checks, read_text, shown
+import healthgrid.config.checks as checks
+from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, RowSpec, check_year, read_text, shown
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, row_fields
 from healthgrid.grid import Grid, Row, make_row
