@@ -202,3 +202,15 @@ def runner(tmp_path):
 
     run.bare, run.workspace = bare, workspace
     return run
+
+
+@pytest.fixture
+def imgur(monkeypatch):
+    """A loopback Imgur, with the program's environment pointed at it."""
+    from fakes.imgur import CLIENT_ID, FakeImgur
+
+    server = FakeImgur().start()
+    monkeypatch.setenv("IMGUR_API_URL", server.url)
+    monkeypatch.setenv("IMGUR_CLIENT_ID", CLIENT_ID)
+    yield server
+    server.stop()

@@ -17,7 +17,7 @@ from healthgrid.sources.datadog import DatadogSource
 from fakes.datadog import API_KEY, APP_KEY
 from fakes.github import TOKEN, FakeGitHub
 from fakes.http import FakeServer, Response
-from fakes.imgur import CLIENT_ID, FakeImgur
+from fakes.imgur import CLIENT_ID
 
 NOW = "2026-11-28T12:00:00Z"
 NOW_DT = datetime(2026, 11, 28, 12, tzinfo=timezone.utc)
@@ -35,15 +35,6 @@ class Recorder(FakeServer):
 
     def handle(self, request):
         return Response(200, {"data": {"attributes": {"series": [], "times": [], "values": []}}})
-
-
-@pytest.fixture
-def imgur_env(monkeypatch):
-    server = FakeImgur().start()
-    monkeypatch.setenv("IMGUR_API_URL", server.url)
-    monkeypatch.setenv("IMGUR_CLIENT_ID", CLIENT_ID)
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -97,8 +88,8 @@ def test_datadog_keys_do_not_follow_a_redirect_to_another_origin(dd, elsewhere, 
     no_secret(result.err, result.out)
 
 
-def test_imgur_client_id_does_not_follow_a_redirect(imgur_env, elsewhere, cli, in_tmp):
-    imgur_env.fail_next("/3/image", Response(307, b"", {"Location": f"http://user:pw@127.0.0.1:{elsewhere.httpd.server_address[1]}/3/image"}))
+def test_imgur_client_id_does_not_follow_a_redirect(imgur, elsewhere, cli, in_tmp):
+    imgur.fail_next("/3/image", Response(307, b"", {"Location": f"http://user:pw@127.0.0.1:{elsewhere.httpd.server_address[1]}/3/image"}))
     (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     result = cli("publish", "imgur", "a.png")
     assert result.code == 1 and elsewhere.requests == []
@@ -161,9 +152,9 @@ def test_the_size_cap_and_deadline_of_a_plain_request():
         server.stop()
 
 
-def test_a_trickling_imgur_fails_within_its_budget(imgur_env, cli, in_tmp, monkeypatch):
+def test_a_trickling_imgur_fails_within_its_budget(imgur, cli, in_tmp, monkeypatch):
     monkeypatch.setattr("healthgrid.publish.imgur.BUDGET", 0.5)
-    imgur_env.fail_next("/3/image", Response(200, b'{"data": {"link": "https://i.imgur.com/x.png"}}', trickle=0.05))
+    imgur.fail_next("/3/image", Response(200, b'{"data": {"link": "https://i.imgur.com/x.png"}}', trickle=0.05))
     (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     started = time.monotonic()
     result = cli("publish", "imgur", "a.png")
@@ -327,10 +318,10 @@ def test_nan_and_infinity_from_datadog_are_no_data_everywhere(dd, cli, in_tmp, m
 # --- 15: Imgur retries 5xx with backoff; reset headers only on 429 ----------------------------
 
 
-def test_imgur_5xx_is_retried_with_backoff_despite_a_reset_header(imgur_env, in_tmp, clock):
+def test_imgur_5xx_is_retried_with_backoff_despite_a_reset_header(imgur, in_tmp, clock):
     from healthgrid.publish.imgur import upload
 
-    imgur_env.fail_next("/3/image", Response(503, {"data": {"error": "over capacity"}}, {"X-Post-Rate-Limit-Reset": "3600"}), times=2)
+    imgur.fail_next("/3/image", Response(503, {"data": {"error": "over capacity"}}, {"X-Post-Rate-Limit-Reset": "3600"}), times=2)
     (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     link = upload(in_tmp / "a.png", CLIENT_ID)
     waits = clock.slept
@@ -338,30 +329,30 @@ def test_imgur_5xx_is_retried_with_backoff_despite_a_reset_header(imgur_env, in_
     assert len(waits) == 2 and all(w < 5 for w in waits) and waits[1] > waits[0]
 
 
-def test_imgur_429_waits_as_its_reset_header_says_within_the_budget(imgur_env, in_tmp, clock):
+def test_imgur_429_waits_as_its_reset_header_says_within_the_budget(imgur, in_tmp, clock):
     from healthgrid.publish.imgur import upload
 
-    imgur_env.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-RateLimit-ClientReset": "7"}))
+    imgur.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-RateLimit-ClientReset": "7"}))
     (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     upload(in_tmp / "a.png", CLIENT_ID)
     assert clock.slept == [7.0], "waits exactly what the reset header says"
 
 
-def test_imgur_429_with_a_reset_beyond_the_budget_gives_up_at_once(imgur_env, in_tmp, clock):
+def test_imgur_429_with_a_reset_beyond_the_budget_gives_up_at_once(imgur, in_tmp, clock):
     from healthgrid.publish.imgur import upload
 
-    imgur_env.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-Post-Rate-Limit-Reset": "3600"}))
+    imgur.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-Post-Rate-Limit-Reset": "3600"}))
     (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(RunError, match="Imgur answered 429.*gave up"):
         upload(in_tmp / "a.png", CLIENT_ID)
-    assert clock.slept == [] and len(imgur_env.uploads) == 0
+    assert clock.slept == [] and len(imgur.uploads) == 0
 
 
 # --- one line, redacted, on every path --------------------------------------------------------
 
 
-def test_an_imgur_error_body_echoing_the_client_id_is_redacted(imgur_env, cli, in_tmp):
-    imgur_env.fail_next("/3/image", Response(400, f"bad request\nAuthorization: Client-ID {CLIENT_ID}\n::warning::x", content_type="text/plain"))
+def test_an_imgur_error_body_echoing_the_client_id_is_redacted(imgur, cli, in_tmp):
+    imgur.fail_next("/3/image", Response(400, f"bad request\nAuthorization: Client-ID {CLIENT_ID}\n::warning::x", content_type="text/plain"))
     (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     result = cli("publish", "imgur", "a.png")
     assert result.code == 1

@@ -8,7 +8,7 @@ import yaml
 
 from conftest import PAGES
 from fakes.http import Response
-from fakes.imgur import CLIENT_ID, FakeImgur
+from fakes.imgur import CLIENT_ID
 
 NOW = "2026-11-28T12:00:00Z"
 FIXTURES = Path(__file__).parent / "data" / "datadog"
@@ -131,15 +131,6 @@ def test_widget_json_is_accepted_by_the_clients_model(in_tmp, cli, monkeypatch):
 
 
 # --- Imgur --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def imgur(monkeypatch):
-    server = FakeImgur().start()
-    monkeypatch.setenv("IMGUR_API_URL", server.url)
-    monkeypatch.setenv("IMGUR_CLIENT_ID", CLIENT_ID)
-    yield server
-    server.stop()
 
 
 def test_imgur_upload_rides_out_a_429(in_tmp, cli, imgur, clock):
