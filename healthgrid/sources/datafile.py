@@ -13,7 +13,8 @@ from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, row_fields
 from healthgrid.grid import Grid, Row, make_row
 
-# `bands` and `status_page` are written for the status page; on input the config's settings rule.
+# `bands` and `status_page` are written for the status page; on input the config's settings rule
+# (`bands` is still checked, as the config checks it).
 _GRID_KEYS = ("name", "title", "timezone", "days", "now", "rows", "bands", "status_page")
 _ROW_KEYS = ("label", "group", "query", "unit", "score", "values", "raw", "pass", "warn", "description", "bands")
 _BAND_NAMES = ("good", "warning", "critical", None)
@@ -63,7 +64,7 @@ def parse_grid(doc: Any, base: str = "") -> Grid:
     name = checks.grid_name(doc["name"], join(base, "name"))
     title = checks.string(doc.get("title", name), join(base, "title"))
     tz = checks.timezone(doc.get("timezone", "UTC"), join(base, "timezone"))
-    if doc.get("bands") is not None:  # written for readers; the config's bands rule
+    if doc.get("bands") is not None:
         checks.bands(doc["bands"], join(base, "bands"))
     days = _days(doc["days"], join(base, "days"))
     now = _now(doc.get("now"), join(base, "now"), days, tz)
