@@ -214,3 +214,15 @@ def imgur(monkeypatch):
     monkeypatch.setenv("IMGUR_CLIENT_ID", CLIENT_ID)
     yield server
     server.stop()
+
+
+@pytest.fixture
+def github(monkeypatch):
+    """A loopback GitHub REST API (ten comments a page), with the program's environment pointed at it."""
+    from fakes.github import TOKEN, FakeGitHub
+
+    server = FakeGitHub(page_size=10).start()
+    monkeypatch.setenv("GITHUB_API_URL", server.url)
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    yield server
+    server.stop()

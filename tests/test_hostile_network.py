@@ -15,7 +15,7 @@ from healthgrid.errors import RunError
 from healthgrid.sources.datadog import DatadogSource
 
 from fakes.datadog import API_KEY, APP_KEY
-from fakes.github import TOKEN, FakeGitHub
+from fakes.github import TOKEN
 from fakes.http import FakeServer, Response
 from fakes.imgur import CLIENT_ID
 
@@ -37,13 +37,6 @@ class Recorder(FakeServer):
         return Response(200, {"data": {"attributes": {"series": [], "times": [], "values": []}}})
 
 
-@pytest.fixture
-def github(monkeypatch):
-    server = FakeGitHub().start()
-    monkeypatch.setenv("GITHUB_API_URL", server.url)
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -88,17 +88,17 @@ def test_action_error_annotation_and_summary_stay_clean(runner, tmp_path):
 
 
 def test_action_pr_comment_warning_redacts_an_echoed_token(tmp_path, monkeypatch):
-    gh = FakeGitHub().start()
-    gh.fail_next("/repos/", Response(500, f"upstream error; request had Authorization: Bearer {TOKEN}", content_type="text/plain"))
+    github = FakeGitHub().start()
+    github.fail_next("/repos/", Response(500, f"upstream error; request had Authorization: Bearer {TOKEN}", content_type="text/plain"))
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 5}}))
     monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     err = io.StringIO()
     try:
-        action._comment({"GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/health", "GITHUB_API_URL": gh.url},
+        action._comment({"GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/health", "GITHUB_API_URL": github.url},
                         {"grids": []}, [{"file": "g.png", "versioned_url": "https://x.example/g.png?v=1"}], err)
     finally:
-        gh.stop()
+        github.stop()
     assert err.getvalue().startswith("::warning::pr-comment: comment: GitHub answered 500")
     assert TOKEN not in err.getvalue() and "Authorization: ***" in err.getvalue()
 
@@ -236,51 +236,44 @@ def test_comment_body_keeps_urls_inside_their_image(tmp_path):
 # --- 3: the sticky comment is the bot's own ---------------------------------------------------------
 
 
-@pytest.fixture
-def gh(monkeypatch):
-    server = FakeGitHub(page_size=10).start()
-    monkeypatch.setenv("GITHUB_API_URL", server.url)
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
-    yield server
-    server.stop()
 
 
-def test_a_reviewers_comment_quoting_the_marker_is_never_edited(in_tmp, cli, gh):
-    quoted = gh.add_comment(7, f"{MARKER}\nWhy is CI red here?", "reviewer")  # even at the very start
-    quoting = gh.add_comment(7, f"> {MARKER}\n> ### healthgrid preview\nLooks wrong", "octocat")
-    before = [dict(c) for c in gh.comments[7]]
+def test_a_reviewers_comment_quoting_the_marker_is_never_edited(in_tmp, cli, github):
+    quoted = github.add_comment(7, f"{MARKER}\nWhy is CI red here?", "reviewer")  # even at the very start
+    quoting = github.add_comment(7, f"> {MARKER}\n> ### healthgrid preview\nLooks wrong", "octocat")
+    before = [dict(c) for c in github.comments[7]]
     first = cli("comment", "--repo", "acme/health", "--pr", "7", "https://x.example/a.png?v=1")
     assert first.code == 0 and first.err.strip().endswith("comment: created on acme/health#7")
-    assert gh.comments[7][:2] == before and quoted["body"].endswith("CI red here?") and quoting["body"].endswith("Looks wrong")
-    mine = gh.comments[7][2]
+    assert github.comments[7][:2] == before and quoted["body"].endswith("CI red here?") and quoting["body"].endswith("Looks wrong")
+    mine = github.comments[7][2]
     assert mine["user"] == ACTIONS_BOT and mine["body"].startswith(MARKER)
     second = cli("comment", "--repo", "acme/health", "--pr", "7", "https://x.example/a.png?v=2", "--json")
-    assert second.out.strip() == '{"comment": "updated"}' and "v=2" in gh.comments[7][2]["body"]
-    assert gh.comments[7][:2] == before and len(gh.comments[7]) == 3
-    assert len(gh.calls("POST", "/graphql")) == 2  # GITHUB_TOKEN: GET /user is refused, the viewer answers
+    assert second.out.strip() == '{"comment": "updated"}' and "v=2" in github.comments[7][2]["body"]
+    assert github.comments[7][:2] == before and len(github.comments[7]) == 3
+    assert len(github.calls("POST", "/graphql")) == 2  # GITHUB_TOKEN: GET /user is refused, the viewer answers
 
 
-def test_a_personal_token_updates_its_own_comment_found_by_get_user(in_tmp, cli, gh, monkeypatch):
+def test_a_personal_token_updates_its_own_comment_found_by_get_user(in_tmp, cli, github, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", PAT)
-    bot = gh.add_comment(9, f"{MARKER}\nold bot preview", ACTIONS_BOT)
-    own = gh.add_comment(9, f"{MARKER}\nold preview", OCTOCAT)
+    bot = github.add_comment(9, f"{MARKER}\nold bot preview", ACTIONS_BOT)
+    own = github.add_comment(9, f"{MARKER}\nold preview", OCTOCAT)
     result = cli("comment", "--repo", "acme/health", "--pr", "9", "https://x.example/a.png?v=3")
     assert result.code == 0 and "comment: updated" in result.err
     assert "v=3" in own["body"] and bot["body"].endswith("old bot preview")
-    assert gh.calls("POST", "/graphql") == []
+    assert github.calls("POST", "/graphql") == []
 
 
-def test_unknown_identity_edits_nothing_and_warns(in_tmp, cli, gh):
-    gh.graphql_down = True
-    human = gh.add_comment(4, f"{MARKER}\nmine", "reviewer")
+def test_unknown_identity_edits_nothing_and_warns(in_tmp, cli, github):
+    github.graphql_down = True
+    human = github.add_comment(4, f"{MARKER}\nmine", "reviewer")
     result = cli("comment", "--repo", "acme/health", "--pr", "4", "https://x.example/a.png")
     assert result.code == 0 and "cannot tell which account the token acts as" in result.err
-    assert human["body"] == f"{MARKER}\nmine" and len(gh.comments[4]) == 1
+    assert human["body"] == f"{MARKER}\nmine" and len(github.comments[4]) == 1
 
 
-def test_a_binary_file_given_as_markdown_is_a_usage_error(in_tmp, cli, gh):
+def test_a_binary_file_given_as_markdown_is_a_usage_error(in_tmp, cli, github):
     (in_tmp / "g.png").write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe")
     result = cli("comment", "--repo", "acme/health", "--pr", "3", "g.png")
     assert result.code == 2 and result.err.count("\n") == 1
     assert result.err.startswith("healthgrid: error: FILE_OR_URL: g.png: not UTF-8 text")
-    assert gh.requests == []
+    assert github.requests == []
