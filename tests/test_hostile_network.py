@@ -331,9 +331,8 @@ def test_imgur_5xx_is_retried_with_backoff_despite_a_reset_header(imgur_env, in_
     from healthgrid.publish.imgur import upload
 
     imgur_env.fail_next("/3/image", Response(503, {"data": {"error": "over capacity"}}, {"X-Post-Rate-Limit-Reset": "3600"}), times=2)
-    (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     waits = []
-    link = upload(in_tmp / "a.png", CLIENT_ID, sleep=waits.append)
+    link = upload("a.png", b"\x89PNG\r\n\x1a\n", CLIENT_ID, sleep=waits.append)
     assert link.startswith("https://i.imgur.com/")
     assert len(waits) == 2 and all(w < 5 for w in waits) and waits[1] > waits[0]
 
@@ -342,9 +341,8 @@ def test_imgur_429_waits_as_its_reset_header_says_within_the_budget(imgur_env, i
     from healthgrid.publish.imgur import upload
 
     imgur_env.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-RateLimit-ClientReset": "7"}))
-    (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     waits = []
-    upload(in_tmp / "a.png", CLIENT_ID, sleep=waits.append)
+    upload("a.png", b"\x89PNG\r\n\x1a\n", CLIENT_ID, sleep=waits.append)
     assert len(waits) == 1 and 7 <= waits[0] < 9
 
 
@@ -352,10 +350,9 @@ def test_imgur_429_with_a_reset_beyond_the_budget_gives_up_at_once(imgur_env, in
     from healthgrid.publish.imgur import upload
 
     imgur_env.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-Post-Rate-Limit-Reset": "3600"}))
-    (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     waits = []
     with pytest.raises(RunError, match="Imgur answered 429.*gave up"):
-        upload(in_tmp / "a.png", CLIENT_ID, sleep=waits.append)
+        upload("a.png", b"\x89PNG\r\n\x1a\n", CLIENT_ID, sleep=waits.append)
     assert waits == [] and len(imgur_env.uploads) == 0
 
 
