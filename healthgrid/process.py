@@ -1,7 +1,8 @@
 """`healthgrid` as a short-lived process: the collector while the libraries import, and a quiet exit.
 
-Only the command and the Action's entry point call `run()`; a program that imports healthgrid as a
-library (the tests, for one) keeps the interpreter's usual garbage collection.
+Only the command and the Action's entry point call `run()`; the pipeline calls `settled()` once the
+drawing libraries are in and `tidy()` between grids. A program that imports healthgrid as a library
+(the tests, for one) keeps the interpreter's usual garbage collection: both do nothing there.
 """
 
 from __future__ import annotations
