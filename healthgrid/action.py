@@ -174,8 +174,6 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     gh-pages publisher alone)."""
     from healthgrid.cli import build_parser, publish_options, run_options
     from healthgrid.console import failure, shown_error
-    from healthgrid.embed import embeds
-
     outcome = _Outcome()
     broken = _multiline_input(env)
     if broken:
@@ -197,7 +195,7 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         code, outcome.errors = failure(exc, console)
         return code, outcome
     outcome.images, outcome.changed = result.images, result.changed
-    outcome.embeds = embeds(result.images, result.all_contents())
+    outcome.embeds = result.embeds()
     outcome.markdown = [(r.name, p) for r in result.grids if r.ok for p in r.files if p.suffix == ".md"]
     kept = "their published images were left as they were"
     outcome.errors = result.errors(kept)
