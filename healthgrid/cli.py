@@ -31,7 +31,7 @@ def run_options(args: argparse.Namespace, credentials: Credentials, publish: boo
 
     from healthgrid.config import load_config
     from healthgrid.pipeline import RunOptions
-    from healthgrid.publish.target import PublishOptions
+    from healthgrid.publish import PublishOptions
 
     config = load_config(args.config)
     options = RunOptions(config, parse_now(args.now), Path(args.out), parse_formats(args.format), args.theme, args.grid,
@@ -45,7 +45,7 @@ def run_options(args: argparse.Namespace, credentials: Credentials, publish: boo
 
 def publish_options(args: argparse.Namespace, credentials: Credentials):
     """PublishOptions from `publish ghpages` flags."""
-    from healthgrid.publish.target import PublishOptions
+    from healthgrid.publish import PublishOptions
 
     return PublishOptions("ghpages", args.branch, args.path, args.keep, args.pages_url, args.remote, repository=args.repository,
                           message=args.message, remove=tuple(args.remove or ()), credentials=credentials)
@@ -134,8 +134,9 @@ def cmd_publish_imgur(args: argparse.Namespace, console: Console) -> int:
     Imgur links change with every upload and anonymous uploads can be deleted when unused:
     use gh-pages for a URL that stays put. IMGUR_API_URL overrides https://api.imgur.com.
     """
+    from healthgrid.publish import PublishOptions
     from healthgrid.publish.imgur import IMAGE_TYPES
-    from healthgrid.publish.target import PublishOptions, publish
+    from healthgrid.publish.target import publish
 
     paths = [Path(f) for f in args.files]
     for path in paths:

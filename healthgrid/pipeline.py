@@ -16,7 +16,7 @@ from healthgrid.config import Config
 from healthgrid.console import Console, shown_error
 from healthgrid.credentials import Credentials
 from healthgrid.errors import RunError
-from healthgrid.publish.target import PublishOptions
+from healthgrid.publish import PublishOptions
 
 
 @dataclass

@@ -264,7 +264,7 @@ def publish_files(files: dict[str, bytes], options, console):
     """The gh-pages target: `files` under options.path on options.branch; returns
     ([Published image], changed), each image at its stable pages URL."""
     from healthgrid.publish import IMAGE_TYPES, Published
-    from healthgrid.publish.target import pages_target
+    from healthgrid.publish.pages import pages_target
     from healthgrid.urls import stable_url, versioned_url
 
     base, remote = pages_target(options)  # checked before anything is pushed
