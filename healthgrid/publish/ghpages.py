@@ -63,10 +63,10 @@ def _valid_removal(path: str) -> str:
 def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", path: str = "healthgrid", keep: int = 1,
             remove: list[str] | None = None, token: str | None = None, message: str | None = None,
             warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
-            index: bool = False, budget: float | None = None) -> PublishResult:
+            index: bool = False) -> PublishResult:
     """Put `files` (name -> bytes) under `path` on `branch` of `remote`; drop the `remove` paths.
-    With `index`, PATH/index.html is rebuilt from every grid under PATH on the branch.
-    `budget` (default BUDGET) bounds the whole publish in wall-clock seconds."""
+    With `index`, PATH/index.html is rebuilt from every grid under PATH on the branch. The whole
+    publish, retries included, has git.BUDGET seconds."""
     path = valid_path(path)
     remove = [_valid_removal(name) for name in remove or []]
     if keep < 1:
@@ -78,7 +78,7 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
     shown = redact(remote)
     work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
     try:
-        git = Git(work / "repo.git", token, token_host(remote) if token else None, budget)
+        git = Git(work / "repo.git", token, token_host(remote) if token else None)
         git.run("init", "--bare", "--quiet", str(git.git_dir))
         once = _Once(warn)
         for attempt in range(1, MAX_ATTEMPTS + 1):
