@@ -61,7 +61,7 @@ def _write_output(path: str | None, name: str, value: str) -> None:
 
 def _multiline_input(env) -> str | None:
     """The first input (other than a secret, which may be a multi-line key, or the `grid` list)
-    holding a control character: it would end up on the command line and in messages."""
+    holding a control character: it would end up in flags, file names and messages."""
     allowed = {name.upper().replace("-", "_") for name in (*SECRET_INPUTS, "grid")}
     for key, value in env.items():
         if key.startswith("INPUT_") and key[6:].upper().replace("-", "_") not in allowed:
@@ -71,14 +71,16 @@ def _multiline_input(env) -> str | None:
 
 
 def build_argv(env) -> list[str]:
+    """The inputs as the flags of `healthgrid run` (or, for `remove`, `publish ghpages`): parsed by
+    the CLI's own parser, so an input is checked, and its error worded, exactly as its flag is."""
     removals = read_input("remove", env).splitlines()
     if any(r.strip() for r in removals):  # clean-up only: nothing is rendered
-        argv = ["publish", "ghpages", "--json"]
+        argv = ["publish", "ghpages"]
         for path in removals:
             if path.strip():
                 argv += ["--remove", path.strip()]
         return argv + _pages_flags(env, ("pages-branch", "pages-keep"))
-    argv = ["run", "--json", "--out", OUT_DIR]
+    argv = ["run", "--out", OUT_DIR]
     if read_input("config", env):
         argv += ["--config", read_input("config", env)]
     if _truthy(read_input("demo", env, "false")):
@@ -174,6 +176,8 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     gh-pages publisher alone)."""
     from healthgrid.cli import build_parser, publish_options, run_options
     from healthgrid.console import failure, shown_error
+    from healthgrid.flags import check_argv
+
     outcome = _Outcome()
     broken = _multiline_input(env)
     if broken:
@@ -182,7 +186,9 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         outcome.errors.append(shown_error(message))
         return 2, outcome
     try:
-        args = build_parser().parse_args(build_argv(env))
+        argv = build_argv(env)
+        check_argv(argv)
+        args = build_parser().parse_args(argv)
         if args.command == "publish":  # removal only
             from healthgrid.publish.target import publish
 
