@@ -1,4 +1,4 @@
-"""GitHub Action glue: inputs -> `healthgrid run` -> outputs, job summary and annotations.
+"""GitHub Action glue: inputs -> the pipeline (as `healthgrid run`) -> outputs, job summary and annotations.
 
 Secrets are masked with `::add-mask::` before anything else is printed; the runner then hides
 them in every later log line. Inputs are read in both spellings (`INPUT_DATADOG-API-KEY` as the
@@ -7,13 +7,16 @@ runner sets them, `INPUT_DATADOG_API_KEY` as some wrappers do).
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
 import uuid
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TextIO
+
+from healthgrid.console import Console
+from healthgrid.credentials import Credentials
 
 SECRET_INPUTS = ("datadog-api-key", "datadog-app-key", "imgur-client-id", "github-token")
 OUT_DIR = "healthgrid-out"
@@ -40,20 +43,6 @@ def _truthy(value: str) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
-class _Tee(io.TextIOBase):
-    def __init__(self, *streams: TextIO):
-        self.streams = streams
-
-    def write(self, text: str) -> int:
-        for stream in self.streams:
-            stream.write(text)
-        return len(text)
-
-    def flush(self) -> None:
-        for stream in self.streams:
-            stream.flush()
-
-
 def _append(path: str | None, text: str, what: str) -> None:
     """Append to a runner file command; a missing file is a warning, never a crash."""
     if not path:
@@ -72,7 +61,7 @@ def _write_output(path: str | None, name: str, value: str) -> None:
 
 def _multiline_input(env) -> str | None:
     """The first input (other than a secret, which may be a multi-line key, or the `grid` list)
-    holding a control character: it would end up on the command line and in messages."""
+    holding a control character: it would end up in flags, file names and messages."""
     allowed = {name.upper().replace("-", "_") for name in (*SECRET_INPUTS, "grid")}
     for key, value in env.items():
         if key.startswith("INPUT_") and key[6:].upper().replace("-", "_") not in allowed:
@@ -82,14 +71,16 @@ def _multiline_input(env) -> str | None:
 
 
 def build_argv(env) -> list[str]:
+    """The inputs as the flags of `healthgrid run` (or, for `remove`, `publish ghpages`): parsed by
+    the CLI's own parser, so an input is checked, and its error worded, exactly as its flag is."""
     removals = read_input("remove", env).splitlines()
     if any(r.strip() for r in removals):  # clean-up only: nothing is rendered
-        argv = ["publish", "ghpages", "--json"]
+        argv = ["publish", "ghpages"]
         for path in removals:
             if path.strip():
                 argv += ["--remove", path.strip()]
         return argv + _pages_flags(env, ("pages-branch", "pages-keep"))
-    argv = ["run", "--json", "--out", OUT_DIR]
+    argv = ["run", "--out", OUT_DIR]
     if read_input("config", env):
         argv += ["--config", read_input("config", env)]
     if _truthy(read_input("demo", env, "false")):
@@ -118,11 +109,19 @@ def _pages_flags(env, names: tuple[str, ...]) -> list[str]:
     return argv
 
 
+def credentials(env) -> Credentials:
+    """The keys and tokens the inputs give, over those of the environment (DATADOG_HOST and the
+    like only come from there)."""
+    base = Credentials.from_env()
+    given = {field: read_input(name, env) for field, name in (
+        ("datadog_api_key", "datadog-api-key"), ("datadog_app_key", "datadog-app-key"), ("datadog_site", "datadog-site"),
+        ("imgur_client_id", "imgur-client-id"), ("github_token", "github-token"))}
+    return replace(base, **{field: value for field, value in given.items() if value})
+
+
 def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    from healthgrid.cli import Console
-    from healthgrid.cli import main as cli_main
     from healthgrid.errors import register_secret, register_secret_lines
-    from healthgrid.publish.ghpages import basic_credentials
+    from healthgrid.publish.git import basic_credentials
 
     env = os.environ if env is None else env
     stdout = stdout or sys.stdout
@@ -139,45 +138,80 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
         for line in lines:
             print(f"::add-mask::{_escape_data(line)}", file=stdout, flush=True)
 
-    for var, name in (("DD_API_KEY", "datadog-api-key"), ("DD_APP_KEY", "datadog-app-key"), ("DD_SITE", "datadog-site"),
-                      ("IMGUR_CLIENT_ID", "imgur-client-id"), ("GITHUB_TOKEN", "github-token")):
-        value = read_input(name, env)
-        if value:
-            os.environ[var] = value
-
-    out, err = io.StringIO(), io.StringIO()
-    console = Console(out, _Tee(stderr, err))
-    broken = _multiline_input(env)
-    if broken:
-        console.error(f"input {broken}: has a line break or control character; give it on one line")
-        code = 2
-    else:
-        code = cli_main(build_argv(env), console)
-    try:
-        result = json.loads(out.getvalue() or "{}")
-    except ValueError:
-        result = {}
-
-    images = result.get("images", [])
-    light = next((i for i in images if i["file"].endswith(".png") and not i["file"].endswith("_dark.png")), None)
-    dark = next((i for i in images if i["file"].endswith("_dark.png")), None)
+    console = Console(stderr, stderr)  # progress and errors; the outputs below are the results
+    keys = credentials(env)
+    code, outcome = _run(env, keys, console)
+    images = outcome.images
+    light = next((i for i in images if i.file.endswith(".png") and not i.file.endswith("_dark.png")), None)
+    dark = next((i for i in images if i.file.endswith("_dark.png")), None)
+    embed = "\n".join(outcome.embeds.values())
     output_file = env.get("GITHUB_OUTPUT")
-    _write_output(output_file, "image-url", light["url"] if light else "")
-    _write_output(output_file, "dark-image-url", dark["url"] if dark else "")
-    _write_output(output_file, "images", json.dumps(images))
-    _write_output(output_file, "changed", "true" if result.get("changed") else "false")
-    _write_output(output_file, "embed", result.get("embed", ""))
+    _write_output(output_file, "image-url", light.url if light else "")
+    _write_output(output_file, "dark-image-url", dark.url if dark else "")
+    _write_output(output_file, "images", json.dumps([i.as_dict() for i in images]))
+    _write_output(output_file, "changed", "true" if outcome.changed else "false")
+    _write_output(output_file, "embed", embed)
 
     if _truthy(read_input("pr-comment", env, "false")) and images:
-        _comment(env, result, images, stderr)
-    errors = [line.removeprefix("healthgrid: error: ") for line in err.getvalue().splitlines() if line.startswith("healthgrid: error: ")]
-    for message in errors:
+        _comment(env, outcome.markdown, images, keys.github_token, stderr)
+    for message in outcome.errors:
         print(f"::error title={_escape_property('healthgrid')}::{_escape_data(message)}", file=stdout, flush=True)
-    _summary(env.get("GITHUB_STEP_SUMMARY"), result, images, errors)
+    _summary(env.get("GITHUB_STEP_SUMMARY"), outcome.markdown, images, embed, outcome.errors)
     return code
 
 
-def _comment(env, result: dict, images: list[dict], stderr: TextIO) -> None:
+@dataclass
+class _Outcome:
+    """What the outputs, the summary and the annotations are made of."""
+
+    images: list = field(default_factory=list)  # [Published]
+    changed: bool = False
+    embeds: dict[str, str] = field(default_factory=dict)
+    markdown: list[tuple[str, Path]] = field(default_factory=list)  # (grid name, NAME.md) of each grid that rendered
+    errors: list[str] = field(default_factory=list)  # one line each, as the log shows them
+
+
+def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
+    """The inputs checked as the CLI checks its flags, then the pipeline (or, for `remove`, the
+    gh-pages publisher alone)."""
+    from healthgrid.cli import build_parser, publish_options, run_options
+    from healthgrid.console import failure, shown_error
+    from healthgrid.flags import check_argv
+
+    outcome = _Outcome()
+    broken = _multiline_input(env)
+    if broken:
+        message = f"input {broken}: has a line break or control character; give it on one line"
+        console.error(message)
+        outcome.errors.append(shown_error(message))
+        return 2, outcome
+    try:
+        argv = build_argv(env)
+        check_argv(argv)
+        args = build_parser().parse_args(argv)
+        if args.command == "publish":  # removal only
+            from healthgrid.publish.target import publish
+
+            outcome.images, outcome.changed = publish({}, publish_options(args, keys), console)
+            return 0, outcome
+        from healthgrid.pipeline import run
+
+        result = run(run_options(args, keys, publish=True), console)
+    except (Exception, KeyboardInterrupt) as exc:
+        code, outcome.errors = failure(exc, console)
+        return code, outcome
+    outcome.images, outcome.changed = result.images, result.changed
+    outcome.embeds = result.embeds()
+    outcome.markdown = [(r.name, p) for r in result.grids if r.ok for p in r.files if p.suffix == ".md"]
+    kept = "their published images were left as they were"
+    outcome.errors = result.errors(kept)
+    end = result.failure(kept)
+    if end:
+        console.error(str(end))
+    return (end.exit_code if end else 0), outcome
+
+
+def _comment(env, markdown: list[tuple[str, Path]], images: list, token: str, stderr: TextIO) -> None:
     """The sticky preview comment; a missing permission is a warning (fork pull requests)."""
     from healthgrid.comment import body_for, upsert
     from healthgrid.errors import HealthgridError, redact
@@ -188,11 +222,10 @@ def _comment(env, result: dict, images: list[dict], stderr: TextIO) -> None:
     except (OSError, ValueError, KeyError, TypeError):
         print("::warning::pr-comment: not a pull_request event; no comment", file=stderr)
         return
-    markdown = [f for grid in result.get("grids", []) if grid.get("ok") for f in grid["files"] if f.endswith(".md")]
-    body = body_for([i["versioned_url"] for i in images] + markdown)
+    body = body_for([i.versioned_url for i in images] + [str(path) for _, path in markdown])
     warn = lambda message: print(f"::warning::{_escape_data(redact(message))}", file=stderr)  # noqa: E731 - one line, read where it is used
     try:
-        upsert(env.get("GITHUB_REPOSITORY", ""), number, body, os.environ.get("GITHUB_TOKEN", ""), api=env.get("GITHUB_API_URL"), warn=warn)
+        upsert(env.get("GITHUB_REPOSITORY", ""), number, body, token, api=env.get("GITHUB_API_URL"), warn=warn)
     except HealthgridError as exc:
         warn(f"pr-comment: {exc}")
 
@@ -206,28 +239,25 @@ def embed_block(embed: str) -> str:
     return f"Embed (follows light/dark mode; versioned URLs beat caches):\n\n{fence}html\n{embed}\n{fence}"
 
 
-def _summary(path: str | None, result: dict, images: list[dict], errors: list[str]) -> None:
+def _summary(path: str | None, markdown: list[tuple[str, Path]], images: list, embed: str, errors: list[str]) -> None:
     from healthgrid.escaping import md_code_block, md_url
 
     if not path:
         return
-    by_file = {i["file"]: i for i in images}
+    by_file = {i.file: i for i in images}
     parts = []
-    for grid in result.get("grids", []):
-        if not grid.get("ok"):
-            continue
-        md_path = next((Path(f) for f in grid["files"] if f.endswith(".md")), None)
-        if not md_path or not md_path.is_file():
+    for name, md_path in markdown:
+        if not md_path.is_file():
             continue
         text = md_path.read_text(encoding="utf-8")
-        image = by_file.get(f"{grid['name']}.png") or by_file.get(f"{grid['name']}_dark.png")
+        image = by_file.get(f"{name}.png") or by_file.get(f"{name}_dark.png")
         lines = text.splitlines()
         # The Markdown points at the image by file name; in a summary it must be a URL, or go.
-        lines = [(line.replace(f"]({grid['name']}.png)", f"]({md_url(image['versioned_url'])})") if image else "")
+        lines = [(line.replace(f"]({name}.png)", f"]({md_url(image.versioned_url)})") if image else "")
                  if line.startswith("![") else line for line in lines]
         parts.append("\n".join(lines).replace("\n\n\n", "\n\n"))
-    if result.get("embed"):
-        parts.append(embed_block(result["embed"]))
+    if embed:
+        parts.append(embed_block(embed))
     if errors:  # quoted verbatim but inert: they may echo Datadog's or a proxy's error body
         parts.append("**healthgrid failed:**\n\n" + md_code_block("\n".join(errors), limit=SUMMARY_ERRORS_LIMIT))
     if parts:

@@ -1,7 +1,8 @@
-"""What a short-lived `healthgrid` process can skip, measured in bench/bench.py.
+"""`healthgrid` as a short-lived process: the collector while the libraries import, and a quiet exit.
 
-Only the command and the Action's entry point call `start()`; a program that imports healthgrid as a
-library (the tests, for one) keeps the interpreter's usual garbage collection and exit.
+Only the command and the Action's entry point call `run()`; the pipeline calls `settled()` once the
+drawing libraries are in and `tidy()` between grids. A program that imports healthgrid as a library
+(the tests, for one) keeps the interpreter's usual garbage collection: both do nothing there.
 """
 
 from __future__ import annotations
@@ -14,17 +15,11 @@ from typing import NoReturn
 _started = False
 
 
-def start() -> None:
-    """Collect no garbage while matplotlib, seaborn and pandas import: they allocate about a million
-    objects that live as long as the process, and scanning them as they arrive costs ~0.07 s."""
-    global _started
-    _started = True
-    gc.disable()
-
-
 def settled() -> None:
-    """The heavy imports are in: keep them out of every later collection, then collect as usual, so
-    a run of many large grids stays as small as with the collector always on (tested)."""
+    """The heavy imports are in: keep their objects (about a million that live as long as the
+    process) out of every later collection, and collect as usual from here on. Before this, in a
+    process started by `run()`, the collector is off: scanning those objects as they arrive costs
+    ~0.07 s (bench/bench.py)."""
     if _started and not gc.isenabled():
         gc.freeze()
         gc.enable()
@@ -37,26 +32,31 @@ def tidy() -> None:
         gc.collect()
 
 
-def finish(code: int) -> NoReturn:
-    """Leave without the interpreter's teardown, which frees every module's objects one by one
-    (~0.15 s) only for the OS to reclaim the memory anyway. Our files are closed by then (`with`
-    blocks, atomic renames) and no thread or atexit hook of ours is pending; the standard streams
-    are the only buffers left."""
-    for stream in (sys.stdout, sys.stderr):
+def _flush(stream) -> None:
+    """Flush a standard stream; if its reader went away (`healthgrid monitor | head`), point it at
+    /dev/null so the interpreter's own flush at exit has nothing to complain about."""
+    try:
+        stream.flush()
+    except (OSError, ValueError):
         try:
-            stream.flush()
-        except (OSError, ValueError):  # the reader went away or the stream is closed: nothing to tell
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError):
             pass
-    os._exit(code)
 
 
 def run(main) -> NoReturn:
     """Run `main()` as the whole process and exit with its code."""
-    start()
+    global _started
+    _started = True
+    gc.disable()
     try:
         code = main()
     except SystemExit as exc:  # argparse's --help and --version exit this way
         if not (exc.code is None or isinstance(exc.code, int)):
             raise
         code = exc.code or 0
-    finish(code)
+    for stream in (sys.stdout, sys.stderr):
+        _flush(stream)
+    sys.exit(code)

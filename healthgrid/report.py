@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
-from healthgrid.errors import HealthgridError, quote_body
+from healthgrid.errors import HealthgridError, UsageError, quote_body
 
 REPORT_BUDGET = 20.0
 
@@ -126,3 +126,26 @@ def update_dashboard(auth: DatadogAuth, dashboard_id: str, images: dict[str, str
     except HealthgridError as exc:
         warn(f"{exc}; the dashboard was left as it was")
     return 0
+
+
+def report(spec, results, images, credentials, console) -> None:
+    """The report: section after a run (`spec`: ReportSpec): gauges, monitors, dashboard widgets."""
+    if not (spec.metrics or spec.dashboard or spec.monitors):
+        return
+    try:
+        auth = credentials.datadog(need_app_key=bool(spec.dashboard or spec.monitors))
+    except UsageError as exc:
+        console.warn(f"report: {exc}; not reporting")
+        return
+    if spec.metrics and submit_metrics(auth, results, console.warn):
+        console.progress(f"report: submitted healthgrid.* gauges for {len(results)} grid(s)")
+    if spec.monitors:
+        from healthgrid.monitors import definitions, ensure
+
+        outcome = ensure(auth, definitions(spec.period), console.warn)
+        if outcome:
+            console.progress("report: monitors " + ", ".join(f"{v}: {k!r}" for k, v in outcome.items()))
+    if spec.dashboard and images:
+        changed = update_dashboard(auth, spec.dashboard, {i.url: i.versioned_url for i in images}, console.warn)
+        if changed:
+            console.progress(f"report: repointed {changed} image widget URL(s) on dashboard {spec.dashboard}")

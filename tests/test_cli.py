@@ -106,12 +106,12 @@ def test_console_script_and_module_run_as_processes(in_tmp):
 
 
 def test_a_process_prints_everything_before_it_exits(in_tmp):
-    """The command skips the interpreter's teardown (healthgrid.process): buffered output must still arrive."""
+    """Everything buffered arrives: the grids' files, and the run's own (index.html) beside them."""
     proc = subprocess.run([sys.executable, "-m", "healthgrid", "render", "--demo", "--now", NOW, "--format", "png,svg,html", "--json", "--out", "o"],
                           cwd=in_tmp, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
-    files = {Path(f).name for grid in result["grids"] for f in grid["files"]}
+    files = {Path(f).name for grid in result["grids"] for f in grid["files"]} | {Path(f).name for f in result["files"]}
     assert {"health_grid.png", "health_grid_dark.svg", "health_grid.html", "index.html"} <= files
     assert all((in_tmp / "o" / name).stat().st_size > 0 for name in files)
     version = run_process("--version", cwd=in_tmp)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from healthgrid.cli import plural, status_line
+from healthgrid.pipeline import plural, status_line
 
 from conftest import EXAMPLE_CONFIG, NOW
 from helpers import make_grid

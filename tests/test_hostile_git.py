@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from healthgrid.publish import ghpages
+from healthgrid.publish import git as publish_git
 from healthgrid.publish.ghpages import publish
 
 from conftest import PAGES
@@ -151,7 +151,7 @@ def processes_mentioning(text):
 
 
 def test_trickling_remote_fails_within_the_budget_and_leaves_no_git_behind(tmp_path, cli, trickling, monkeypatch, out_dir):
-    monkeypatch.setattr(ghpages, "BUDGET", 0.6)
+    monkeypatch.setattr(publish_git, "BUDGET", 0.6)
     started = time.monotonic()
     line = one_error_line(publish_cli(cli, out_dir(tmp_path), trickling))
     assert time.monotonic() - started < 1.5

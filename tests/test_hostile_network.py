@@ -315,8 +315,7 @@ def test_imgur_5xx_is_retried_with_backoff_despite_a_reset_header(imgur, in_tmp,
     from healthgrid.publish.imgur import upload
 
     imgur.fail_next("/3/image", Response(503, {"data": {"error": "over capacity"}}, {"X-Post-Rate-Limit-Reset": "3600"}), times=2)
-    (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    link = upload(in_tmp / "a.png", CLIENT_ID)
+    link = upload("a.png", b"\x89PNG\r\n\x1a\n", CLIENT_ID)
     waits = clock.slept
     assert link.startswith("https://i.imgur.com/")
     assert len(waits) == 2 and all(w < 5 for w in waits) and waits[1] > waits[0]
@@ -326,8 +325,7 @@ def test_imgur_429_waits_as_its_reset_header_says_within_the_budget(imgur, in_tm
     from healthgrid.publish.imgur import upload
 
     imgur.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-RateLimit-ClientReset": "7"}))
-    (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    upload(in_tmp / "a.png", CLIENT_ID)
+    upload("a.png", b"\x89PNG\r\n\x1a\n", CLIENT_ID)
     assert clock.slept == [7.0], "waits exactly what the reset header says"
 
 
@@ -335,9 +333,8 @@ def test_imgur_429_with_a_reset_beyond_the_budget_gives_up_at_once(imgur, in_tmp
     from healthgrid.publish.imgur import upload
 
     imgur.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-Post-Rate-Limit-Reset": "3600"}))
-    (in_tmp / "a.png").write_bytes(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(RunError, match="Imgur answered 429.*gave up"):
-        upload(in_tmp / "a.png", CLIENT_ID)
+        upload("a.png", b"\x89PNG\r\n\x1a\n", CLIENT_ID)
     assert clock.slept == [] and len(imgur.uploads) == 0
 
 

@@ -14,6 +14,7 @@ from healthgrid.comment import MARKER, body_for
 from healthgrid.errors import redact
 from healthgrid.escaping import md_code_block, md_text, one_line
 from healthgrid.gridpage import page
+from healthgrid.publish import Published
 from healthgrid.textout import markdown
 
 from conftest import NOW
@@ -92,11 +93,10 @@ def test_action_pr_comment_warning_redacts_an_echoed_token(tmp_path, monkeypatch
     github.fail_next("/repos/", Response(500, f"upstream error; request had Authorization: Bearer {TOKEN}", content_type="text/plain"))
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 5}}))
-    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
     err = io.StringIO()
     try:
         action._comment({"GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/health", "GITHUB_API_URL": github.url},
-                        {"grids": []}, [{"file": "g.png", "versioned_url": "https://x.example/g.png?v=1"}], err)
+                        [], [Published("g.png", "https://x.example/g.png", "https://x.example/g.png?v=1")], TOKEN, err)
     finally:
         github.stop()
     assert err.getvalue().startswith("::warning::pr-comment: comment: GitHub answered 500")
@@ -116,7 +116,7 @@ def test_redact_recognises_secret_shapes_it_was_never_told():
 
 def _action(monkeypatch, inputs: dict) -> tuple[int, str, str]:
     for var in ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "IMGUR_CLIENT_ID", "GITHUB_TOKEN"):
-        monkeypatch.delenv(var, raising=False)  # main() exports the inputs; the monkeypatch undoes it
+        monkeypatch.delenv(var, raising=False)  # only the inputs give keys
     out, err = io.StringIO(), io.StringIO()
     code = action.main({"INPUT_CONFIG": "missing.yml", **inputs}, out, err)
     return code, out.getvalue(), err.getvalue()
@@ -214,7 +214,7 @@ def test_html_page_has_no_control_characters_and_escapes_markup():
 def test_summary_quotes_error_bodies_inert_and_truncated(tmp_path):
     summary = tmp_path / "summary.md"
     body = "```\n</details><img src=https://evil.example/x.png> @octocat ::error::x " + "y" * 9000
-    action._summary(str(summary), {}, [], [body])
+    action._summary(str(summary), [], [], "", [body])
     html = html_of(summary.read_text())
     assert "<img" not in html and "<details" not in html.replace("&lt;/details&gt;", "")
     assert "<pre lang=\"text\"><code>```" in html and "(truncated)" in html and len(summary.read_text()) < 6000

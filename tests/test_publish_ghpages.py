@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from healthgrid.publish.ghpages import Git, publish
+from healthgrid.publish.ghpages import publish
+from healthgrid.publish.git import Git
 
 from conftest import PAGES
 

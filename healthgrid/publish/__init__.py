@@ -1,12 +1,17 @@
-"""Publishing targets: a gh-pages branch (stable URLs, bounded history), Imgur, S3."""
+"""Publishing targets: a gh-pages branch (stable URLs, bounded history), Imgur, S3.
+
+`target.publish(files, options, console) -> (images, changed)` sends files to any of them; this
+module holds what they share: the options, the Published image, and reading a folder safely."""
 
 from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from healthgrid.config import PublishSpec
+from healthgrid.credentials import Credentials
 from healthgrid.errors import UsageError
 
 IMAGE_TYPES = (".png", ".svg")
@@ -20,6 +25,16 @@ class Published:
 
     def as_dict(self) -> dict:
         return {"file": self.file, "url": self.url, "versioned_url": self.versioned_url}
+
+
+@dataclass(frozen=True)
+class PublishOptions(PublishSpec):
+    """The config's publish: section with flags and inputs applied, and the credentials."""
+
+    repository: str | None = None  # OWNER/REPO: its pages branch instead of `remote`
+    message: str | None = None
+    remove: tuple[str, ...] = ()  # paths to drop from the pages branch
+    credentials: Credentials = field(default_factory=Credentials, repr=False)
 
 
 def read_dir(directory: str, flag: str = "DIR") -> dict[str, bytes]:

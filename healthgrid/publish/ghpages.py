@@ -8,204 +8,43 @@ holds more than `keep` commits. The push is forced *with a lease on the tip we r
 publisher moved the branch in between, the push is refused, and we re-read, re-apply and retry
 with jitter. Identical content makes no commit at all.
 
-Every git child gets what is left of one wall-clock budget for the whole publish and runs in its own
-process group, so a remote that trickles is cut off with its helpers (git-remote-http and co.).
-A push the remote refuses (a protected branch, a hook) is reported with the remote's reason at
-once; only a lost race (the lease or the remote's ref lock) is retried.
+Every git child shares one wall-clock budget (healthgrid.publish.git). A push the remote refuses
+(a protected branch, a hook) is reported with the remote's reason at once; only a lost race (the
+lease or the remote's ref lock) is retried.
 """
 
 from __future__ import annotations
 
-import base64
-import os
 import random
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote, urlsplit
 
 from healthgrid.errors import RunError, UsageError, redact, register_secret
+from healthgrid.publish.git import BOT_NAME, Git, GitError, GitTimeout, register_url_secret, said, token_host
 
-BOT_NAME = "github-actions[bot]"
-BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 MAX_ATTEMPTS = 10
-BUDGET = 300.0  # seconds for a whole publish, retries included (README: Publishing)
 # Marks the commits this tool writes or carries onto a cut history; a commit without it is someone
 # else's (see `_foreign_loss`).
 TRAILER = "Published-by: healthgrid"
 COUNT_LIMIT = 1000  # how far back `--keep` counts commits it is about to drop
 # Push statuses that mean another publisher got there first; any other refusal is the remote's word.
 _RACE = re.compile(r"stale info|fetch first|non-fast-forward|cannot lock ref|failed to update ref|incorrect old value|but expected|already exists", re.I)
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s]*@")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass
 class PublishResult:
     changed: bool
-    commit: str | None
     attempts: int
 
 
-def basic_credentials(token: str) -> str:
-    """The token as git sends it over HTTPS (basic auth for x-access-token)."""
-    return base64.b64encode(f"x-access-token:{token}".encode()).decode()
-
-
-class Git:
-    """Runs git with no user config, no prompts, and (when given) a token sent as an HTTP header,
-    passed through the environment so it never shows in a command line, a URL or a config file."""
-
-    def __init__(self, git_dir: Path, token: str | None = None, token_host: str | None = None, budget: float | None = None):
-        self.git_dir = git_dir
-        self.budget = BUDGET if budget is None else budget
-        self.deadline = time.monotonic() + self.budget
-        self.env = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("GIT_")},
-            "GIT_DIR": str(git_dir),
-            "GIT_TERMINAL_PROMPT": "0",
-            "GIT_CONFIG_NOSYSTEM": "1",
-            "GIT_CONFIG_GLOBAL": os.devnull,
-            "GIT_AUTHOR_NAME": BOT_NAME, "GIT_AUTHOR_EMAIL": BOT_EMAIL,
-            "GIT_COMMITTER_NAME": BOT_NAME, "GIT_COMMITTER_EMAIL": BOT_EMAIL,
-            "LC_ALL": "C",
-            "GIT_LITERAL_PATHSPECS": "1",  # a path is that path: no globs, no `:!` magic
-        }
-        config = {"safe.directory": "*", "core.askPass": "", "credential.helper": "", "protocol.version": "2"}
-        if token and token_host:
-            register_secret(token)
-            basic = basic_credentials(token)
-            register_secret(basic)
-            config[f"http.{token_host}/.extraheader"] = f"AUTHORIZATION: basic {basic}"
-        self.env["GIT_CONFIG_COUNT"] = str(len(config))
-        for i, (key, value) in enumerate(config.items()):
-            self.env[f"GIT_CONFIG_KEY_{i}"] = key
-            self.env[f"GIT_CONFIG_VALUE_{i}"] = value
-
-    def run(self, *args: str, input: bytes | None = None, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise GitTimeout(args[0], self.budget)
-        # A session of its own, so a timeout kills git's helpers too (they hold the pipes open).
-        proc = subprocess.Popen(["git", *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                env={**self.env, **(env or {})}, start_new_session=True)
-        try:
-            stdout, stderr = proc.communicate(input, timeout=remaining)
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            raise GitTimeout(args[0], self.budget) from None
-        except BaseException:
-            _kill_group(proc)
-            raise
-        done = subprocess.CompletedProcess(["git", *args], proc.returncode, stdout, stderr)
-        if check and done.returncode != 0:
-            raise GitError(args[0], done.returncode, stderr.decode(errors="replace"))
-        return done
-
-    def out(self, *args: str, **kwargs) -> str:
-        return self.run(*args, **kwargs).stdout.decode().strip()
-
-    def sibling(self, name: str, budget: float, config: dict[str, str]) -> "Git":
-        """A new repository beside this one, with the same credentials plus `config`."""
-        other = Git(self.git_dir.with_name(name), budget=budget)
-        count = int(self.env["GIT_CONFIG_COUNT"])
-        other.env = {**self.env, "GIT_DIR": str(other.git_dir), "GIT_CONFIG_COUNT": str(count + len(config))}
-        for i, (key, value) in enumerate(config.items(), count):
-            other.env[f"GIT_CONFIG_KEY_{i}"] = key
-            other.env[f"GIT_CONFIG_VALUE_{i}"] = value
-        other.run("init", "--bare", "--quiet", str(other.git_dir))
-        return other
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
-        proc.communicate(timeout=5)
-    except subprocess.TimeoutExpired:  # a helper that left the group still holds a pipe: stop reading
-        proc.wait()
-
-
-class GitError(Exception):
-    def __init__(self, command: str, code: int, stderr: str):
-        self.command, self.code, self.stderr = command, code, public_text(stderr.strip())
-        super().__init__(f"git {command} failed ({code}): {self.reason()}")
-
-    def reason(self) -> str:
-        """What went wrong, in one line: git's first `fatal:`/`error:` line, not its advice."""
-        text = self.stderr
-        if re.search(r"does not appear to be a git repository|repository '.*' not found|Repository not found", text):
-            return "repository not found"
-        if re.search(r"Authentication failed|could not read Username|terminal prompts disabled|returned error: 40[13]", text):
-            return "authentication failed (is GITHUB_TOKEN set and allowed to push?)"
-        lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("hint:")]
-        for line in lines:
-            if line.startswith(("fatal:", "error:")):
-                return one_line(line.split(":", 1)[1].strip())
-        return one_line(lines[-1]) if lines else "no output"
-
-
-class GitTimeout(Exception):
-    def __init__(self, command: str, budget: float):
-        self.command, self.budget = command, budget
-        super().__init__(f"git {command}: no result within {budget:g}s")
-
-
-def strip_userinfo(text: str) -> str:
-    """Every URL in `text` without its `user:password@` part."""
-    return _USERINFO.sub(r"\1", text)
-
-
-def public_text(text: str) -> str:
-    """`text` as it may be printed: no URL credentials, no registered secret."""
-    return redact(strip_userinfo(text))
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """Remote-supplied text made safe for one line of output: control characters escaped (no ESC
-    sequence, no line of its own that could start with `::`), and bounded."""
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text.strip())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def register_url_secret(remote: str) -> None:
-    """The password of a `https://user:password@host/...` remote is a secret like any token, and so
-    is a lone `https://TOKEN@host/...` user."""
-    try:
-        parts = urlsplit(remote)
-        secret = parts.password if parts.password is not None else parts.username
-    except ValueError:
-        return
-    if secret and "://" in remote:
-        register_secret(secret)
-        register_secret(unquote(secret))
-
-
-def default_remote(cwd: str | None = None) -> str:
-    """`origin` of the repository we run in (the Actions workspace, or a developer's clone)."""
-    try:
-        proc = subprocess.run(["git", "-c", "safe.directory=*", "remote", "get-url", "origin"], cwd=cwd, capture_output=True, text=True, timeout=30)
-    except subprocess.TimeoutExpired:
-        proc = None
-    if proc is None or proc.returncode != 0:
-        raise UsageError("--remote: not given, and this directory is not a git repository with an 'origin' remote")
-    return proc.stdout.strip()
-
-
-def _token_host(remote: str) -> str | None:
-    parts = urlsplit(remote)
-    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}" if parts.scheme in ("http", "https") else None
-
-
-def _valid_path(path: str) -> str:
+def valid_path(path: str) -> str:
     path = path.strip("/")
     if any(part in ("..", ".git") for part in path.split("/")) or "\\" in path:
         raise UsageError(f"--path: {path!r} must be a plain folder inside the branch")
@@ -224,11 +63,11 @@ def _valid_removal(path: str) -> str:
 def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", path: str = "healthgrid", keep: int = 1,
             remove: list[str] | None = None, token: str | None = None, message: str | None = None,
             warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
-            index: bool = False, budget: float | None = None) -> PublishResult:
+            index: bool = False) -> PublishResult:
     """Put `files` (name -> bytes) under `path` on `branch` of `remote`; drop the `remove` paths.
-    With `index`, PATH/index.html is rebuilt from every grid under PATH on the branch.
-    `budget` (default BUDGET) bounds the whole publish in wall-clock seconds."""
-    path = _valid_path(path)
+    With `index`, PATH/index.html is rebuilt from every grid under PATH on the branch. The whole
+    publish, retries included, has git.BUDGET seconds."""
+    path = valid_path(path)
     remove = [_valid_removal(name) for name in remove or []]
     if keep < 1:
         raise UsageError("--keep: must be at least 1")
@@ -236,10 +75,10 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
         raise UsageError(f"--branch: {branch!r} is not a usable branch name")
     register_secret(token)  # a hook or a proxy may echo it, whatever the remote
     register_url_secret(remote)
-    shown = public_text(remote)
+    shown = redact(remote)
     work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
     try:
-        git = Git(work / "repo.git", token, _token_host(remote) if token else None, budget)
+        git = Git(work / "repo.git", token, token_host(remote) if token else None)
         git.run("init", "--bare", "--quiet", str(git.git_dir))
         once = _Once(warn)
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -321,7 +160,7 @@ def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attem
         _rebuild_index(git, path, env=index)
     tree = git.out("write-tree", env=index)
     if tip and git.out("rev-parse", f"{tip}^{{tree}}") == tree:
-        return PublishResult(changed=False, commit=tip, attempts=attempt)
+        return PublishResult(changed=False, attempts=attempt)
     loss = None
     if len(history) >= keep and warn and warn.wanted("keep"):
         loss = _foreign_loss(git, remote, ref, branch, keep, history[keep - 1])
@@ -342,7 +181,7 @@ def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attem
         _push_failure(proc)
     if loss:
         warn("keep", loss)
-    return PublishResult(changed=True, commit=new, attempts=attempt)
+    return PublishResult(changed=True, attempts=attempt)
 
 
 def _push_failure(proc: subprocess.CompletedProcess):
@@ -354,9 +193,9 @@ def _push_failure(proc: subprocess.CompletedProcess):
     kind, reason = status.groups()
     if _RACE.search(reason):
         raise _Raced()
-    said = [line[len("remote:"):].strip() for line in stderr.splitlines() if line.startswith("remote:")]
-    said = [line for line in said if line][:3]
-    raise _Refused(one_line(public_text(" / ".join([*said, f"({kind}: {reason})"]))))
+    remote_said = [line[len("remote:"):].strip() for line in stderr.splitlines() if line.startswith("remote:")]
+    remote_said = [line for line in remote_said if line][:3]
+    raise _Refused(said(" / ".join([*remote_said, f"({kind}: {reason})"])))
 
 
 def _written_by_us(git: Git, sha: str) -> bool:
@@ -419,3 +258,24 @@ def _recommit(git: Git, sha: str, parent: str | None, mark: bool = False) -> str
            "GIT_COMMITTER_NAME": cn, "GIT_COMMITTER_EMAIL": ce, "GIT_COMMITTER_DATE": cd}
     args = ["commit-tree", tree, *(("-p", parent) if parent else ()), "-F", "-"]
     return git.run(*args, input=body, env=env).stdout.decode().strip()
+
+
+def publish_files(files: dict[str, bytes], options, console):
+    """The gh-pages target: `files` under options.path on options.branch; returns
+    ([Published image], changed), each image at its stable pages URL."""
+    from healthgrid.publish import IMAGE_TYPES, Published
+    from healthgrid.publish.pages import pages_target
+    from healthgrid.urls import stable_url, versioned_url
+
+    base, remote = pages_target(options)  # checked before anything is pushed
+    result = publish(files, remote=remote, branch=options.branch, path=options.path, keep=options.keep,
+                     remove=list(options.remove), token=options.credentials.github(), message=options.message,
+                     warn=console.warn, index="index.html" in files)
+    console.progress(f"publish: {options.branch} {'updated' if result.changed else 'unchanged (identical files)'}"
+                     + (f" in {result.attempts} attempts" if result.attempts > 1 else ""))
+    images = []
+    for name, content in files.items():
+        if name.endswith(IMAGE_TYPES):
+            url = stable_url(base, options.path, name)
+            images.append(Published(name, url, versioned_url(url, content)))
+    return images, result.changed

@@ -6,19 +6,15 @@ from __future__ import annotations
 import math
 import os
 import time
-from pathlib import Path
 from typing import Callable
 
 from healthgrid import bounded
-from healthgrid.errors import RunError, quote_body, secret_from_env
+from healthgrid.errors import RunError, quote_body
 from healthgrid.retry import Budget
 
 DEFAULT_API = "https://api.imgur.com"
 BUDGET = 60.0
-
-
-def client_id_from_env(env=None) -> str:
-    return secret_from_env("IMGUR_CLIENT_ID", "register an application at imgur.com and use its client id", env)
+IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".gif")  # what Imgur takes of our files (not SVG)
 
 
 def _reset_wait(headers) -> float | None:
@@ -35,7 +31,23 @@ def _reset_wait(headers) -> float | None:
     return None
 
 
-def upload(path: Path, client_id: str, *, api: str | None = None, budget: float | None = None,
+def publish_files(files: dict[str, bytes], options, console):
+    """The Imgur target: upload the images of `files` Imgur shows (PNG, JPEG, GIF); returns
+    ([Published image], True), as every upload makes a new link."""
+    from healthgrid.publish import Published
+    from healthgrid.urls import versioned_url
+
+    client_id = options.credentials.imgur()
+    images = []
+    for name, content in files.items():
+        if not name.lower().endswith(IMAGE_TYPES):
+            continue
+        link = upload(name, content, client_id, warn=console.warn)
+        images.append(Published(name, link, versioned_url(link, content)))
+    return images, True
+
+
+def upload(name: str, content: bytes, client_id: str, *, api: str | None = None, budget: float | None = None,
            warn: Callable[[str], None] | None = None) -> str:
     """Upload one image; return its link. Retries 429 (waiting as its reset headers say), 5xx and
     network errors (backing off), all within `budget` seconds; each attempt gets what is left as a
@@ -44,7 +56,6 @@ def upload(path: Path, client_id: str, *, api: str | None = None, budget: float 
 
     budget = Budget(BUDGET if budget is None else budget)
     base = (api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/")
-    content = path.read_bytes()
     session = requests.Session()
     attempt = 0
     while True:
@@ -52,9 +63,9 @@ def upload(path: Path, client_id: str, *, api: str | None = None, budget: float 
         try:
             response = bounded.request(session, "POST", f"{base}/3/image", deadline=budget.remaining(), connect=5.0, what="the upload",
                                        headers={"Authorization": f"Client-ID {client_id}"},
-                                       files={"image": (path.name, content)}, data={"type": "file", "name": path.name})
+                                       files={"image": (name, content)}, data={"type": "file", "name": name})
         except bounded.Refused as exc:
-            raise RunError(f"publish imgur: {path.name}: Imgur at {bounded.origin(base)}: {exc}") from None
+            raise RunError(f"publish imgur: {name}: Imgur at {bounded.origin(base)}: {exc}") from None
         except requests.RequestException as exc:
             wait, reason = budget.wait_for(attempt), f"cannot reach Imgur at {bounded.origin(base)} ({type(exc).__name__})"
         else:
@@ -66,7 +77,7 @@ def upload(path: Path, client_id: str, *, api: str | None = None, budget: float 
                         return link
                 except (ValueError, KeyError, TypeError):
                     pass
-                raise RunError(f"publish imgur: {path.name}: Imgur answered 200 without a link")
+                raise RunError(f"publish imgur: {name}: Imgur answered 200 without a link")
             if status in (401, 403) and "client" in response.text.lower():
                 raise RunError(f"publish imgur: Imgur refused the client id ({status}): check IMGUR_CLIENT_ID")
             if status == 429:
@@ -76,12 +87,12 @@ def upload(path: Path, client_id: str, *, api: str | None = None, budget: float 
                 # 403 without a client-id complaint is Imgur's per-IP flood limit on shared runners.
                 wait = budget.wait_for(attempt)
             else:
-                raise RunError(f"publish imgur: {path.name}: Imgur answered {status}: {_error(response)}")
+                raise RunError(f"publish imgur: {name}: Imgur answered {status}: {_error(response)}")
             reason = f"Imgur answered {status}"
         if not budget.covers(wait):
-            raise RunError(f"publish imgur: {path.name}: {reason}; gave up after {budget.elapsed():.0f}s (budget {budget.seconds:g}s)")
+            raise RunError(f"publish imgur: {name}: {reason}; gave up after {budget.elapsed():.0f}s (budget {budget.seconds:g}s)")
         if warn:
-            warn(f"publish imgur: {path.name}: {reason}; retrying in {wait:.1f}s")
+            warn(f"publish imgur: {name}: {reason}; retrying in {wait:.1f}s")
         budget.sleep(wait)
 
 

@@ -19,8 +19,9 @@ _TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".html": "text/html; cha
           ".json": "application/json", ".md": "text/markdown; charset=utf-8"}
 
 
-def publish_s3(files: dict[str, bytes], spec, console):
-    """Upload `files` to s3://bucket/prefix; returns ([Published image], changed)."""
+def publish_files(files: dict[str, bytes], spec, console):
+    """The S3 target: upload `files` to s3://bucket/prefix (`spec`: PublishOptions); returns
+    ([Published image], changed)."""
     from healthgrid.publish import IMAGE_TYPES, Published
     from healthgrid.urls import versioned_url
 

@@ -17,7 +17,6 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery w
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from healthgrid import process  # noqa: E402
 from healthgrid.config import GridSpec  # noqa: E402
 from healthgrid.grid import Grid, Row  # noqa: E402
 from healthgrid.render.heatmap import heatmap_figure, prepare  # noqa: E402
@@ -32,11 +31,7 @@ def figure_for(grid: Grid, spec: GridSpec, theme: str, layout: Layout | None = N
     """The figure of the grid's type, in `theme` ("light" or "dark"); `layout`: the sizes a
     heatmap shares with the other heatmaps of its config."""
     if spec.type == "trend":
-        process.settled()
         return trend_figure(grid, spec, theme)
-    import seaborn  # noqa: F401 - the heatmap engine, loaded before any figure object exists to be frozen with it
-
-    process.settled()
     return heatmap_figure(grid, spec, theme, layout)
 
 

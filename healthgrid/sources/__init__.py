@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Callable
 
 from healthgrid.config import Config, GridSpec, unknown_grid
+from healthgrid.credentials import Credentials
 from healthgrid.grid import Grid
 
 
@@ -19,7 +20,9 @@ class Job:
 
 
 def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | None, now: datetime,
-         budget: float = 60.0, warn: Callable[[str], None] | None = None) -> list[Job]:
+         credentials: Credentials | None = None, budget: float = 60.0, warn: Callable[[str], None] | None = None) -> list[Job]:
+    """The grids to produce; Datadog's credentials (default: from the environment) are checked here,
+    before anything is fetched, and only when Datadog is the source."""
     if data is not None:
         from healthgrid.sources.datafile import load_data
 
@@ -37,7 +40,7 @@ def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | Non
         return [Job(spec, (lambda spec=spec: demo_grid(spec, now))) for spec in specs]
     from healthgrid.sources.datadog import DatadogSource
 
-    source = DatadogSource.from_env(budget=budget, warn=warn)  # checks credentials before anything is fetched
+    source = DatadogSource((credentials or Credentials.from_env()).datadog(), budget=budget, warn=warn)
     return [Job(spec, (lambda spec=spec: source.fetch(spec, now))) for spec in specs]
 
 

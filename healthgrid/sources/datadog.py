@@ -124,10 +124,6 @@ class DatadogSource:
         self.budget = budget
         self.warn = warn
 
-    @classmethod
-    def from_env(cls, budget: float = DEFAULT_BUDGET, warn=None) -> "DatadogSource":
-        return cls(DatadogAuth.from_env(), budget=budget, warn=warn)
-
     def fetch(self, spec: GridSpec, now: datetime) -> Grid:
         days = local_days(now, spec.timezone, spec.days)
         starts = [int(day_start(d, spec.timezone).timestamp()) for d in days]

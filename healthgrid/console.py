@@ -1,0 +1,61 @@
+"""Where progress (stderr) and results (stdout) go, for the CLI and the Action alike."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from healthgrid.errors import HealthgridError, redact
+from healthgrid.escaping import log_lines, one_line
+
+PROG = "healthgrid"
+
+
+class Console:
+    """The one way out for text: every message is redacted (known secrets and secret-shaped values)
+    and made one inert line, so neither a secret nor a workflow command (`::warning::…`, `##[…]`)
+    that arrived inside user text or an echoed error body can reach a log. Tests pass their own
+    streams."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+
+    def progress(self, message: str) -> None:
+        print(f"{PROG}: {one_line(redact(message))}", file=self.err, flush=True)
+
+    def warn(self, message: str) -> None:
+        self.progress(f"warning: {message}")
+
+    def error(self, message: str) -> None:
+        self.progress(f"error: {message}")
+
+    def debug(self, text: str) -> None:
+        self.err.write(log_lines(redact(text)))
+
+    def result(self, text: str) -> None:
+        print(log_lines(redact(text)), file=self.out, flush=True)
+
+
+def shown_error(message: str) -> str:
+    """An error message as `Console.error` shows it: redacted, one inert line."""
+    return one_line(redact(message))
+
+
+def failure(exc: BaseException, console: Console, debug: bool = False) -> tuple[int, list[str]]:
+    """Report an exception that ended a command: one line each (several for a config with several
+    errors), the traceback only with `debug`. Returns the exit code and the lines as shown."""
+    if isinstance(exc, KeyboardInterrupt):
+        lines, code = ["interrupted"], 130
+    elif isinstance(exc, HealthgridError):
+        lines, code = list(getattr(exc, "lines", None) or [str(exc)]), exc.exit_code
+    else:  # a bug: still one line unless --debug
+        lines = [f"internal error: {type(exc).__name__}: {exc}" + ("" if debug else " (run with --debug for details)")]
+        code = 1
+    if debug and not isinstance(exc, KeyboardInterrupt):
+        import traceback
+
+        console.debug("".join(traceback.format_exception(exc)))
+    for line in lines:
+        console.error(line)
+    return code, [shown_error(line) for line in lines]

@@ -1,0 +1,195 @@
+"""The pipeline: config -> source -> Grid -> render -> files -> publish -> report.
+
+`run(options, console) -> RunResult` is what `healthgrid render`, `healthgrid run` and the Action
+all call; they differ only in how they fill RunOptions and print the RunResult. Progress and each
+failed grid's error go to `console` as they happen; the result holds everything to print after.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from healthgrid.config import Config
+from healthgrid.console import Console, shown_error
+from healthgrid.credentials import Credentials
+from healthgrid.errors import RunError
+from healthgrid.publish import PublishOptions
+
+
+@dataclass
+class RunOptions:
+    config: Config
+    now: datetime
+    out: Path = Path("healthgrid-out")
+    formats: tuple[str, ...] = ("png",)
+    theme: str = "both"  # light | dark | both
+    grids: list[str] | None = None  # names; None renders every grid of the config
+    demo: bool = False
+    data: str | None = None  # a grid data file instead of a source
+    timeout: float = 60.0  # seconds to fetch one grid from Datadog, retries included
+    publish: PublishOptions | None = None  # None: render only; no publish, no report
+    credentials: Credentials = field(default_factory=Credentials, repr=False)
+
+
+@dataclass
+class GridResult:
+    name: str
+    ok: bool
+    files: list[Path] = field(default_factory=list)
+    contents: dict[str, bytes] = field(default_factory=dict)
+    error: str | None = None
+    missing_cells: int = 0
+    render_seconds: float = 0.0
+
+    def as_dict(self) -> dict:
+        return {"name": self.name, "ok": self.ok, "files": [str(p) for p in self.files], "missing_cells": self.missing_cells,
+                "render_seconds": round(self.render_seconds, 3), **({"error": self.error} if self.error else {})}
+
+
+@dataclass
+class RunResult:
+    grids: list[GridResult]
+    files: list[Path] = field(default_factory=list)  # the run's own files (index.html), beside the grids'
+    contents: dict[str, bytes] = field(default_factory=dict)
+    images: list = field(default_factory=list)  # [Published]
+    changed: bool = False
+    publish_error: RunError | None = None
+
+    def all_contents(self) -> dict[str, bytes]:
+        """Every file written for a grid that rendered, then the run's own: what is published."""
+        return {**{name: content for r in self.grids if r.ok for name, content in r.contents.items()}, **self.contents}
+
+    def embeds(self) -> dict[str, str]:
+        from healthgrid.embed import embeds
+
+        return embeds(self.images, self.all_contents())
+
+    def failure(self, kept: str) -> RunError | None:
+        """What ends the run with exit code 1, if anything: the publish, else the grids that failed."""
+        if self.publish_error:
+            return self.publish_error
+        failed = [r.name for r in self.grids if not r.ok]
+        if failed:
+            return RunError(f"{len(failed)} of {len(self.grids)} grid(s) failed: {', '.join(failed)}; {kept}")
+        return None
+
+    def errors(self, kept: str) -> list[str]:
+        """Every error of the run, one line each as the console shows it."""
+        end = self.failure(kept)
+        return [r.error for r in self.grids if r.error] + ([shown_error(str(end))] if end else [])
+
+
+def run(options: RunOptions, console: Console) -> RunResult:
+    """Render every grid; then, with options.publish, publish those that rendered and report."""
+    from healthgrid.publish.target import check
+
+    for warning in options.config.warnings:
+        console.warn(warning)
+    if options.publish:
+        check(options.publish)
+    result = RunResult(render_grids(options, console))
+    if "html" in options.formats and any(r.ok for r in result.grids):
+        _write_index(options, result)
+    if options.publish is None:
+        return result
+    if any(r.ok for r in result.grids):
+        from healthgrid.publish.target import publish
+
+        try:
+            result.images, result.changed = publish(result.all_contents(), options.publish, console)
+        except RunError as exc:
+            result.publish_error = exc
+    from healthgrid.report import report
+
+    report(options.config.report, result.grids, result.images, options.credentials, console)
+    return result
+
+
+def render_grids(options: RunOptions, console: Console) -> list[GridResult]:
+    """Source -> Grid -> images and text files, one grid at a time.
+
+    A grid whose data cannot be fetched writes nothing (its old files stay as they were)."""
+    from healthgrid import process
+    from healthgrid.errors import UsageError
+    from healthgrid.outputs import THEME_CHOICES, OutDirError, grid_files, make_out_dir, write_files
+    from healthgrid.sources import plan
+
+    config = options.config
+    jobs = plan(config, options.grids, demo=options.demo, data=options.data, now=options.now,
+                credentials=options.credentials, budget=options.timeout, warn=console.warn)
+    out_dir = Path(options.out)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out: {out_dir} exists and is not a directory")
+    if jobs:
+        _load_renderer(jobs)
+    layout = None
+    if options.data is None and sum(g.type == "heatmap" for g in config.grids) > 1:
+        from healthgrid.render import shared_layout
+
+        layout = shared_layout(config.grids)  # from every grid of the config, so a matrix of --grid runs agrees
+    results = []
+    for job in jobs:
+        name = job.spec.name
+        try:
+            grid = job.fetch()
+            make_out_dir(out_dir)  # only once there is something to write; failing here fails every grid alike
+            start = time.perf_counter()
+            files = grid_files(grid, job.spec, options.formats, THEME_CHOICES[options.theme], layout, config.status_page)
+            paths = write_files(out_dir, files)  # all of the grid's files, or none
+        except OutDirError:
+            raise
+        except RunError as exc:
+            console.error(str(exc))
+            results.append(GridResult(name, ok=False, error=shown_error(str(exc))))
+            continue
+        elapsed = time.perf_counter() - start
+        _warn_out_of_range(grid, console)
+        console.progress(status_line(grid, elapsed))
+        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
+        process.tidy()
+    return results
+
+
+def _load_renderer(jobs) -> None:
+    """Import the drawing libraries before the first grid, then let the process keep them out of
+    every later collection (healthgrid.process: ~0.1 s of a short run)."""
+    from healthgrid import process, render  # noqa: F401 - imported for its libraries: matplotlib, numpy
+
+    if any(job.spec.type == "heatmap" for job in jobs):
+        import seaborn  # noqa: F401 - the heatmap engine (render/heatmap.py imports it where it draws)
+    process.settled()
+
+
+def _write_index(options: RunOptions, result: RunResult) -> None:
+    """index.html: every grid in --out, this run's and earlier ones', published with the grids."""
+    from healthgrid.index import build_index
+    from healthgrid.outputs import write_files
+
+    out_dir = Path(options.out)
+    names = [p.name for p in out_dir.iterdir() if p.is_file()]
+    result.contents["index.html"] = build_index(names, lambda name: (out_dir / name).read_bytes(), options.now)
+    result.files += write_files(out_dir, {"index.html": result.contents["index.html"]})
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def status_line(grid, seconds: float) -> str:
+    """`NAME: 7 rows × 7 days, 2 of 49 cells without data, 0.41s`."""
+    cells = len(grid.rows) * len(grid.days)
+    return (f"{grid.name}: {plural(len(grid.rows), 'row')} × {plural(len(grid.days), 'day')}, "
+            f"{grid.missing_cells} of {plural(cells, 'cell')} without data, {seconds:.2f}s")
+
+
+def _warn_out_of_range(grid, console: Console) -> None:
+    from itertools import groupby
+
+    for _, cells in groupby(grid.out_of_range(), key=lambda cell: id(cell[0])):
+        (row, day, value), *more = cells
+        if row.score is None:
+            extra = f" (and {len(more)} more)" if more else ""
+            console.warn(f"{grid.name}: {row.label!r} on {day}: FoM {value:g} is outside [0, 1]; clamped for colour{extra}")
