@@ -24,7 +24,7 @@ demo: $(RUNTIME)
 	$(BIN)/healthgrid render --demo --out healthgrid-out
 
 test: lint
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n auto $(PYTEST_ARGS)
 
 # pyflakes, pycodestyle, bugbear and isort as configured in pyproject.toml; `ruff check --fix .` sorts imports.
 lint: $(TESTSET)
