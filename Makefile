@@ -30,7 +30,7 @@ test: lint
 lint: $(TESTSET)
 	$(BIN)/ruff check .
 
-bench: $(RUNTIME)
+bench: $(TESTSET)
 	$(BIN)/python bench/bench.py
 
 # Build the real image and run the workflows through act (root, apt, ~1.6 GB of container storage).

@@ -73,7 +73,7 @@ def in_process_render_times(runs: int) -> list[tuple[str, float, int]]:
     for rows, days in ((7, 7), (35, 7), (100, 30)):
         spec = GridSpec(name="b", title=f"{rows}x{days}", rows=tuple(RowSpec(f"Metric {i}", f"avg:m{i}{{*}}") for i in range(rows)), days=days)
         grid = demo_grid(spec, NOW_DT)
-        figure_bytes(figure_for(grid, spec, "light"), "png")  # warm: seaborn import, font cache
+        figure_bytes(figure_for(grid, spec, "light"), "png")  # warm: imports, font cache
         times = []
         for _ in range(runs):
             start = time.perf_counter()

@@ -124,7 +124,7 @@ def render_grids(options: RunOptions, console: Console) -> list[GridResult]:
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out: {out_dir} exists and is not a directory")
     if jobs:
-        _load_renderer(jobs)
+        _load_renderer()
     layout = None
     if options.data is None and sum(g.type == "heatmap" for g in config.grids) > 1:
         from healthgrid.render import shared_layout
@@ -153,13 +153,11 @@ def render_grids(options: RunOptions, console: Console) -> list[GridResult]:
     return results
 
 
-def _load_renderer(jobs) -> None:
+def _load_renderer() -> None:
     """Import the drawing libraries before the first grid, then let the process keep them out of
     every later collection (healthgrid.process: ~0.1 s of a short run)."""
     from healthgrid import process, render  # noqa: F401 - imported for its libraries: matplotlib, numpy
 
-    if any(job.spec.type == "heatmap" for job in jobs):
-        import seaborn  # noqa: F401 - the heatmap engine (render/heatmap.py imports it where it draws)
     process.settled()
 
 

@@ -67,7 +67,6 @@ def styled():
     """The renderer's own style, for drawing and saving; global rcParams are left alone."""
     with mpl.rc_context(_RC), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph .* missing from font")  # exotic labels: boxes, not noise
-        warnings.filterwarnings("ignore", message=r"All-NaN slice encountered")  # seaborn's vmin of an all-no-data grid
         yield
 
 
