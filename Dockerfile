@@ -12,7 +12,7 @@ ENV PIP_NO_CACHE_DIR=1 \
 
 COPY requirements/runtime.txt /tmp/runtime.txt
 # --target: one self-contained folder for the final stage; --no-compile: bytecode comes later,
-# for imported modules only (compiling all of pandas and datadog-api-client would add ~100 MB).
+# for imported modules only (compiling all of datadog-api-client would add tens of MB).
 RUN pip install --no-cache-dir --no-compile --target /opt/deps -r /tmp/runtime.txt \
     && rm -rf /opt/deps/bin /opt/deps/matplotlib/mpl-data/sample_data \
     && find /opt/deps -depth -type d \( -name tests -o -name __pycache__ \) -exec rm -rf {} + \
