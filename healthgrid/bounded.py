@@ -101,7 +101,10 @@ class Answer:
         return self.content.decode("utf-8", errors="replace")
 
     def json(self):
-        return json.loads(self.content)
+        try:
+            return json.loads(self.content)
+        except RecursionError:  # callers treat any unreadable answer as a ValueError
+            raise ValueError("the JSON is nested too deeply") from None
 
 
 def request(session, method: str, url: str, *, deadline: float, connect: float = 10.0, cap: int = MAX_ANSWER,

@@ -5,7 +5,28 @@ import xml.dom.minidom
 
 import pytest
 
+from fakes.http import Response
+from fakes.imgur import CLIENT_ID, FakeImgur
 from helpers import make_grid
+
+NOW = "2026-11-28T12:00:00Z"
+QUERY_PATH = "/api/v2/query/timeseries"
+DEEP = b"[" * 100_000 + b"]" * 100_000  # well-formed JSON that json.loads cannot descend into
+THREE_GRIDS = """\
+grids:
+  - {name: first, rows: [{label: A, query: 'avg:a{*}'}]}
+  - {name: second, rows: [{label: B, query: 'avg:b{*}'}]}
+  - {name: third, rows: [{label: C, query: 'avg:c{*}'}]}
+"""
+
+
+@pytest.fixture
+def imgur(monkeypatch):
+    server = FakeImgur().start()
+    monkeypatch.setenv("IMGUR_API_URL", server.url)
+    monkeypatch.setenv("IMGUR_CLIENT_ID", CLIENT_ID)
+    yield server
+    server.stop()
 
 
 def _data_file(in_tmp, mutate):
@@ -35,3 +56,21 @@ def test_a_label_with_ordinary_unicode_still_renders_well_formed_svg(in_tmp, cli
     result = cli("render", "--data", path, "--out", "out", "--format", "svg", "--theme", "light")
     assert result.code == 0, result.err
     xml.dom.minidom.parse(str(in_tmp / "out" / "t.svg"))
+
+
+def test_a_datadog_answer_nested_too_deeply_fails_only_that_grid(dd, cli, in_tmp):
+    (in_tmp / "healthgrid.yml").write_text(THREE_GRIDS)
+    dd.fail_next(QUERY_PATH, Response(200, DEEP))
+    result = cli("render", "--now", NOW, "--json", "--theme", "light")
+    assert result.code == 1, result.err
+    doc = json.loads(result.out)
+    assert [g["ok"] for g in doc["grids"]] == [False, True, True]
+    assert "not what its API documents" in doc["grids"][0]["error"] and "internal error" not in result.err
+
+
+def test_an_imgur_answer_nested_too_deeply_is_a_one_line_error(imgur, cli, in_tmp):
+    (in_tmp / "a.png").write_bytes(b"\x89PNG one")
+    imgur.fail_next("/3/image", Response(200, DEEP))
+    result = cli("publish", "imgur", "a.png")
+    assert result.code == 1
+    assert result.err.strip() == "healthgrid: error: publish imgur: a.png: Imgur answered 200 without a link"
