@@ -552,6 +552,8 @@ def _check_argv(argv: list[str]) -> None:
     """No control characters in any argument (but newlines in --message): they would reach file
     names, Markdown and logs."""
     for i, arg in enumerate(argv):
+        if arg.startswith("--") and arg.partition("=")[2] == "--":  # argparse would hand the flag an empty list
+            raise UsageError(f"{shown(arg.partition('=')[0], 40, quote=False)}: '--' is not a value")
         if i and argv[i - 1] == "--message" or arg.startswith("--message="):
             arg = arg.replace("\n", " ")  # a commit message may have a body; git gets it as typed
         bad = CONTROL_RE.search(arg)

@@ -74,3 +74,38 @@ def test_an_imgur_answer_nested_too_deeply_is_a_one_line_error(imgur, cli, in_tm
     result = cli("publish", "imgur", "a.png")
     assert result.code == 1
     assert result.err.strip() == "healthgrid: error: publish imgur: a.png: Imgur answered 200 without a link"
+
+
+@pytest.mark.parametrize("argv", [
+    ["render", "--demo", "--config=--"], ["render", "--demo", "--now=--"], ["render", "--demo", "--grid=--"],
+    ["publish", "ghpages", "out", "--remove=--"], ["publish", "ghpages", "out", "--message=--"],
+])
+def test_a_flag_given_the_value_double_dash_is_a_usage_error(in_tmp, cli, argv):
+    result = cli(*argv)
+    assert result.code == 2
+    flag = argv[-1].split("=")[0]
+    assert result.err.strip() == f"healthgrid: error: {flag}: '--' is not a value"
+
+
+def test_a_remote_that_reads_as_a_git_option_is_refused_and_runs_nothing(tmp_path, cli, out_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out_dir(tmp_path)
+    planted = tmp_path / "pwned"
+    result = cli("publish", "ghpages", "out", "--remote", f"--upload-pack=touch {planted}", "--pages-url", "https://a.example")
+    assert result.code == 2, result.err
+    assert result.err.startswith("healthgrid: error: --remote: ") and "starts with '-'" in result.err
+    assert not planted.exists()
+
+
+@pytest.mark.parametrize("remote, secret", [
+    ("user:Scp5ecretPw@127.0.0.1:x.git", "Scp5ecretPw"),  # git's scp form, with a password in the user part
+    ("http://127.0.0.1:1/x.git?access_token=Qu3rySecret", "Qu3rySecret"),
+    ("http://127.0.0.1:1/x.git?token=QuerySecretNoDigits", "QuerySecretNoDigits"),
+])
+def test_credentials_in_other_remote_shapes_are_not_printed(tmp_path, cli, out_dir, monkeypatch, remote, secret):
+    monkeypatch.chdir(tmp_path)
+    out_dir(tmp_path)
+    result = cli("publish", "ghpages", "out", "--remote", remote, "--pages-url", "https://a.example")
+    assert result.code == 1, result.err
+    assert result.err.startswith("healthgrid: error: publish: git ls-remote against ")
+    assert secret not in result.err + result.out

@@ -187,6 +187,9 @@ def register_url_secret(remote: str) -> None:
     if secret and "://" in remote:
         register_secret(secret)
         register_secret(unquote(secret))
+    scp = re.match(r"[^/@:]+:([^/@]+)@[^/@:]+:", remote)  # git's scp form user:password@host:path
+    if scp and "://" not in remote:
+        register_secret(scp.group(1))
 
 
 def default_remote(cwd: str | None = None) -> str:
@@ -236,6 +239,8 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
         raise UsageError(f"--branch: {branch!r} is not a usable branch name")
     register_secret(token)  # a hook or a proxy may echo it, whatever the remote
     register_url_secret(remote)
+    if remote.startswith("-"):  # git would read it as an option (--upload-pack=COMMAND runs COMMAND)
+        raise UsageError(f"--remote: {public_text(remote)[:100]!r} is not a URL or a path (it starts with '-')")
     shown = public_text(remote)
     work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
     try:
