@@ -28,6 +28,7 @@ MAX_DATA_BYTES = 4 << 20  # one NAME.json of the largest grid (200 rows x 90 day
 MAX_TEXT = 2000  # characters in any one config string
 MAX_ROWS = 200  # per grid
 MAX_GRIDS = 100  # per config or data file
+MAX_NUMBER_TEXT = 100  # characters of one YAML number or date
 MAX_YAML_NODES = 500_000  # YAML nodes, aliases expanded (a 536-byte alias bomb expands to 10**9)
 MIN_YEAR, MAX_YEAR = 1970, 9000  # --now and data-file days; far enough from datetime's ends to add a zone and 90 days
 # Refused in every config string: C0 (tab and newline too), DEL, C1, line/paragraph separators and
@@ -295,6 +296,24 @@ def load_yaml(text: str, name: str) -> Any:
         return loader.construct_mapping(node, deep=deep)
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+
+    def scalar(kind: str):
+        """YAML 1.1 reads `1:00:00` as base 60, so a long number costs quadratic time; and int()
+        or a date can fail: a number or date is at most MAX_NUMBER_TEXT characters and a usage error."""
+        construct = getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{kind}")
+        what = {"int": "a whole number", "float": "a number", "timestamp": "a date"}[kind]
+
+        def checked(loader, node):
+            if len(node.value) > MAX_NUMBER_TEXT:
+                raise UsageError(f"{at(node.start_mark)}: {what} is at most {MAX_NUMBER_TEXT} characters; this one has {len(node.value):,}")
+            try:
+                return construct(loader, node)
+            except (ValueError, OverflowError) as exc:
+                raise UsageError(f"{at(node.start_mark)}: {shown(node.value)} is not {what} ({shown(str(exc), 80, quote=False)})") from None
+        return checked
+
+    for kind in ("int", "float", "timestamp"):
+        Loader.add_constructor(f"tag:yaml.org,2002:{kind}", scalar(kind))
     loader = Loader(text)
     try:
         node = loader.get_single_node()
@@ -444,7 +463,7 @@ def _integer(value: Any, path: str, lo: int, hi: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(path, f"must be a whole number, got {_kind(value)}")
     if value < lo or (hi is not None and value > hi):
-        raise ConfigError(path, f"must be between {lo} and {hi}, got {value}" if hi is not None else f"must be at least {lo}, got {value}")
+        raise ConfigError(path, f"must be between {lo} and {hi}, got {shown(value)}" if hi is not None else f"must be at least {lo}, got {shown(value)}")
     return value
 
 

@@ -109,3 +109,16 @@ def test_credentials_in_other_remote_shapes_are_not_printed(tmp_path, cli, out_d
     assert result.code == 1, result.err
     assert result.err.startswith("healthgrid: error: publish: git ls-remote against ")
     assert secret not in result.err + result.out
+
+
+@pytest.mark.parametrize("yaml_text, expected", [
+    ("days: " + "9" * 5000, "healthgrid.yml:1:7: a whole number is at most 100 characters; this one has 5,000"),
+    ("days: 1" + ":59" * 3000, "healthgrid.yml:1:7: a whole number is at most 100 characters; this one has 9,001"),
+    ("timezone: 2001-13-45", "healthgrid.yml:1:11: '2001-13-45' is not a date (month must be in 1..12)"),
+    ("timezone: 0x_", "healthgrid.yml:1:11: '0x_' is not a whole number (invalid literal for int() with base 16: '')"),
+])
+def test_numbers_and_dates_yaml_cannot_build_are_config_errors(in_tmp, cli, yaml_text, expected):
+    (in_tmp / "healthgrid.yml").write_text(yaml_text + "\ngrids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\n")
+    result = cli("render", "--demo", "--out", "out")
+    assert result.code == 2
+    assert result.err.strip() == f"healthgrid: error: {expected}"
