@@ -5,7 +5,7 @@ import xml.dom.minidom
 
 import pytest
 
-from fakes.http import Response
+from fakes.http import FakeServer, Response
 from fakes.imgur import CLIENT_ID, FakeImgur
 from helpers import make_grid
 
@@ -122,3 +122,36 @@ def test_numbers_and_dates_yaml_cannot_build_are_config_errors(in_tmp, cli, yaml
     result = cli("render", "--demo", "--out", "out")
     assert result.code == 2
     assert result.err.strip() == f"healthgrid: error: {expected}"
+
+
+class _Anything(FakeServer):
+    """Another origin that answers every request 200, like a dumb-HTTP git server would."""
+
+    def handle(self, request):
+        return Response(200, b"{}")
+
+
+class _RedirectingGit(FakeServer):
+    def __init__(self, target: str):
+        super().__init__()
+        self.target = target
+
+    def handle(self, request):
+        query = "&".join(f"{k}={v[0]}" for k, v in request.query.items())
+        return Response(307, b"", {"Location": f"{self.target}{request.path}?{query}"})
+
+
+def test_git_never_sends_the_token_to_the_host_a_redirect_names(tmp_path, cli, out_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_redirect0123456789secret")
+    out_dir(tmp_path)
+    elsewhere = _Anything().start()
+    origin = _RedirectingGit(elsewhere.url).start()
+    try:
+        result = cli("publish", "ghpages", "out", "--remote", f"{origin.url}/o/r.git", "--pages-url", "https://a.example")
+    finally:
+        origin.stop()
+        elsewhere.stop()
+    assert all("authorization" not in r.headers for r in elsewhere.requests), [r.path for r in elsewhere.requests]
+    assert result.code == 1
+    assert "redirects are not followed" in result.err and "ghp_redirect" not in result.err
