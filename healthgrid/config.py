@@ -8,6 +8,7 @@ before it can fail the hourly Datadog run. Errors name the key's path, e.g.
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -259,7 +260,11 @@ def read_text(path: str, flag: str, limit: int = MAX_CONFIG_BYTES) -> str:
     """A UTF-8 file (a BOM is allowed) of at most `limit` bytes, read without ever holding more
     than one byte past it (`--config /dev/zero` stops there)."""
     try:
-        with open(path, "rb") as fh:
+        # Opened without blocking: opening a FIFO nobody writes to would wait forever; read as
+        # usual afterwards (such a FIFO then reads as empty, a pipe on stdin as what it carries).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as fh:
             data = fh.read(limit + 1)
     except FileNotFoundError:
         raise ConfigError(flag, f"{path}: no such file") from None

@@ -155,3 +155,21 @@ def test_git_never_sends_the_token_to_the_host_a_redirect_names(tmp_path, cli, o
     assert all("authorization" not in r.headers for r in elsewhere.requests), [r.path for r in elsewhere.requests]
     assert result.code == 1
     assert "redirects are not followed" in result.err and "ghp_redirect" not in result.err
+
+
+@pytest.mark.parametrize("flag", ["--config", "--data"])
+def test_a_fifo_nobody_writes_to_is_an_empty_file_not_a_hang(in_tmp, cli, flag):
+    import os
+    import threading
+
+    fifo = in_tmp / "cfg"
+    os.mkfifo(fifo)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(cli("render", flag, str(fifo), "--out", "out")), daemon=True)
+    worker.start()
+    worker.join(10)
+    if worker.is_alive():  # release the blocked open, then fail
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        worker.join(10)
+        pytest.fail(f"{flag} on a FIFO blocked")
+    assert results[0].code == 2, results[0].err
