@@ -173,3 +173,11 @@ def test_a_fifo_nobody_writes_to_is_an_empty_file_not_a_hang(in_tmp, cli, flag):
         worker.join(10)
         pytest.fail(f"{flag} on a FIFO blocked")
     assert results[0].code == 2, results[0].err
+
+
+def test_keep_beyond_the_config_limit_is_a_usage_error(tmp_path, cli, out_dir, remote, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out_dir(tmp_path)
+    result = cli("publish", "ghpages", "out", "--remote", str(remote), "--keep", "99999999999999999999", "--pages-url", "https://a.example")
+    assert result.code == 2, result.err
+    assert result.err.strip() == "healthgrid: error: --keep: must be at most 1000, got 99999999999999999999"
