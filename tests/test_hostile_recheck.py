@@ -181,3 +181,21 @@ def test_keep_beyond_the_config_limit_is_a_usage_error(tmp_path, cli, out_dir, r
     result = cli("publish", "ghpages", "out", "--remote", str(remote), "--keep", "99999999999999999999", "--pages-url", "https://a.example")
     assert result.code == 2, result.err
     assert result.err.strip() == "healthgrid: error: --keep: must be at most 1000, got 99999999999999999999"
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://127.0.0.1/", "http://[::1", "http://h:99999"])
+def test_an_imgur_api_url_requests_cannot_use_is_a_usage_error_at_once(in_tmp, cli, monkeypatch, clock, url):
+    (in_tmp / "a.png").write_bytes(b"\x89PNG one")
+    monkeypatch.setenv("IMGUR_CLIENT_ID", CLIENT_ID)
+    monkeypatch.setenv("IMGUR_API_URL", url)
+    result = cli("publish", "imgur", "a.png")
+    assert result.code == 2, result.err
+    assert result.err.startswith("healthgrid: error: IMGUR_API_URL: must be an http:// or https:// base URL")
+
+
+def test_a_github_api_url_requests_cannot_use_is_a_usage_error(in_tmp, cli, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_x0123456789")
+    monkeypatch.setenv("GITHUB_API_URL", "file:///etc")
+    result = cli("comment", "--repo", "a/b", "--pr", "1", "https://x.example/a.png")
+    assert result.code == 2, result.err
+    assert result.err.startswith("healthgrid: error: GITHUB_API_URL: must be an http:// or https:// base URL")

@@ -44,7 +44,7 @@ def upload(path: Path, client_id: str, *, api: str | None = None, budget: float 
     import requests
 
     budget = BUDGET if budget is None else budget
-    base = (api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/")
+    base = bounded.check_base((api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/"), "IMGUR_API_URL")
     content = path.read_bytes()
     started = clock()
     session = requests.Session()
