@@ -42,6 +42,21 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{host}{port}" if parts.scheme and host else "a relative URL"
 
 
+def check_base(url: str, name: str) -> str:
+    """`url` when it is an http(s) URL with a host, else a usage error naming the variable: requests
+    would refuse it on every retry (file://, ftp://, a typo) and the budget would run out for nothing."""
+    from healthgrid.errors import UsageError
+
+    try:
+        parts = urlsplit(url)
+        usable = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0  # .port raises on a bad one
+    except ValueError:
+        usable = False
+    if not usable:
+        raise UsageError(f"{name}: must be an http:// or https:// base URL with a host (e.g. https://api.example.com or http://127.0.0.1:8080)")
+    return url
+
+
 def redirect_refused(status: int, location: str | None) -> Refused:
     where = origin(location) if location else "nowhere"
     return Refused(f"the server answered {status} redirecting to {where}; redirects are not followed, "
@@ -101,7 +116,10 @@ class Answer:
         return self.content.decode("utf-8", errors="replace")
 
     def json(self):
-        return json.loads(self.content)
+        try:
+            return json.loads(self.content)
+        except RecursionError:  # callers treat any unreadable answer as a ValueError
+            raise ValueError("the JSON is nested too deeply") from None
 
 
 def request(session, method: str, url: str, *, deadline: float, connect: float = 10.0, cap: int = MAX_ANSWER,

@@ -77,7 +77,7 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
     Anyone else's comment that merely contains the marker is never edited."""
     import requests
 
-    base = (api or os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/")
+    base = bounded.check_base((api or os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/"), "GITHUB_API_URL")
     session = requests.Session()
     session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
                             "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "healthgrid"})

@@ -185,7 +185,7 @@ class Retrier:
                 reason = type(exc).__name__
                 self._wait(what, wait, f"cannot reach Datadog at {self.auth.where} ({reason}); retrying in {wait:.1f}s",
                            last=f"cannot reach Datadog at {self.auth.where} ({reason})")
-            except (OpenApiException, ValueError, TypeError, KeyError, AttributeError) as exc:
+            except (OpenApiException, ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
                 # The client could not read a 2xx answer as its API documents it (HTML from a proxy,
                 # truncated JSON, wrong types): not worth retrying, and not a reason to stop other grids.
                 raise RunError(f"{what}: the answer from {self.auth.where} is not what its API documents "

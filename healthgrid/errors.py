@@ -46,7 +46,8 @@ _HEADER_SECRET = re.compile(
     r"""(?ix)
     (?<![\w-])
     ( ["']? (?:dd[-_]?api[-_]?key|dd[-_]?app(?:lication)?[-_]?key|x-api-key|api[-_]?key|app(?:lication)?[-_]?key
-             |client[-_]?secret|private[-_]?token|x-amz-security-token|cookie|set-cookie|authorization|proxy-authorization)
+             |client[-_]?secret|private[-_]?token|x-amz-security-token|cookie|set-cookie|authorization|proxy-authorization
+             |(?:access|auth|refresh|id)[-_]?token|passw(?:or)?d|x-amz-signature)
       ["']? \s* [:=] \s* )
     (?: (["']) [^"'\n]* (?=["']|$)                       # a quoted value, up to its quote
       | (?:bearer|token|basic|client-id|digest)\s+ [^\s"',;&}\]]+     # a scheme and its credential
@@ -54,6 +55,8 @@ _HEADER_SECRET = re.compile(
     """)
 # A credential has a digit somewhere; plain words after "token" ("token provided") stay.
 _SCHEME_SECRET = re.compile(r"(?i)\b(bearer|token|basic|client-id)(\s+)(?=[A-Za-z._~+/=-]*\d)[A-Za-z0-9._~+/=-]{8,}")
+# Query parameters that carry a credential whatever it looks like (`?token=…`, `&sig=…`, `?key=…`).
+_QUERY_SECRET = re.compile(r"(?i)([?&;](?:token|sig|signature|key|code)=)[^&\s\"'#<>]+")
 _URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s@]+@")
 
 
@@ -63,6 +66,7 @@ def redact(text: str) -> str:
         text = text.replace(secret, "***")
     text = _HEADER_SECRET.sub(lambda m: m.group(1) + (m.group(2) or "") + "***", text)
     text = _SCHEME_SECRET.sub(lambda m: m.group(1) + m.group(2) + "***", text)
+    text = _QUERY_SECRET.sub(lambda m: m.group(1) + "***", text)
     return _URL_USERINFO.sub(lambda m: m.group(1) + "***@", text)
 
 

@@ -74,6 +74,8 @@ def check_argv(argv: list[str]) -> None:
     for i, arg in enumerate(argv):
         if i and argv[i - 1] == "--message" or arg.startswith("--message="):
             arg = arg.replace("\n", " ")  # a commit message may have a body; git gets it as typed
+        if arg.startswith("--") and arg.partition("=")[2] == "--":  # argparse would hand the flag an empty list
+            raise UsageError(f"{shown(arg.partition('=')[0], 40, quote=False)}: '--' is not a value")
         bad = CONTROL_RE.search(arg)
         if bad:
             flag = arg.split("=", 1)[0] if arg.startswith("--") and "=" in arg else (argv[i - 1] if i and argv[i - 1].startswith("-") else f"argument {i + 1}")

@@ -63,7 +63,7 @@ def integer(value: Any, path: str, lo: int, hi: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(path, f"must be a whole number, got {kind(value)}")
     if value < lo or (hi is not None and value > hi):
-        raise ConfigError(path, f"must be between {lo} and {hi}, got {value}" if hi is not None else f"must be at least {lo}, got {value}")
+        raise ConfigError(path, f"must be between {lo} and {hi}, got {shown(value)}" if hi is not None else f"must be at least {lo}, got {shown(value)}")
     return value
 
 

@@ -3,12 +3,13 @@ bounded, and a hint for the usual YAML mistakes. `parse_config` then checks what
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
 
 from healthgrid.config.errors import ConfigError, shown
-from healthgrid.config.model import DEFAULT_CONFIG, DEFAULT_CONFIG_FILE, MAX_CONFIG_BYTES, MAX_YAML_NODES, Config
+from healthgrid.config.model import DEFAULT_CONFIG, DEFAULT_CONFIG_FILE, MAX_CONFIG_BYTES, MAX_NUMBER_TEXT, MAX_YAML_NODES, Config
 from healthgrid.config.validate import parse_config
 from healthgrid.errors import UsageError
 
@@ -26,7 +27,11 @@ def read_text(path: str, flag: str, limit: int = MAX_CONFIG_BYTES) -> str:
     """A UTF-8 file (a BOM is allowed) of at most `limit` bytes, read without ever holding more
     than one byte past it (`--config /dev/zero` stops there)."""
     try:
-        with open(path, "rb") as fh:
+        # Opened without blocking: opening a FIFO nobody writes to would wait forever; read as
+        # usual afterwards (such a FIFO then reads as empty, a pipe on stdin as what it carries).
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        os.set_blocking(fd, True)
+        with open(fd, "rb") as fh:
             data = fh.read(limit + 1)
     except FileNotFoundError:
         raise ConfigError(flag, f"{path}: no such file") from None
@@ -63,6 +68,24 @@ def load_yaml(text: str, name: str) -> Any:
         return loader.construct_mapping(node, deep=deep)
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, construct_mapping)
+
+    def scalar(kind: str):
+        """YAML 1.1 reads `1:00:00` as base 60, so a long number costs quadratic time; and int()
+        or a date can fail: a number or date is at most MAX_NUMBER_TEXT characters and a usage error."""
+        construct = getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{kind}")
+        what = {"int": "a whole number", "float": "a number", "timestamp": "a date"}[kind]
+
+        def checked(loader, node):
+            if len(node.value) > MAX_NUMBER_TEXT:
+                raise UsageError(f"{at(node.start_mark)}: {what} is at most {MAX_NUMBER_TEXT} characters; this one has {len(node.value):,}")
+            try:
+                return construct(loader, node)
+            except (ValueError, OverflowError) as exc:
+                raise UsageError(f"{at(node.start_mark)}: {shown(node.value)} is not {what} ({shown(str(exc), 80, quote=False)})") from None
+        return checked
+
+    for kind in ("int", "float", "timestamp"):
+        Loader.add_constructor(f"tag:yaml.org,2002:{kind}", scalar(kind))
     loader = Loader(text)
     try:
         node = loader.get_single_node()

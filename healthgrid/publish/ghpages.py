@@ -71,10 +71,14 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
     remove = [_valid_removal(name) for name in remove or []]
     if keep < 1:
         raise UsageError("--keep: must be at least 1")
+    if keep > 1000:  # as `publish.keep` in a config
+        raise UsageError(f"--keep: must be at most 1000, got {keep}")
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", branch) or branch.startswith(("-", "/")) or ".." in branch:
         raise UsageError(f"--branch: {branch!r} is not a usable branch name")
     register_secret(token)  # a hook or a proxy may echo it, whatever the remote
     register_url_secret(remote)
+    if remote.startswith("-"):  # git would read it as an option (--upload-pack=COMMAND runs COMMAND)
+        raise UsageError(f"--remote: {redact(remote)[:100]!r} is not a URL or a path (it starts with '-')")
     shown = redact(remote)
     work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
     try:

@@ -51,7 +51,9 @@ class Git:
             "LC_ALL": "C",
             "GIT_LITERAL_PATHSPECS": "1",  # a path is that path: no globs, no `:!` magic
         }
-        config = {"safe.directory": "*", "core.askPass": "", "credential.helper": "", "protocol.version": "2"}
+        # No redirects: after one, git sends every later request (with the token header) to the new host.
+        config = {"safe.directory": "*", "core.askPass": "", "credential.helper": "", "protocol.version": "2",
+                  "http.followRedirects": "false"}
         if token and token_host:
             register_secret(token)
             basic = basic_credentials(token)
@@ -120,6 +122,8 @@ class GitError(Exception):
             return "repository not found"
         if re.search(r"Authentication failed|could not read Username|terminal prompts disabled|returned error: 40[13]", text):
             return "authentication failed (is GITHUB_TOKEN set and allowed to push?)"
+        if re.search(r"returned error: 30[1278]", text):
+            return "the server answered with a redirect; redirects are not followed, so the token stays with this host: give --remote the final URL"
         lines = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("hint:")]
         for line in lines:
             if line.startswith(("fatal:", "error:")):
@@ -144,6 +148,9 @@ def register_url_secret(remote: str) -> None:
     if secret and "://" in remote:
         register_secret(secret)
         register_secret(unquote(secret))
+    scp = re.match(r"[^/@:]+:([^/@]+)@[^/@:]+:", remote)  # git's scp form user:password@host:path
+    if scp and "://" not in remote:
+        register_secret(scp.group(1))
 
 
 def default_remote(cwd: str | None = None) -> str:

@@ -55,7 +55,7 @@ def upload(name: str, content: bytes, client_id: str, *, api: str | None = None,
     import requests
 
     budget = Budget(BUDGET if budget is None else budget)
-    base = (api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/")
+    base = bounded.check_base((api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/"), "IMGUR_API_URL")
     session = requests.Session()
     attempt = 0
     while True:

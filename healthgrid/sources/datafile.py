@@ -130,7 +130,12 @@ def _row(doc: Any, path: str, n_days: int) -> Row:
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+    if not isinstance(v, (int, float)) or isinstance(v, bool):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # an integer beyond any float, e.g. 10**400
+        return False
 
 
 def _series(value: Any, path: str, n_days: int) -> list[float]:
