@@ -6,7 +6,7 @@ import xml.dom.minidom
 import pytest
 
 from fakes.http import FakeServer, Response
-from fakes.imgur import CLIENT_ID, FakeImgur
+from fakes.imgur import CLIENT_ID
 from helpers import make_grid
 
 NOW = "2026-11-28T12:00:00Z"
@@ -18,15 +18,6 @@ grids:
   - {name: second, rows: [{label: B, query: 'avg:b{*}'}]}
   - {name: third, rows: [{label: C, query: 'avg:c{*}'}]}
 """
-
-
-@pytest.fixture
-def imgur(monkeypatch):
-    server = FakeImgur().start()
-    monkeypatch.setenv("IMGUR_API_URL", server.url)
-    monkeypatch.setenv("IMGUR_CLIENT_ID", CLIENT_ID)
-    yield server
-    server.stop()
 
 
 def _data_file(in_tmp, mutate):
