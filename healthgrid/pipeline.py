@@ -121,6 +121,8 @@ def render_grids(options: RunOptions, console: Console) -> list[GridResult]:
     jobs = plan(config, options.grids, demo=options.demo, data=options.data, now=options.now,
                 credentials=options.credentials, budget=options.timeout, warn=console.warn)
     out_dir = Path(options.out)
+    if out_dir.is_symlink():  # a checked-out pull request may plant one to send our files elsewhere
+        raise UsageError(f"--out: {out_dir} is a symbolic link; give the directory itself")
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"--out: {out_dir} exists and is not a directory")
     if jobs:

@@ -190,3 +190,12 @@ def test_a_github_api_url_requests_cannot_use_is_a_usage_error(in_tmp, cli, monk
     result = cli("comment", "--repo", "a/b", "--pr", "1", "https://x.example/a.png")
     assert result.code == 2, result.err
     assert result.err.startswith("healthgrid: error: GITHUB_API_URL: must be an http:// or https:// base URL")
+
+
+def test_out_that_is_a_symbolic_link_is_refused_before_anything_is_written(in_tmp, cli):
+    # A pull request's checkout can plant `healthgrid-out -> ../elsewhere` before the Action renders.
+    (in_tmp / "elsewhere").mkdir()
+    (in_tmp / "healthgrid-out").symlink_to(in_tmp / "elsewhere")
+    result = cli("render", "--demo")
+    assert result.code == 2 and result.err == "healthgrid: error: --out: healthgrid-out is a symbolic link; give the directory itself\n"
+    assert list((in_tmp / "elsewhere").iterdir()) == []
