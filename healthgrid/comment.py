@@ -11,10 +11,12 @@ from typing import Callable
 from healthgrid import bounded
 from healthgrid.errors import RunError, UsageError, quote_body, secret_from_env
 from healthgrid.escaping import md_text, md_url
+from healthgrid.retry import Budget
 
 MARKER = "<!-- healthgrid-preview -->"
 DEFAULT_API = "https://api.github.com"
 DEADLINE = 30.0  # seconds of wall-clock time per GitHub request
+BUDGET = 120.0  # seconds for the whole comment, every page included
 MAX_REQUESTS = 52  # 50 pages of 100 comments, then the edit
 
 
@@ -83,17 +85,22 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
                             "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "healthgrid"})
 
     calls = 0
+    budget = Budget(BUDGET)
 
     def call(method: str, url: str, **kwargs):
         nonlocal calls
         calls += 1
         if calls > MAX_REQUESTS:  # a server whose "next" page never ends
             raise RunError(f"comment: gave up after {MAX_REQUESTS} requests to GitHub (pages of comments on {repo}#{pr})")
+        if budget.remaining() <= 0:  # a server that answers each page just inside DEADLINE
+            raise RunError(f"comment: gave up after {BUDGET:g}s of requests to GitHub (pages of comments on {repo}#{pr})")
         if bounded.origin(url) != bounded.origin(base):  # a Link header may name any host: the token stays home
             raise RunError(f"comment: GitHub's next page is at {bounded.origin(url)}, not {bounded.origin(base)}; not followed")
         try:
-            response = bounded.request(session, method, url, deadline=DEADLINE, what="the request", **kwargs)
+            response = bounded.request(session, method, url, deadline=min(DEADLINE, budget.remaining()), what="the request", **kwargs)
         except bounded.Refused as exc:
+            if isinstance(exc, bounded.TimedOut) and budget.remaining() <= 0:
+                raise RunError(f"comment: gave up after {BUDGET:g}s of requests to GitHub (pages of comments on {repo}#{pr})") from None
             raise RunError(f"comment: GitHub at {bounded.origin(base)}: {exc}") from None
         except requests.RequestException as exc:
             raise RunError(f"comment: cannot reach {bounded.origin(base)} ({type(exc).__name__})") from None

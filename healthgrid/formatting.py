@@ -62,7 +62,7 @@ def cell_text(row: Row, j: int) -> str:
         return NO_DATA
     if not row.shows_raw:
         if value == 0 or 0.1 <= abs(value) < 1e4:  # a figure of merit (or near one): two decimals
-            return f"{value:.2f}"
+            return f"{value + 0.0:.2f}"  # + 0.0: a FoM of -0.0 reads 0.00
         return format_number(value)  # tiny, huge or infinite: two decimals would lie
     text = _off_threshold(row, row.raw[j]) if row.rule else format_number(row.raw[j])
     return f"{text} {row.unit}" if row.unit else text

@@ -199,3 +199,36 @@ def test_out_that_is_a_symbolic_link_is_refused_before_anything_is_written(in_tm
     result = cli("render", "--demo")
     assert result.code == 2 and result.err == "healthgrid: error: --out: healthgrid-out is a symbolic link; give the directory itself\n"
     assert list((in_tmp / "elsewhere").iterdir()) == []
+
+
+def test_comment_pages_answered_just_inside_each_deadline_stop_at_the_whole_budget(github, cli, in_tmp, monkeypatch):
+    import time
+
+    from healthgrid.retry import Budget
+
+    monkeypatch.setitem(Budget.__init__.__kwdefaults__, "clock", time.monotonic)  # this test is about wall-clock time
+    monkeypatch.setattr("healthgrid.comment.BUDGET", 0.6)
+    usual = github.handle
+    slow = Response(200, [], {"Link": f'<{github.url}/repos/o/r/issues/1/comments?page=2>; rel="next"'}, stall=0.2)
+    github.handle = lambda request: slow if request.path.endswith("/comments") else usual(request)
+    started = time.monotonic()
+    result = cli("comment", "--repo", "o/r", "--pr", "1", "https://example.com/x.png")
+    assert result.code == 1 and "gave up after 0.6s of requests to GitHub" in result.err
+    assert time.monotonic() - started < 2
+
+
+def test_remove_with_a_trailing_slash_is_the_folder_never_a_file_of_that_name(in_tmp, cli, git, branch_files):
+    bare = in_tmp / "r.git"
+    git("init", "--bare", "-q", str(bare))
+    (in_tmp / "out").mkdir()
+    (in_tmp / "out" / "x").write_bytes(b"a file named x")
+    assert cli("publish", "ghpages", "out", "--remote", str(bare), "--path", "", "--pages-url", "https://a.github.io/b").code == 0
+    assert cli("publish", "ghpages", "--remove", "x/", "--remote", str(bare), "--pages-url", "https://a.github.io/b").code == 0
+    assert "x" in branch_files(bare)
+
+
+def test_a_fom_of_minus_zero_reads_zero(in_tmp, cli):
+    doc = make_grid([("A", [0.5, -0.0])]).to_dict()
+    (in_tmp / "g.json").write_text(json.dumps(doc))
+    assert cli("render", "--data", "g.json", "--out", "out").code == 0
+    assert "-0.00" not in (in_tmp / "out" / "t.md").read_text() and "0.00" in (in_tmp / "out" / "t.md").read_text()

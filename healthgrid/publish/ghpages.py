@@ -52,12 +52,13 @@ def valid_path(path: str) -> str:
 
 
 def _valid_removal(path: str) -> str:
-    """One literal path inside the branch: never the whole branch, never outside it."""
+    """One literal path inside the branch: never the whole branch, never outside it. A trailing
+    `/` keeps its meaning: `x/` is the folder x, never a file named x."""
     target = path[:-1] if path.endswith("/") else path
     if (path.startswith("/") or "\\" in path or _CONTROL.search(path)
             or any(part in ("", ".", "..", ".git") for part in target.split("/"))):
         raise UsageError(f"--remove: {path[:100]!r} must be one relative path inside the branch (not empty, '.', absolute or with '..')")
-    return target
+    return path
 
 
 def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", path: str = "healthgrid", keep: int = 1,
