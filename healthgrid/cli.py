@@ -73,8 +73,9 @@ def cmd_render(args: argparse.Namespace, console: Console) -> int:
 
     Data comes from Datadog (DD_API_KEY, DD_APP_KEY, DD_SITE or DATADOG_HOST), from
     deterministic demo data (--demo: no network, no keys), or from a grid data file (--data).
-    Writes NAME.png, NAME_dark.png, NAME.json and NAME.md (and NAME.svg / NAME.html when asked)
-    for each grid into --out, and prints their paths.
+    Writes NAME.png and NAME_dark.png (as --theme says), NAME.json, NAME.md and NAME.badge.json
+    (and NAME.svg / NAME.html, with one index.html, when --format asks) for each grid into --out,
+    and prints their paths.
     """
     from healthgrid.pipeline import run
 
