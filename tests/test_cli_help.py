@@ -1,10 +1,10 @@
-"""`healthgrid render --help` names every file a render writes."""
+"""What a first-time user reads: `render --help` and the README match what the tool does."""
 
 import re
 
 from healthgrid.cli import build_parser
 
-from conftest import NOW
+from conftest import NOW, ROOT
 
 
 def test_render_help_names_every_file_it_writes(in_tmp, cli):
@@ -16,3 +16,9 @@ def test_render_help_names_every_file_it_writes(in_tmp, cli):
     help_ = sub.choices["render"].format_help()
     named = {n.replace("_dark", "") for n in re.findall(r"(?:NAME|index)[\w.]*\.\w+", help_)}
     assert written <= named, f"render --help leaves out {sorted(written - named)}"
+
+
+def test_readme_links_only_inside_the_repository():
+    prose = "".join((ROOT / "README.md").read_text().split("```")[0::2])
+    outside = re.findall(r"\]\((?!#)([^)]*)\)", prose)
+    assert all(not re.match(r"\w+:", target) and (ROOT / target).exists() for target in outside), outside
