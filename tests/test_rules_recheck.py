@@ -203,6 +203,8 @@ def test_every_cell_of_a_26_rule_schema_lands_in_its_band_in_every_output(team, 
         assert badge["color"] == "red"
         card = index.split(f'id="grid-{name}"', 1)[1].split("</article>", 1)[0]
         plain = re.sub(r"<[^>]+>", "", card)
+        worst_md = md_text.split("Worst today: ", 1)[1].split(".]", 1)[0]
+        assert "Worst today: " + worst_md.replace("\\", "") in plain, "index.html names the worst rows with their group, as the alt text does"
         assert (f"✓ {today['good']} ok · ▲ {today['warning']} warning · ✖ {today['critical']} critical · ○ {today[None]} no data") in plain
 
 
