@@ -126,7 +126,9 @@ def status(entry: Entry, now: datetime) -> Status:
     state = next((s for s in ("critical", "warning") if counts[s]), "good" if counts["good"] else "nodata")
     bad = sorted((i for i, (b, _) in enumerate(today) if b in ("critical", "warning")),
                  key=lambda i: (STATES.index(today[i][0]), grid.rows[i].values[-1], i))
-    worst = [f"{grid.rows[i].label} {cell_text(grid.rows[i], -1)} ({today[i][0]})" for i in bad[:WORST_SHOWN]]
+    # With its group, as in the alt text: two "Hearts" rows in different groups differ.
+    worst = [f"{grid.rows[i].label}{f' ({grid.rows[i].group})' if grid.rows[i].group else ''} {cell_text(grid.rows[i], -1)} ({today[i][0]})"
+             for i in bad[:WORST_SHOWN]]
     stale = now - grid.now > timedelta(minutes=entry.page.stale_after_minutes)
     return Status(state, counts, worst, stale)
 

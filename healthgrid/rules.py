@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 MAX_CONDITION_CHARS = 40  # the number is shown as written, in every output
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
-_CONDITION_RE = re.compile(r"\s*(<=|>=|==|!=|<|>)?\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s*")
+# Spaces only: a newline, tab or other control character in a condition is a mistake, refused as in labels.
+_CONDITION_RE = re.compile(r" *(<=|>=|==|!=|<|>)? *([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?) *", re.ASCII)
 # Which way is better for the trend column: +1 higher, -1 lower, 0 neither (== and !=).
 _BETTER = {"<": -1, "<=": -1, ">": 1, ">=": 1, "==": 0, "!=": 0}
 _DIRECTED = ("<", "<=", ">", ">=")

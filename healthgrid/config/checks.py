@@ -135,12 +135,20 @@ def score(value: Any, path: str) -> Score:
     return Score(good, bad)
 
 
+_INNER_PERCENTILE_RE = re.compile(r"(?<=[\s(,+\-*/])p\d+(?:\.\d+)?:")
+
+
 def query(value: Any, path: str) -> str:
     query = string(value, path)
     if ".rollup(" in query.replace(" ", ""):
         raise ConfigError(path, "must not use .rollup(): healthgrid sets the rollup so buckets meet local midnights; choose aggregation: avg|sum|min|max")
     if re.search(r"\bby\s*\{", query):
         raise ConfigError(path, "must not group ('by {...}'): a row is one series; aggregate across tags instead, e.g. avg:metric{env:prod}")
+    if _INNER_PERCENTILE_RE.search(query.strip()):
+        # Only a query that starts with pNN: is asked in whole local days; inside a function or a
+        # formula it would be asked in sub-day buckets and combined, which no percentile survives.
+        raise ConfigError(path, "a percentile (pNN:) must start the query, e.g. 'p90:metric{*}': "
+                                "inside a function or formula it cannot be asked per local day")
     return query
 
 
