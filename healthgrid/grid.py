@@ -29,6 +29,11 @@ class Row:
     description: str | None = None
 
     @property
+    def name(self) -> str:
+        """The row as a reader can tell it apart: two "Hearts" rows in different groups differ."""
+        return f"{self.label} ({self.group})" if self.group else self.label
+
+    @property
     def shows_raw(self) -> bool:
         """Cells read the raw value in the row's unit (scored and rule rows), not a FoM."""
         return self.score is not None or self.rule is not None

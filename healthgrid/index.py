@@ -122,13 +122,11 @@ def status(entry: Entry, now: datetime) -> Status:
     if grid is None:
         return Status("unknown", {}, [], False)
     today = [(row.band(-1, entry.bands), row) for row in grid.rows]
-    counts = {band: sum(1 for b, _ in today if b == band) for band in ("good", "warning", "critical", "nodata")}
+    counts = grid.today_counts(entry.bands)
     state = next((s for s in ("critical", "warning") if counts[s]), "good" if counts["good"] else "nodata")
     bad = sorted((i for i, (b, _) in enumerate(today) if b in ("critical", "warning")),
                  key=lambda i: (STATES.index(today[i][0]), grid.rows[i].values[-1], i))
-    # With its group, as in the alt text: two "Hearts" rows in different groups differ.
-    worst = [f"{grid.rows[i].label}{f' ({grid.rows[i].group})' if grid.rows[i].group else ''} {cell_text(grid.rows[i], -1)} ({today[i][0]})"
-             for i in bad[:WORST_SHOWN]]
+    worst = [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1)} ({today[i][0]})" for i in bad[:WORST_SHOWN]]
     stale = now - grid.now > timedelta(minutes=entry.page.stale_after_minutes)
     return Status(state, counts, worst, stale)
 

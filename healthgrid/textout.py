@@ -32,7 +32,7 @@ def alt_text(grid: Grid, bands: Bands) -> str:
         parts.append(f"{counts['nodata']} with no data")
     shades = [row.shade(-1, bands) for row in grid.rows]
     scored = sorted((v, i) for i, v in enumerate(shades) if not math.isnan(v))
-    worst = [f"{_name(grid.rows[i])} {cell_text(grid.rows[i], -1)} ({today[i]})" for _, i in scored[:3] if today[i] != "good"]
+    worst = [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1)} ({today[i]})" for _, i in scored[:3] if today[i] != "good"]
     sentence = (
         f"{grid.title}: {len(grid.rows)} metrics over {len(grid.days)} days, {window_text(grid)}. "
         f"Today so far: {', '.join(parts) or 'no rows'}."
@@ -42,11 +42,6 @@ def alt_text(grid: Grid, bands: Bands) -> str:
     elif scored:
         sentence += " Everything with data today is good."
     return sentence
-
-
-def _name(row) -> str:
-    """A row as a listener can tell it apart: two "Hearts" rows in different groups differ."""
-    return f"{row.label} ({row.group})" if row.group else row.label
 
 
 def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = False) -> str:
