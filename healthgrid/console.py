@@ -22,7 +22,7 @@ class Console:
         self.err = err or sys.stderr
 
     def progress(self, message: str) -> None:
-        print(f"{PROG}: {one_line(redact(message))}", file=self.err, flush=True)
+        print(f"{PROG}: {shown_error(message)}", file=self.err, flush=True)
 
     def warn(self, message: str) -> None:
         self.progress(f"warning: {message}")
@@ -38,7 +38,7 @@ class Console:
 
 
 def shown_error(message: str) -> str:
-    """An error message as `Console.error` shows it: redacted, one inert line."""
+    """A message as the console shows it (after `healthgrid: `): redacted, one inert line."""
     return one_line(redact(message))
 
 
