@@ -180,7 +180,7 @@ class _Parser:
         return node
 
     def unary(self, depth: int) -> tuple:
-        if depth >= MAX_DEPTH:
+        if depth > MAX_DEPTH:
             raise FormulaError(f"nests deeper than {MAX_DEPTH} levels (parentheses, functions, signs)")
         if self.take("-"):
             return ("neg", self.unary(depth + 1))
