@@ -6,11 +6,14 @@ Datadog refuses any query outside Datadog's documented grammar."""
 import json
 import math
 import random
+import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
+import yaml
 
-from healthgrid.config import GridSpec, RowSpec
+from healthgrid.config import GridSpec, RowSpec, parse_config
 from healthgrid.datadog_client import DatadogAuth
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
@@ -181,7 +184,7 @@ def test_the_query_is_kept_as_written_in_the_outputs(dd, cli, in_tmp):
     ("avg:a{*} +", "ends where a metric query, number or '(' is expected"),
     ("(avg:a{*} + 1", "expected ')' after the group opened at column 1"),
     (" + ".join(f"avg:m{i}{{*}}" for i in range(11)), "has more than 10 metric queries; the limit is 10 per row"),
-    ("(" * 10 + "avg:a{*}" + ")" * 10, "nests deeper than 10 levels"),
+    ("(" * 11 + "avg:a{*}" + ")" * 11, "nests deeper than 10 levels"),
     ("clamp_min(avg:a{*})", "expected ',' after clamp_min's first argument"),
 ])
 def test_a_query_that_cannot_be_computed_per_local_day_is_a_config_error(in_tmp, cli, query, why):
@@ -195,7 +198,7 @@ def test_a_query_that_cannot_be_computed_per_local_day_is_a_config_error(in_tmp,
 @pytest.mark.parametrize("query", [
     "p90:ci.duration{*} / 1000", "p90:a{*} / avg:b{*}", "-avg:a{*} + 2.5e3", "log10(sum:a{*}.as_rate()) - log2(avg:b{*})",
     "clamp_max(cutoff_min(avg:a{env:prod AND NOT host:x}, -5), 100)", "system.cpu.idle{*}.fill(null, 300)",
-    "(((((((((avg:a{*})))))))))", " + ".join(f"avg:m{i}{{*}}" for i in range(10)),
+    "((((((((((avg:a{*}))))))))))", " + ".join(f"avg:m{i}{{*}}" for i in range(10)),
 ])
 def test_formulas_within_the_grammar_and_bounds_load(in_tmp, cli, query):
     (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [{"name": "g", "days": 2, "rows": [{"label": "R", "query": query}]}]}))
@@ -245,3 +248,14 @@ def test_the_stand_in_computes_formulas_counts_percentiles_and_calendar_days_as_
     answer = _ask(server, [calendar], lo=lo, hi=lo + 2 * 86400).body["data"]["attributes"]
     ny_midnights = [int(datetime(2026, 11, d, tzinfo=timezone(timedelta(hours=-5))).timestamp()) for d in (27, 28)]
     assert answer["times"] == [t * 1000 for t in ny_midnights] and answer["values"] == [[49.5, 7.0]]
+
+
+def test_the_docs_examples_load_and_the_docs_command_runs(in_tmp, cli):
+    root = Path(__file__).resolve().parent.parent
+    blocks = re.findall(r"```yaml\n(.*?)```", (root / "docs" / "datadog.md").read_text(), re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        parse_config({"grids": [{"name": "g", "rows": yaml.safe_load(block)}]}, None)
+    result = cli("render", "--demo", "--config", str(root / "examples" / "formulas.yml"), "--out", "healthgrid-out",
+                 "--now", NOW, "--theme", "light", "--format", "png")
+    assert result.code == 0, result.err
