@@ -47,7 +47,7 @@ def test_json_output_is_one_object(in_tmp, cli):
 
 def test_grid_flag_selects_grids(in_tmp, cli):
     (in_tmp / "healthgrid.yml").write_text(
-        "grids:\n" + "".join(f"  - {{name: {n}, rows: [{{label: A, query: q}}]}}\n" for n in ("alpha", "beta", "gamma")))
+        "grids:\n" + "".join(f"  - {{name: {n}, rows: [{{label: A, query: 'avg:q{{*}}'}}]}}\n" for n in ("alpha", "beta", "gamma")))
     result = cli("render", "--demo", "--now", NOW, "--grid", "gamma", "--grid", "alpha", "--theme", "light")
     assert result.code == 0
     assert sorted(p.name for p in (in_tmp / "healthgrid-out").glob("*.png")) == ["alpha.png", "gamma.png"]

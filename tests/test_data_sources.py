@@ -124,10 +124,10 @@ def test_bad_data_file_is_exit_2(in_tmp, cli, content, expected):
 
 
 def test_data_grid_takes_its_style_from_the_config_grid_of_that_name(in_tmp, cli):
-    (in_tmp / "healthgrid.yml").write_text("palette: cividis\ngrids:\n  - {name: g, palette: bands, rows: [{label: x, query: q}]}\n")
+    (in_tmp / "healthgrid.yml").write_text("palette: cividis\ngrids:\n  - {name: g, palette: bands, rows: [{label: x, query: 'avg:q{*}'}]}\n")
     config = load_config(None)
     assert config.style_for("g", "G").palette == "bands"
     assert config.style_for("other", "Other").palette == "cividis"
     # Without top-level defaults, a --data grid no config grid names gets the built-in style and keeps its own title.
-    plain = parse_config({"grids": [{"name": "g", "palette": "bands", "rows": [{"label": "x", "query": "q"}]}]}, None).style_for("other", "Their grid")
+    plain = parse_config({"grids": [{"name": "g", "palette": "bands", "rows": [{"label": "x", "query": "avg:q{*}"}]}]}, None).style_for("other", "Their grid")
     assert (plain.title, plain.palette, plain.timezone, plain.days, plain.bands) == ("Their grid", "health", "UTC", 7, Bands())

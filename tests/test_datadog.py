@@ -12,8 +12,11 @@ import yaml
 
 from healthgrid.config import GridSpec, RowSpec, Score, load_config
 from healthgrid.datadog_client import DatadogAuth
+from healthgrid.errors import RunError
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource, bucket_seconds
+from healthgrid.sources.datadog_answer import check_answer
+from healthgrid.sources.datadog_plan import Request, plan_grid
 
 from conftest import EXAMPLE_CONFIG
 from fakes.datadog import API_KEY, APP_KEY, FakeDatadog, daily_truth
@@ -66,8 +69,7 @@ def test_fake_answers_the_recorded_request_in_the_recorded_shape():
     recorded = _cassette("v2__cassettes__test_scenarios__test_timeseries_cross_product_query_returns_ok_response.yaml")
     request = json.loads(recorded["request"]["body"])
     expected = json.loads(recorded["response"]["body"]["string"])
-    server = FakeDatadog()
-    request["data"]["attributes"]["queries"][0]["query"] += ".rollup(avg, 60)"
+    server = FakeDatadog()  # the recorded request as it was sent: 5 s buckets by its interval, no rollup
     server.add_points("datadog.estimated_usage.metrics.custom", [(1711977645, 1), (1711977705, 1), (1711980225, 87)])
     answer = server.timeseries(request)
     assert answer.status == 200 and answer.content_type == recorded["response"]["headers"]["content-type"][0]
@@ -88,12 +90,23 @@ def test_our_request_has_the_recorded_request_shape(dd):
     assert request.headers["dd-api-key"] == API_KEY and request.headers["dd-application-key"] == APP_KEY
 
 
-def test_reads_the_recorded_response_verbatim(dd):
+def test_reads_the_recorded_response_verbatim():
+    recorded = _cassette("v2__cassettes__test_scenarios__test_timeseries_cross_product_query_returns_ok_response.yaml")
+    plan = plan_grid(spec([RowSpec("Usage", "avg:datadog.estimated_usage.metrics.custom{*}")], days=1), datetime(2024, 4, 1, 23, tzinfo=timezone.utc))
+    asked = json.loads(recorded["request"]["body"])["data"]["attributes"]
+    request = Request(asked["from"] // 1000, asked["to"] // 1000, asked["interval"] // 1000, (0,))
+    columns = check_answer(plan, request, json.loads(recorded["response"]["body"]["string"]))
+    assert columns == {0: {1711977645: 1.0, 1711977705: 1.0, 1711980225: 87.0}}
+
+
+def test_the_recorded_answer_to_a_request_for_whole_days_fails_naming_the_row(dd, cli, in_tmp):
     recorded = _cassette("v2__cassettes__test_scenarios__test_timeseries_cross_product_query_returns_ok_response.yaml")
     dd.fail_next(QUERY_PATH, Response(200, recorded["response"]["body"]["string"], content_type="application/vnd.api+json"))
-    grid = source().fetch(spec([RowSpec("Usage", "avg:datadog.estimated_usage.metrics.custom{*}")], days=1),
-                          datetime(2024, 4, 1, 23, tzinfo=timezone.utc))
-    assert grid.rows[0].raw == [pytest.approx((1 + 1 + 87) / 3)]
+    with pytest.raises(RunError) as caught:
+        source().fetch(spec([RowSpec("Usage", "avg:datadog.estimated_usage.metrics.custom{*}")], days=1),
+                       datetime(2024, 4, 1, 23, tzinfo=timezone.utc))
+    assert str(caught.value).startswith("g: row 'Usage': ") and "bucket starting 2024-04-01T13:20:45Z" in str(caught.value)
+    assert "buckets every 86400 s from 2024-04-01T00:00:00Z" in str(caught.value)
 
 
 def test_reports_the_recorded_400_in_datadogs_words(dd, cli, in_tmp):
@@ -243,15 +256,18 @@ def test_unreachable_datadog_gives_up_within_the_budget(cli, in_tmp, monkeypatch
 
 def test_400_names_the_row_it_concerns(dd, cli, in_tmp):
     (in_tmp / "healthgrid.yml").write_text(
-        "grids:\n  - name: g\n    rows:\n      - {label: Good, query: 'avg:ok{*}'}\n      - {label: Broken, query: 'avg:bad metric{*}'}\n")
+        "grids:\n  - name: g\n    rows:\n      - {label: Good, query: 'avg:ok{*}'}\n      - {label: Broken, query: 'p90:not.a.distribution{*} / 60'}\n")
+    dd.refuse("p90:not.a.distribution{*}", "Error parsing query: percentiles are not enabled for")
     result = cli("render", "--now", "2026-11-28T12:00:00Z")
     assert result.code == 1
-    assert "g: Datadog rejected the query of row 'Broken' (avg:bad metric{*}): Error parsing query" in result.err
+    assert ("g: Datadog rejected the query of row 'Broken' (p90:not.a.distribution{*} / 60): Error(s) found in query: "
+            "Error parsing query: percentiles are not enabled for: p90:not.a.distribution{*}") in result.err
 
 
 def test_400_without_a_quoted_query_is_traced_to_its_row(dd, cli, in_tmp):
     (in_tmp / "healthgrid.yml").write_text(
-        "grids:\n  - name: g\n    rows:\n      - {label: Good, query: 'avg:ok{*}'}\n      - {label: Broken, query: 'avg:bad metric{*}'}\n")
+        "grids:\n  - name: g\n    rows:\n      - {label: Good, query: 'avg:ok{*}'}\n      - {label: Broken, query: 'avg:bad.metric{*}'}\n")
+    dd.refuse("bad.metric")
     dd.fail_next(QUERY_PATH, Response(400, {"errors": ["Invalid query"]}))
     result = cli("render", "--now", "2026-11-28T12:00:00Z")
     assert result.code == 1 and "row 'Broken'" in result.err and "Invalid query" in result.err

@@ -109,7 +109,7 @@ def test_grid_data_round_trips_with_rules_bands_and_descriptions(in_tmp, cli):
 
 
 def test_bands_config_never_changes_a_rule_rows_band_and_colours_stay_inside_it(in_tmp, cli):
-    (in_tmp / "healthgrid.yml").write_text("bands: {critical: 0.6, warning: 0.9}\ngrids:\n  - {name: rules, rows: [{label: x, query: q}]}\n")
+    (in_tmp / "healthgrid.yml").write_text("bands: {critical: 0.6, warning: 0.9}\ngrids:\n  - {name: rules, rows: [{label: x, query: 'avg:q{*}'}]}\n")
     (in_tmp / "in.json").write_text(json.dumps(boundary_grid()))
     assert cli("render", "--data", "in.json", "--out", "out", "--format", "png,html", "--theme", "light").code == 0
     data = json.loads((in_tmp / "out" / "rules.json").read_text())
@@ -191,7 +191,7 @@ def test_trend_of_a_rule_row_is_the_change_of_its_value_better_by_the_comparator
         {"label": "Undefined", "pass": "> 0", "raw": [None, None, None, None, None, 1]},
     ]
     (in_tmp / "in.json").write_text(json.dumps(doc))
-    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: rules, trend: true, rows: [{label: x, query: q}]}\n")
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: rules, trend: true, rows: [{label: x, query: 'avg:q{*}'}]}\n")
     assert cli("render", "--data", "in.json", "--out", "out", "--format", "png,html", "--theme", "light").code == 0
     trends = [cells[-1] for cells in md_rows((in_tmp / "out" / "rules.md").read_text()).values()]
     assert trends == ["▼ +1.5 min", "▼ −500", "+0.6", "= 0", "–"]
@@ -274,7 +274,8 @@ BAD_RULES = [
     (ROW + ", pass: '== 0', warn: 2}", "grids[0].rows[0].warn: '2' is not a condition"),
     (ROW + ", pass: '< 5', descripton: x}", "grids[0].rows[0].descripton: unknown key (did you mean 'description'?)"),
     (ROW + "}, " + ROW + "}", "grids[0].rows[1].label: duplicate label 'A' in the rows without a group (also rows[0])"),
-    ("{label: Hearts, group: T, query: q}, {label: ' hearts ', group: T, query: r}", "grids[0].rows[1].label: duplicate label ' hearts ' in group 'T'"),
+    ("{label: Hearts, group: T, query: 'avg:q{*}'}, {label: ' hearts ', group: T, query: 'avg:r{*}'}",
+     "grids[0].rows[1].label: duplicate label ' hearts ' in group 'T'"),
 ]
 
 
@@ -289,8 +290,8 @@ def test_rule_mistakes_are_exit_2_naming_the_key(in_tmp, cli, rows, expected):
 
 
 def test_a_label_may_repeat_across_groups_but_not_within_one(in_tmp, cli):
-    rows = "      - {label: Hearts, group: Local, query: a}\n      - {label: Hearts, group: Remote, query: b}\n"
-    (in_tmp / "healthgrid.yml").write_text("grids:\n  - name: g\n    rows:\n" + rows + "      - {label: Hearts, group: Remote, query: c}\n")
+    rows = "      - {label: Hearts, group: Local, query: 'avg:a{*}'}\n      - {label: Hearts, group: Remote, query: 'avg:b{*}'}\n"
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - name: g\n    rows:\n" + rows + "      - {label: Hearts, group: Remote, query: 'avg:c{*}'}\n")
     result = cli("render", "--demo", "--out", "out", "--now", NOW)
     assert result.code == 2
     assert result.err.startswith("healthgrid: error: grids[0].rows[2].label: duplicate label 'Hearts' in group 'Remote' (also rows[1])")
@@ -305,12 +306,12 @@ def test_every_config_error_of_a_file_is_reported_at_once(in_tmp, cli):
         "  - name: Bad Name\n"
         "    days: 0\n"
         "    rows:\n"
-        "      - {label: A, query: q, pass: '< x'}\n"
-        "      - {label: B, query: q, warn: '< 3'}\n"
-        "      - {label: A, query: q}\n"
+        "      - {label: A, query: 'avg:q{*}', pass: '< x'}\n"
+        "      - {label: B, query: 'avg:q{*}', warn: '< 3'}\n"
+        "      - {label: A, query: 'avg:q{*}'}\n"
         "  - name: ok\n"
         "    palette: RdYlGr\n"
-        "    rows: [{label: C, query: q, pass: '< 1', score: {good: 0, bad: 1}}]\n"
+        "    rows: [{label: C, query: 'avg:q{*}', pass: '< 1', score: {good: 0, bad: 1}}]\n"
         "publish: {to: ftp}\n")
     result = cli("render", "--demo", "--out", "out", "--now", NOW)
     assert result.code == 2
@@ -333,7 +334,7 @@ def test_every_config_error_of_a_file_is_reported_at_once(in_tmp, cli):
 
 
 def test_errors_past_the_limit_are_counted_not_listed(in_tmp, cli):
-    rows = ", ".join(f"{{label: R{i}, query: q, pass: 'bad {i}'}}" for i in range(25))
+    rows = ", ".join(f"{{label: R{i}, query: 'avg:q{{*}}', pass: 'bad {i}'}}" for i in range(25))
     (in_tmp / "healthgrid.yml").write_text(f"grids:\n  - name: g\n    rows: [{rows}]\n")
     result = cli("render", "--demo", "--out", "out", "--now", NOW)
     lines = result.err.splitlines()
@@ -347,7 +348,8 @@ def test_the_action_annotates_each_config_error(in_tmp):
 
     from healthgrid.action import main as action_main
 
-    (in_tmp / "healthgrid.yml").write_text("grids:\n  - name: g\n    rows: [{label: A, query: q, pass: x}, {label: B, query: q, warn: '< 1'}]\n")
+    (in_tmp / "healthgrid.yml").write_text(
+        "grids:\n  - name: g\n    rows: [{label: A, query: 'avg:q{*}', pass: x}, {label: B, query: 'avg:q{*}', warn: '< 1'}]\n")
     env = {"INPUT_DEMO": "true", "INPUT_PUBLISH": "none", "INPUT_NOW": NOW, "GITHUB_OUTPUT": str(in_tmp / "o"), "GITHUB_STEP_SUMMARY": str(in_tmp / "s")}
     out = io.StringIO()
     assert action_main(env, out, io.StringIO()) == 2
@@ -358,7 +360,7 @@ def test_the_action_annotates_each_config_error(in_tmp):
 
 @pytest.mark.parametrize("zone,meant", [("EST", "America/New_York"), ("MST", "America/Denver"), ("CET", "Europe/Berlin"), ("EET", "Europe/Athens")])
 def test_timezone_abbreviations_warn_naming_the_zone_probably_meant(in_tmp, cli, zone, meant):
-    (in_tmp / "healthgrid.yml").write_text(f"timezone: {zone}\ngrids:\n  - {{name: g, rows: [{{label: A, query: q}}]}}\n")
+    (in_tmp / "healthgrid.yml").write_text(f"timezone: {zone}\ngrids:\n  - {{name: g, rows: [{{label: A, query: 'avg:q{{*}}'}}]}}\n")
     result = cli("render", "--demo", "--out", "out", "--now", NOW, "--theme", "light")
     assert result.code == 0
     warnings = [line for line in result.err.splitlines() if "warning" in line]
@@ -367,14 +369,14 @@ def test_timezone_abbreviations_warn_naming_the_zone_probably_meant(in_tmp, cli,
 
 
 def test_a_grids_own_abbreviated_zone_is_blamed_on_the_grid(in_tmp, cli):
-    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, timezone: EST, rows: [{label: A, query: q}]}\n")
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, timezone: EST, rows: [{label: A, query: 'avg:q{*}'}]}\n")
     result = cli("render", "--demo", "--out", "out", "--now", NOW, "--theme", "light")
     assert ("healthgrid: warning: grids[0].timezone: 'EST' is a fixed offset all year, with no daylight-saving time; "
             "you probably mean America/New_York") in result.err
 
 
 def test_an_abbreviation_tzdata_lacks_suggests_the_zone(in_tmp, cli):
-    (in_tmp / "healthgrid.yml").write_text("timezone: PST\ngrids:\n  - {name: g, rows: [{label: A, query: q}]}\n")
+    (in_tmp / "healthgrid.yml").write_text("timezone: PST\ngrids:\n  - {name: g, rows: [{label: A, query: 'avg:q{*}'}]}\n")
     result = cli("render", "--demo", "--out", "out", "--now", NOW)
     assert result.code == 2
     assert result.err == "healthgrid: error: timezone: unknown IANA time zone 'PST' (did you mean America/Los_Angeles?)\n"

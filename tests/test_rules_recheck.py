@@ -296,18 +296,18 @@ def test_a_p90_row_in_new_york_is_never_asked_in_sub_day_buckets(dd, in_tmp, cli
     assert row["bands"] == oracle("< 4e4", "<= 40001", truth)
 
 
-@pytest.mark.parametrize("query", ["(p90:ci.duration{*}) / 60", "abs(p90:ci.duration{*})", "avg:ci.wait{*} + p95:ci.duration{*}",
-                                   "timeshift(p99.9:ci.duration{*}, -3600)"])
-def test_a_percentile_inside_a_function_or_formula_is_a_config_error(in_tmp, cli, query):
-    # It used to be asked as .rollup(sum, 3600) + .rollup(count, 3600) in America/New_York and pooled.
+@pytest.mark.parametrize("query,why", [("timeshift(p99.9:ci.duration{*}, -3600)", "it shifts the series in time"),
+                                       ("cumsum(avg:ci.duration{*})", "depends on the time window shown")])
+def test_a_function_without_a_daily_meaning_is_a_config_error(in_tmp, cli, query, why):
     (in_tmp / "healthgrid.yml").write_text(json.dumps({"timezone": "America/New_York", "grids": [{"name": "g", "rows": [
         {"label": "P90", "query": query, "pass": "< 5"}]}]}))
     result = cli("render", "--demo", "--out", "out", "--now", NOW.isoformat())
     assert result.code == 2 and len(result.err.splitlines()) == 1, result.err
-    assert result.err.startswith("healthgrid: error: grids[0].rows[0].query: a percentile (pNN:) must start the query"), result.err
+    assert result.err.startswith("healthgrid: error: grids[0].rows[0].query: function ") and why in result.err, result.err
 
 
-@pytest.mark.parametrize("query", ["p90:ci.duration{*}", " p50:ci.duration{env:ci}", "avg:ci.q{quantile:p90:x}", "avg:ci.p90:x{*}"])
+@pytest.mark.parametrize("query", ["p90:ci.duration{*}", " p50:ci.duration{env:ci}", "avg:ci.q{quantile:p90:x}", "avg:ci.p90_x{*}",
+                                   "(p90:ci.duration{*}) / 60", "abs(p90:ci.duration{*})", "avg:ci.wait{*} + p95:ci.duration{*}"])
 def test_a_query_starting_with_a_percentile_or_naming_one_in_a_tag_loads(in_tmp, cli, query):
     (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [{"name": "g", "rows": [{"label": "P90", "query": query, "pass": "< 5"}]}]}))
     result = cli("render", "--demo", "--out", "out", "--now", NOW.isoformat(), "--theme", "light")

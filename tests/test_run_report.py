@@ -28,7 +28,7 @@ def write_config(tmp, text):
 TWO_GRIDS = """\
 grids:
   - {name: good, rows: [{label: A, query: 'avg:a{*}'}]}
-  - {name: broken, rows: [{label: B, query: 'avg:bad metric{*}'}]}
+  - {name: broken, rows: [{label: B, query: 'avg:bad.metric{*}'}]}
 report: {metrics: true}
 """
 
@@ -58,6 +58,7 @@ def test_a_failed_grid_keeps_its_image_reports_0_and_the_others_still_publish(in
     assert first.code == 0, first.err
     broken_before = show(bare, "healthgrid/broken.png")
     dd.submitted.clear()
+    dd.refuse("bad.metric")
     result = cli("run", "--now", "2026-11-29T12:00:00Z", *git_publish, "--json")
     assert result.code == 1
     assert result.err.strip().splitlines()[-1].startswith("healthgrid: error: 1 of 2 grid(s) failed: broken")

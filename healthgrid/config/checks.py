@@ -9,6 +9,8 @@ from typing import Any
 
 from healthgrid.config.errors import Collector, ConfigError, closest, join, kind, shown
 from healthgrid.config.model import CONTROL_RE, MAX_ROWS, MAX_TEXT, MAX_YEAR, MIN_YEAR, NAME_RE, PALETTES, Bands, Score
+from healthgrid.formula import FormulaError
+from healthgrid.formula import parse as parse_formula
 from healthgrid.rules import ConditionSyntaxError, Rule, parse_condition
 
 
@@ -135,20 +137,18 @@ def score(value: Any, path: str) -> Score:
     return Score(good, bad)
 
 
-_INNER_PERCENTILE_RE = re.compile(r"(?<=[\s(,+\-*/])p\d+(?:\.\d+)?:")
-
-
 def query(value: Any, path: str) -> str:
+    """A metric query or a formula over metric queries (healthgrid.formula), each term in Datadog's
+    grammar and each function one whose value on a day's value is well defined."""
     query = string(value, path)
     if ".rollup(" in query.replace(" ", ""):
         raise ConfigError(path, "must not use .rollup(): healthgrid sets the rollup so buckets meet local midnights; choose aggregation: avg|sum|min|max")
     if re.search(r"\bby\s*\{", query):
         raise ConfigError(path, "must not group ('by {...}'): a row is one series; aggregate across tags instead, e.g. avg:metric{env:prod}")
-    if _INNER_PERCENTILE_RE.search(query.strip()):
-        # Only a query that starts with pNN: is asked in whole local days; inside a function or a
-        # formula it would be asked in sub-day buckets and combined, which no percentile survives.
-        raise ConfigError(path, "a percentile (pNN:) must start the query, e.g. 'p90:metric{*}': "
-                                "inside a function or formula it cannot be asked per local day")
+    try:
+        parse_formula(query.strip())
+    except FormulaError as exc:
+        raise ConfigError(path, str(exc)) from None
     return query
 
 

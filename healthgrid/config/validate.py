@@ -188,7 +188,7 @@ def parse_config(data: Any, source: str | None) -> Config:
     status_page = errors.run(_status_page, data["status_page"] if "status_page" in data else {}, "status_page", period)
     errors.raise_any()
     # What a `--data` grid with no configured grid of its name is drawn with.
-    style = _grid({"name": "default", "rows": [{"label": "-", "query": "-"}]}, "", defaults)
+    style = _grid({"name": "default", "rows": [{"label": "-", "query": "avg:none{*}"}]}, "", defaults)
     return Config(grids=tuple(specs), publish=publish, report=report, status_page=status_page, source=source,
                   defaults={k: getattr(style, k) for k in ("timezone", "bands", "days", "palette")},
                   warnings=tuple(errors.warnings))

@@ -1,121 +1,32 @@
-"""Datadog source: one v2 timeseries request per grid, true calendar days in the grid's zone.
+"""Datadog source: true calendar days in the grid's zone, one v2 timeseries request per grid where
+Datadog's grammar allows (a window past its point limit is split; percentile terms outside
+whole-UTC-day zones go in a calendar-aligned request of their own).
 
-Datadog aligns `.rollup(..., N)` buckets to multiples of N seconds since the epoch, so daily
-buckets are UTC days. For another zone we ask for buckets as large as still divide every local
-midnight in the window (1 h for whole-hour zones and across DST, 30 min for Asia/Kolkata, 15 min
-for Asia/Kathmandu) and combine them per local day with the row's aggregation. An `avg` row asks
-for sum and count so the day's mean pools every point (see the README for several series).
-
-A percentile query (`p90:…`) cannot be combined that way: a day's p90 is no max, mean or sum of
-hourly p90s. It is asked in whole local days: 86400 s buckets where those are the zone's days,
-else Datadog's calendar-aligned daily rollup starting at local midnight in the grid's zone.
+What is asked is planned in datadog_plan.py (`plan_grid`), every answer is checked against what
+was asked in datadog_answer.py (`check_answer`), and each row's day is its formula applied to each
+term's value for that local day (`row_values`). This module sends the requests and says what went wrong.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
-from healthgrid.config import GridSpec, RowSpec
+from healthgrid.config import GridSpec
 from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
 from healthgrid.errors import RunError, quote_body
-from healthgrid.grid import Grid, day_start, local_days, make_row
+from healthgrid.grid import Grid, make_row
+from healthgrid.sources.datadog_answer import check_answer
+from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, Plan, Request, RowError, bucket_seconds, plan_grid, row_values
 
-DAY = 86400
+__all__ = ["DAY", "MAX_POINTS", "DatadogSource", "bucket_seconds", "is_percentile"]
 PERCENTILE_RE = re.compile(r"^\s*p\d+(\.\d+)?:")  # p50:, p90:, p99.9: ... (distribution metrics)
-MAX_POINTS = 1500  # per series and request; beyond it Datadog silently widens the buckets
-LONGEST_DAY = 25 * 3600
-
-
-def bucket_seconds(day_starts: list[int]) -> int:
-    """The largest bucket that divides a day and has a boundary at every local midnight."""
-    size = DAY
-    for start in day_starts:
-        size = math.gcd(size, start % DAY)
-    return size
-
-
-@dataclass(frozen=True)
-class Query:
-    name: str  # q0, q1, ... : also its index in the request's queries and formulas
-    row: int
-    method: str  # rollup method: avg | sum | min | max | count
-    text: str
+MAX_PROBES = 50  # rows asked one by one to find the one a 400 without a quoted query concerns
 
 
 def is_percentile(query: str) -> bool:
     return bool(PERCENTILE_RE.match(query))
-
-
-def plan_queries(rows: tuple[RowSpec, ...], bucket: int, timezone: str = "UTC") -> list[Query]:
-    queries = []
-    for i, row in enumerate(rows):
-        if is_percentile(row.query):
-            # One bucket per local day; Datadog ignores the rollup's aggregator for percentiles.
-            rollup = f"{bucket}" if bucket == DAY else f"daily, 12am, '{timezone}'"
-            queries.append(Query(f"q{len(queries)}", i, row.aggregation, f"{row.query.strip()}.rollup({row.aggregation}, {rollup})"))
-            continue
-        methods = ("sum", "count") if row.aggregation == "avg" and bucket < DAY else (row.aggregation,)
-        for method in methods:
-            queries.append(Query(f"q{len(queries)}", i, method, f"{row.query.strip()}.rollup({method}, {bucket})"))
-    return queries
-
-
-def combine(method_values: dict[str, list[float]], aggregation: str) -> float:
-    """One local day's value from its buckets (None/NaN buckets are no data); inf when any bucket
-    is ±Infinity, which the caller shows as no data."""
-    if any(math.isinf(v) for values in method_values.values() for v in values):
-        return math.inf
-    if aggregation == "avg" and "count" in method_values:
-        total, count = sum(method_values["sum"]), sum(method_values["count"])
-        return total / count if count else math.nan
-    values = method_values.get(aggregation, [])
-    if not values:
-        return math.nan
-    if aggregation == "avg":  # whole UTC days: Datadog's daily avg is already the answer
-        return sum(values) / len(values)
-    return {"sum": sum, "min": min, "max": max}[aggregation](values)
-
-
-def _unwrap(value):
-    return getattr(value, "value", value)
-
-
-def _number(value, what: str) -> float:
-    """A point from Datadog: null is no data; anything but a number is a malformed answer."""
-    if value is None:
-        return math.nan
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{what} is {type(value).__name__} {str(value)[:20]!r}, not a number")
-    return float(value)
-
-
-def _columns(response, asked: int) -> list[tuple[int, dict[int, float]]]:
-    """(query index, {bucket start (s): value}) per series of a timeseries answer, checked against
-    what the API documents: series[i] pairs with values[i], each as long as the shared `times`."""
-    attributes = response.data.attributes
-    series = _unwrap(getattr(attributes, "series", None)) or []
-    times = _unwrap(getattr(attributes, "times", None)) or []
-    values = _unwrap(getattr(attributes, "values", None)) or []
-    if not all(isinstance(x, list) for x in (series, times, values)):
-        raise ValueError("series, times and values must be lists")
-    if len(series) != len(values):
-        raise ValueError(f"{len(series)} series but {len(values)} value lists")
-    starts = [int(_number(t, "a time")) // 1000 for t in times]
-    out = []
-    for s, column in zip(series, values, strict=False):
-        index = _unwrap(getattr(s, "query_index", None))
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < asked:
-            raise ValueError(f"a series for query {str(index)[:20]!r}, but queries 0..{asked - 1} were asked")
-        column = _unwrap(column)
-        if not isinstance(column, list) or len(column) != len(starts):
-            raise ValueError(f"query {index} has {len(column) if isinstance(column, list) else 'no'} values for {len(starts)} times")
-        out.append((index, {t: _number(v, f"a value of query {index}") for t, v in zip(starts, column, strict=False)}))
-    return out
 
 
 class DatadogSource:
@@ -125,70 +36,70 @@ class DatadogSource:
         self.warn = warn
 
     def fetch(self, spec: GridSpec, now: datetime) -> Grid:
-        days = local_days(now, spec.timezone, spec.days)
-        starts = [int(day_start(d, spec.timezone).timestamp()) for d in days]
-        end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
-        until = min(end, int(math.ceil(now.timestamp())))
-        bucket = bucket_seconds(starts)
-        queries = plan_queries(spec.rows, bucket, spec.timezone)
+        plan = self.plan(spec, now)
+        return self.grid(spec, plan, self.points(spec, plan))
+
+    def plan(self, spec: GridSpec, now: datetime) -> Plan:
+        """What the grid asks (plan_grid), a row that cannot be asked as a RunError naming it."""
+        try:
+            return plan_grid(spec, now)
+        except RowError as exc:
+            raise RunError(self._about(spec, exc)) from None
+
+    def points(self, spec: GridSpec, plan: Plan) -> list[dict[int, float]]:
+        """Every planned request sent and its answer checked: per query, {bucket start: value}."""
         retrier = Retrier(self.auth, self.budget, warn=self.warn)
-
-        # Buckets per query: {bucket start (s): value}. Long windows at small buckets would pass
-        # Datadog's point limit; then the window is split at local midnights into a few requests.
-        points: list[dict[int, float]] = [{} for _ in queries]
-        per_request = max(1, (MAX_POINTS * bucket) // LONGEST_DAY)
+        points: list[dict[int, float]] = [{} for _ in plan.queries]
         with self.auth.client() as api_client:
-            for first in range(0, len(days), per_request):
-                lo = starts[first]
-                hi = min(until, starts[first + per_request] if first + per_request < len(days) else until)
-                if hi <= lo:
-                    continue
-                self._request(spec, api_client, retrier, queries, lo, hi, bucket, points)
+            for request in plan.requests:
+                answer = self.ask(spec, plan, api_client, retrier, request)
+                try:
+                    columns = check_answer(plan, request, answer)
+                except RowError as exc:
+                    raise RunError(self._about(spec, exc, malformed=True)) from None
+                for query, column in columns.items():
+                    points[query].update(column)
+        return points
 
-        # Each bucket lands in its local day once (not once per day): windows reach 90 days x 2160 buckets.
-        by_day: list[list[list[float]]] = [[[] for _ in days] for _ in queries]
-        for k, series in enumerate(points):
-            for t, v in series.items():
-                d = bisect_right(starts, t) - 1
-                if 0 <= d < len(days) and t < end and not math.isnan(v):
-                    by_day[k][d].append(v)
+    def grid(self, spec: GridSpec, plan: Plan, points: list[dict[int, float]]) -> Grid:
+        """Each row's days from the checked answers; a day without a finite value is no data, with a warning."""
+        try:
+            values = row_values(plan, points)
+        except RowError as exc:
+            raise RunError(self._about(spec, exc, malformed=True)) from None
         rows = []
-        for i, row in enumerate(spec.rows):
-            mine = [(q.method, by_day[k]) for k, q in enumerate(queries) if q.row == i]
-            raw = [combine({method: days_values[d] for method, days_values in mine}, row.aggregation) for d in range(len(days))]
-            rows.append(make_row(row, self._finite(spec, row, raw), spec.bands))
-        return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows)
+        for row, value in zip(spec.rows, values, strict=True):
+            if value.not_finite and self.warn:
+                self.warn(f"{spec.name}: row {row.label!r}: Datadog answered a value that is not a finite number "
+                          f"(±Infinity) on {value.not_finite} day(s); shown as no data")
+            if value.divided_by_zero and self.warn:
+                self.warn(f"{spec.name}: row {row.label!r}: the formula divides by zero or overflows on "
+                          f"{value.divided_by_zero} day(s); shown as no data")
+            rows.append(make_row(row, value.raw, spec.bands))
+        return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=plan.days, now=plan.now, rows=rows)
 
-    def _finite(self, spec: GridSpec, row: RowSpec, raw: list[float]) -> list[float]:
-        """Datadog answers ±Infinity where a formula divides by zero. That is no value one can show,
-        so such a day is no data: in the picture, NAME.md and NAME.json (null) alike."""
-        infinite = sum(1 for v in raw if math.isinf(v))
-        if infinite and self.warn:
-            self.warn(f"{spec.name}: row {row.label!r}: Datadog answered a value that is not a finite number "
-                      f"(±Infinity) on {infinite} day(s); shown as no data")
-        return [math.nan if math.isinf(v) else v for v in raw]
+    def _about(self, spec: GridSpec, exc: RowError, malformed: bool = False) -> str:
+        where = f"row {spec.rows[exc.row].label!r}: " if exc.row is not None else ""
+        if malformed:
+            return f"{spec.name}: {where}the answer from {self.auth.where} is not usable ({exc}); nothing written for this grid"
+        return f"{spec.name}: {where}{exc}"
 
-    def _request(self, spec, api_client, retrier: Retrier, queries: list[Query], lo: int, hi: int, bucket: int, points) -> None:
+    def ask(self, spec: GridSpec, plan: Plan, api_client, retrier: Retrier, request: Request) -> dict:
+        """One planned request, its answer as the documented JSON document (not yet checked); a
+        refusal is a RunError quoting Datadog and naming the row it concerns."""
         from datadog_api_client.exceptions import ApiException
 
         try:
-            response = self._send(spec, api_client, retrier, queries, lo, hi, bucket)
+            response = self._send(spec, plan, api_client, retrier, request)
         except ApiException as exc:
-            raise RunError(self._rejected(spec, exc, queries, lambda qs: self._send(spec, api_client, retrier, qs, lo, hi, bucket))) from None
+            raise RunError(self._rejected(spec, plan, exc, request, lambda r: self._send(spec, plan, api_client, retrier, r))) from None
         try:
-            answer = _columns(response, len(queries))
-        except (TypeError, ValueError, KeyError, AttributeError, OverflowError) as exc:
-            raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what its API documents ({exc})") from None
-        seen: set[int] = set()
-        for index, column in answer:
-            if index in seen:
-                row = spec.rows[queries[index].row]
-                raise RunError(f"{spec.name}: row {row.label!r}: the query returns several series ({row.query}); "
-                               "a row needs one: drop the 'by {...}' grouping or aggregate across tags")
-            seen.add(index)
-            points[index].update(column)
+            return _plain(response)
+        except (TypeError, ValueError, AttributeError) as exc:
+            raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what its API documents "
+                           f"({quote_body(exc, 100)})") from None
 
-    def _send(self, spec, api_client, retrier: Retrier, queries: list[Query], lo: int, hi: int, bucket: int):
+    def _send(self, spec: GridSpec, plan: Plan, api_client, retrier: Retrier, request: Request):
         """One POST /api/v2/query/timeseries: named queries, one formula each (query_index = position)."""
         from datadog_api_client.v2.api.metrics_api import MetricsApi
         from datadog_api_client.v2.model.metrics_data_source import MetricsDataSource
@@ -200,40 +111,44 @@ class DatadogSource:
         from datadog_api_client.v2.model.timeseries_formula_request_queries import TimeseriesFormulaRequestQueries
         from datadog_api_client.v2.model.timeseries_formula_request_type import TimeseriesFormulaRequestType
 
+        names = [f"q{k}" for k in range(len(request.queries))]
+        # The calendar request names no interval: its queries' rollup says what a bucket is.
+        interval = {"interval": request.interval * 1000} if request.interval else {}
         body = TimeseriesFormulaQueryRequest(
             data=TimeseriesFormulaRequest(
                 type=TimeseriesFormulaRequestType.TIMESERIES_REQUEST,
                 attributes=TimeseriesFormulaRequestAttributes(
-                    _from=lo * 1000,
-                    to=hi * 1000,
-                    interval=bucket * 1000,
-                    queries=TimeseriesFormulaRequestQueries(
-                        [MetricsTimeseriesQuery(data_source=MetricsDataSource.METRICS, name=q.name, query=q.text) for q in queries]
-                    ),
-                    formulas=[QueryFormula(formula=q.name) for q in queries],
+                    _from=request.lo * 1000,
+                    to=request.hi * 1000,
+                    queries=TimeseriesFormulaRequestQueries([
+                        MetricsTimeseriesQuery(data_source=MetricsDataSource.METRICS, name=name, query=plan.queries[k].text)
+                        for name, k in zip(names, request.queries, strict=True)]),
+                    formulas=[QueryFormula(formula=name) for name in names],
+                    **interval,
                 ),
             )
         )
         api = MetricsApi(api_client)
         return retrier.call(f"{spec.name}: querying Datadog", api_client, lambda: api.query_timeseries_data(body=body))
 
-    def _rejected(self, spec: GridSpec, exc, queries: list[Query], send) -> str:
+    def _rejected(self, spec: GridSpec, plan: Plan, exc, request: Request, send) -> str:
         """A 400: quote Datadog and name the row it concerns.
 
-        The row is the one whose query (or query name) the message quotes; failing that, each row
-        is asked alone until one is refused (only on this error path, within the budget)."""
+        The row is the first whose term (or query name) the message quotes; failing that, each
+        row's queries are asked alone until one is refused (only on this error path, within the budget)."""
         from datadog_api_client.exceptions import ApiException
 
         message = error_text(exc.body)
-        culprit = next((q.row for q in queries if spec.rows[q.row].query.strip() in message
-                        or f"'{q.name}'" in message or f'"{q.name}"' in message), None)
+        culprit = next((plan.owner[k] for n, k in enumerate(request.queries)
+                        if plan.queries[k].term in message or f"'q{n}'" in message or f'"q{n}"' in message), None)
+        rows = sorted({plan.owner[k] for k in request.queries})
         if culprit is None and len(spec.rows) == 1:
             culprit = 0
         if culprit is None and exc.status == 400:
-            for i in range(min(len(spec.rows), 50)):
-                mine = [Query(f"q{k}", q.row, q.method, q.text) for k, q in enumerate(q for q in queries if q.row == i)]
+            for i in rows[:MAX_PROBES]:
+                mine = tuple(k for k in request.queries if any(k in uses.values() for uses in plan.rows[i].terms))
                 try:
-                    send(mine)
+                    send(Request(request.lo, request.hi, request.interval, mine))
                 except ApiException as probe:
                     if probe.status == 400:
                         culprit = i
@@ -242,9 +157,35 @@ class DatadogSource:
                     break
         if culprit is not None:
             row = spec.rows[culprit]
-            calendar = next((q.text for q in queries if q.row == culprit and ", daily, " in q.text), None)
-            way_out = (f"; healthgrid asks percentile rows in local days as {calendar[len(row.query.strip()):]}: if Datadog refuses "
-                       "that, set this grid's timezone to UTC (whole UTC days need no calendar rollup)") if calendar else ""
+            calendar = next((plan.queries[k] for uses in plan.rows[culprit].terms for k in uses.values() if plan.queries[k].calendar), None)
+            way_out = (f"; healthgrid asks percentile terms in local days as {calendar.text[len(calendar.term):]}: if Datadog "
+                       "refuses that, set this grid's timezone to UTC (whole UTC days need no calendar rollup)") if calendar else ""
             return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
         labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
         return f"{spec.name}: Datadog rejected the request ({exc.status} {quote_body(exc.reason or '', 60)}): {message} (rows {labels})"
+
+
+
+
+def _unwrap(value):
+    return getattr(value, "value", value)
+
+
+def _plain(response) -> dict:
+    """The client's answer as the documented JSON document, for check_answer. The value lists are
+    unwrapped rather than walked by the client's to_dict(), which costs as much as the request."""
+    out = {}
+    errors = getattr(response, "errors", None)
+    if errors is not None:
+        out["errors"] = errors
+    data = getattr(response, "data", None)
+    attributes = getattr(data, "attributes", None)
+    if data is None or attributes is None:
+        return out
+    series, values = _unwrap(getattr(attributes, "series", None)), _unwrap(getattr(attributes, "values", None))
+    out["data"] = {"type": _unwrap(getattr(data, "type", "timeseries_response")), "attributes": {
+        "series": [one.to_dict() if hasattr(one, "to_dict") else one for one in series] if isinstance(series, list) else series,
+        "times": _unwrap(getattr(attributes, "times", None)),
+        "values": [_unwrap(column) for column in values] if isinstance(values, list) else values,
+    }}
+    return out

@@ -1,48 +1,27 @@
 """A loopback Datadog that speaks the v2 wire format recorded in ../shared/fixtures/datadog/.
 
-It stores raw points per metric and answers `POST /api/v2/query/timeseries` the way Datadog does:
-`.rollup(method, N)` buckets aligned to multiples of N seconds since the epoch (or, calendar
-aligned, `.rollup(method, daily, 12am, 'ZONE')`: local days of ZONE), one series per
-query with data (carrying `query_index`), none for a query without data, shared `times` listing
-only buckets where some series has data, `null` where a series has no point in a bucket.
-A percentile query (`p90:`) is the percentile of the bucket's points; its rollup method is ignored,
-as Datadog does for distributions.
+It stores raw points per metric and answers `POST /api/v2/query/timeseries` the way Datadog
+documents: each query (and each v2 formula over the named queries) is evaluated by the grammar in
+datadog_query.py; one series per formula with data (carrying `query_index`), none for one without;
+shared `times` listing only buckets where some series has data; `null` where a series has none.
+What Datadog refuses is answered 400 with its error body, `{"errors": ["Error(s) found in
+query:\n..."]}`: a `.rollup()` after a number or a parenthesised group, an unknown function, more
+than 1,500 points per series (Datadog would widen the buckets; the stand-in never does).
+
+`calendar_stamp = "utc_date"` stamps calendar-aligned buckets at 00:00 UTC of their local date
+instead of local midnight: what the live API does there is undocumented.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
+from fakes.datadog_query import Evaluator, QueryError, aggregate, percentile
 from fakes.http import FakeServer, Request, Response
 
-QUERY_RE = re.compile(r"^(avg|sum|min|max|p\d+(?:\.\d+)?):([\w.\-]+)\{([^}]*)\}"
-                      r"\.rollup\((avg|sum|min|max|count),\s*(?:(\d+)|daily,\s*12am,\s*'([\w/+\-]+)')\)$")
 API_KEY, APP_KEY = "fake-api-key-0123456789abcdef", "fake-app-key-fedcba9876543210"
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Linear between closest ranks (numpy's default)."""
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo = math.floor(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def local_midnight(t: int, zone: str) -> int:
-    day = datetime.fromtimestamp(t, ZoneInfo(zone)).date()
-    return int(datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).timestamp())
-
-
-def rollup(values: list[float], method: str) -> float:
-    if method.startswith("p"):
-        return percentile(values, float(method[1:]))
-    if method == "count":
-        return float(len(values))
-    return {"avg": lambda v: sum(v) / len(v), "sum": sum, "min": min, "max": max}[method](values)
+__all__ = ["API_KEY", "APP_KEY", "FakeDatadog", "daily_truth", "percentile"]
 
 
 class FakeDatadog(FakeServer):
@@ -52,9 +31,17 @@ class FakeDatadog(FakeServer):
         self.submitted: list[dict] = []
         self.dashboards: dict[str, dict] = {}
         self.monitors: dict[int, dict] = {}
+        self.calendar_stamp = "local"
+        self.refused: dict[str, str] = {}
+
+    def refuse(self, term: str, message: str = "Error parsing query: this metric cannot be queried that way") -> None:
+        """Answer 400 to any request holding `term`, as Datadog does for what only it can judge
+        (e.g. a percentile of a metric without percentiles enabled)."""
+        self.refused[term] = message
 
     def add_points(self, metric: str, points):
-        self.metrics.setdefault(metric, []).extend((int(t), v) for t, v in points)
+        merged = self.metrics.get(metric, []) + [(int(t), v) for t, v in points]
+        self.metrics[metric] = sorted(merged, key=lambda point: point[0])
 
     def handle(self, request: Request) -> Response:
         if request.headers.get("dd-api-key") != API_KEY:
@@ -106,23 +93,21 @@ class FakeDatadog(FakeServer):
             return Response(400, {"errors": ['API input validation failed: Invalid type. Expected "timeseries_request".']})
         attrs = data["attributes"]
         lo, hi = attrs["from"] // 1000, attrs["to"] // 1000
-        names = [q["name"] for q in attrs["queries"]]
-        columns = []
-        for formula in attrs.get("formulas") or [{"formula": n} for n in names]:
-            query = attrs["queries"][names.index(formula["formula"])]["query"]
-            match = QUERY_RE.match(query)
-            if not match:
-                return Response(400, {"errors": [f"Error parsing query: unable to parse {query}: Rule 'query' didn't match"]})
-            space, metric, _, method, size, zone = match.groups()
-            if space.startswith("p"):
-                method = space
-            buckets: dict[int, list[float]] = {}
-            for t, v in self.metrics.get(metric, []):
-                if lo <= t < hi:
-                    values = buckets.setdefault(local_midnight(t, zone) if zone else t - t % int(size), [])
-                    if v is not None:
-                        values.append(v)
-            columns.append({t: (rollup(v, method) if v else None) for t, v in buckets.items()})
+        interval = attrs["interval"] // 1000 if attrs.get("interval") else None
+        queries = attrs["queries"]
+        for term, message in self.refused.items():
+            if any(term in q["query"] for q in queries):
+                return Response(400, {"errors": [f"Error(s) found in query:\n{message}: {term}"]})
+        names = [q.get("name") for q in queries]
+        try:
+            evaluator = Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp)
+            named = {name: evaluator.evaluate(q["query"]) for name, q in zip(names, queries, strict=True)}
+            formulas = attrs.get("formulas") or [{"formula": name} for name in names]
+            evaluator = Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp, named)
+            columns = [evaluator.evaluate(f["formula"]) for f in formulas]
+        except QueryError as exc:
+            return Response(400, {"errors": [f"Error(s) found in query:\n{exc}"]})
+        columns = [{t: v for t, v in column.items() if v is not None} if isinstance(column, dict) else {} for column in columns]
         times = sorted({t for column in columns for t in column})
         series, values = [], []
         for index, column in enumerate(columns):
@@ -139,5 +124,5 @@ def daily_truth(points, day_bounds: list[int], aggregation: str) -> list[float]:
     out = []
     for lo, hi in zip(day_bounds, day_bounds[1:], strict=False):
         values = [v for t, v in points if lo <= t < hi and v is not None]
-        out.append(rollup(values, aggregation) if values else math.nan)
+        out.append(aggregate(values, aggregation) if values else math.nan)
     return out
