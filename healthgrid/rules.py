@@ -11,6 +11,7 @@ band's FoM range (`Rule.fom`), so every palette shows it inside its band.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
@@ -34,7 +35,7 @@ class Condition:
     op: str
     number: str  # as written (e.g. "40000", "1e-3"): what every output shows
 
-    @property
+    @functools.cached_property
     def threshold(self) -> float:
         return float(self.number)
 
@@ -63,6 +64,10 @@ def parse_condition(text: str, implied: str | None = None) -> Condition:
 class Rule:
     passes: Condition
     warn: Condition | None = None
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return (self.passes,) if self.warn is None else (self.passes, self.warn)
 
     def band(self, value: float) -> str:
         if math.isnan(value):

@@ -94,7 +94,8 @@ def test_a_cell_never_reads_as_the_threshold_it_is_not(in_tmp, cli):
     (in_tmp / "in.json").write_text(json.dumps(boundary_grid()))
     assert cli("render", "--data", "in.json", "--out", "out", "--theme", "light").code == 0
     table = md_rows((in_tmp / "out" / "rules.md").read_text())
-    assert table["Rule 0 < 5"][1:4] == ["🟢 ≈5", "🔴 5", "🔴 ≈5"]
+    # One float step either side of the threshold: every digit it takes to say which side.
+    assert table["Rule 0 < 5"][1:4] == ["🟢 4.999999999999999", "🔴 5", "🔴 5.000000000000001"]
     assert table["Rule 0 < 5"][4:6] == ["🟢 4.999", "🔴 5.001"]
     assert table["Rule 9 >= 40000 warn >= 30000"][3] == "🟡 39999.99 min"
 
