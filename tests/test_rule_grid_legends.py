@@ -61,7 +61,6 @@ def test_a_rule_grid_without_warns_shows_pass_and_fail_only():
 
 def test_a_grid_mixing_rule_and_fom_rows_shows_the_fom_scale_and_says_how_rules_read():
     grid = make_grid([("Tests", [0.9, 0.5, 0.2]), ("P90", [4.0, 6.0, 9.0])])
-    with_rules(make_grid([("P90", [4.0, 6.0, 9.0])]), [("< 5", "< 8")])
     grid.rows[1].rule = Rule(parse_condition("< 5"), parse_condition("< 8"))
     p = prepare(grid, spec_for(grid))
     assert p.cbar_ticklabels == ["0", "0.3", "0.7", "1"] and p.cbar_blocks is None
