@@ -24,7 +24,7 @@ from healthgrid.grid import Grid
 from healthgrid.numbers import exact_number
 from healthgrid.render.layout import Layout, fit, fit_tail, shorten, text_width
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
-from healthgrid.render.trend_column import GAP, TrendColumn, trend_column
+from healthgrid.render.trend_column import GAP, TrendColumn, draw_column, trend_column
 from healthgrid.rules import band_middle
 from healthgrid.sections import sections
 
@@ -225,7 +225,7 @@ def draw(p: _Heatmap) -> Figure:
         ax = fig.add_axes(box(*p.heat_box))
         cax = fig.add_axes(box(*p.cbar_box))
         if p.trend_box:
-            _draw_trend(p, fig.add_axes(box(*p.trend_box)))
+            draw_column(p.trend, fig.add_axes(box(*p.trend_box)), p.tick_font, p.theme)
         ax.set_facecolor(p.theme.background)
         _draw_cells(p, ax, cax)
         _draw_colorbar(p, cax)
@@ -287,19 +287,6 @@ def _draw_cells(p: _Heatmap, ax, cax) -> None:
     for top, end in p.today_spans:
         ax.add_patch(Rectangle((n_days - 1, top), 1, end - top, fill=False, edgecolor=theme.foreground, linewidth=1.6,
                                linestyle=(0, (4, 2)), zorder=5, clip_on=False))
-
-
-def _draw_trend(p: _Heatmap, tax) -> None:
-    """The trend column: ▲/▼ and the change, coloured by direction (the symbol carries it too)."""
-    n_rows = len(p.display)
-    tax.set_xlim(0, 1)
-    tax.set_ylim(n_rows, 0)
-    tax.set_axis_off()
-    for r, (text, color) in enumerate(zip(p.trend_texts, p.trend_colors, strict=True)):
-        if text:
-            tax.text(0.5, r + 0.5, plain(text), ha="center", va="center", fontsize=p.trend_font, color=color, fontweight="bold")
-    tax.text(0.5, n_rows + 0.15, "vs. average\nof earlier days", ha="center", va="top", fontsize=p.tick_font, color=p.theme.foreground,
-             linespacing=1.3, clip_on=False)
 
 
 def _draw_colorbar(p: _Heatmap, cax) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from healthgrid.formatting import row_trend
 from healthgrid.grid import Row
 from healthgrid.render.layout import fit_tail, most_chars, shorten, text_width
-from healthgrid.render.style import Theme
+from healthgrid.render.style import Theme, plain
 
 GAP = 0.08  # inches between the cells and the column
 PAD = 0.06  # inches kept clear on either side of a text
@@ -71,3 +71,16 @@ def _capped(row: Row, room: float) -> tuple[float, str]:
     if row.unit and text.endswith(" " + row.unit):
         text = text[: -len(row.unit)] + shorten(row.unit, most_chars(room, MIN_FONT))
     return delta, text
+
+
+def draw_column(column: TrendColumn, tax, tick_font: float, theme: Theme) -> None:
+    """The column on its axes: ▲/▼ and the change, coloured by direction (the symbol carries it too)."""
+    n_rows = len(column.texts)
+    tax.set_xlim(0, 1)
+    tax.set_ylim(n_rows, 0)
+    tax.set_axis_off()
+    for r, (text, color) in enumerate(zip(column.texts, column.colors, strict=True)):
+        if text:
+            tax.text(0.5, r + 0.5, plain(text), ha="center", va="center", fontsize=column.font, color=color, fontweight="bold")
+    tax.text(0.5, n_rows + 0.15, "vs. average\nof earlier days", ha="center", va="top", fontsize=tick_font, color=theme.foreground,
+             linespacing=1.3, clip_on=False)
