@@ -2,86 +2,74 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from healthgrid.config import clamp_fom
+from healthgrid.config import Bands, clamp_fom
 from healthgrid.grid import Grid, Row
+from healthgrid.numbers import format_number, read_number, sided
+from healthgrid.rules import Condition
 
 NO_DATA = "no data"
-_SUFFIXES = ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"))
 
 
-def format_number(v: float) -> str:
-    """Short and true: 3 significant digits from 10,000 up with k/M/G/T (12.3k, 41.2k, 1M), plain
-    below (7.25, 48.3, 1234), 2 significant digits under 1 (0.35, 0.0012), scientific beyond
-    999T and under 0.0001 (1.2e15, 1.2e-6). Never `0` for a value that is not zero; always within
-    5% of the value."""
-    if math.isnan(v):
-        return NO_DATA
-    if math.isinf(v):
-        return "∞" if v > 0 else "−∞"
-    sign = "−" if v < 0 else ""
-    a = abs(v)
-    if a == 0:
-        return "0"
-    if a >= 9999.5:  # would print as five or more digits: shorten
-        rounded = float(f"{a:.3g}")  # rounding first, so 999,999 reads 1M and not 1000k
-        for scale, suffix in _SUFFIXES:
-            if rounded >= scale and rounded / scale < 1000:
-                return f"{sign}{_trim(rounded / scale, 2)}{suffix}"
-        return f"{sign}{_scientific(a, 3)}"
-    if a >= 100:
-        return f"{sign}{a:.0f}"
-    if a >= 10:
-        return f"{sign}{_trim(a, 1)}"
-    if a >= 1:
-        return f"{sign}{_trim(a, 2)}"
-    return f"{sign}{_scientific(a, 2)}"
-
-
-def _scientific(a: float, digits: int) -> str:
-    """`digits` significant digits; plain down to 0.0001, then 1.2e-6 (no `+`, no leading zeros)."""
-    text = f"{a:.{digits}g}"
-    if "e" not in text:
-        return text
-    mantissa, exponent = text.split("e")
-    return f"{mantissa}e{int(exponent)}"
-
-
-def _trim(v: float, decimals: int) -> str:
-    text = f"{v:.{decimals}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def cell_text(row: Row, j: int) -> str:
-    """A FoM as two decimals; a scored or rule row as its raw value with the unit (e.g. `7.2 min`)."""
+def cell_text(row: Row, j: int, bands: Bands = Bands()) -> str:
+    """A FoM as two decimals; a scored or rule row as its raw value with the unit (e.g. `7.2 min`).
+    Next to a threshold of its row (a rule's, or a band edge of `bands`), just the digits that keep
+    the number on the value's side of it: 0.125 under `< 0.125` never reads `0.12`."""
     value = row.values[j]
     if math.isnan(value):
         return NO_DATA
-    if not row.shows_raw:
-        if value == 0 or 0.1 <= abs(value) < 1e4:  # a figure of merit (or near one): two decimals
-            return f"{value + 0.0:.2f}"  # + 0.0: a FoM of -0.0 reads 0.00
-        return format_number(value)  # tiny, huge or infinite: two decimals would lie
-    text = _off_threshold(row, row.raw[j]) if row.rule else format_number(row.raw[j])
+    if row.shows_raw:
+        text = value_text(row, row.raw[j], bands)
+    elif value == 0 or 0.1 <= abs(value) < 1e4:  # a figure of merit (or near one): two decimals
+        text = _sided(value, f"{value + 0.0:.2f}", _fom_sides(bands), _same)  # + 0.0: -0.0 reads 0.00
+    else:
+        text = _sided(value, format_number(value), _fom_sides(bands), _same)  # tiny, huge or infinite: two decimals would lie
     return f"{text} {row.unit}" if row.unit else text
 
 
-def _off_threshold(row: Row, value: float) -> str:
-    """A rule row's value, with more decimals where the short form would read as a threshold it is
-    not (4.999 under `< 5` is good and must not say `5`); `≈5` when even 6 decimals would."""
-    text = format_number(value)
-    for condition in (row.rule.passes, row.rule.warn):
-        if condition is None or value == condition.threshold or text != format_number(condition.threshold):
-            continue
-        sign = "−" if value < 0 else ""
-        for digits in range(3, 7):
-            finer = _trim(abs(value), digits)
-            if finer != _trim(abs(condition.threshold), digits):
-                return sign + finer
-        return "≈" + text
-    return text
+def value_text(row: Row, value: float, bands: Bands = Bands()) -> str:
+    """A rule or scored row's raw value, without its unit, on its own side of every threshold."""
+    if row.rule is not None:
+        return _sided(value, format_number(value), row.rule.conditions, _same)
+    if row.score is not None:
+        return _sided(value, format_number(value), _fom_sides(bands), row.score.fom)  # judged as the FoM it scores
+    return format_number(value)
+
+
+def _same(x: float) -> float:
+    return x
+
+
+@functools.lru_cache(maxsize=16)
+def _fom_sides(bands: Bands) -> tuple[Condition, ...]:
+    """The band edges as conditions: good is `>= warning`, critical fails `>= critical`."""
+    return Condition(">=", repr(bands.warning)), Condition(">=", repr(bands.critical))
+
+
+def _sided(value: float, base: str, sides, measure) -> str:
+    """`base`, or where it would read on the other side of a condition of `sides` (or as a threshold
+    the value does not meet, 5.0001 under `< 5` as `5`), the fewest digits that read on the value's
+    side of every one; `measure` turns a number into what the conditions judge (a score's FoM)."""
+    if not math.isfinite(value):
+        return base
+    truth = measure(value)
+
+    def fits(text: str) -> bool:
+        read = measure(read_number(text))
+        lo, hi = (read, truth) if read < truth else (truth, read)
+        if not any(lo <= c.threshold <= hi for c in sides):  # no threshold between them: the same side of all
+            return True
+        for c in sides:
+            meets = c.holds(truth)
+            if c.holds(read) != meets or (read == c.threshold != truth and not meets):
+                return False
+        return True
+
+    return base if fits(base) else sided(value, base, fits)
 
 
 def day_label(day: date, today: bool, note: bool = True) -> tuple[str, str]:
@@ -102,11 +90,32 @@ def as_of_text(now: datetime, tz_name: str) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
+def judged_by_rules(grid: Grid) -> bool:
+    """Every row has a rule: the grid speaks of pass / warn / fail, not of a figure of merit."""
+    return bool(grid.rows) and all(row.rule is not None for row in grid.rows)
+
+
+RULE_WORDS = {"good": "pass", "warning": "warn", "critical": "fail"}
+
+
+def rule_bands(grid: Grid) -> tuple[str, ...]:
+    """The bands the grid's rules can give, best first: warning only where some rule has a warn."""
+    warns = any(row.rule is not None and row.rule.warn is not None for row in grid.rows)
+    return ("good", "warning", "critical") if warns else ("good", "critical")
+
+
 def subtitle(grid: Grid, today_mark: str = "", scale: bool = True) -> str:
     """The line under a grid's title in every picture and page: what the numbers are, the window,
     and that today is partial. `today_mark`: how the picture marks today (" (dashed)"); `scale`:
-    say which end of 0..1 is good (a chart with a 0..1 axis and band backgrounds shows it)."""
-    what = "Daily figure of merit, 0 bad … 1 good" if scale else "Daily figure of merit"
+    say which end of 0..1 is good (a chart with a 0..1 axis and band backgrounds shows it). A grid
+    of rule rows says so; a grid mixing rule and FoM rows says both."""
+    words = " / ".join(RULE_WORDS[b] for b in rule_bands(grid))
+    if judged_by_rules(grid):
+        what = f"Daily values judged by each row's rule: {words}"
+    else:
+        what = "Daily figure of merit, 0 bad … 1 good" if scale else "Daily figure of merit"
+        if any(row.rule is not None for row in grid.rows):
+            what += f"; rows with a rule: {words}"
     return f"{what} · {window_text(grid)} · today{today_mark} is partial, as of {as_of_text(grid.now, grid.timezone)}"
 
 
@@ -149,11 +158,15 @@ def row_trend(row: Row) -> tuple[float, str]:
     change = _today_minus_mean(row.raw)
     if math.isnan(change):
         return math.nan, trend_text(math.nan)
-    size = format_number(abs(change))
-    if size == "0" or abs(change) <= 1e-9 * abs(row.raw[-1]):  # nothing a reader could see, or float noise
+    if change == 0 or (abs(change) <= 1e-9 * abs(row.raw[-1]) and _cells_read_alike(row)):  # float noise no cell shows
         return 0.0, "= 0"
-    signed = f"{'+' if change > 0 else '−'}{size}{' ' + row.unit if row.unit else ''}"
+    signed = f"{'+' if change > 0 else '−'}{format_number(abs(change))}{' ' + row.unit if row.unit else ''}"
     better = change * row.rule.better
     if better == 0:
         return 0.0, signed
     return better, f"{'▲' if better > 0 else '▼'} {signed}"
+
+
+def _cells_read_alike(row: Row) -> bool:
+    """Today's cell and the earlier days' with data print the same number."""
+    return len({value_text(row, v) for v in row.raw if not math.isnan(v)}) == 1

@@ -7,29 +7,31 @@ from __future__ import annotations
 
 import math
 
-from healthgrid.config import GridSpec
+from healthgrid.config import Bands, GridSpec
 from healthgrid.escaping import html_text as escape
-from healthgrid.formatting import NO_DATA, cell_text, day_label, format_number, row_trend, subtitle
+from healthgrid.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, row_trend, rule_bands, subtitle
 from healthgrid.grid import Grid
+from healthgrid.numbers import exact_number
 from healthgrid.render.style import THEMES, colormap_and_norm, text_color_on
 from healthgrid.sections import headings
 from healthgrid.textout import alt_text, rule_text
 
 
 def cell_details(grid: Grid, i: int, j: int, band: str | None = None) -> str:
-    """The hover text of one cell: metric, day, value and band, raw value and unit (and the rule it
-    was judged by, with its verdict), the row's description, query."""
+    """The hover text of one cell: metric, day, the exact value and band, raw value and unit (and
+    the rule it was judged by, with its verdict), the row's description, query."""
     row = grid.rows[i]
     value = row.values[j]
+    unit = f" {row.unit}" if row.unit else ""
     parts = [row.label, f"{grid.days[j]:%a %Y-%m-%d}" + (" (today, partial)" if j == len(grid.days) - 1 else "")]
     if math.isnan(value):
         parts.append("no data")
     elif row.rule is not None:
-        parts.append(f"{cell_text(row, j)}: {row.rule.band(row.raw[j])}, {row.rule.verdict(row.raw[j])}")
+        parts.append(f"{exact_number(row.raw[j])}{unit}: {row.rule.band(row.raw[j])}, {row.rule.verdict(row.raw[j])}")
     else:
-        parts.append(f"FoM {value:.3f}" + (f" ({band})" if band else ""))
+        parts.append(f"FoM {exact_number(value)}" + (f" ({band})" if band else ""))
         if row.score is not None:
-            parts.append(f"raw {format_number(row.raw[j])}{' ' + row.unit if row.unit else ''} (good {row.score.good:g}, bad {row.score.bad:g})")
+            parts.append(f"raw {exact_number(row.raw[j])}{unit} (good {exact_number(row.score.good)}, bad {exact_number(row.score.bad)})")
     if row.rule is not None:
         parts.append(f"rule {row.rule.text(row.unit)}")
     if row.description:
@@ -39,6 +41,16 @@ def cell_details(grid: Grid, i: int, j: int, band: str | None = None) -> str:
 
 
 _RULES_NOTE = " Rows with a rule (under their label): good when the day's value meets it, warning when it meets only warn, else critical."
+_RULE_MEANING = {"good": "the day's value meets the rule under the row's label", "warning": "it meets only warn", "critical": "neither"}
+
+
+def _legend(grid: Grid, bands: Bands) -> str:
+    """Bands as the grid judges them: pass / warn / fail for a grid of rule rows; the FoM bands
+    otherwise, and for a mixed grid how its rule rows are judged."""
+    if judged_by_rules(grid):
+        return "Rules: " + " · ".join(f"{RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid)) + " · hatched: no data."
+    rules_note = _RULES_NOTE if any(r.rule for r in grid.rows) else ""
+    return f"Bands: good (FoM ≥ {exact_number(bands.warning)}) · warning · critical (FoM < {exact_number(bands.critical)}) · hatched: no data.{rules_note}"
 
 
 def _theme_props(name: str) -> str:
@@ -89,7 +101,7 @@ def _table(grid: Grid, spec: GridSpec) -> str:
             body.append(f"<tr class=\"group\"><th scope=\"rowgroup\" colspan=\"{n + 1 + spec.trend_column}\">{escape(heading_at[i])}</th></tr>")
         cells = []
         for j in range(len(row.values)):
-            text = cell_text(row, j)
+            text = cell_text(row, j, spec.bands)
             band = row.band(j, spec.bands)
             classes = [band] + (["today"] if j == n - 1 else [])
             if text == NO_DATA:
@@ -116,12 +128,10 @@ def _table(grid: Grid, spec: GridSpec) -> str:
 def page(grid: Grid, spec: GridSpec, theme_name: str, downloads: list[str], refresh: int = 300) -> bytes:
     """`downloads`: the image files written beside the page (same folder), offered as downloads."""
     links = " · ".join(f'<a href="{escape(name)}" download>{escape(name)}</a>' for name in downloads)
-    rules_note = _RULES_NOTE if any(r.rule for r in grid.rows) else ""
     body = f"""<nav><a href="index.html">← All grids</a></nav>
 <h1>{escape(grid.title)}</h1>
 <p class="sub">{escape(subtitle(grid))}</p>
 {_table(grid, spec)}
-<p>Bands: good (FoM ≥ {spec.bands.warning:g}) · warning · critical (FoM &lt; {spec.bands.critical:g}) · hatched: no data.{rules_note} \
-Screen readers hear the band before each value.</p>
+<p>{escape(_legend(grid, spec.bands))} Screen readers hear the band before each value.</p>
 """ + (f'<p class="downloads">Download the image: {links}</p>' if links else "")
     return document(grid.title, body, scheme_css(theme_name) + _GRID_CSS, refresh, "dark" if theme_name == "dark" else "light dark")

@@ -126,7 +126,7 @@ def status(entry: Entry, now: datetime) -> Status:
     state = next((s for s in ("critical", "warning") if counts[s]), "good" if counts["good"] else "nodata")
     bad = sorted((i for i, (b, _) in enumerate(today) if b in ("critical", "warning")),
                  key=lambda i: (STATES.index(today[i][0]), grid.rows[i].values[-1], i))
-    worst = [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1)} ({today[i][0]})" for i in bad[:WORST_SHOWN]]
+    worst = [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1, entry.bands)} ({today[i][0]})" for i in bad[:WORST_SHOWN]]
     stale = now - grid.now > timedelta(minutes=entry.page.stale_after_minutes)
     return Status(state, counts, worst, stale)
 

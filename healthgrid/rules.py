@@ -11,10 +11,13 @@ band's FoM range (`Rule.fom`), so every palette shows it inside its band.
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 import re
 from dataclasses import dataclass
+
+from healthgrid.numbers import exact_number
 
 MAX_CONDITION_CHARS = 40  # the number is shown as written, in every output
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
@@ -34,7 +37,7 @@ class Condition:
     op: str
     number: str  # as written (e.g. "40000", "1e-3"): what every output shows
 
-    @property
+    @functools.cached_property
     def threshold(self) -> float:
         return float(self.number)
 
@@ -52,17 +55,67 @@ def parse_condition(text: str, implied: str | None = None) -> Condition:
         raise ConditionSyntaxError(f"a condition is OP NUMBER, at most {MAX_CONDITION_CHARS} characters; this one has {len(text)}")
     match = _CONDITION_RE.fullmatch(text)
     if not match or (match.group(1) is None and implied not in _DIRECTED):
-        raise ConditionSyntaxError(f"{text!r} is not a condition: write OP NUMBER, e.g. '< 5' or '>= 40000' (OP one of {', '.join(OPERATORS)})")
+        raise ConditionSyntaxError(f"{text!r} is not a condition: " + (condition_hint(text, implied)
+                                   or f"write OP NUMBER, e.g. '< 5' or '>= 40000' (OP one of {', '.join(OPERATORS)})"))
     op, number = match.group(1) or implied, match.group(2)
     if not math.isfinite(float(number)):
         raise ConditionSyntaxError(f"{text!r}: the number must be finite")
     return Condition(op, number)
 
 
+# How people write a comparator that is not one (≤, =>, =), and the one meant.
+_OPERATOR_SPELLINGS = {"≤": "<=", "⩽": "<=", "=<": "<=", "≥": ">=", "⩾": ">=", "=>": ">=", "=": "==", "≠": "!=", "<>": "!=", "=!": "!="}
+_LOOSE_RE = re.compile(r" *(<=|>=|==|!=|=<|=>|<>|=!|[<>=≤≥⩽⩾≠])? *([-+−]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?) *"
+                       r"([^\W\d_][\w/%°µ.]*(?: [^\W\d_][\w/%°µ.]*)*|%|°\w*)? *")
+_THOUSANDS_RE = re.compile(r"[1-9]\d{0,2}(?:,\d{3})+")
+
+
+def condition_hint(text: str, implied: str | None = None) -> str | None:
+    """For a condition written the way people write them (`≤ 2,5`, `< 5%`, `=> 10 ms`): the condition
+    meant and what to change, e.g. "did you mean '<= 2.5'? (write '<=' for '≤'; ...)"; None when
+    the mistake is not one of those."""
+    match = _LOOSE_RE.fullmatch(text)
+    if not match:
+        return None
+    op, number, unit = match.groups()
+    notes = []
+    if op in _OPERATOR_SPELLINGS:
+        notes.append(f"write {_OPERATOR_SPELLINGS[op]!r} for {op!r}")
+        op = _OPERATOR_SPELLINGS[op]
+    if "−" in number:
+        notes.append("write '-' for '−'")
+        number = number.replace("−", "-")
+    if "," in number:
+        if _THOUSANDS_RE.fullmatch(number.lstrip("+-").split(".")[0]):
+            notes.append("write numbers without thousands separators")
+            number = number.replace(",", "")
+        elif number.count(",") == 1 and "." not in number:
+            notes.append("write decimals with '.'")
+            number = number.replace(",", ".")
+        else:
+            return None
+    if unit:
+        notes.append(f"drop the unit and put it in unit: {unit!r}")
+    if op is None and implied not in _DIRECTED:
+        return None
+    if not notes:
+        return None
+    meant = f"{op} {number}" if op else number
+    try:
+        parse_condition(meant, implied)
+    except ConditionSyntaxError:
+        return None
+    return f"did you mean {meant!r}? ({'; '.join(notes)})"
+
+
 @dataclass(frozen=True)
 class Rule:
     passes: Condition
     warn: Condition | None = None
+
+    @property
+    def conditions(self) -> tuple[Condition, ...]:
+        return (self.passes,) if self.warn is None else (self.passes, self.warn)
 
     def band(self, value: float) -> str:
         if math.isnan(value):
@@ -96,11 +149,51 @@ class Rule:
             return f"fails {self.passes}"
         return f"fails {self.passes}, {'meets' if self.warn.holds(value) else 'fails'} warn {self.warn}"
 
-    def empty_warning_band(self) -> bool:
-        """True when no value fails `pass` yet meets `warn` (a warn that can never show)."""
+    def warn_problem(self) -> str | None:
+        """Why `warn` cannot mean what it says, or None. A warning band lies between passing and
+        failing values: it applies somewhere, sits next to pass, and (for `<`, `<=`, `>`, `>=`)
+        points the same way and leaves the far side critical. Else a worse value could get a
+        better band (`<= 2500` with warn `>= 4000`: 9000 warns while 3000 is critical)."""
         if self.warn is None:
-            return False
-        return not any(not self.passes.holds(x) and self.warn.holds(x) for x in probe_points(self))
+            return None
+        points = sorted(set(probe_points(self)))
+        bands = [self.band(x) for x in points]
+        warn, passes = f"'{self.warn}'", f"pass '{self.passes}'"
+        if "warning" not in bands:
+            return f"{warn} never applies: every value it accepts already meets {passes}"
+        opposite = self.better and _BETTER[self.warn.op] == -self.better
+        what = f"{warn} points the other way from {passes}" if opposite else f"{warn} is on the wrong side of {passes}"
+        worse = _better_further_out(points, bands)
+        if worse:
+            critical, warning = (exact_number(x) for x in worse)
+            return f"{what}: {critical} would be critical but {warning}, further from passing, only a warning; {self._warn_advice()}"
+        if self.better and bands[-1 if self.better < 0 else 0] != "critical":
+            return f"{what}: every value that fails pass would only warn, however far off; {self._warn_advice()}"
+        return None
+
+    def _warn_advice(self) -> str:
+        advice = "a warning band lies between passing and failing values"
+        if not self.better:
+            return advice + f", next to the value pass '{self.passes}' accepts"
+        ops, side = ("'<' or '<='", "above") if self.better < 0 else ("'>' or '>='", "below")
+        advice += f": warn is {ops} a number {side} {self.passes.number}"
+        beyond = (self.warn.threshold - self.passes.threshold) * -self.better > 0
+        return advice + (f", e.g. '{self.passes.op} {self.warn.number}'" if beyond else "")
+
+
+def _better_further_out(points: list[float], bands: list[str]) -> tuple[float, float] | None:
+    """(a critical value, a warning value further from the passing ones) if there are such, walking
+    out from the passing values on either side."""
+    rank = {"good": 0, "warning": 1, "critical": 2}
+    good = [i for i, band in enumerate(bands) if band == "good"]
+    for stretch in (range(good[0] - 1, -1, -1), range(good[-1] + 1, len(bands))):
+        worst = None
+        for i in stretch:
+            if worst is not None and rank[bands[i]] < rank[bands[worst]]:
+                return points[worst], points[i]
+            if worst is None or rank[bands[i]] > rank[bands[worst]]:
+                worst = i
+    return None
 
 
 def probe_points(rule: Rule) -> list[float]:

@@ -11,8 +11,9 @@ import math
 
 from healthgrid.config import Bands
 from healthgrid.escaping import md_text, md_url
-from healthgrid.formatting import NO_DATA, as_of_text, cell_text, day_label, row_trend, window_text
+from healthgrid.formatting import NO_DATA, RULE_WORDS, as_of_text, cell_text, day_label, judged_by_rules, row_trend, rule_bands, window_text
 from healthgrid.grid import Grid, Row
+from healthgrid.numbers import exact_number
 from healthgrid.sections import headings
 
 SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
@@ -32,7 +33,7 @@ def alt_text(grid: Grid, bands: Bands) -> str:
         parts.append(f"{counts['nodata']} with no data")
     shades = [row.shade(-1, bands) for row in grid.rows]
     scored = sorted((v, i) for i, v in enumerate(shades) if not math.isnan(v))
-    worst = [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1)} ({today[i]})" for _, i in scored[:3] if today[i] != "good"]
+    worst = [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1, bands)} ({today[i]})" for _, i in scored[:3] if today[i] != "good"]
     sentence = (
         f"{grid.title}: {len(grid.rows)} metrics over {len(grid.days)} days, {window_text(grid)}. "
         f"Today so far: {', '.join(parts) or 'no rows'}."
@@ -65,23 +66,31 @@ def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = F
             lines.append(f"| **{md_text(heading_at[i])}** |" + " |" * columns)
         cells = [md_text(rule_text(row))] if ruled else []
         for j in range(len(row.values)):
-            text = cell_text(row, j)
+            text = cell_text(row, j, bands)
             cells.append(f"{SYMBOLS[row.band(j, bands)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
         if trend:
             cells.append(md_text(row_trend(row)[1]))
         lines.append(f"| {md_text(row.label)} | " + " | ".join(cells) + " |")
-    rules = ""
-    if any(row.rule for row in grid.rows):
-        rules = (f"Rows with a rule: {SYMBOLS['good']} meets its condition · {SYMBOLS['warning']} fails it but meets `warn` · "
-                 f"{SYMBOLS['critical']} meets neither. ")
-    lines += [
-        "",
-        f"{SYMBOLS['good']} good (FoM ≥ {bands.warning:g}) · {SYMBOLS['warning']} warning ({bands.critical:g} ≤ FoM < {bands.warning:g}) · "
-        f"{SYMBOLS['critical']} critical (FoM < {bands.critical:g}) · {SYMBOLS['nodata']} no data. {rules}"
-        f"Today is partial, as of {as_of_text(grid.now, grid.timezone)}.",
-        "",
-    ]
+    lines += ["", f"{legend(grid, bands)} Today is partial, as of {as_of_text(grid.now, grid.timezone)}.", ""]
     return "\n".join(lines)
+
+
+_RULE_MEANING = {"good": "meets its rule", "warning": "fails pass but meets `warn`", "critical": "meets neither"}
+
+
+def legend(grid: Grid, bands: Bands) -> str:
+    """What the symbols mean: pass / warn / fail for a grid of rule rows; the FoM bands otherwise,
+    and for a grid mixing both, what the symbols mean on a rule row too."""
+    nodata = f"{SYMBOLS['nodata']} no data."
+    if judged_by_rules(grid):
+        return " · ".join([f"{SYMBOLS[b]} {RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid)] + [nodata])
+    critical, warning = exact_number(bands.critical), exact_number(bands.warning)
+    text = (f"{SYMBOLS['good']} good (FoM ≥ {warning}) · {SYMBOLS['warning']} warning ({critical} ≤ FoM < {warning}) · "
+            f"{SYMBOLS['critical']} critical (FoM < {critical}) · {nodata}")
+    if any(row.rule for row in grid.rows):
+        text += (f" Rows with a rule: {SYMBOLS['good']} meets its condition · {SYMBOLS['warning']} fails it but meets `warn` · "
+                 f"{SYMBOLS['critical']} meets neither.")
+    return text
 
 
 def rule_text(row: Row) -> str:

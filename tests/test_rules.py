@@ -33,7 +33,7 @@ BOUNDARIES = [
     (">= 40000", ">= 30000", [29999.99, 30000, 39999.99, 40000, 40000.01, None], [C, W, W, G, G, N]),
     ("== 0", "<= 2", [below(0), 0.0, above(0), 2, above(2), None], [W, G, W, W, C, N]),
     ("> -2.5e-3", None, [below(-2.5e-3), -2.5e-3, above(-2.5e-3), -0.0026, 0, None], [C, C, G, C, G, N]),
-    ("<= 0.1", ">= 0.1", [0.1, above(0.1), 0.3, below(0.1), 0.2, None], [G, W, W, G, W, N]),
+    ("<= 0.1", "<= 0.3", [0.1, above(0.1), 0.3, below(0.1), 0.2, None], [G, W, W, G, W, N]),
     ("<1e3", None, [999.5, 1000, 1000.5, None, None, None], [G, C, C, N, N, N]),
 ]
 DAYS = ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28"]
@@ -94,7 +94,8 @@ def test_a_cell_never_reads_as_the_threshold_it_is_not(in_tmp, cli):
     (in_tmp / "in.json").write_text(json.dumps(boundary_grid()))
     assert cli("render", "--data", "in.json", "--out", "out", "--theme", "light").code == 0
     table = md_rows((in_tmp / "out" / "rules.md").read_text())
-    assert table["Rule 0 < 5"][1:4] == ["🟢 ≈5", "🔴 5", "🔴 ≈5"]
+    # One float step either side of the threshold: every digit it takes to say which side.
+    assert table["Rule 0 < 5"][1:4] == ["🟢 4.999999999999999", "🔴 5", "🔴 5.000000000000001"]
     assert table["Rule 0 < 5"][4:6] == ["🟢 4.999", "🔴 5.001"]
     assert table["Rule 9 >= 40000 warn >= 30000"][3] == "🟡 39999.99 min"
 

@@ -40,7 +40,7 @@ SCHEMA = [
      [0, 1, below(1), above(1), 2, 1.0, -1]),
     ("ci", "Post-merge", "Build cost", "sum", "<= 0.3", None, "$", "sum", "Cost per build (back\\slash)",
      [SUM_03, 0.3, below(0.3), above(0.3), 0.29, 0.31, 0.30000000000000004]),
-    ("ci", "Post-merge", "Revert rate", "avg", "< 2.5e-2", ">= -0", None, None, "Reverts over merges; 'quoted'",
+    ("ci", "Post-merge", "Revert rate", "avg", "< 2.5e-2", "<= +5E-2", None, None, "Reverts over merges; 'quoted'",
      [*edges(0.025), -0.0, 0, below(0), 0.01]),
     ("ci", "Release", "Release lag", "avg", "<= 2.5E+2", "<= 500", "h", None, "Hours from tag to deploy #1",
      [*edges(250), *edges(500), 100]),
@@ -66,7 +66,7 @@ SCHEMA = [
      [SUM_03, 0.3, below(0.3), above(0.3), 0.1 * 3, 0.3, 0.29]),
     ("training", "Data", "Label noise", "avg", "<= 1e-3", "<= 1e-2", None, None, "Estimated label noise",
      [*edges(1e-3), *edges(1e-2), 0]),
-    ("training", "Data", "Ingest lag", "min", "< 60", ">= 60", "min", "min", "Warn covers every failure",
+    ("training", "Data", "Ingest lag", "min", "< 60", "< 120", "min", "min", "Warn up to two hours",
      [*edges(60), 59, 61, 120, 0]),
     ("training", "Eval", "Accuracy", "avg", "> 0.9", ">= 0.8", "%", None, "Held-out accuracy",
      [*edges(0.9), *edges(0.8), 0.95]),
@@ -247,7 +247,8 @@ CONFIG_MISTAKES = [
     ({"pass": "\u2028< 5"}, ["grids[0].rows[0].pass: '\\u2028< 5' is not a condition"]),
     ({"pass": "< 5", "warn": "<\x855"}, ["grids[0].rows[0].warn: '<\\x855' is not a condition"]),
     ({"pass": "< \u0665"}, ["grids[0].rows[0].pass: '< \u0665' is not a condition"]),
-    ({"pass": "=> 5", "warn": "<> 8"}, ["grids[0].rows[0].pass: '=> 5' is not a condition"]),  # warn is judged once pass parses
+    ({"pass": "=> 5", "warn": "<> 8"}, ["grids[0].rows[0].pass: '=> 5' is not a condition: did you mean '>= 5'?",
+                                        "grids[0].rows[0].warn: '<> 8' is not a condition: did you mean '!= 8'?"]),
     ({"warn": "< 5", "description": "d"}, ["grids[0].rows[0].warn: needs pass"]),
     ({"pass": "> 0", "description": ["not", "text"]}, ["grids[0].rows[0].description: must be a string"]),
 ]

@@ -3,6 +3,7 @@ value and the key path it was found at, returns the checked value or raises Conf
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -22,13 +23,21 @@ def mapping(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str
     suggested = set()
     for key in value:
         if key not in allowed:
-            hint = closest(str(key), allowed)
+            hint = closest(str(key), allowed) or _shortened(str(key), allowed)
             suggested.add(hint)
             errors.add(ConfigError(join(path, key), "unknown key" + (f" (did you mean {hint!r}?)" if hint else f"; allowed: {', '.join(allowed)}")))
     for key in required:
         if key not in value and key not in suggested:  # a misspelt key is one mistake, not two
             errors.add(ConfigError(join(path, key), "is required"))
     return value
+
+
+def _shortened(key: str, allowed: tuple[str, ...]) -> str | None:
+    """The one allowed key that `key` shortens or lengthens (`warning` for warn, `desc` for
+    description), which a did-you-mean by similarity misses when the lengths differ a lot."""
+    key = key.strip().lower()
+    found = [a for a in allowed if len(min(key, a, key=len)) >= 3 and (a.startswith(key) or key.startswith(a))]
+    return found[0] if len(found) == 1 else None
 
 
 def string(value: Any, path: str, *, pattern: re.Pattern | None = None, allow_empty: bool = False) -> str:
@@ -112,11 +121,26 @@ def timezone(value: Any, path: str) -> str:
     name = string(value, path)
     try:
         ZoneInfo(name)
+        known = True
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
-        meant = _ABBREVIATIONS.get(name.strip().upper())
-        hint = f" (did you mean {meant}?)" if meant else " (e.g. UTC, Europe/Berlin, America/New_York)"
-        raise ConfigError(path, f"unknown IANA time zone {shown(name)}{hint}") from None
-    return name
+        known = False
+    # Names are case-sensitive, as in tzdata: `europe/berlin` is refused with the spelling meant,
+    # also where a case-insensitive file system would find it (the name shows in every output).
+    spelled = _zone_spellings().get(name.strip().casefold()) if not known or name not in _zone_spellings().values() else name
+    if known and spelled in (None, name):
+        return name
+    meant = _ABBREVIATIONS.get(name.strip().upper()) or spelled
+    case = " Zone names are case-sensitive." if meant and meant != name.strip() and meant.casefold() == name.strip().casefold() else ""
+    hint = f" (did you mean {meant}?{case})" if meant else " (e.g. UTC, Europe/Berlin, America/New_York)"
+    raise ConfigError(path, f"unknown IANA time zone {shown(name)}{hint}")
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_spellings() -> dict[str, str]:
+    """Every zone name tzdata has, by its case-folded form."""
+    from zoneinfo import available_timezones
+
+    return {zone.casefold(): zone for zone in sorted(available_timezones())}
 
 
 def bands(value: Any, path: str) -> Bands:
@@ -128,13 +152,15 @@ def bands(value: Any, path: str) -> Bands:
     return Bands(critical, warning)
 
 
-def score(value: Any, path: str) -> Score:
-    mapping(value, path, ("good", "bad"), required=("good", "bad"))
-    good = number(value["good"], join(path, "good"))
-    bad = number(value["bad"], join(path, "bad"))
-    if good == bad:
-        raise ConfigError(join(path, "good"), f"must differ from bad (both {good:g})")
-    return Score(good, bad)
+def score(value: Any, path: str, errors: Collector | None = None) -> Score | None:
+    """`good` and `bad`; every mistake of both goes to `errors`, else the first is raised."""
+    errors = errors or Collector(strict=True)
+    before = errors.count
+    mapping(value, path, ("good", "bad"), required=("good", "bad"), errors=errors)
+    good, bad = (errors.run(number, value[key], join(path, key)) if key in value else None for key in ("good", "bad"))
+    if good is not None and good == bad:
+        errors.add(ConfigError(join(path, "good"), f"must differ from bad (both {good:g})"))
+    return Score(good, bad) if errors.count == before else None
 
 
 def query(value: Any, path: str) -> str:
@@ -164,19 +190,32 @@ def condition(value: Any, path: str, implied: str | None = None):
         raise ConfigError(path, str(exc)) from None
 
 
-def row_rule(value: dict, path: str) -> Rule | None:
-    """`pass` (and optionally `warn`) conditions; never together with `score`."""
-    if value.get("pass") is None:
-        if value.get("warn") is not None:
-            raise ConfigError(join(path, "warn"), "needs pass: on the same row (warn is the second chance for a value that fails pass), e.g. pass: '< 5'")
+def row_rule(value: dict, path: str, errors: Collector | None = None) -> Rule | None:
+    """`pass` (and optionally `warn`) conditions; never together with `score`. Every mistake of the
+    two keys goes to `errors` (a bad pass does not hide a bad warn), else the first is raised."""
+    errors = errors or Collector(strict=True)
+    before = errors.count
+    has_pass, has_warn = value.get("pass") is not None, value.get("warn") is not None
+    passes = errors.run(condition, value["pass"], join(path, "pass")) if has_pass else None
+    if has_pass and value.get("score") is not None:
+        errors.add(ConfigError(join(path, "pass"), "cannot be used with score on the same row: judge a row by pass/warn conditions or by a score, not both"))
+    if has_warn and not has_pass:
+        errors.add(ConfigError(join(path, "warn"), "needs pass: on the same row (warn is the second chance for a value that fails pass), e.g. pass: '< 5'"))
+    # A bare-number warn takes pass's operator; with pass unreadable, only an OP NUMBER warn can be checked.
+    implied = passes.op if passes else None
+    warn = errors.run(condition, value["warn"], join(path, "warn"), implied) if has_warn and (passes or not _bare(value["warn"])) else None
+    if passes is None or (has_warn and warn is None):
         return None
-    if value.get("score") is not None:
-        raise ConfigError(join(path, "pass"), "cannot be used with score on the same row: judge a row by pass/warn conditions or by a score, not both")
-    passes = condition(value["pass"], join(path, "pass"))
-    rule = Rule(passes, optional(value, "warn", path, lambda v, p: condition(v, p, implied=passes.op)))
-    if rule.empty_warning_band():
-        raise ConfigError(join(path, "warn"), f"'{rule.warn}' never applies: every value it accepts already meets pass '{rule.passes}'")
-    return rule
+    rule = Rule(passes, warn)
+    problem = rule.warn_problem()
+    if problem:
+        errors.add(ConfigError(join(path, "warn"), problem))
+    return rule if errors.count == before else None
+
+
+def _bare(value: Any) -> bool:
+    """A warn written as a number alone (8, '8'), which takes the operator of pass."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) or isinstance(value, str) and bool(re.fullmatch(r" *[-+]?[\d.eE+-]+ *", value))
 
 
 # Zone abbreviations people write for a place's local time. Those tzdata knows (EST, CET, ...) are

@@ -43,12 +43,13 @@ def render(grid: Grid, spec: GridSpec, theme: str, fmt: str, layout: Layout | No
 def shared_layout(specs) -> Layout:
     """The sizes every heatmap of one config shares: the widest label column and right-hand
     block, the smallest row height (of grids up to 40 rows). Only the config is needed (labels,
-    groups, days, bands), so it is the same whichever grids a run renders or fetches."""
+    groups, units, rules, days, bands), so it is the same whichever grids a run renders or fetches."""
     layout = Layout()
     for spec in specs:
         if spec.type == "heatmap":
             days = [date(2000, 1, 1)] * spec.days
-            rows = [Row(r.label, r.query, [math.nan] * spec.days, [math.nan] * spec.days, group=r.group) for r in spec.rows]
+            rows = [Row(r.label, r.query, [math.nan] * spec.days, [math.nan] * spec.days, group=r.group, unit=r.unit, rule=r.rule)
+                    for r in spec.rows]
             skeleton = Grid(spec.name, spec.title, "UTC", days, datetime(2000, 1, 1, tzinfo=timezone.utc), rows)
             own = prepare(skeleton, spec).own  # the heatmap of the config alone
             layout = layout.merge(Layout(own.label_w, own.right_w, own.cell_h if own.cell_h >= 0.4 else None))

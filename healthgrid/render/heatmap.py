@@ -12,15 +12,20 @@ import math
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.cm import ScalarMappable
+from matplotlib.colors import BoundaryNorm, ListedColormap
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from healthgrid.config import GridSpec
-from healthgrid.formatting import NO_DATA, TREND_FLAT, cell_text, day_label, row_trend, subtitle
+from healthgrid.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, rule_bands, subtitle
 from healthgrid.grid import Grid
-from healthgrid.render.layout import Layout, fit, shorten, text_width
+from healthgrid.numbers import exact_number
+from healthgrid.render.layout import Layout, fit, fit_tail, shorten, text_width
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
+from healthgrid.render.trend_column import GAP, TrendColumn, draw_column, trend_column
+from healthgrid.rules import band_middle
 from healthgrid.sections import sections
 
 MIN_CELL_FONT = 7.0  # points; smaller labels are noise, so they are switched off
@@ -33,7 +38,6 @@ _XLABEL_BLOCK = 0.6
 _XLABEL_BLOCK_ROTATED = 1.15
 _CBAR_GAP, _CBAR_WIDTH = 0.3, 0.2
 _MIN_CBAR_HEIGHT = 1.6
-_TREND_WIDTH = 1.0
 
 
 class _Heatmap:
@@ -46,6 +50,7 @@ class _Heatmap:
         self.shared = layout or Layout()
         self.cmap, self.norm = colormap_and_norm(spec.palette, spec.bands)
         self._layout_rows()
+        self.dpi = DPI if len(self.display) <= 40 else BIG_DPI  # big grids get fewer pixels per inch
         self.cell_w, self.cell_h = self._cell_size()
         self._prepare_cells()
         self._prepare_labels()
@@ -73,7 +78,7 @@ class _Heatmap:
                 continue
             row = self.grid.rows[index]
             for j in range(n_days):
-                self.cell_texts[r, j] = cell_text(row, j)
+                self.cell_texts[r, j] = cell_text(row, j, self.spec.bands)
                 if math.isnan(row.values[j]):
                     self.nodata[r, j] = True
                     continue
@@ -87,24 +92,31 @@ class _Heatmap:
         by_height = self.cell_h * 72 * 0.42
         by_width = self.cell_w * 72 * 0.88 / (0.6 * longest)  # DejaVu Sans averages ~0.6 em a character
         self.cell_font = round(min(10.0, by_height, by_width), 1)
+        if self.cell_font < MIN_CELL_FONT <= by_height and self.cell_w >= MIN_LABELLED_CELL[0]:
+            self._shorten_units()
         self.show_cell_text = (self.cell_font >= MIN_CELL_FONT and self.cell_w >= MIN_LABELLED_CELL[0]
                                and self.cell_h >= MIN_LABELLED_CELL[1])
         self.grid_line = 1.5 if n_rows * n_days <= 400 else 0.6
 
+    def _shorten_units(self) -> None:
+        """A unit gives way before the numbers do: a long unit is shortened with "…" (alike in all
+        of its row's cells) so that every cell keeps its value at the smallest readable size."""
+        room, texts = self.cell_w * 0.88, self.cell_texts.copy()
+        for r, (kind, index, _) in enumerate(self.display):
+            unit = self.grid.rows[index].unit if kind == "row" else None
+            numbers = [t[: -len(unit)] for t in texts[r] if unit and t.endswith(" " + unit)]
+            if numbers:
+                fitted = fit_tail(max(numbers, key=len), unit, room, MIN_CELL_FONT, dpi=self.dpi)[len(max(numbers, key=len)):]
+                texts[r] = [t[: -len(unit)] + fitted if t.endswith(" " + unit) else t for t in texts[r]]
+        if all(text_width(t, MIN_CELL_FONT, dpi=self.dpi) <= room for t in texts.flat if t != NO_DATA):
+            self.cell_texts, self.cell_font = texts, MIN_CELL_FONT
+
     def _prepare_trend(self) -> None:
-        """`trend: true`: today's FoM against the mean of the previous days, per row."""
-        self.trend_texts: list[str] = []
-        self.trend_deltas: list[float] = []
-        self.trend_colors: list[str] = []
-        if not self.spec.trend_column:
-            return
-        up, down = ("#1a7f37", "#cf222e") if self.theme.name == "light" else ("#3fb950", "#ff7b72")
-        self.trend_font = min(10.0, max(self.cell_font, 7.0))
-        for kind, index, _ in self.display:
-            delta, text = row_trend(self.grid.rows[index]) if kind == "row" else (math.nan, "")
-            self.trend_deltas.append(delta)
-            self.trend_texts.append(text)
-            self.trend_colors.append(self.theme.muted if math.isnan(delta) or abs(delta) < TREND_FLAT else (up if delta > 0 else down))
+        """`trend: true`: today against the mean of the previous days, per row (trend_column.py)."""
+        rows = [self.grid.rows[index] if kind == "row" else None for kind, index, _ in self.display]
+        self.trend = trend_column(rows, self.theme, self.cell_font, self.dpi) if self.spec.trend_column else TrendColumn()
+        self.trend_texts, self.trend_deltas, self.trend_colors = self.trend.texts, self.trend.deltas, self.trend.colors
+        self.trend_font, self.trend_w = self.trend.font, self.trend.width
 
     def _prepare_labels(self) -> None:
         days = self.grid.days
@@ -117,12 +129,22 @@ class _Heatmap:
         self.title = shorten(self.grid.title, 90)
         self.subtitle = subtitle(self.grid, " (dashed)")
         # The colour bar: a tick at each band edge, labelled with its value; band names sit
-        # inside their bands (a name on an edge would claim a value for the wrong band).
+        # inside their bands (a name on an edge would claim a value for the wrong band). A grid of
+        # rule rows has no scale to show: one block per band its rules give, in its cells' colour,
+        # named pass / warn / fail.
         bands = self.spec.bands
-        self.cbar_ticks = [0.0, bands.critical, bands.warning, 1.0]
-        self.cbar_ticklabels = [f"{v:g}" for v in self.cbar_ticks]
-        self.cbar_bands = [((lo + hi) / 2, lo, hi, name) for lo, hi, name in
-                           ((0.0, bands.critical, "critical"), (bands.critical, bands.warning, "warning"), (bands.warning, 1.0, "good"))]
+        self.cbar_blocks = None
+        if judged_by_rules(self.grid):
+            shown = rule_bands(self.grid)[::-1]  # fail at the bottom
+            self.cbar_blocks = [tuple(self.cmap(self.norm(band_middle(b, bands)))) for b in shown]
+            self.cbar_ticks = [k + 0.5 for k in range(len(shown))]
+            self.cbar_ticklabels = [RULE_WORDS[b] for b in shown]
+            self.cbar_bands = []
+        else:
+            self.cbar_ticks = [0.0, bands.critical, bands.warning, 1.0]
+            self.cbar_ticklabels = [exact_number(v) for v in self.cbar_ticks]
+            self.cbar_bands = [((lo + hi) / 2, lo, hi, name) for lo, hi, name in
+                               ((0.0, bands.critical, "critical"), (bands.critical, bands.warning, "warning"), (bands.warning, 1.0, "good"))]
         # A stepped scale (0.05 a step) reads as well as a gradient and survives the paletted PNG.
         self.cbar_kws = {"bands": None, "health": {"spacing": "proportional"}}.get(self.spec.palette, {"boundaries": np.linspace(0, 1, 21)})
         # "Today" is partial: a dashed outline around its cells, one per run of data rows, so it
@@ -147,15 +169,12 @@ class _Heatmap:
     def _measure(self) -> None:
         """Fonts, the figure's size and where its blocks go (inches from the bottom-left corner),
         and the title and subtitle fitted to its width."""
-        # Big grids get fewer pixels per inch: 100 rows stay readable at a third of the pixels.
-        self.dpi = DPI if len(self.display) <= 40 else BIG_DPI
         self.label_font = 11.0 if len(self.display) <= 40 else 8.5
         self.tick_font = 9.0 if not self.rotated else 8.0
         width = lambda text, size, weight="normal": text_width(text, size, weight, self.dpi)  # noqa: E731
         self.label_w = max([width(t, self.label_font) for t in self.ylabels]
                            + [width(t, self.label_font, "bold") - 0.15 for _, t in self.headings] + [0.5])
         cbar_label_w = max(width(t, 9.0) for t in self.cbar_ticklabels + [b[3] for b in self.cbar_bands]) + 0.1
-        self.trend_w = _TREND_WIDTH if self.spec.trend_column else 0.0
         self.right_w = self.trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
         self.own = Layout(self.label_w, self.right_w, self.cell_h)  # what this grid alone needs
         self.label_w = max(self.label_w, self.shared.label_w)
@@ -174,7 +193,7 @@ class _Heatmap:
         left, heat_bottom = _PAD + self.label_w + 0.12, fig_h - self.title_block - heat_h
         self.heat_box = (left, heat_bottom, heat_w, heat_h)
         self.cbar_box = (left + heat_w + self.trend_w + _CBAR_GAP, fig_h - self.title_block - self.body_h, _CBAR_WIDTH, self.body_h)
-        self.trend_box = (left + heat_w + 0.08, heat_bottom, self.trend_w - 0.08, heat_h) if self.spec.trend_column else None
+        self.trend_box = (left + heat_w + GAP, heat_bottom, self.trend_w - GAP, heat_h) if self.spec.trend_column else None
         # A band's name only where the band is tall enough to hold it between its edge labels.
         self.cbar_names = [(mid, name) for mid, lo, hi, name in self.cbar_bands if (hi - lo) * self.body_h >= 0.3]
         # Title lines, then subtitle lines, from the top (inches); each line's font size.
@@ -206,7 +225,7 @@ def draw(p: _Heatmap) -> Figure:
         ax = fig.add_axes(box(*p.heat_box))
         cax = fig.add_axes(box(*p.cbar_box))
         if p.trend_box:
-            _draw_trend(p, fig.add_axes(box(*p.trend_box)))
+            draw_column(p.trend, fig.add_axes(box(*p.trend_box)), p.tick_font, p.theme)
         ax.set_facecolor(p.theme.background)
         _draw_cells(p, ax, cax)
         _draw_colorbar(p, cax)
@@ -231,7 +250,12 @@ def _draw_cells(p: _Heatmap, ax, cax) -> None:
                          linewidths=p.grid_line, edgecolor=theme.background)
     ax.set(xlim=(0, n_days), ylim=(0, n_rows))
     ax.invert_yaxis()
-    ax.figure.colorbar(mesh, cax, ax, **(p.cbar_kws or {})).outline.set_linewidth(0)
+    if p.cbar_blocks:
+        n = len(p.cbar_blocks)
+        blocks = ScalarMappable(BoundaryNorm(np.arange(n + 1), n), ListedColormap(p.cbar_blocks))
+        ax.figure.colorbar(blocks, cax, ax).outline.set_linewidth(0)
+    else:
+        ax.figure.colorbar(mesh, cax, ax, **(p.cbar_kws or {})).outline.set_linewidth(0)
     ax.tick_params(axis="both", length=0, colors=theme.foreground)
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -265,28 +289,18 @@ def _draw_cells(p: _Heatmap, ax, cax) -> None:
                                linestyle=(0, (4, 2)), zorder=5, clip_on=False))
 
 
-def _draw_trend(p: _Heatmap, tax) -> None:
-    """The trend column: ▲/▼ and the change, coloured by direction (the symbol carries it too)."""
-    n_rows = len(p.display)
-    tax.set_xlim(0, 1)
-    tax.set_ylim(n_rows, 0)
-    tax.set_axis_off()
-    for r, (text, color) in enumerate(zip(p.trend_texts, p.trend_colors, strict=True)):
-        if text:
-            tax.text(0.5, r + 0.5, text, ha="center", va="center", fontsize=p.trend_font, color=color, fontweight="bold")
-    tax.text(0.5, n_rows + 0.15, "vs. average\nof earlier days", ha="center", va="top", fontsize=p.tick_font, color=p.theme.foreground,
-             linespacing=1.3, clip_on=False)
-
-
 def _draw_colorbar(p: _Heatmap, cax) -> None:
     theme = p.theme
     cax.set_yticks(p.cbar_ticks, p.cbar_ticklabels, fontsize=9.0, color=theme.foreground)
-    cax.tick_params(length=4, width=1.0, color=theme.muted)
+    cax.tick_params(length=0 if p.cbar_blocks else 4, width=1.0, color=theme.muted)
     cax.set_yticks([m for m, _ in p.cbar_names], [n for _, n in p.cbar_names], minor=True, fontsize=9.0, color=theme.muted, fontstyle="italic")
     cax.tick_params(which="minor", length=0, pad=6)
     for spine in cax.spines.values():
         spine.set_visible(False)
-    if p.spec.palette != "bands":
+    if p.cbar_blocks:
+        for level in range(1, len(p.cbar_blocks)):
+            cax.axhline(level, color=theme.background, linewidth=1.5)
+    elif p.spec.palette != "bands":
         for level in (p.spec.bands.critical, p.spec.bands.warning):
             cax.axhline(level, color=theme.background, linewidth=1.5)
 

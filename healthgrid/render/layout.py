@@ -110,3 +110,26 @@ def fit(text: str, width: float, size: float, min_size: float, weight: str = "no
     if shrunk >= min_size:
         return shrunk, [text]
     return min_size, wrap(text, width, min_size, weight, dpi, sep)
+
+
+def fit_tail(head: str, tail: str, width: float, size: float, weight: str = "normal", dpi: float = 150) -> str:
+    """`head + tail` within `width` inches, `tail` shortened as `shorten()` does (down to "…" alone)
+    where the whole is wider; `head` (a number, say) is never cut."""
+    measure = lambda t: text_width(t, size, weight, dpi)  # noqa: E731
+    most = most_chars(width, size)
+    if len(tail) <= most and measure(head + tail) <= width:
+        return head + tail
+    best, lo, hi = ELLIPSIS, 1, min(len(tail) - 1, most)
+    while lo <= hi:  # the longest shortened tail that fits
+        mid = (lo + hi) // 2
+        if measure(head + shorten(tail, mid)) <= width:
+            best, lo = shorten(tail, mid), mid + 1
+        else:
+            hi = mid - 1
+    return head + best
+
+
+def most_chars(width: float, size: float) -> int:
+    """More characters than any text `width` inches wide at `size` points can hold (DejaVu Sans's
+    narrowest glyphs are over a quarter of an em), so longer texts need not be measured whole."""
+    return int(width * 72 / (size * 0.25)) + 1
