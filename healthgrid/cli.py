@@ -39,7 +39,8 @@ def run_options(args: argparse.Namespace, credentials: Credentials, publish: boo
     if publish:
         flags = {k: v for k, v in vars(args).items() if k in _RUN_FLAGS and v is not None}
         target = PublishOptions(**asdict(config.publish), credentials=credentials)
-        options.publish = replace(target, to=args.publish or config.publish.to, **flags)
+        options.publish = replace(target, to=args.publish or config.publish.to, **flags,
+                                  remote_from_config="remote" not in flags and config.publish.remote is not None)
     return options
 
 

@@ -34,6 +34,7 @@ class PublishOptions(PublishSpec):
     repository: str | None = None  # OWNER/REPO: its pages branch instead of `remote`
     message: str | None = None
     remove: tuple[str, ...] = ()  # paths to drop from the pages branch
+    remote_from_config: bool = False  # `remote` is publish.remote of the config (a pull request can change it)
     credentials: Credentials = field(default_factory=Credentials, repr=False)
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from healthgrid.errors import RunError, UsageError, redact, register_secret
-from healthgrid.publish.git import BOT_NAME, Git, GitError, GitTimeout, register_url_secret, said, token_host
+from healthgrid.publish.git import BOT_NAME, Git, GitError, GitTimeout, register_url_secret, said
 
 MAX_ATTEMPTS = 10
 # Marks the commits this tool writes or carries onto a cut history; a commit without it is someone
@@ -66,8 +66,11 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
             warn: Callable[[str], None] | None = None, sleep: Callable[[float], None] = time.sleep,
             index: bool = False) -> PublishResult:
     """Put `files` (name -> bytes) under `path` on `branch` of `remote`; drop the `remove` paths.
-    With `index`, PATH/index.html is rebuilt from every grid under PATH on the branch. The whole
-    publish, retries included, has git.BUDGET seconds."""
+    With `index`, PATH/index.html is rebuilt from every grid under PATH on the branch. `token` is
+    sent only to the run's GitHub server over https (healthgrid.credentials). The whole publish,
+    retries included, has git.BUDGET seconds."""
+    from healthgrid.credentials import github_token_target
+
     path = valid_path(path)
     remove = [_valid_removal(name) for name in remove or []]
     if keep < 1:
@@ -81,9 +84,10 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
     if remote.startswith("-"):  # git would read it as an option (--upload-pack=COMMAND runs COMMAND)
         raise UsageError(f"--remote: {redact(remote)[:100]!r} is not a URL or a path (it starts with '-')")
     shown = redact(remote)
+    target = github_token_target(remote) if token else None
     work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
     try:
-        git = Git(work / "repo.git", token, token_host(remote) if token else None)
+        git = Git(work / "repo.git", token if target else None, target)
         git.run("init", "--bare", "--quiet", str(git.git_dir))
         once = _Once(warn)
         for attempt in range(1, MAX_ATTEMPTS + 1):
@@ -268,13 +272,18 @@ def _recommit(git: Git, sha: str, parent: str | None, mark: bool = False) -> str
 def publish_files(files: dict[str, bytes], options, console):
     """The gh-pages target: `files` under options.path on options.branch; returns
     ([Published image], changed), each image at its stable pages URL."""
+    from healthgrid.credentials import pull_request_run
     from healthgrid.publish import IMAGE_TYPES, Published
     from healthgrid.publish.pages import pages_target
     from healthgrid.urls import stable_url, versioned_url
 
     base, remote = pages_target(options)  # checked before anything is pushed
+    token = options.credentials.github()
+    if token and options.remote_from_config and pull_request_run():
+        console.warn("publish.remote: set by the config, which this pull request can change; no credentials are sent to it")
+        token = None
     result = publish(files, remote=remote, branch=options.branch, path=options.path, keep=options.keep,
-                     remove=list(options.remove), token=options.credentials.github(), message=options.message,
+                     remove=list(options.remove), token=token, message=options.message,
                      warn=console.warn, index="index.html" in files)
     console.progress(f"publish: {options.branch} {'updated' if result.changed else 'unchanged (identical files)'}"
                      + (f" in {result.attempts} attempts" if result.attempts > 1 else ""))

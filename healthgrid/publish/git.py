@@ -53,7 +53,7 @@ class Git:
         }
         # No redirects: after one, git sends every later request (with the token header) to the new host.
         config = {"safe.directory": "*", "core.askPass": "", "credential.helper": "", "protocol.version": "2",
-                  "http.followRedirects": "false"}
+                  "http.followRedirects": "false", "protocol.ext.allow": "never", "protocol.fd.allow": "never"}
         if token and token_host:
             register_secret(token)
             basic = basic_credentials(token)
@@ -162,8 +162,3 @@ def default_remote(cwd: str | None = None) -> str:
     if proc is None or proc.returncode != 0:
         raise UsageError("--remote: not given, and this directory is not a git repository with an 'origin' remote")
     return proc.stdout.strip()
-
-
-def token_host(remote: str) -> str | None:
-    parts = urlsplit(remote)
-    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}" if parts.scheme in ("http", "https") else None
