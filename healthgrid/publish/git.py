@@ -87,17 +87,6 @@ class Git:
     def out(self, *args: str, **kwargs) -> str:
         return self.run(*args, **kwargs).stdout.decode().strip()
 
-    def sibling(self, name: str, budget: float, config: dict[str, str]) -> "Git":
-        """A new repository beside this one, with the same credentials plus `config`."""
-        other = Git(self.git_dir.with_name(name), budget=budget)
-        count = int(self.env["GIT_CONFIG_COUNT"])
-        other.env = {**self.env, "GIT_DIR": str(other.git_dir), "GIT_CONFIG_COUNT": str(count + len(config))}
-        for i, (key, value) in enumerate(config.items(), count):
-            other.env[f"GIT_CONFIG_KEY_{i}"] = key
-            other.env[f"GIT_CONFIG_VALUE_{i}"] = value
-        other.run("init", "--bare", "--quiet", str(other.git_dir))
-        return other
-
 
 def _kill_group(proc: subprocess.Popen) -> None:
     try:

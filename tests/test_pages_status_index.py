@@ -1,0 +1,76 @@
+"""The status page on a pages branch describes what the branch holds after each commit: grids
+removed are gone from it, grids under names git would quote are on it, someone else's page is
+never replaced. Real git against local bare repositories."""
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from healthgrid.publish.ghpages import publish
+
+from conftest import PAGES
+
+
+def grid_files(name, title):
+    return {f"{name}.png": b"png " + name.encode(), f"{name}.html": b"<html>", f"{name}.json": json.dumps({"title": title}).encode(),
+            "index.html": b"this run's page"}
+
+
+def tree(bare, branch="gh-pages"):
+    out = subprocess.run(["git", "--git-dir", str(bare), "ls-tree", "-r", "-z", "--name-only", branch], capture_output=True, check=True).stdout
+    return sorted(out.decode().split("\0")[:-1])
+
+
+def summary(page: bytes) -> str:
+    return re.search(r'<p class="summary">(.*?) grids?:', page.decode()).group(1)
+
+
+@pytest.mark.parametrize("how", ["files", "cli"])
+def test_removing_a_grid_takes_it_off_the_status_page(remote, show, cli, how):
+    for name in ("alpha", "beta"):
+        publish(grid_files(name, f"{name.title()} grid"), remote=str(remote), index=True)
+    assert summary(show(remote, "healthgrid/index.html")) == "2"
+    gone = ["healthgrid/alpha.png", "healthgrid/alpha.html", "healthgrid/alpha.json"]
+    if how == "files":
+        publish({}, remote=str(remote), remove=gone)
+    else:
+        flags = [arg for path in gone for arg in ("--remove", path)]
+        result = cli("publish", "ghpages", "--remote", str(remote), "--pages-url", PAGES, *flags)
+        assert result.code == 0, result.err
+    page = show(remote, "healthgrid/index.html")
+    assert summary(page) == "1" and b"Beta grid" in page and b"Alpha grid" not in page
+    assert show(remote, "index.html") == b"<h1>someone else's page</h1>\n", "someone else's page is not a status page: untouched"
+
+
+def test_removing_a_preview_folder_rebuilds_the_page_that_lists_it(remote, show, branch_files):
+    for pr in ("pr-1", "pr-2"):
+        publish(grid_files(pr, f"Preview {pr}"), remote=str(remote), path="previews", index=True)
+    publish({}, remote=str(remote), remove=["previews/pr-1.png", "previews/pr-1.html", "previews/pr-1.json"])
+    page = show(remote, "previews/index.html")
+    assert summary(page) == "1" and b"Preview pr-2" in page
+
+
+def test_a_publish_without_a_page_still_refreshes_the_page_already_there(remote, show):
+    publish(grid_files("alpha", "Alpha grid"), remote=str(remote), index=True)
+    publish({"beta.png": b"png", "beta.json": json.dumps({"title": "Beta grid"}).encode()}, remote=str(remote))
+    assert summary(show(remote, "healthgrid/index.html")) == "2"
+
+
+def test_someone_elses_index_in_the_folder_is_left_alone(remote, show, branch_files):
+    warnings = []
+    publish(grid_files("alpha", "Alpha grid"), remote=str(remote), path="", index=True, warn=warnings.append)
+    assert show(remote, "index.html") == b"<h1>someone else's page</h1>\n"
+    assert warnings == ["publish: index.html on the branch is not a healthgrid status page; it was left as it is"]
+    assert "alpha.png" in branch_files(remote), "the grids are published all the same"
+
+
+@pytest.mark.parametrize("path, name", [("état", "grid"), ("healthgrid", 'a"b'), ("d\u00e9j\u00e0 vu/x", "tab\u00e9"), ("healthgrid", "日本")])
+def test_names_git_would_quote_are_on_the_status_page(remote, show, path, name):
+    publish(grid_files(name, f"Grid {name}"), remote=str(remote), path=path, index=True)
+    publish(grid_files("other", "Other grid"), remote=str(remote), path=path, index=True)
+    page = show(remote, f"{path}/index.html")
+    assert summary(page) == "2"
+    assert f"Grid {name}".replace('"', "&quot;").encode() in page
+    assert f"{path}/{name}.png" in tree(remote)
