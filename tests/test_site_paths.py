@@ -60,3 +60,13 @@ def test_plain_paths_are_published_where_they_say(tmp_path, remote, cli, path, f
 
     listed = subprocess.run(["git", "--git-dir", str(remote), "ls-tree", "-r", "-z", "--name-only", "gh-pages"], capture_output=True).stdout
     assert f"{folder}/health_grid.png".encode() in listed.split(b"\0")
+
+
+@pytest.mark.parametrize("name", ["a\nb.png", "tab\there.png", "GIT~1", "trailing.png ", "zero\u200bwidth.png"])
+def test_a_file_in_dir_whose_name_cannot_be_a_branch_path_is_refused(tmp_path, remote, cli, name, out_dir, git):
+    d = out_dir(tmp_path)
+    (d / name).write_bytes(b"x")
+    before = git("--git-dir", str(remote), "rev-parse", "gh-pages")
+    line = one_line(cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES), "DIR")
+    assert f"{name!r} in {d} cannot be published (" in line
+    assert git("--git-dir", str(remote), "rev-parse", "gh-pages") == before
