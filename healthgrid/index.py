@@ -54,7 +54,9 @@ class Status:
 
 
 def entries(names: list[str], read: Callable[[str], bytes | None]) -> list[Entry]:
-    """The grids among `names` (file names in one folder), each with its data when readable."""
+    """The grids among `names` (file names in one folder), each with its data when readable. A name
+    that is not text (bytes no encoding reads, or control characters) is not a grid's."""
+    names = [n for n in names if n.isprintable()]  # a lone surrogate (undecodable byte) is not printable
     stems = sorted({PurePosixPath(n).stem.removesuffix("_dark") for n in names
                     if n.endswith((".png", ".svg", ".html")) and n != "index.html"})
     present = set(names)

@@ -85,3 +85,13 @@ def test_links_fifos_and_huge_files_in_out_are_never_followed_or_read_whole(in_t
     assert "LEAKED" not in page and "elsewhere" not in page
     assert '<p class="summary">5 grids:' in page, "health_grid and the four planted ones, those without data as unknown"
     assert page.count("no readable") == 4
+
+
+def test_a_file_name_that_is_not_text_in_out_is_not_a_grid(in_tmp, cli):
+    out = in_tmp / "out"
+    out.mkdir()
+    with open(bytes(out) + b"/bad\xff.png", "wb") as fh:
+        fh.write(b"png")
+    result = cli("render", "--demo", "--now", NOW, "--format", "html", "--theme", "light", "--out", "out")
+    assert result.code == 0, result.err
+    assert '<p class="summary">1 grid:' in (out / "index.html").read_text()

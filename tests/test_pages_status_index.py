@@ -74,3 +74,17 @@ def test_names_git_would_quote_are_on_the_status_page(remote, show, path, name):
     assert summary(page) == "2"
     assert f"Grid {name}".replace('"', "&quot;").encode() in page
     assert f"{path}/{name}.png" in tree(remote)
+
+
+def test_a_name_that_is_not_text_does_not_break_the_page(remote, git, show, tmp_path):
+    seed = tmp_path / "seed"
+    for name in (b"bad\xff.png", b"bad\xff.json", b"new\nline.png"):
+        with open(bytes(seed) + b"/" + name, "wb") as fh:
+            fh.write(b"{}")
+    git("add", "-A", cwd=seed)
+    git("commit", "-qm", "odd names", cwd=seed)
+    git("push", "-q", str(remote), "gh-pages", cwd=seed)
+    warnings = []
+    assert publish(grid_files("alpha", "Alpha grid"), remote=str(remote), path="", index=False, warn=warnings.append).changed
+    publish(grid_files("alpha", "Alpha grid"), remote=str(remote), path="site", index=True, warn=warnings.append)
+    assert summary(show(remote, "site/index.html")) == "1" and not warnings
