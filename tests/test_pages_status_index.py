@@ -88,3 +88,37 @@ def test_a_name_that_is_not_text_does_not_break_the_page(remote, git, show, tmp_
     assert publish(grid_files("alpha", "Alpha grid"), remote=str(remote), path="", index=False, warn=warnings.append).changed
     publish(grid_files("alpha", "Alpha grid"), remote=str(remote), path="site", index=True, warn=warnings.append)
     assert summary(show(remote, "site/index.html")) == "1" and not warnings
+
+
+@pytest.fixture
+def folders_in_the_way(remote, git, tmp_path):
+    """Someone else's folders where healthgrid's index.html and a grid's image would go."""
+    seed = tmp_path / "seed"
+    for folder in ("healthgrid/index.html", "healthgrid/taken.png"):
+        (seed / folder).mkdir(parents=True)
+        (seed / folder / "theirs.txt").write_text("theirs")
+    git("add", "-A", cwd=seed)
+    git("commit", "-qm", "their folders", cwd=seed)
+    git("push", "-q", str(remote), "gh-pages", cwd=seed)
+    return remote
+
+
+def test_a_folder_where_the_status_page_goes_is_a_warning_and_the_grids_publish(folders_in_the_way, cli, tmp_path, out_dir):
+    d = out_dir(tmp_path)
+    (d / "index.html").write_text("this run's page")
+    result = cli("publish", "ghpages", str(d), "--remote", str(folders_in_the_way), "--pages-url", PAGES)
+    assert result.code == 0, result.err
+    assert "healthgrid: warning: publish: healthgrid/index.html on the branch is a folder or lies under a file" in result.err
+    files = tree(folders_in_the_way)
+    assert "healthgrid/health_grid.png" in files and "healthgrid/index.html/theirs.txt" in files
+
+
+def test_a_folder_where_a_grid_file_goes_is_never_replaced(folders_in_the_way, tmp_path, cli):
+    before = tree(folders_in_the_way)
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "taken.png").write_bytes(b"png")
+    result = cli("publish", "ghpages", str(d), "--remote", str(folders_in_the_way), "--pages-url", PAGES)
+    assert result.code == 1
+    assert "publish: 'healthgrid/taken.png' is a folder on gh-pages; it was left as it is and nothing was published" in result.err
+    assert tree(folders_in_the_way) == before

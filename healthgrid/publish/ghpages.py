@@ -170,9 +170,18 @@ def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attem
     for target in remove:
         git.run("rm", "-r", "--cached", "--quiet", "--ignore-unmatch", "--", target, env=index)
         declared.append(target.rstrip("/"))
-    _stage(git, index, {f"{path}/{name}" if path else name: content for name, content in files.items() if not (with_index and name == siteindex.INDEX)})
+    ours = {f"{path}/{name}" if path else name: content for name, content in files.items() if not (with_index and name == siteindex.INDEX)}
+    occupied = _occupied(git, index)
+    clash = next((target for target in ours if _clashes(target, occupied)), None)
+    if clash:  # staging would silently replace someone's folder with a file, or a file with a folder
+        what = "is a folder" if clash in occupied[1] else "lies under a file"
+        raise RunError(f"publish: {clash!r} {what} on {branch}; it was left as it is and nothing was published")
+    _stage(git, index, ours)
     folders = ([path] if files or with_index else []) + [siteindex.folder_of(target) for target in remove]
     pages = siteindex.pages(git, index, folders, path if with_index else None, lambda text: warn(text, text))
+    for page in [page for page in pages if _clashes(page, occupied)]:
+        warn(page, f"publish: {page} on the branch is a folder or lies under a file; the status page was left out")
+        del pages[page]
     _stage(git, index, pages)
     declared += [page for page in pages if not history.covered(page, declared)]
     tree = git.out("write-tree", env=index)
@@ -223,6 +232,20 @@ def _push_failure(proc: subprocess.CompletedProcess):
     remote_said = [line[len("remote:"):].strip() for line in stderr.splitlines() if line.startswith("remote:")]
     remote_said = [line for line in remote_said if line][:3]
     raise _Refused(said(" / ".join([*remote_said, f"({kind}: {reason})"])))
+
+
+def _occupied(git: Git, index: dict) -> tuple[set[str], set[str]]:
+    """(files, folders) of the index being built."""
+    listed = git.run("ls-files", "-z", env=index).stdout.decode("utf-8", "surrogateescape").split("\0")
+    files = set(filter(None, listed))
+    folders = {name[:i] for name in files for i in range(len(name)) if name[i] == "/"}
+    return files, folders
+
+
+def _clashes(target: str, occupied: tuple[set[str], set[str]]) -> bool:
+    """`target` is a folder on the branch, or one of its folders is a file there."""
+    files, folders = occupied
+    return target in folders or any(target[:i] in files for i in range(len(target)) if target[i] == "/")
 
 
 def _stage(git: Git, index: dict, entries: dict[str, bytes]) -> None:
