@@ -232,6 +232,16 @@ def index_page(grids: list[Entry], now: datetime | None = None) -> bytes:
     return document("Health grids", body, scheme_css("light") + _CSS, refresh)
 
 
+_SIGNATURE = (b"<title>Health grids</title>", b'<main class="cards">')
+
+
+def is_status_page(content: bytes | None) -> bool:
+    """A page healthgrid built (any version): its title and its card list, near the top. Only
+    such an index.html is ever rebuilt where grids are published; anyone else's stays."""
+    head = (content or b"")[:65536]
+    return all(mark in head for mark in _SIGNATURE)
+
+
 def build_index(names: list[str], read: Callable[[str], bytes | None], now: datetime | None = None) -> bytes:
     """index.html for the files `names` of one folder, as of `now` (default: the clock)."""
     return index_page(entries(names, read), now)

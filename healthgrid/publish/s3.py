@@ -7,7 +7,9 @@ variables; AWS_ENDPOINT_URL points it at another S3-compatible endpoint.
 
 The status page (index.html) is uploaded after the grids and built from what is under the prefix
 then (a bounded listing), so a matrix of runs sharing a prefix leaves one page listing every grid;
-it is built again if the listing changed while it was uploaded. A failure there is a warning.
+it is built again if the listing changed while it was uploaded. A run without --format html
+refreshes a page of healthgrid's already there; someone else's index.html is never replaced. A
+failure there is a warning.
 """
 
 from __future__ import annotations
@@ -45,11 +47,14 @@ def publish_files(files: dict[str, bytes], spec, console):
         changed = any([_put(client, spec, name, content) for name, content in grids.items()])
     except (BotoCoreError, ClientError) as exc:
         raise RunError(f"publish s3: {where}: {exc}") from None
-    if "index.html" in files:
-        try:
+    try:
+        present = _status_page(client, spec)
+        if present is False and "index.html" in files:
+            console.warn(f"publish s3: {where}index.html is not a healthgrid status page; it was left as it is")
+        elif present or (present is None and "index.html" in files):
             changed = _put_index(client, spec, grids, console) or changed
-        except (BotoCoreError, ClientError) as exc:
-            console.warn(f"publish s3: {where}index.html: {exc}; the grids are published without it")
+    except (BotoCoreError, ClientError) as exc:
+        console.warn(f"publish s3: {where}index.html: {exc}; the grids are published without it")
     for name, content in grids.items():
         if name.endswith(IMAGE_TYPES):
             base = spec.pages_url.rstrip("/") if spec.pages_url else (
@@ -76,6 +81,21 @@ def _put(client, spec, name: str, content: bytes) -> bool:
     client.put_object(Bucket=spec.bucket, Key=key, Body=content, CacheControl=CACHE_CONTROL,
                       ContentType=_TYPES.get(os.path.splitext(name)[1]) or mimetypes.guess_type(name)[0] or "application/octet-stream")
     return True
+
+
+def _status_page(client, spec) -> bool | None:
+    """Whether the index.html under the prefix is healthgrid's (None: there is none)."""
+    from botocore.exceptions import ClientError
+
+    from healthgrid.index import MAX_JSON_BYTES, is_status_page
+
+    try:
+        found = client.get_object(Bucket=spec.bucket, Key=f"{spec.prefix}index.html", Range=f"bytes=0-{MAX_JSON_BYTES - 1}")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return is_status_page(found["Body"].read(MAX_JSON_BYTES))
 
 
 def _listing(client, spec, console) -> dict[str, int]:

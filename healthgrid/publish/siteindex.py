@@ -8,19 +8,11 @@ status page. Someone else's `index.html` is never replaced."""
 
 from __future__ import annotations
 
-from healthgrid.index import MAX_GRIDS, MAX_JSON_BYTES
+from healthgrid.index import MAX_JSON_BYTES, MAX_READS, is_status_page
 from healthgrid.publish.git import Git, GitError
 
 INDEX = "index.html"
-MAX_READS = 2 * MAX_GRIDS  # NAME.json files read for one page; more grids are listed as unknown
-_SIGNATURE = (b"<title>Health grids</title>", b'<main class="cards">')
 _REGULAR = ("100644", "100755")
-
-
-def is_status_page(content: bytes | None) -> bool:
-    """A page healthgrid built (any version): its title and its card list, near the top."""
-    head = (content or b"")[:65536]
-    return all(mark in head for mark in _SIGNATURE)
 
 
 def folder_of(path: str) -> str:
