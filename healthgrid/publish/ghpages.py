@@ -59,6 +59,14 @@ def valid_path(path: str, flag: str = "--path") -> str:
     return path
 
 
+def valid_keep(keep: int) -> int:
+    if keep < 1:
+        raise UsageError("--keep: must be at least 1")
+    if keep > 1000:  # as `publish.keep` in a config
+        raise UsageError(f"--keep: must be at most 1000, got {keep}")
+    return keep
+
+
 def valid_removal(path: str) -> str:
     """One literal path inside the branch: never the whole branch, never outside it. A trailing
     `/` keeps its meaning: `x/` is the folder x, never a file named x."""
@@ -81,10 +89,7 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
 
     path = valid_path(path)
     remove = [valid_removal(name) for name in remove or []]
-    if keep < 1:
-        raise UsageError("--keep: must be at least 1")
-    if keep > 1000:  # as `publish.keep` in a config
-        raise UsageError(f"--keep: must be at most 1000, got {keep}")
+    valid_keep(keep)
     if not re.fullmatch(r"[A-Za-z0-9._/-]+", branch) or branch.startswith(("-", "/")) or ".." in branch:
         raise UsageError(f"--branch: {branch!r} is not a usable branch name")
     register_secret(token)  # a hook or a proxy may echo it, whatever the remote

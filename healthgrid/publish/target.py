@@ -26,14 +26,13 @@ def publish(files: dict[str, bytes], options: PublishOptions, console):
 def check(options: PublishOptions) -> None:
     """A usage error now, not after minutes of fetching and rendering."""
     if options.to == "ghpages":
-        from healthgrid.publish.ghpages import valid_path, valid_removal
+        from healthgrid.publish.ghpages import valid_keep, valid_path, valid_removal
         from healthgrid.publish.pages import pages_target
 
         valid_path(options.path)
         for path in options.remove:
             valid_removal(path)
-        if not 1 <= options.keep <= 1000:
-            raise UsageError(f"--keep: must be between 1 and 1000, got {options.keep}")
+        valid_keep(options.keep)
         pages_target(options)
     elif options.to == "imgur":
         options.credentials.imgur()
