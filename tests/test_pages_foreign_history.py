@@ -80,9 +80,10 @@ def test_keep_bounds_only_healthgrids_own_commits_above_the_newest_foreign_one(m
     git("--git-dir", str(bare), "fsck", "--no-progress")
 
 
-def test_a_commit_pushed_between_fetch_and_push_survives(main_repo, git, monkeypatch):
+@pytest.mark.parametrize("keep", [1, 2], ids=["pruning-push", "adding-push"])
+def test_a_commit_pushed_between_fetch_and_push_survives(main_repo, git, monkeypatch, keep):
     bare, dev = main_repo
-    publish({"g.png": b"1"}, remote=str(bare), branch="main", path="site", keep=1)
+    publish({"g.png": b"1"}, remote=str(bare), branch="main", path="site", keep=keep)
     pushed = []
     real_run = Git.run
 
@@ -92,8 +93,8 @@ def test_a_commit_pushed_between_fetch_and_push_survives(main_repo, git, monkeyp
         return real_run(self, *args, **kwargs)
 
     monkeypatch.setattr(Git, "run", run)
-    result = publish({"g.png": b"2"}, remote=str(bare), branch="main", path="site", keep=1)
-    assert result.changed
+    result = publish({"g.png": b"2"}, remote=str(bare), branch="main", path="site", keep=keep)
+    assert result.changed and result.attempts == 2
     after = history(git, bare)
     assert after[1] == pushed[0], "the late commit is kept, healthgrid's goes on top of it"
     assert git("--git-dir", str(bare), "show", "main:late.txt") == "late"
