@@ -194,13 +194,14 @@ done
 [ "$(git --git-dir "$WORK/git/acme/health.git" rev-list --count gh-pages)" = 1 ] || fail "gh-pages holds more than one commit"
 queries=$(grep -c "POST /api/v2/query/timeseries" "$WORK/dd.log" || true)
 [ "$queries" = 1 ] || fail "expected 1 Datadog query request, saw $queries"
-grep -q "POST /acme/health.git/git-receive-pack auth=yes" "$WORK/git.log" || fail "the push did not carry the token as a header"
+grep -q "POST /acme/health.git/git-receive-pack auth=no" "$WORK/git.log" || fail "the push did not reach the stand-in"
+if grep -q "auth=yes" "$WORK/git.log"; then fail "the token went to a plain-http remote (only GITHUB_SERVER_URL over https gets it)"; fi
 git --git-dir "$WORK/git/acme/health.git" show gh-pages:healthgrid/health_grid.json | "$PY" -c \
   'import json,sys; d=json.load(sys.stdin); r=d["rows"]; assert any(v is not None for v in r[0]["values"]) and all(v is None for v in r[-1]["values"]), r' \
   || fail "published data does not come from the Datadog stand-in"
 if git --git-dir "$WORK/git/acme/health.git" log -p --all | grep -q -e fake-api-key -e e2e-token-0123456789; then fail "a secret reached the repository"; fi
 if grep -q -e fake-api-key-0123456789abcdef -e fake-app-key-fedcba9876543210 "$log"; then fail "a key appears in the runner log"; fi
-say "healthgrid.yml: published to gh-pages through act in $((a1 - a0))s (1 Datadog query, token sent as a header)"
+say "healthgrid.yml: published to gh-pages through act in $((a1 - a0))s (1 Datadog query, no token over plain http)"
 
 # --- 2. the pull-request preview in demo mode ----------------------------------------------------
 cat >"$WORK/pr.json" <<EOF

@@ -39,7 +39,8 @@ def run_options(args: argparse.Namespace, credentials: Credentials, publish: boo
     if publish:
         flags = {k: v for k, v in vars(args).items() if k in _RUN_FLAGS and v is not None}
         target = PublishOptions(**asdict(config.publish), credentials=credentials)
-        options.publish = replace(target, to=args.publish or config.publish.to, **flags)
+        options.publish = replace(target, to=args.publish or config.publish.to, **flags,
+                                  remote_from_config="remote" not in flags and config.publish.remote is not None)
     return options
 
 
@@ -114,17 +115,19 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
 
     Files go under --path on --branch of --remote (default: the origin of the current repository,
     authenticated with GITHUB_TOKEN when set). Other files on the branch are kept; identical files
-    make no commit; the branch never holds more than --keep commits; concurrent publishers all
-    succeed. URLs are --pages-url (default https://OWNER.github.io/REPO from GITHUB_REPOSITORY)
+    make no commit; --keep bounds healthgrid's own commits (anyone else's stay); concurrent
+    publishers all succeed. URLs are --pages-url (default https://OWNER.github.io/REPO from GITHUB_REPOSITORY)
     + /PATH/FILE; --json adds content-hashed ?v= versions.
     """
     from healthgrid.publish import read_dir
-    from healthgrid.publish.target import publish
+    from healthgrid.publish.target import check, publish
 
     if not args.dir and not args.remove:
         raise UsageError("DIR: give a directory to publish (or --remove PATH)")
+    options = publish_options(args, Credentials.from_env())
+    check(options)  # flags first: nothing is read before they are known to be usable
     files = read_dir(args.dir) if args.dir else {}
-    images, changed = publish(files, publish_options(args, Credentials.from_env()), console)
+    images, changed = publish(files, options, console)
     _print_images(images, changed, args.json, console, files=files)
     return 0
 

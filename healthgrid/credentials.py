@@ -7,6 +7,7 @@ without any, and a missing one is a usage error naming the variable users set.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
 from healthgrid.errors import secret_from_env
@@ -45,3 +46,37 @@ class Credentials:
 
 
 _VARS = ("DD_API_KEY", "DD_APP_KEY", "DD_SITE", "DATADOG_HOST", "IMGUR_CLIENT_ID", "GITHUB_TOKEN")
+
+
+# Where the GitHub token may go: the run's own server, over https, to a URL git and Python read
+# alike (a host name, an optional port, a plain path: no user, password, query, backslash or escape).
+DEFAULT_SERVER = "https://github.com"
+_HOST = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+_SERVER = re.compile(rf"https://({_HOST})(?::(\d{{1,5}}))?/?")
+_REMOTE = re.compile(rf"https://({_HOST})(?::(\d{{1,5}}))?/[A-Za-z0-9._~/-]*")
+
+
+def github_server(env=None) -> tuple[str, int] | None:
+    """(host, port) of the GitHub server this run belongs to: GITHUB_SERVER_URL (set by the runner;
+    https://github.com when unset). None when it is not a plain https://HOST[:PORT] URL."""
+    env = os.environ if env is None else env
+    found = _SERVER.fullmatch((env.get("GITHUB_SERVER_URL") or DEFAULT_SERVER).strip())
+    return (found.group(1).lower(), int(found.group(2) or 443)) if found else None
+
+
+def github_token_target(remote: str, env=None) -> str | None:
+    """`https://HOST[:PORT]` when the GitHub token may be sent with git's requests to `remote`,
+    else None: only an https URL on the run's own GitHub server gets it. Any other remote (plain
+    http, another host, ssh or scp form, a path, a URL with a user or password) gets no credentials."""
+    server = github_server(env)
+    found = _REMOTE.fullmatch(remote)
+    if server is None or found is None or (found.group(1).lower(), int(found.group(2) or 443)) != server:
+        return None
+    host, port = server
+    return f"https://{host}" + ("" if port == 443 else f":{port}")
+
+
+def pull_request_run(env=None) -> bool:
+    """A run for a pull request: its checkout, `healthgrid.yml` included, is the pull request's."""
+    env = os.environ if env is None else env
+    return (env.get("GITHUB_EVENT_NAME") or "").startswith("pull_request")

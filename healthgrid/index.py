@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Callable
 from urllib.parse import quote
 
@@ -23,6 +25,7 @@ from healthgrid.grid import Grid, format_instant
 
 MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
 MAX_JSON_BYTES = 5_000_000  # a larger NAME.json is not read
+MAX_READS = 2 * MAX_GRIDS  # NAME.json files read for one page; the grids past it are listed as unknown
 WORST_SHOWN = 3
 # Worst first; a grid whose data could not be read sorts after those that say something.
 STATES = ("critical", "warning", "nodata", "unknown", "good")
@@ -51,7 +54,9 @@ class Status:
 
 
 def entries(names: list[str], read: Callable[[str], bytes | None]) -> list[Entry]:
-    """The grids among `names` (file names in one folder), each with its data when readable."""
+    """The grids among `names` (file names in one folder), each with its data when readable. A name
+    that is not text (bytes no encoding reads, or control characters) is not a grid's."""
+    names = [n for n in names if n.isprintable()]  # a lone surrogate (undecodable byte) is not printable
     stems = sorted({PurePosixPath(n).stem.removesuffix("_dark") for n in names
                     if n.endswith((".png", ".svg", ".html")) and n != "index.html"})
     present = set(names)
@@ -227,6 +232,44 @@ def index_page(grids: list[Entry], now: datetime | None = None) -> bytes:
     return document("Health grids", body, scheme_css("light") + _CSS, refresh)
 
 
+_SIGNATURE = (b"<title>Health grids</title>", b'<main class="cards">')
+
+
+def is_status_page(content: bytes | None) -> bool:
+    """A page healthgrid built (any version): its title and its card list, near the top. Only
+    such an index.html is ever rebuilt where grids are published; anyone else's stays."""
+    head = (content or b"")[:65536]
+    return all(mark in head for mark in _SIGNATURE)
+
+
 def build_index(names: list[str], read: Callable[[str], bytes | None], now: datetime | None = None) -> bytes:
     """index.html for the files `names` of one folder, as of `now` (default: the clock)."""
     return index_page(entries(names, read), now)
+
+
+def folder_files(folder: Path, warn: Callable[[str], None]) -> tuple[list[str], Callable[[str], bytes | None]]:
+    """The regular files directly in `folder` and a reader for them, neither ever following a
+    link (a planted `x.json -> /proc/self/mem` is not a file here) nor waiting on a FIFO: the
+    reader opens without following links, reads only a regular file and at most MAX_JSON_BYTES
+    of it, at most MAX_READS times; anything else reads as None (that grid's state: unknown). A
+    file that cannot be read is a warning naming it. Raises OSError when `folder` cannot be listed."""
+    with os.scandir(folder) as listing:
+        names = sorted(entry.name for entry in listing if entry.is_file(follow_symlinks=False))
+    reads = []
+
+    def read(name: str) -> bytes | None:
+        if len(reads) >= MAX_READS:
+            return None
+        reads.append(name)
+        try:
+            fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except OSError as exc:
+            warn(f"index.html: cannot read {name!r} in {folder} ({exc.strerror}); its grid is listed as unknown")
+            return None
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            data = fh.read(MAX_JSON_BYTES + 1)
+        return data if len(data) <= MAX_JSON_BYTES else None
+
+    return names, read

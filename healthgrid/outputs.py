@@ -125,8 +125,12 @@ def _same(path: Path, content: bytes) -> bool:
 
 def _write_file(path: Path, content: bytes) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    os.fchmod(fd, 0o644)  # readable when published, whatever the umask
     with os.fdopen(fd, "wb") as fh:
-        fh.write(content)
-        fh.flush()
-        os.fsync(fh.fileno())
+        try:
+            os.fchmod(fh.fileno(), 0o644)  # readable when published, whatever the umask
+            fh.write(content)
+            fh.flush()
+            os.fsync(fh.fileno())
+        except OSError as exc:  # a full disk says so without a file name: name it
+            exc.filename = exc.filename or str(path)
+            raise

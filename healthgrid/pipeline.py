@@ -92,7 +92,7 @@ def run(options: RunOptions, console: Console) -> RunResult:
         check(options.publish)
     result = RunResult(render_grids(options, console))
     if "html" in options.formats and any(r.ok for r in result.grids):
-        _write_index(options, result)
+        _write_index(options, result, console)
     if options.publish is None:
         return result
     if any(r.ok for r in result.grids):
@@ -163,15 +163,23 @@ def _load_renderer() -> None:
     process.settled()
 
 
-def _write_index(options: RunOptions, result: RunResult) -> None:
-    """index.html: every grid in --out, this run's and earlier ones', published with the grids."""
-    from healthgrid.index import build_index
+def _write_index(options: RunOptions, result: RunResult, console: Console) -> None:
+    """index.html: every grid in --out, this run's and earlier ones', published with the grids.
+    The run's own page never holds the grids back: a failure here is a warning."""
+    from healthgrid.index import build_index, folder_files
     from healthgrid.outputs import write_files
 
     out_dir = Path(options.out)
-    names = [p.name for p in out_dir.iterdir() if p.is_file()]
-    result.contents["index.html"] = build_index(names, lambda name: (out_dir / name).read_bytes(), options.now)
-    result.files += write_files(out_dir, {"index.html": result.contents["index.html"]})
+    try:
+        names, read = folder_files(out_dir, console.warn)
+    except OSError as exc:
+        console.warn(f"--out: {out_dir}: cannot list the folder ({exc.strerror}); no index.html, the grids go out without it")
+        return
+    result.contents["index.html"] = build_index(names, read, options.now)
+    try:
+        result.files += write_files(out_dir, {"index.html": result.contents["index.html"]})
+    except RunError as exc:
+        console.warn(f"{exc}; the grids go out all the same")
 
 
 def plural(count: int, word: str) -> str:

@@ -84,7 +84,8 @@ def test_repository_publishes_to_another_repositorys_branch_with_its_pages_url(c
     assert json.loads(result.out)["images"][0]["url"] == "https://acme.github.io/dashboards/healthgrid/health_grid.png"
     assert "healthgrid/health_grid.png" in branch_files(bare)
     message = git("--git-dir", str(bare), "log", "-1", "--format=%B", "gh-pages").strip()
-    assert message == "dashboards: health grid\n\nfrom acme/health\n\nPublished-by: healthgrid"
+    assert message == ("dashboards: health grid\n\nfrom acme/health\n\n"
+                       "Published-by: healthgrid\nPublished-path: healthgrid\nPublished-path: .nojekyll")
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -199,27 +199,26 @@ def test_a_branch_ending_in_the_ref_name_does_not_break_publishing(tmp_path, rem
     assert branch_files(remote, "a/refs/heads/gh-pages") == ["decoy.html", "index.html"], "the other branch is untouched"
 
 
-# 17. --keep dropping a history this tool did not write says so, once.
+# 17. --keep prunes only healthgrid's own commits: someone else's history stays whole.
 
 @pytest.mark.parametrize("keep", [1, 3])
-def test_keep_warns_once_when_it_drops_someone_elses_history(tmp_path, remote, cli, keep, git, commit_count, show, out_dir):
+def test_keep_never_drops_someone_elses_history(tmp_path, remote, cli, keep, git, commit_count, show, out_dir):
     seed = tmp_path / "seed"
     for i in range(4):
         (seed / "index.html").write_text(f"page {i}")
         git("commit", "-qam", f"their change {i}", cwd=seed)
     git("push", "-q", str(remote), "gh-pages", cwd=seed)
-    assert commit_count(remote) == 5
-    first = publish_cli(cli, out_dir(tmp_path), remote, "--keep", str(keep))
-    assert first.code == 0 and commit_count(remote) == keep
-    warnings = [line for line in first.err.splitlines() if "did not write" in line]
-    assert warnings == [f"healthgrid: warning: publish: --keep {keep} drops {5 - keep + 1} older commit(s) of gh-pages that healthgrid did not write"]
-    again = publish_cli(cli, out_dir(tmp_path, content=b"again"), remote, "--keep", str(keep))
-    assert again.code == 0 and "did not write" not in again.err, "the history is ours now, carried commits included"
+    theirs = git("--git-dir", str(remote), "rev-list", "gh-pages").split()
+    for run in range(keep + 2):
+        result = publish_cli(cli, out_dir(tmp_path, content=f"run {run}".encode()), remote, "--keep", str(keep))
+        assert result.code == 0 and "warning" not in result.err, result.err
+    assert commit_count(remote) == 5 + keep
+    assert git("--git-dir", str(remote), "rev-list", f"gh-pages~{keep}").split() == theirs, "their five commits, ids unchanged"
     assert show(remote, "index.html") == b"page 3", "their files stay"
 
 
-def test_keep_says_nothing_when_dropping_its_own_commits(tmp_path, remote, cli, commit_count, out_dir):
+def test_keep_prunes_its_own_commits_silently(tmp_path, remote, cli, commit_count, out_dir):
     publish({"g.png": b"1"}, remote=str(remote), keep=1)
     publish({"g.png": b"2"}, remote=str(remote), keep=2)
     result = publish_cli(cli, out_dir(tmp_path), remote, "--keep", "1")
-    assert result.code == 0 and "did not write" not in result.err and commit_count(remote) == 1
+    assert result.code == 0 and "warning" not in result.err and commit_count(remote) == 2

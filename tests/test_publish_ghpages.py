@@ -41,7 +41,7 @@ def test_identical_files_make_no_commit(tmp_path, remote, cli, git, out_dir):
 def test_history_is_bounded_by_keep(tmp_path, remote, keep, git, branch_files, commit_count, show):
     for i in range(5):
         publish({"g.png": f"image {i}".encode()}, remote=str(remote), keep=keep)
-    assert commit_count(remote) == keep
+    assert commit_count(remote) == keep + 1, "healthgrid's newest `keep` commits, on the commit someone else wrote"
     # The branch holds the newest `keep` versions, newest first; older ones are gone.
     assert [show(remote, "healthgrid/g.png", f"gh-pages~{n}") for n in range(keep)] == [f"image {4 - n}".encode() for n in range(keep)]
     assert "index.html" in branch_files(remote)
@@ -81,7 +81,7 @@ def test_six_concurrent_publishers_all_succeed_and_lose_nothing(tmp_path, remote
     for name in names:
         assert f"healthgrid/{name}.png" in files and show(remote, f"healthgrid/{name}.png") == f"png {name}".encode()
     assert "index.html" in files
-    assert commit_count(remote) == 1
+    assert commit_count(remote) == 2, "one commit of healthgrid's on the one someone else wrote"
 
 
 def test_remove_drops_a_path(tmp_path, remote, branch_files):

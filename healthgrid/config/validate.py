@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import healthgrid.config.checks as checks
-from healthgrid.config.errors import Collector, ConfigError, join, kind
+from healthgrid.config.errors import Collector, ConfigError, join, kind, shown
 from healthgrid.config.model import (
     AGGREGATIONS,
     DEFAULT_PALETTE,
@@ -116,7 +116,7 @@ def _publish(value: Any, path: str) -> PublishSpec:
     spec = PublishSpec(
         to=to,
         branch=checks.string(value.get("branch", "gh-pages"), join(path, "branch")),
-        path=checks.string(value.get("path", "healthgrid"), join(path, "path"), allow_empty=True).strip("/"),
+        path=_site_path(value.get("path", "healthgrid"), join(path, "path")),
         keep=checks.integer(value.get("keep", 1), join(path, "keep"), 1, 1000),
         pages_url=checks.optional(value, "pages_url", path, checks.string),
         remote=checks.optional(value, "remote", path, checks.string),
@@ -126,6 +126,17 @@ def _publish(value: Any, path: str) -> PublishSpec:
     if to == "s3" and not spec.bucket:
         raise ConfigError(join(path, "bucket"), "is required when to: s3")
     return spec
+
+
+def _site_path(value: Any, key: str) -> str:
+    """A folder inside the pages branch ('' or '/': its root), by the rule --path follows."""
+    from healthgrid.sitepaths import path_problem
+
+    folder = checks.string(value, key, allow_empty=True).strip("/")
+    problem = path_problem(folder) if folder else None
+    if problem:
+        raise ConfigError(key, f"{shown(folder)} must be a plain folder inside the branch ({problem})")
+    return folder
 
 
 def _report(value: Any, path: str) -> ReportSpec:

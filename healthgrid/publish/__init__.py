@@ -34,6 +34,7 @@ class PublishOptions(PublishSpec):
     repository: str | None = None  # OWNER/REPO: its pages branch instead of `remote`
     message: str | None = None
     remove: tuple[str, ...] = ()  # paths to drop from the pages branch
+    remote_from_config: bool = False  # `remote` is publish.remote of the config (a pull request can change it)
     credentials: Credentials = field(default_factory=Credentials, repr=False)
 
 
@@ -48,10 +49,15 @@ def read_dir(directory: str, flag: str = "DIR") -> dict[str, bytes]:
         raise UsageError(f"{flag}: {directory} is a symbolic link; give the real directory")
     if not root.is_dir():
         raise UsageError(f"{flag}: {directory} is not a directory")
+    from healthgrid.sitepaths import path_problem
+
     files = {}
     for p in sorted(root.iterdir()):
         if p.name.startswith("."):
             continue
+        problem = path_problem(p.name)  # it becomes a path on the branch
+        if problem:
+            raise UsageError(f"{flag}: {p.name[:100]!r} in {directory} cannot be published ({problem})")
         mode = p.lstat().st_mode
         if stat.S_ISDIR(mode):
             continue

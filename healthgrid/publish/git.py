@@ -53,7 +53,7 @@ class Git:
         }
         # No redirects: after one, git sends every later request (with the token header) to the new host.
         config = {"safe.directory": "*", "core.askPass": "", "credential.helper": "", "protocol.version": "2",
-                  "http.followRedirects": "false"}
+                  "http.followRedirects": "false", "protocol.ext.allow": "never", "protocol.fd.allow": "never"}
         if token and token_host:
             register_secret(token)
             basic = basic_credentials(token)
@@ -86,17 +86,6 @@ class Git:
 
     def out(self, *args: str, **kwargs) -> str:
         return self.run(*args, **kwargs).stdout.decode().strip()
-
-    def sibling(self, name: str, budget: float, config: dict[str, str]) -> "Git":
-        """A new repository beside this one, with the same credentials plus `config`."""
-        other = Git(self.git_dir.with_name(name), budget=budget)
-        count = int(self.env["GIT_CONFIG_COUNT"])
-        other.env = {**self.env, "GIT_DIR": str(other.git_dir), "GIT_CONFIG_COUNT": str(count + len(config))}
-        for i, (key, value) in enumerate(config.items(), count):
-            other.env[f"GIT_CONFIG_KEY_{i}"] = key
-            other.env[f"GIT_CONFIG_VALUE_{i}"] = value
-        other.run("init", "--bare", "--quiet", str(other.git_dir))
-        return other
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
@@ -162,8 +151,3 @@ def default_remote(cwd: str | None = None) -> str:
     if proc is None or proc.returncode != 0:
         raise UsageError("--remote: not given, and this directory is not a git repository with an 'origin' remote")
     return proc.stdout.strip()
-
-
-def token_host(remote: str) -> str | None:
-    parts = urlsplit(remote)
-    return f"{parts.scheme}://{parts.netloc.rsplit('@', 1)[-1]}" if parts.scheme in ("http", "https") else None

@@ -1,9 +1,15 @@
-"""S3 (the original plan's production path), an optional extra: `pip install healthgrid[s3]`.
+"""S3, an optional extra: `pip install healthgrid[s3]`.
 
 Fixed keys (`prefix` + file name) so the URL never changes, the right Content-Type, and a short
 Cache-Control so viewers pick up a new grid within minutes. Unchanged files (same MD5 as the
 object's ETag) are not uploaded again. AWS credentials and region come from the usual AWS
 variables; AWS_ENDPOINT_URL points it at another S3-compatible endpoint.
+
+The status page (index.html) is uploaded after the grids and built from what is under the prefix
+then (a bounded listing), so a matrix of runs sharing a prefix leaves one page listing every grid;
+it is built again if the listing changed while it was uploaded. A run without --format html
+refreshes a page of healthgrid's already there; someone else's index.html is never replaced. A
+failure there is a warning.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import os
 from healthgrid.errors import RunError, UsageError
 
 CACHE_CONTROL = "public, max-age=300"
+MAX_LISTED = 10_000  # objects listed under the prefix to build index.html
+INDEX_ROUNDS = 3  # builds of index.html when other runs keep adding grids meanwhile
 _TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".html": "text/html; charset=utf-8",
           ".json": "application/json", ".md": "text/markdown; charset=utf-8"}
 
@@ -32,28 +40,115 @@ def publish_files(files: dict[str, bytes], spec, console):
         raise UsageError("publish.to: s3 needs the s3 extra: pip install 'healthgrid[s3]'") from None
     endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
     client = boto3.client("s3", endpoint_url=endpoint)
-    changed = False
+    where = f"s3://{spec.bucket}/{spec.prefix}"
+    grids = {name: content for name, content in files.items() if name != "index.html"}
     images = []
     try:
-        for name, content in files.items():
-            key = f"{spec.prefix}{name}"
-            etag = None
-            try:
-                etag = client.head_object(Bucket=spec.bucket, Key=key)["ETag"].strip('"')
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
-                    raise
-            if etag != hashlib.md5(content, usedforsecurity=False).hexdigest():
-                suffix = os.path.splitext(name)[1]
-                client.put_object(Bucket=spec.bucket, Key=key, Body=content, CacheControl=CACHE_CONTROL,
-                                  ContentType=_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream")
-                changed = True
-            if name.endswith(IMAGE_TYPES):
-                base = spec.pages_url.rstrip("/") if spec.pages_url else (
-                    f"{endpoint.rstrip('/')}/{spec.bucket}" if endpoint else f"https://{spec.bucket}.s3.amazonaws.com")
-                url = f"{base}/{key}"
-                images.append(Published(name, url, versioned_url(url, content)))
+        changed = any([_put(client, spec, name, content) for name, content in grids.items()])
     except (BotoCoreError, ClientError) as exc:
-        raise RunError(f"publish s3: s3://{spec.bucket}/{spec.prefix}: {exc}") from None
-    console.progress(f"publish: s3://{spec.bucket}/{spec.prefix} {'updated' if changed else 'unchanged (identical files)'}")
+        raise RunError(f"publish s3: {where}: {exc}") from None
+    try:
+        present = _status_page(client, spec)
+        if present is False and "index.html" in files:
+            console.warn(f"publish s3: {where}index.html is not a healthgrid status page; it was left as it is")
+        elif present or (present is None and "index.html" in files):
+            changed = _put_index(client, spec, grids, console) or changed
+    except (BotoCoreError, ClientError) as exc:
+        console.warn(f"publish s3: {where}index.html: {exc}; the grids are published without it")
+    for name, content in grids.items():
+        if name.endswith(IMAGE_TYPES):
+            base = spec.pages_url.rstrip("/") if spec.pages_url else (
+                f"{endpoint.rstrip('/')}/{spec.bucket}" if endpoint else f"https://{spec.bucket}.s3.amazonaws.com")
+            url = f"{base}/{spec.prefix}{name}"
+            images.append(Published(name, url, versioned_url(url, content)))
+    console.progress(f"publish: {where} {'updated' if changed else 'unchanged (identical files)'}")
     return images, changed
+
+
+def _put(client, spec, name: str, content: bytes) -> bool:
+    """Upload one file unless the object already holds these bytes; True when uploaded."""
+    from botocore.exceptions import ClientError
+
+    key = f"{spec.prefix}{name}"
+    etag = None
+    try:
+        etag = client.head_object(Bucket=spec.bucket, Key=key)["ETag"].strip('"')
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") not in ("404", "NoSuchKey", "NotFound"):
+            raise
+    if etag == hashlib.md5(content, usedforsecurity=False).hexdigest():
+        return False
+    client.put_object(Bucket=spec.bucket, Key=key, Body=content, CacheControl=CACHE_CONTROL,
+                      ContentType=_TYPES.get(os.path.splitext(name)[1]) or mimetypes.guess_type(name)[0] or "application/octet-stream")
+    return True
+
+
+def _status_page(client, spec) -> bool | None:
+    """Whether the index.html under the prefix is healthgrid's (None: there is none)."""
+    from botocore.exceptions import ClientError
+
+    from healthgrid.index import MAX_JSON_BYTES, is_status_page
+
+    try:
+        found = client.get_object(Bucket=spec.bucket, Key=f"{spec.prefix}index.html", Range=f"bytes=0-{MAX_JSON_BYTES - 1}")
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            return None
+        raise
+    return is_status_page(found["Body"].read(MAX_JSON_BYTES))
+
+
+def _listing(client, spec, console) -> dict[str, int]:
+    """Name -> size of the objects directly under the prefix (at most MAX_LISTED of them)."""
+    sizes: dict[str, int] = {}
+    token = None
+    while True:
+        page = client.list_objects_v2(Bucket=spec.bucket, Prefix=spec.prefix, Delimiter="/",
+                                      MaxKeys=max(1, min(1000, MAX_LISTED - len(sizes))), **({"ContinuationToken": token} if token else {}))
+        for item in page.get("Contents", []):
+            sizes[item["Key"][len(spec.prefix):]] = int(item.get("Size", 0))
+        token = page.get("NextContinuationToken") if page.get("IsTruncated") else None
+        if token is None:
+            return sizes
+        if len(sizes) >= MAX_LISTED:
+            console.warn(f"publish s3: index.html lists the first {MAX_LISTED} objects under s3://{spec.bucket}/{spec.prefix}")
+            return sizes
+
+
+def _put_index(client, spec, own: dict[str, bytes], console) -> bool:
+    """index.html from every grid under the prefix (this run's from memory); True when uploaded."""
+    from healthgrid.index import build_index
+
+    changed, grids = False, None
+    for _ in range(INDEX_ROUNDS):
+        sizes = _listing(client, spec, console)
+        names = (set(sizes) | set(own)) - {"index.html"}
+        if names == grids:
+            break  # nobody added a grid while the page went up
+        grids = names
+        changed = _put(client, spec, "index.html", build_index(sorted(names), _reader(client, spec, own, sizes, console))) or changed
+    return changed
+
+
+def _reader(client, spec, own: dict[str, bytes], sizes: dict[str, int], console):
+    """Reads NAME.json for the page: this run's from memory, others' when small enough, MAX_READS at most."""
+    from botocore.exceptions import ClientError
+
+    from healthgrid.index import MAX_JSON_BYTES, MAX_READS
+
+    reads = []
+
+    def read(name: str) -> bytes | None:
+        if name in own:
+            return own[name]
+        if sizes.get(name, MAX_JSON_BYTES + 1) > MAX_JSON_BYTES or len(reads) >= MAX_READS:
+            return None
+        reads.append(name)
+        key = f"{spec.prefix}{name}"
+        try:
+            return client.get_object(Bucket=spec.bucket, Key=key)["Body"].read(MAX_JSON_BYTES + 1)
+        except ClientError as exc:
+            console.warn(f"publish s3: index.html: cannot read s3://{spec.bucket}/{key} ({exc}); its grid is listed as unknown")
+            return None
+
+    return read

@@ -26,13 +26,14 @@ def publish(files: dict[str, bytes], options: PublishOptions, console):
 def check(options: PublishOptions) -> None:
     """A usage error now, not after minutes of fetching and rendering."""
     if options.to == "ghpages":
-        from healthgrid.publish.ghpages import valid_path
+        from healthgrid.publish.ghpages import valid_keep, valid_path, valid_removal
         from healthgrid.publish.pages import pages_target
 
-        pages_target(options)
         valid_path(options.path)
-        if options.keep < 1:
-            raise UsageError("--keep: must be at least 1")
+        for path in options.remove:
+            valid_removal(path)
+        valid_keep(options.keep)
+        pages_target(options)
     elif options.to == "imgur":
         options.credentials.imgur()
     elif options.to == "s3" and not options.bucket:
