@@ -20,6 +20,7 @@ from healthgrid.credentials import Credentials
 
 SECRET_INPUTS = ("datadog-api-key", "datadog-app-key", "imgur-client-id", "github-token")
 OUT_DIR = "healthgrid-out"
+DEFAULT_TARGET = "ghpages"  # where a run publishes when neither the publish input nor the config's publish.to says
 SUMMARY_ERRORS_LIMIT = 4000  # characters of error text quoted in the job summary
 
 
@@ -60,52 +61,82 @@ def _write_output(path: str | None, name: str, value: str) -> None:
 
 
 def _multiline_input(env) -> str | None:
-    """The first input (other than a secret, which may be a multi-line key, or the `grid` list)
-    holding a control character: it would end up in flags, file names and messages."""
-    allowed = {name.upper().replace("-", "_") for name in (*SECRET_INPUTS, "grid")}
+    """The first input holding a control character (a line break but in a secret, which may be a
+    multi-line key, or a list one name or path a line): it would end up in flags, file names and
+    messages."""
+    lists = {i.name for i in INPUTS if i.kind in ("names", "lines")}
     for key, value in env.items():
-        if key.startswith("INPUT_") and key[6:].upper().replace("-", "_") not in allowed:
-            if any(ord(c) < 32 or ord(c) == 127 for c in value.strip()):
-                return key[6:].lower().replace("_", "-")
+        name = key[6:].lower().replace("_", "-")
+        if not key.startswith("INPUT_") or name in SECRET_INPUTS:
+            continue
+        text = value.strip()
+        if name in lists:
+            text = text.replace("\r\n", "\n").replace("\n", "")
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+            return name
     return None
+
+
+@dataclass(frozen=True)
+class Input:
+    """An Action input and the flag it becomes. Left unset (empty) it passes no flag, so the
+    command's own order applies: the config, then the environment, then the built-in default."""
+
+    name: str
+    flag: str
+    kind: str = "value"  # value: FLAG VALUE | switch: FLAG when true | names: FLAG per comma/line-separated name | lines: FLAG per line
+    commands: tuple[str, ...] = ("run",)
+
+    @property
+    def dest(self) -> str:  # the parsed argument's name
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+_BOTH = ("run", "remove")
+INPUTS = (  # one line per input; action.yml documents them
+    Input("config", "--config"),
+    Input("demo", "--demo", "switch"),
+    Input("now", "--now"),
+    Input("publish", "--publish"),
+    Input("pages-branch", "--branch", commands=_BOTH),
+    Input("pages-path", "--path"),
+    Input("pages-keep", "--keep", commands=_BOTH),
+    Input("pages-url", "--pages-url", commands=_BOTH),
+    Input("theme", "--theme"),
+    Input("format", "--format"),
+    Input("grid", "--grid", "names"),
+    Input("repository", "--repository", commands=_BOTH),
+    Input("commit-message", "--message", commands=_BOTH),
+    Input("remove", "--remove", "lines", commands=("remove",)),
+)
+COMMANDS = {"run": ["run", "--out", OUT_DIR], "remove": ["publish", "ghpages"]}
+
+
+def command(env) -> str:
+    """What the inputs ask for: `remove` (clean-up only: nothing is rendered), else a run."""
+    return "remove" if read_input("remove", env) else "run"
+
+
+def given(env, what: str) -> list[Input]:
+    """The inputs of command `what` that the workflow set."""
+    return [i for i in INPUTS if what in i.commands and read_input(i.name, env)]
 
 
 def build_argv(env) -> list[str]:
     """The inputs as the flags of `healthgrid run` (or, for `remove`, `publish ghpages`): parsed by
     the CLI's own parser, so an input is checked, and its error worded, exactly as its flag is."""
-    removals = read_input("remove", env).splitlines()
-    if any(r.strip() for r in removals):  # clean-up only: nothing is rendered
-        argv = ["publish", "ghpages"]
-        for path in removals:
-            if path.strip():
-                argv += ["--remove", path.strip()]
-        return argv + _pages_flags(env, ("pages-branch", "pages-keep"))
-    argv = ["run", "--out", OUT_DIR]
-    if read_input("config", env):
-        argv += ["--config", read_input("config", env)]
-    if _truthy(read_input("demo", env, "false")):
-        argv.append("--demo")
-    if read_input("now", env):
-        argv += ["--now", read_input("now", env)]
-    publish = read_input("publish", env)
-    if publish:
-        argv += ["--publish", publish]
-    argv += _pages_flags(env, ("pages-branch", "pages-path", "pages-keep", "theme", "format"))
-    for name in read_input("grid", env).replace(",", "\n").split():
-        argv += ["--grid", name]
-    return argv
-
-
-_FLAGS = {"pages-branch": "--branch", "pages-path": "--path", "pages-keep": "--keep", "theme": "--theme", "format": "--format",
-          "repository": "--repository", "commit-message": "--message"}
-
-
-def _pages_flags(env, names: tuple[str, ...]) -> list[str]:
-    argv = []
-    for name in (*names, "repository", "commit-message"):
-        value = read_input(name, env)
-        if value:
-            argv += [_FLAGS[name], value]
+    what = command(env)
+    argv = list(COMMANDS[what])
+    for spec in given(env, what):
+        value = read_input(spec.name, env)
+        if spec.kind == "switch":
+            argv += [spec.flag] if _truthy(value) else []
+        elif spec.kind == "names":
+            argv += [part for name in value.replace(",", "\n").split() for part in (spec.flag, name)]
+        elif spec.kind == "lines":
+            argv += [part for line in value.splitlines() if line.strip() for part in (spec.flag, line.strip())]
+        else:
+            argv += [spec.flag, value]
     return argv
 
 
@@ -192,11 +223,11 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         if args.command == "publish":  # removal only
             from healthgrid.publish.target import publish
 
-            outcome.images, outcome.changed = publish({}, publish_options(args, keys), console)
+            outcome.images, outcome.changed = publish({}, _removal_options(env, args, publish_options(args, keys)), console)
             return 0, outcome
         from healthgrid.pipeline import run
 
-        result = run(run_options(args, keys, publish=True), console)
+        result = run(run_options(args, keys, publish=True, default_to=DEFAULT_TARGET), console)
     except (Exception, KeyboardInterrupt) as exc:
         code, outcome.errors = failure(exc, console)
         return code, outcome
@@ -209,6 +240,18 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     if end:
         console.error(str(end))
     return (end.exit_code if end else 0), outcome
+
+
+def _removal_options(env, args, flags):
+    """A removal goes where the runs publish: the config's publish: section (branch, keep, remote,
+    pages URL), with the inputs the workflow set over it."""
+    from dataclasses import asdict
+
+    from healthgrid.config import load_config
+
+    config = load_config(read_input("config", env) or None)
+    base = replace(flags, **{k: v for k, v in asdict(config.publish).items() if k in ("branch", "keep", "remote", "pages_url")})
+    return replace(base, **{i.dest: getattr(flags, i.dest) for i in given(env, "remove") if hasattr(flags, i.dest)})
 
 
 def _comment(env, markdown: list[tuple[str, Path]], images: list, token: str, stderr: TextIO) -> None:

@@ -141,6 +141,7 @@ def _publish(value: Any, path: str) -> PublishSpec:
         remote=checks.optional(value, "remote", path, checks.string),
         bucket=checks.optional(value, "bucket", path, checks.string),
         prefix=checks.string(value.get("prefix", ""), join(path, "prefix"), allow_empty=True),
+        keys=tuple(k for k in keys if k in value),
     )
     if to == "s3" and not spec.bucket:
         raise ConfigError(join(path, "bucket"), "is required when to: s3")
