@@ -23,7 +23,7 @@ def publish_files(files: dict[str, bytes], spec, console):
     """The S3 target: upload `files` to s3://bucket/prefix (`spec`: PublishOptions); returns
     ([Published image], changed)."""
     from healthgrid.publish import IMAGE_TYPES, Published
-    from healthgrid.urls import versioned_url
+    from healthgrid.urls import url_path, versioned_url
 
     try:
         import boto3
@@ -51,7 +51,7 @@ def publish_files(files: dict[str, bytes], spec, console):
             if name.endswith(IMAGE_TYPES):
                 base = spec.pages_url.rstrip("/") if spec.pages_url else (
                     f"{endpoint.rstrip('/')}/{spec.bucket}" if endpoint else f"https://{spec.bucket}.s3.amazonaws.com")
-                url = f"{base}/{key}"
+                url = f"{base}/{url_path(key)}"
                 images.append(Published(name, url, versioned_url(url, content)))
     except (BotoCoreError, ClientError) as exc:
         raise RunError(f"publish s3: s3://{spec.bucket}/{spec.prefix}: {exc}") from None
