@@ -116,8 +116,9 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
     Files go under --path on --branch of --remote (default: the origin of the current repository,
     authenticated with GITHUB_TOKEN when set). Other files on the branch are kept; identical files
     make no commit; the branch never holds more than --keep commits; concurrent publishers all
-    succeed. URLs are --pages-url (default https://OWNER.github.io/REPO from GITHUB_REPOSITORY)
-    + /PATH/FILE; --json adds content-hashed ?v= versions.
+    succeed. URLs are --pages-url (default https://OWNER.github.io/REPO from GITHUB_REPOSITORY, or
+    https://HOST/pages/OWNER/REPO on a GitHub Enterprise Server) + /PATH/FILE, percent-encoded;
+    --json adds content-hashed ?v= versions.
     """
     from healthgrid.publish import read_dir
     from healthgrid.publish.target import publish

@@ -72,10 +72,10 @@ def pages_base(explicit: str | None, flag: str = "--pages-url", repository: str 
     """The site's base URL, checked and encoded: `explicit`, else derived from the environment."""
     base = (explicit or "").strip() or default_pages_url(repository=repository)
     if not base:
-        server = os.environ.get("GITHUB_SERVER_URL", "")
-        why = (f"not given, and GITHUB_SERVER_URL ({server}) has no pages URL that can be derived" if (repository or os.environ.get("GITHUB_REPOSITORY"))
-               else "not given and GITHUB_REPOSITORY is not set")
-        raise UsageError(f"{flag}: {why}; pass e.g. {flag} https://OWNER.github.io/REPO")
+        if repository or os.environ.get("GITHUB_REPOSITORY"):
+            raise UsageError(f"{flag}: not given, and GITHUB_SERVER_URL ({os.environ.get('GITHUB_SERVER_URL', '')}) has no pages URL "
+                             f"that can be derived; pass the site's address with {flag} (the Action's pages-url input)")
+        raise UsageError(f"{flag}: not given and GITHUB_REPOSITORY is not set; pass e.g. {flag} https://OWNER.github.io/REPO")
     parts = urlsplit(base)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise UsageError(f"{flag}: {base!r} must start with https:// and name a host")
