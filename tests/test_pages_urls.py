@@ -33,27 +33,28 @@ def _srcset_candidates(html: str) -> list[str]:
     return parser.found
 
 
-def test_an_odd_folder_name_is_encoded_in_every_url_the_action_gives(runner, tmp_path):
+def test_an_odd_folder_name_is_encoded_in_every_url_the_action_gives_on_enterprise_server(runner, tmp_path):
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 12}}))
     gh = FakeGitHub().start()
     try:
         proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_PAGES-PATH": ODD, "INPUT_PR-COMMENT": "true",
-                                         "INPUT_GITHUB-TOKEN": TOKEN}, {"GITHUB_API_URL": gh.url, "GITHUB_EVENT_PATH": str(event)})
+                                         "INPUT_GITHUB-TOKEN": TOKEN},
+                                        {"GITHUB_API_URL": gh.url, "GITHUB_EVENT_PATH": str(event), "GITHUB_SERVER_URL": "https://ghe.example.com"})
         assert proc.returncode == 0, proc.stderr
-        folder = "previews/fix%2312%20a%25b%2Cc%3Fd"
-        assert outputs["image-url"] == f"https://acme.github.io/health/{folder}/health_grid.png"
-        assert outputs["dark-image-url"] == f"https://acme.github.io/health/{folder}/health_grid_dark.png"
+        site, folder = "https://ghe.example.com/pages/acme/health", "previews/fix%2312%20a%25b%2Cc%3Fd"
+        assert outputs["image-url"] == f"{site}/{folder}/health_grid.png"
+        assert outputs["dark-image-url"] == f"{site}/{folder}/health_grid_dark.png"
         for image in json.loads(outputs["images"]):
             for url in (image["url"], image["versioned_url"]):
                 parts = urlsplit(url)
-                assert unquote(parts.path) == f"/health/{ODD}/{image['file']}" and parts.fragment == "" and " " not in url
+                assert unquote(parts.path) == f"/pages/acme/health/{ODD}/{image['file']}" and parts.fragment == "" and " " not in url
             assert urlsplit(image["versioned_url"]).query.startswith("v=")
         (dark,) = _srcset_candidates(outputs["embed"])  # one candidate: nothing split it
-        assert dark.startswith(f"https://acme.github.io/health/{folder}/health_grid_dark.png?v=")
-        assert f"(https://acme.github.io/health/{folder}/health_grid.png?v=" in summary
+        assert dark.startswith(f"{site}/{folder}/health_grid_dark.png?v=")
+        assert f"({site}/{folder}/health_grid.png?v=" in summary
         (comment,) = gh.comments[12]
-        assert f"(https://acme.github.io/health/{folder}/health_grid.png?v=" in comment["body"]
+        assert f"({site}/{folder}/health_grid.png?v=" in comment["body"]
     finally:
         gh.stop()
 
@@ -104,15 +105,13 @@ def test_a_stable_url_names_exactly_its_file(folders, filename):
 ])
 def test_the_pages_url_follows_the_server(server, repository, expected):
     assert default_pages_url({"GITHUB_SERVER_URL": server, "GITHUB_REPOSITORY": repository}) == expected
+    if repository:  # publishing to another repository: that repository's site
+        assert default_pages_url({"GITHUB_SERVER_URL": server, "GITHUB_REPOSITORY": "someone/else"}, repository=repository) == expected
 
 
-def test_on_enterprise_server_the_action_gives_its_pages_urls_or_the_pages_url_input(runner):
-    ghes = {"GITHUB_SERVER_URL": "https://ghe.example.com"}
-    proc, outputs, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_THEME": "light"}, ghes)
-    assert proc.returncode == 0, proc.stderr
-    assert outputs["image-url"] == "https://ghe.example.com/pages/acme/health/healthgrid/health_grid.png"
+def test_the_pages_url_input_sets_where_the_urls_point(runner):
     proc, outputs, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_THEME": "light",
-                               "INPUT_PAGES-URL": "https://pages.ghe.example.com/acme/health/"}, ghes)
+                               "INPUT_PAGES-URL": "https://pages.ghe.example.com/acme/health/"}, {"GITHUB_SERVER_URL": "https://ghe.example.com"})
     assert proc.returncode == 0, proc.stderr
     assert outputs["image-url"] == "https://pages.ghe.example.com/acme/health/healthgrid/health_grid.png"
 
