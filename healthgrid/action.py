@@ -1,8 +1,7 @@
 """GitHub Action glue: inputs -> the pipeline (as `healthgrid run`) -> outputs, job summary and annotations.
 
 Secrets are masked with `::add-mask::` before anything else is printed; the runner then hides
-them in every later log line. Inputs are read in both spellings (`INPUT_DATADOG-API-KEY` as the
-runner sets them, `INPUT_DATADOG_API_KEY` as some wrappers do).
+them in every later log line. How inputs become flags and credentials is healthgrid.action_inputs.
 """
 
 from __future__ import annotations
@@ -11,25 +10,15 @@ import json
 import os
 import sys
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from healthgrid.action_inputs import DEFAULT_TARGET, SECRET_INPUTS, build_argv, credentials, multiline_input, read_input, removal_options, truthy
 from healthgrid.console import Console
 from healthgrid.credentials import Credentials
 
-SECRET_INPUTS = ("datadog-api-key", "datadog-app-key", "imgur-client-id", "github-token")
-OUT_DIR = "healthgrid-out"
-DEFAULT_TARGET = "ghpages"  # where a run publishes when neither the publish input nor the config's publish.to says
 SUMMARY_ERRORS_LIMIT = 4000  # characters of error text quoted in the job summary
-
-
-def read_input(name: str, env=None, default: str = "") -> str:
-    env = os.environ if env is None else env
-    for key in (f"INPUT_{name.upper()}", f"INPUT_{name.upper().replace('-', '_')}"):
-        if key in env:
-            return env[key].strip()
-    return default
 
 
 def _escape_data(text: str) -> str:
@@ -38,10 +27,6 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _truthy(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _append(path: str | None, text: str, what: str) -> None:
@@ -58,96 +43,6 @@ def _append(path: str | None, text: str, what: str) -> None:
 def _write_output(path: str | None, name: str, value: str) -> None:
     delimiter = f"healthgrid_{uuid.uuid4().hex}"
     _append(path, f"{name}<<{delimiter}\n{value}\n{delimiter}\n", "GITHUB_OUTPUT")
-
-
-def _multiline_input(env) -> str | None:
-    """The first input holding a control character (a line break but in a secret, which may be a
-    multi-line key, or a list one name or path a line): it would end up in flags, file names and
-    messages."""
-    lists = {i.name for i in INPUTS if i.kind in ("names", "lines")}
-    for key, value in env.items():
-        name = key[6:].lower().replace("_", "-")
-        if not key.startswith("INPUT_") or name in SECRET_INPUTS:
-            continue
-        text = value.strip()
-        if name in lists:
-            text = text.replace("\r\n", "\n").replace("\n", "")
-        if any(ord(c) < 32 or ord(c) == 127 for c in text):
-            return name
-    return None
-
-
-@dataclass(frozen=True)
-class Input:
-    """An Action input and the flag it becomes. Left unset (empty) it passes no flag, so the
-    command's own order applies: the config, then the environment, then the built-in default."""
-
-    name: str
-    flag: str
-    kind: str = "value"  # value: FLAG VALUE | switch: FLAG when true | names: FLAG per comma/line-separated name | lines: FLAG per line
-    commands: tuple[str, ...] = ("run",)
-
-    @property
-    def dest(self) -> str:  # the parsed argument's name
-        return self.flag.lstrip("-").replace("-", "_")
-
-
-_BOTH = ("run", "remove")
-INPUTS = (  # one line per input; action.yml documents them
-    Input("config", "--config"),
-    Input("demo", "--demo", "switch"),
-    Input("now", "--now"),
-    Input("publish", "--publish"),
-    Input("pages-branch", "--branch", commands=_BOTH),
-    Input("pages-path", "--path"),
-    Input("pages-keep", "--keep", commands=_BOTH),
-    Input("pages-url", "--pages-url", commands=_BOTH),
-    Input("theme", "--theme"),
-    Input("format", "--format"),
-    Input("grid", "--grid", "names"),
-    Input("repository", "--repository", commands=_BOTH),
-    Input("commit-message", "--message", commands=_BOTH),
-    Input("remove", "--remove", "lines", commands=("remove",)),
-)
-COMMANDS = {"run": ["run", "--out", OUT_DIR], "remove": ["publish", "ghpages"]}
-
-
-def command(env) -> str:
-    """What the inputs ask for: `remove` (clean-up only: nothing is rendered), else a run."""
-    return "remove" if read_input("remove", env) else "run"
-
-
-def given(env, what: str) -> list[Input]:
-    """The inputs of command `what` that the workflow set."""
-    return [i for i in INPUTS if what in i.commands and read_input(i.name, env)]
-
-
-def build_argv(env) -> list[str]:
-    """The inputs as the flags of `healthgrid run` (or, for `remove`, `publish ghpages`): parsed by
-    the CLI's own parser, so an input is checked, and its error worded, exactly as its flag is."""
-    what = command(env)
-    argv = list(COMMANDS[what])
-    for spec in given(env, what):
-        value = read_input(spec.name, env)
-        if spec.kind == "switch":
-            argv += [spec.flag] if _truthy(value) else []
-        elif spec.kind == "names":
-            argv += [part for name in value.replace(",", "\n").split() for part in (spec.flag, name)]
-        elif spec.kind == "lines":
-            argv += [part for line in value.splitlines() if line.strip() for part in (spec.flag, line.strip())]
-        else:
-            argv += [spec.flag, value]
-    return argv
-
-
-def credentials(env) -> Credentials:
-    """The keys and tokens the inputs give, over those of the environment (DATADOG_HOST and the
-    like only come from there)."""
-    base = Credentials.from_env()
-    given = {field: read_input(name, env) for field, name in (
-        ("datadog_api_key", "datadog-api-key"), ("datadog_app_key", "datadog-app-key"), ("datadog_site", "datadog-site"),
-        ("imgur_client_id", "imgur-client-id"), ("github_token", "github-token"))}
-    return replace(base, **{field: value for field, value in given.items() if value})
 
 
 def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -183,7 +78,7 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
     _write_output(output_file, "changed", "true" if outcome.changed else "false")
     _write_output(output_file, "embed", embed)
 
-    if _truthy(read_input("pr-comment", env, "false")) and images:
+    if truthy(read_input("pr-comment", env, "false")) and images:
         _comment(env, outcome.markdown, images, keys.github_token, stderr)
     for message in outcome.errors:
         print(f"::error title={_escape_property('healthgrid')}::{_escape_data(message)}", file=stdout, flush=True)
@@ -210,7 +105,7 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     from healthgrid.flags import check_argv
 
     outcome = _Outcome()
-    broken = _multiline_input(env)
+    broken = multiline_input(env)
     if broken:
         message = f"input {broken}: has a line break or control character; give it on one line"
         console.error(message)
@@ -223,7 +118,7 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         if args.command == "publish":  # removal only
             from healthgrid.publish.target import publish
 
-            outcome.images, outcome.changed = publish({}, _removal_options(env, args, publish_options(args, keys)), console)
+            outcome.images, outcome.changed = publish({}, removal_options(env, args, publish_options(args, keys)), console)
             return 0, outcome
         from healthgrid.pipeline import run
 
@@ -240,18 +135,6 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     if end:
         console.error(str(end))
     return (end.exit_code if end else 0), outcome
-
-
-def _removal_options(env, args, flags):
-    """A removal goes where the runs publish: the config's publish: section (branch, keep, remote,
-    pages URL), with the inputs the workflow set over it."""
-    from dataclasses import asdict
-
-    from healthgrid.config import load_config
-
-    config = load_config(read_input("config", env) or None)
-    base = replace(flags, **{k: v for k, v in asdict(config.publish).items() if k in ("branch", "keep", "remote", "pages_url")})
-    return replace(base, **{i.dest: getattr(flags, i.dest) for i in given(env, "remove") if hasattr(flags, i.dest)})
 
 
 def _comment(env, markdown: list[tuple[str, Path]], images: list, token: str, stderr: TextIO) -> None:

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from healthgrid import action
+from healthgrid import action, action_inputs
 
 from conftest import ROOT
 
@@ -28,24 +28,24 @@ def unset_inputs(**given) -> dict:
 def test_inputs_left_unset_pass_no_flag():
     """Nothing but what the workflow wrote reaches the command line, so the command's own order
     (config, environment, default) decides the rest."""
-    assert action.build_argv(unset_inputs()) == ["run", "--out", "healthgrid-out"]
-    assert action.build_argv(unset_inputs(remove="previews/pr-7\nprevious/pr-8\n")) == \
+    assert action_inputs.build_argv(unset_inputs()) == ["run", "--out", "healthgrid-out"]
+    assert action_inputs.build_argv(unset_inputs(remove="previews/pr-7\nprevious/pr-8\n")) == \
         ["publish", "ghpages", "--remove", "previews/pr-7", "--remove", "previous/pr-8"]
-    assert action.build_argv(unset_inputs(pages_branch="pages", theme="light", grid="a,\nb")) == \
+    assert action_inputs.build_argv(unset_inputs(pages_branch="pages", theme="light", grid="a,\nb")) == \
         ["run", "--out", "healthgrid-out", "--branch", "pages", "--theme", "light", "--grid", "a", "--grid", "b"]
 
 
 def test_every_input_with_a_flag_is_in_action_yml():
     inputs = yaml.safe_load((ROOT / "action.yml").read_text())["inputs"]
-    assert {i.name for i in action.INPUTS} <= set(inputs)
+    assert {i.name for i in action_inputs.INPUTS} <= set(inputs)
 
 
 def test_unset_datadog_site_defers_to_dd_site(monkeypatch):
     monkeypatch.setenv("DD_SITE", "datadoghq.eu")
-    assert action.credentials(unset_inputs()).datadog_site == "datadoghq.eu"
-    assert action.credentials(unset_inputs(datadog_site="us5.datadoghq.com")).datadog_site == "us5.datadoghq.com"
+    assert action_inputs.credentials(unset_inputs()).datadog_site == "datadoghq.eu"
+    assert action_inputs.credentials(unset_inputs(datadog_site="us5.datadoghq.com")).datadog_site == "us5.datadoghq.com"
     monkeypatch.delenv("DD_SITE")
-    assert action.credentials(unset_inputs(datadog_api_key="k" * 32)).datadog(need_app_key=False).site == "datadoghq.com"
+    assert action_inputs.credentials(unset_inputs(datadog_api_key="k" * 32)).datadog(need_app_key=False).site == "datadoghq.com"
 
 
 def test_unset_publish_defers_to_the_configs_target(in_tmp, imgur):
