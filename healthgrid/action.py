@@ -1,8 +1,7 @@
 """GitHub Action glue: inputs -> the pipeline (as `healthgrid run`) -> outputs, job summary and annotations.
 
 Secrets are masked with `::add-mask::` before anything else is printed; the runner then hides
-them in every later log line. Inputs are read in both spellings (`INPUT_DATADOG-API-KEY` as the
-runner sets them, `INPUT_DATADOG_API_KEY` as some wrappers do).
+them in every later log line. How inputs become flags and credentials is healthgrid.action_inputs.
 """
 
 from __future__ import annotations
@@ -11,24 +10,15 @@ import json
 import os
 import sys
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from healthgrid.action_inputs import DEFAULT_TARGET, SECRET_INPUTS, build_argv, credentials, multiline_input, read_input, removal_options, truthy
 from healthgrid.console import Console
 from healthgrid.credentials import Credentials
 
-SECRET_INPUTS = ("datadog-api-key", "datadog-app-key", "imgur-client-id", "github-token")
-OUT_DIR = "healthgrid-out"
 SUMMARY_ERRORS_LIMIT = 4000  # characters of error text quoted in the job summary
-
-
-def read_input(name: str, env=None, default: str = "") -> str:
-    env = os.environ if env is None else env
-    for key in (f"INPUT_{name.upper()}", f"INPUT_{name.upper().replace('-', '_')}"):
-        if key in env:
-            return env[key].strip()
-    return default
 
 
 def _escape_data(text: str) -> str:
@@ -37,10 +27,6 @@ def _escape_data(text: str) -> str:
 
 def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def _truthy(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _append(path: str | None, text: str, what: str) -> None:
@@ -57,66 +43,6 @@ def _append(path: str | None, text: str, what: str) -> None:
 def _write_output(path: str | None, name: str, value: str) -> None:
     delimiter = f"healthgrid_{uuid.uuid4().hex}"
     _append(path, f"{name}<<{delimiter}\n{value}\n{delimiter}\n", "GITHUB_OUTPUT")
-
-
-def _multiline_input(env) -> str | None:
-    """The first input (other than a secret, which may be a multi-line key, or the `grid` list)
-    holding a control character: it would end up in flags, file names and messages."""
-    allowed = {name.upper().replace("-", "_") for name in (*SECRET_INPUTS, "grid")}
-    for key, value in env.items():
-        if key.startswith("INPUT_") and key[6:].upper().replace("-", "_") not in allowed:
-            if any(ord(c) < 32 or ord(c) == 127 for c in value.strip()):
-                return key[6:].lower().replace("_", "-")
-    return None
-
-
-def build_argv(env) -> list[str]:
-    """The inputs as the flags of `healthgrid run` (or, for `remove`, `publish ghpages`): parsed by
-    the CLI's own parser, so an input is checked, and its error worded, exactly as its flag is."""
-    removals = read_input("remove", env).splitlines()
-    if any(r.strip() for r in removals):  # clean-up only: nothing is rendered
-        argv = ["publish", "ghpages"]
-        for path in removals:
-            if path.strip():
-                argv += ["--remove", path.strip()]
-        return argv + _pages_flags(env, ("pages-branch", "pages-keep"))
-    argv = ["run", "--out", OUT_DIR]
-    if read_input("config", env):
-        argv += ["--config", read_input("config", env)]
-    if _truthy(read_input("demo", env, "false")):
-        argv.append("--demo")
-    if read_input("now", env):
-        argv += ["--now", read_input("now", env)]
-    publish = read_input("publish", env)
-    if publish:
-        argv += ["--publish", publish]
-    argv += _pages_flags(env, ("pages-branch", "pages-path", "pages-keep", "theme", "format"))
-    for name in read_input("grid", env).replace(",", "\n").split():
-        argv += ["--grid", name]
-    return argv
-
-
-_FLAGS = {"pages-branch": "--branch", "pages-path": "--path", "pages-keep": "--keep", "theme": "--theme", "format": "--format",
-          "repository": "--repository", "commit-message": "--message"}
-
-
-def _pages_flags(env, names: tuple[str, ...]) -> list[str]:
-    argv = []
-    for name in (*names, "repository", "commit-message"):
-        value = read_input(name, env)
-        if value:
-            argv += [_FLAGS[name], value]
-    return argv
-
-
-def credentials(env) -> Credentials:
-    """The keys and tokens the inputs give, over those of the environment (DATADOG_HOST and the
-    like only come from there)."""
-    base = Credentials.from_env()
-    given = {field: read_input(name, env) for field, name in (
-        ("datadog_api_key", "datadog-api-key"), ("datadog_app_key", "datadog-app-key"), ("datadog_site", "datadog-site"),
-        ("imgur_client_id", "imgur-client-id"), ("github_token", "github-token"))}
-    return replace(base, **{field: value for field, value in given.items() if value})
 
 
 def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -152,7 +78,7 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
     _write_output(output_file, "changed", "true" if outcome.changed else "false")
     _write_output(output_file, "embed", embed)
 
-    if _truthy(read_input("pr-comment", env, "false")) and images:
+    if truthy(read_input("pr-comment", env, "false")) and images:
         _comment(env, outcome.markdown, images, keys.github_token, stderr)
     for message in outcome.errors:
         print(f"::error title={_escape_property('healthgrid')}::{_escape_data(message)}", file=stdout, flush=True)
@@ -179,7 +105,7 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     from healthgrid.flags import check_argv
 
     outcome = _Outcome()
-    broken = _multiline_input(env)
+    broken = multiline_input(env)
     if broken:
         message = f"input {broken}: has a line break or control character; give it on one line"
         console.error(message)
@@ -192,11 +118,11 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         if args.command == "publish":  # removal only
             from healthgrid.publish.target import publish
 
-            outcome.images, outcome.changed = publish({}, publish_options(args, keys), console)
+            outcome.images, outcome.changed = publish({}, removal_options(env, args, publish_options(args, keys)), console)
             return 0, outcome
         from healthgrid.pipeline import run
 
-        result = run(run_options(args, keys, publish=True), console)
+        result = run(run_options(args, keys, publish=True, default_to=DEFAULT_TARGET), console)
     except (Exception, KeyboardInterrupt) as exc:
         code, outcome.errors = failure(exc, console)
         return code, outcome

@@ -24,9 +24,9 @@ from healthgrid.flags import Parser, check_argv, comment_flags, monitor_flags, p
 _RUN_FLAGS = ("remote", "branch", "path", "keep", "pages_url", "repository", "message")
 
 
-def run_options(args: argparse.Namespace, credentials: Credentials, publish: bool):
+def run_options(args: argparse.Namespace, credentials: Credentials, publish: bool, default_to: str = "none"):
     """RunOptions from `render`/`run` flags; with `publish`, the config's publish: section with the
-    flags applied (a `run`)."""
+    flags applied (a `run`). `default_to`: the target when neither --publish nor publish.to says."""
     from dataclasses import asdict, replace
 
     from healthgrid.config import load_config
@@ -39,7 +39,8 @@ def run_options(args: argparse.Namespace, credentials: Credentials, publish: boo
     if publish:
         flags = {k: v for k, v in vars(args).items() if k in _RUN_FLAGS and v is not None}
         target = PublishOptions(**asdict(config.publish), credentials=credentials)
-        options.publish = replace(target, to=args.publish or config.publish.to, **flags,
+        to = args.publish or (config.publish.to if "to" in config.publish.keys else default_to)
+        options.publish = replace(target, to=to, **flags,
                                   remote_from_config="remote" not in flags and config.publish.remote is not None)
     return options
 
@@ -116,8 +117,9 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
     Files go under --path on --branch of --remote (default: the origin of the current repository,
     authenticated with GITHUB_TOKEN when set). Other files on the branch are kept; identical files
     make no commit; --keep bounds healthgrid's own commits (anyone else's stay); concurrent
-    publishers all succeed. URLs are --pages-url (default https://OWNER.github.io/REPO from GITHUB_REPOSITORY)
-    + /PATH/FILE; --json adds content-hashed ?v= versions.
+    publishers all succeed. URLs are --pages-url (default https://OWNER.github.io/REPO from
+    GITHUB_REPOSITORY, or https://HOST/pages/OWNER/REPO on a GitHub Enterprise Server) + /PATH/FILE,
+    percent-encoded; --json adds content-hashed ?v= versions.
     """
     from healthgrid.publish import read_dir
     from healthgrid.publish.target import check, publish

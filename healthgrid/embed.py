@@ -16,14 +16,20 @@ _PREFERRED = (".png", ".svg")  # what a README or a web page shows best
 
 def picture(light_url: str | None, dark_url: str | None, alt: str) -> str:
     """`<picture>` with a dark source when there is a dark image; every value escaped for an
-    HTML attribute (alt text comes from user titles and labels)."""
+    HTML attribute (alt text comes from user titles and labels), every URL percent-encoded. In a
+    `srcset` whitespace separates candidates and a trailing comma ends one, so neither is left in
+    its URL."""
+    from healthgrid.urls import encode_url
+
     def attr(value: str) -> str:
         return html.escape(value, quote=True)
 
     img = light_url or dark_url
     if not img:
         raise ValueError("picture() needs at least one image URL")
-    source = f'<source media="(prefers-color-scheme: dark)" srcset="{attr(dark_url)}">' if light_url and dark_url else ""
+    srcset = encode_url(dark_url).replace(",", "%2C") if light_url and dark_url else ""
+    source = f'<source media="(prefers-color-scheme: dark)" srcset="{attr(srcset)}">' if srcset else ""
+    img = encode_url(img)
     return f'<picture>{source}<img src="{attr(img)}" alt="{attr(alt)}"></picture>'
 
 

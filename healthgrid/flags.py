@@ -103,7 +103,8 @@ def publish_flags(p: argparse.ArgumentParser, defaults: bool) -> None:
     p.add_argument("--branch", default=d("gh-pages"), help="branch to publish to (default: gh-pages)")
     p.add_argument("--path", default=d("healthgrid"), help="folder on the branch (default: healthgrid)")
     p.add_argument("--keep", type=int, default=d(1), metavar="N", help="healthgrid's own commits the branch keeps (default: 1)")
-    p.add_argument("--pages-url", metavar="URL", help="site URL (default: https://OWNER.github.io/REPO from GITHUB_REPOSITORY)")
+    p.add_argument("--pages-url", metavar="URL", help="site URL (default: https://OWNER.github.io/REPO from GITHUB_REPOSITORY; "
+                   "https://HOST/pages/OWNER/REPO when GITHUB_SERVER_URL is a GitHub Enterprise Server)")
     p.add_argument("--repository", metavar="OWNER/REPO", help="publish to this repository's branch instead of --remote "
                    "(GITHUB_SERVER_URL/OWNER/REPO.git; its pages URL becomes the default --pages-url)")
     p.add_argument("--message", metavar="TEXT", help="commit message for the publish commit")

@@ -57,9 +57,8 @@ def entries(names: list[str], read: Callable[[str], bytes | None]) -> list[Entry
     """The grids among `names` (file names in one folder), each with its data when readable. A name
     that is not text (bytes no encoding reads, or control characters) is not a grid's."""
     names = [n for n in names if n.isprintable()]  # a lone surrogate (undecodable byte) is not printable
-    stems = sorted({PurePosixPath(n).stem.removesuffix("_dark") for n in names
-                    if n.endswith((".png", ".svg", ".html")) and n != "index.html"})
     present = set(names)
+    stems = sorted({_grid_of(PurePosixPath(n).stem, present) for n in names if n.endswith((".png", ".svg", ".html")) and n != "index.html"})
     out = []
     for stem in stems:
         files = [stem + suffix for suffix, _ in _LINKS if stem + suffix in present]
@@ -68,6 +67,14 @@ def entries(names: list[str], read: Callable[[str], bytes | None]) -> list[Entry
             _load(entry, read(f"{stem}.json"))
         out.append(entry)
     return out
+
+
+def _grid_of(stem: str, present: set[str]) -> str:
+    """The grid an image or page belongs to: `x_dark.png` is grid x's dark image, unless a grid
+    named x_dark wrote it (its NAME.json says so): that grid's light image."""
+    if f"{stem}.json" in present or not stem.endswith("_dark"):
+        return stem
+    return stem.removesuffix("_dark")
 
 
 def _load(entry: Entry, raw: bytes | None) -> None:

@@ -12,15 +12,11 @@ from pathlib import Path
 
 from healthgrid.config import GridSpec, StatusPageSpec, shown
 from healthgrid.errors import RunError
+from healthgrid.filenames import FORMATS, image_name  # noqa: F401 - FORMATS is read from here by the flags
 from healthgrid.grid import Grid
 from healthgrid.textout import grid_json, markdown
 
-FORMATS = ("png", "svg", "html")
 THEME_CHOICES = {"light": ("light",), "dark": ("dark",), "both": ("light", "dark")}
-
-
-def image_name(name: str, theme: str, fmt: str) -> str:
-    return f"{name}{'_dark' if theme == 'dark' else ''}.{fmt}"
 
 
 def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...], layout=None,

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 def image_widget(url: str, dark_url: str | None = None) -> dict:
     """A widget entry for a dashboard's `widgets` list. `contain` keeps the grid's proportions;
-    no background or border, because the image carries its own."""
+    no background or border, because the image carries its own. URLs are percent-encoded."""
+    from healthgrid.urls import encode_url
+
     definition = {
         "type": "image",
-        "url": url,
+        "url": encode_url(url),
         "sizing": "contain",
         "margin": "sm",
         "has_background": False,
@@ -17,5 +19,5 @@ def image_widget(url: str, dark_url: str | None = None) -> dict:
         "vertical_align": "center",
     }
     if dark_url:
-        definition["url_dark_theme"] = dark_url
+        definition["url_dark_theme"] = encode_url(dark_url)
     return {"definition": definition}

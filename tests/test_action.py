@@ -138,5 +138,7 @@ def test_readme_tables_are_generated_from_action_yml():
     sys.path.insert(0, str(ROOT / "tools"))
     import action_docs
 
-    assert action_docs.readme_section((ROOT / "README.md").read_text()) == action_docs.generated_section(), \
-        "README drifted from action.yml: run `python tools/action_docs.py --write`"
+    assert set(action_docs.PAGES) == {"README.md", "docs/action.md"}
+    for page in action_docs.PAGES:
+        assert action_docs.readme_section((ROOT / page).read_text()) == action_docs.generated_section(), \
+            f"{page} drifted from action.yml: run `python tools/action_docs.py --write`"

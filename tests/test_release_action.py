@@ -127,3 +127,73 @@ def test_repoint_adds_url_dark_theme_when_a_dark_image_was_published():
     assert not hasattr(light_only.definition, "url_dark_theme")  # no dark image published for h
     assert has_dark.definition.url_dark_theme == "https://elsewhere/x.png"  # someone's own choice stays
     assert (matched, changed) == (3, 4)
+
+
+@pytest.fixture
+def released(tmp_path, monkeypatch, git):
+    """release(tag) runs release_pin for `tag` (tagged on a new commit of main) against a bare
+    origin; tag_of(name) is the commit a tag names there."""
+    bare, work = tmp_path / "healthgrid.git", tmp_path / "work"
+    git("init", "--bare", "-q", "-b", "main", str(bare))
+    git("init", "-q", "-b", "main", str(work))
+    git("remote", "add", "origin", str(bare), cwd=work)
+    (work / "action.yml").write_text((ROOT / "action.yml").read_text())
+    monkeypatch.chdir(work)
+
+    def release(tag, push=True):
+        (work / "CHANGES").write_text(tag)
+        git("add", "-A", cwd=work)
+        git("commit", "-q", "-m", tag, cwd=work)
+        git("tag", "--force", tag, cwd=work)
+        git("push", "-q", "--force", str(bare), "main", tag, cwd=work)
+        assert release_pin.main(["--image", "ghcr.io/acme/healthgrid", "--digest", DIGEST, "--tag", tag] + (["--push", "origin"] if push else [])) == 0
+        return git("--git-dir", str(bare), "rev-parse", f"{tag}^{{commit}}")
+
+    release.tag_of = lambda name: git("--git-dir", str(bare), "rev-parse", f"{name}^{{commit}}")
+    release.bare, release.work = bare, work
+    return release
+
+
+@pytest.mark.parametrize("order,major_at", [
+    (["v1.4.0", "v1.5.0", "v1.4.1"], "v1.5.0"),  # a backport after a newer release
+    (["v1.9.0", "v1.10.0"], "v1.10.0"),  # by version, not by spelling
+    (["v1.2.0", "v1.3.0-rc.1", "v1.3.0-rc.2"], "v1.2.0"),  # pre-releases never move it
+    (["v1.2.0", "v2.0.0", "v1.2.1"], "v1.2.1"),  # each major its own
+])
+def test_the_major_tag_only_moves_forward(released, capsys, order, major_at):
+    commits = {tag: released(tag) for tag in order}
+    assert released.tag_of(major_at.split(".")[0]) == commits[major_at]
+    assert all(released.tag_of(tag) == commit for tag, commit in commits.items()), "each release tag is on its own release commit"
+    if order[-1] != major_at:
+        assert "stays where it is" in capsys.readouterr().err
+
+
+def test_a_release_never_moves_the_major_tag_back_over_a_newer_one_that_is_only_on_the_remote(released, git):
+    released("v1.4.0")
+    newer = released("v1.5.0")
+    git("tag", "-d", "v1.5.0", "v1", cwd=released.work)  # a CI checkout knows only the tag it builds
+    released("v1.4.1")
+    assert released.tag_of("v1") == newer
+
+
+def test_a_major_tag_moved_meanwhile_is_read_again(released, monkeypatch, git, capsys):
+    """Two releases at once: when v1 moves on the remote between reading and pushing, the lease
+    fails and the newer release is seen."""
+    released("v1.5.0")
+    read = release_pin.tags
+    calls = []
+
+    def racing(remote=None):
+        found = read(remote)
+        if remote and not calls:
+            calls.append(remote)
+            git("push", "-q", "--force", str(released.bare), "HEAD~1:refs/tags/v1.6.0", "HEAD~1:refs/tags/v1", cwd=released.work)
+        return found
+
+    monkeypatch.setattr(release_pin, "tags", racing)
+    (released.work / "CHANGES").write_text("backport")
+    git("commit", "-qam", "backport", cwd=released.work)
+    git("tag", "v1.5.1", cwd=released.work)
+    assert release_pin.main(["--image", "ghcr.io/acme/healthgrid", "--digest", DIGEST, "--tag", "v1.5.1", "--push", "origin"]) == 0
+    assert released.tag_of("v1") == released.tag_of("v1.6.0") and calls
+    assert "v1 stays where it is: v1.6.0 is newer than v1.5.1" in capsys.readouterr().err

@@ -1,9 +1,9 @@
-"""Generate the README's Action inputs/outputs tables from action.yml.
+"""Generate the Action's inputs/outputs tables from action.yml, in every page that shows them.
 
     python tools/action_docs.py          # print the tables
-    python tools/action_docs.py --write  # replace them in README.md (between the markers)
+    python tools/action_docs.py --write  # replace them between the markers in docs/action.md and README.md
 
-A test fails when README.md and action.yml drift apart.
+A test fails when a page and action.yml drift apart.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+PAGES = ("docs/action.md", "README.md")  # each holds the tables between the markers
 START, END = "<!-- action-docs:start (generated from action.yml by tools/action_docs.py) -->", "<!-- action-docs:end -->"
 
 
@@ -26,7 +27,7 @@ def tables(action: dict) -> str:
     lines = ["| input | default | description |", "|---|---|---|"]
     for name, spec in action["inputs"].items():
         default = spec.get("default", "")
-        lines.append(f"| `{name}` | {'`' + _cell(default) + '`' if default != '' else '(empty)'} | {_cell(spec['description'])} |")
+        lines.append(f"| `{name}` | {'`' + _cell(default) + '`' if default != '' else '(unset)'} | {_cell(spec['description'])} |")
     lines += ["", "| output | description |", "|---|---|"]
     for name, spec in action["outputs"].items():
         lines.append(f"| `{name}` | {_cell(spec['description'])} |")
@@ -43,13 +44,20 @@ def readme_section(text: str) -> str | None:
     return match.group(0) if match else None
 
 
-if __name__ == "__main__":
-    readme = ROOT / "README.md"
-    if "--write" in sys.argv:
-        text = readme.read_text()
+def main(argv: list[str]) -> int:
+    if "--write" not in argv:
+        print(generated_section())
+        return 0
+    for name in PAGES:
+        page = ROOT / name
+        text = page.read_text()
         current = readme_section(text)
         if current is None:
-            sys.exit("README.md has no action-docs markers")
-        readme.write_text(text.replace(current, generated_section()))
-    else:
-        print(generated_section())
+            print(f"{name} has no action-docs markers", file=sys.stderr)
+            return 1
+        page.write_text(text.replace(current, generated_section()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

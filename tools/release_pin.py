@@ -4,10 +4,14 @@
 
 On main, action.yml says `image: Dockerfile`, so `uses: ./` always tests the code under change.
 A release commit (child of HEAD, on no branch) says `image: docker://IMAGE@sha256:<digest>`
-instead; `--tag` (vX.Y.Z) and its major tag (vX) are moved to it, and with --push both are
-force-pushed. The release workflow runs this after pushing the multi-arch image; `make e2e`
-runs the very same script against a loopback registry. Prints the release commit's id.
-Only the real git CLI is used, and only HEAD's tree is read: the working tree is not touched.
+instead; `--tag` (vX.Y.Z, or a pre-release vX.Y.Z-rc.1) is moved to it, and with --push
+force-pushed. The major tag (vX) moves only forward: to a release that is no older, by version,
+than every other vX.Y.Z tag (here and, with --push, on the remote), so a backport v1.4.1 after
+v1.5.0 leaves v1 on v1.5.0; a pre-release never moves it. It is pushed with a lease on the
+commit it was read at, so two releases at once cannot move it back either. The release workflow
+runs this after pushing the multi-arch image; `make e2e` runs the very same script against a
+loopback registry. Prints the release commit's id. Only the real git CLI is used, and only
+HEAD's tree is read: the working tree is not touched.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from pathlib import Path
 
 BOT = ("github-actions[bot]", "41898282+github-actions[bot]@users.noreply.github.com")
 _IMAGE_LINE = re.compile(r"(?m)^(  image:[ \t]*)(\S.*?)[ \t]*$")
+_TAG = re.compile(r"v(\d{1,9})\.(\d{1,9})\.(\d{1,9})(-[0-9A-Za-z][0-9A-Za-z.-]{0,63})?")
+LEASE_ATTEMPTS = 3
 
 
 def pinned_action(text: str, image: str, digest: str) -> str:
@@ -58,24 +64,71 @@ def release_commit(image: str, digest: str, tag: str) -> str:
     return _git("commit-tree", tree, "-p", "HEAD", "-F", "-", env=identity, input=message.encode())
 
 
+def version(tag: str) -> tuple[int, int, int] | None:
+    """(major, minor, patch) of a release tag vX.Y.Z; None for a pre-release or anything else."""
+    match = _TAG.fullmatch(tag)
+    return tuple(int(n) for n in match.groups()[:3]) if match and not match.group(4) else None
+
+
+def tags(remote: str | None = None) -> dict[str, str]:
+    """Tag name -> the object its ref holds: the remote's tags, or without `remote` the local ones."""
+    if not remote:
+        return dict(line.split(" ", 1)[::-1] for line in _git("for-each-ref", "--format=%(objectname) %(refname:strip=2)", "refs/tags").splitlines())
+    found = {}
+    for line in _git("ls-remote", "--tags", remote).splitlines():
+        sha, ref = line.split("\t", 1)
+        if not ref.endswith("^{}"):
+            found[ref.removeprefix("refs/tags/")] = sha
+    return found
+
+
+def moves_major(tag: str, known: dict[str, str]) -> bool:
+    """Whether the major tag may move to `tag`: a release, and none of its major is newer."""
+    mine = version(tag)
+    if mine is None:
+        return False
+    same_major = [v for v in (version(name) for name in known) if v and v[0] == mine[0]]
+    return all(v <= mine for v in same_major)
+
+
+def _move_major(major: str, tag: str, commit: str, remote: str | None) -> str:
+    """Move (and push) the major tag to `commit` if `tag` is the newest release; says what it did."""
+    for _ in range(LEASE_ATTEMPTS):
+        there = tags(remote) if remote else {}
+        known = {**tags(), **there}  # a CI checkout fetches few tags: the remote's count too
+        if not moves_major(tag, known):
+            newest = max((n for n in known if version(n) and version(n)[0] == version(tag)[0]), key=version) if version(tag) else None
+            return f"{major} stays where it is: {tag} is a pre-release" if newest is None else f"{major} stays where it is: {newest} is newer than {tag}"
+        _git("tag", "--force", major, commit)
+        if not remote:
+            return f"{major} -> {tag}"
+        try:
+            _git("push", f"--force-with-lease=refs/tags/{major}:{there.get(major, '')}", remote, f"refs/tags/{major}")
+            return f"{major} -> {tag}"
+        except RuntimeError as exc:
+            if "stale info" not in str(exc):  # only a lost race is retried
+                raise
+    raise RuntimeError(f"{major} kept moving on {remote} while this release tried to move it; run the release again")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--image", required=True, help="e.g. ghcr.io/acme/healthgrid (no tag)")
     parser.add_argument("--digest", required=True, help="the pushed image's (multi-arch index) digest, sha256:...")
-    parser.add_argument("--tag", required=True, help="the release tag, vMAJOR.MINOR.PATCH")
-    parser.add_argument("--push", metavar="REMOTE", help="force-push the release tag and the major tag to this remote")
+    parser.add_argument("--tag", required=True, help="the release tag, vMAJOR.MINOR.PATCH (or a pre-release, vMAJOR.MINOR.PATCH-rc.1)")
+    parser.add_argument("--push", metavar="REMOTE", help="force-push the release tag, and push the major tag when it moves, to this remote")
     args = parser.parse_args(argv)
-    match = re.fullmatch(r"(v\d+)\.\d+\.\d+", args.tag)
+    match = _TAG.fullmatch(args.tag)
     if not match:
-        print(f"release_pin: error: --tag: {args.tag!r} must be vMAJOR.MINOR.PATCH", file=sys.stderr)
+        print(f"release_pin: error: --tag: {args.tag!r} must be vMAJOR.MINOR.PATCH or vMAJOR.MINOR.PATCH-PRERELEASE", file=sys.stderr)
         return 2
-    major = match.group(1)
+    major = f"v{match.group(1)}"
     try:
         commit = release_commit(args.image, args.digest, args.tag)
-        for tag in (args.tag, major):
-            _git("tag", "--force", tag, commit)
+        _git("tag", "--force", args.tag, commit)
         if args.push:
-            _git("push", "--force", args.push, f"refs/tags/{args.tag}", f"refs/tags/{major}")
+            _git("push", "--force", args.push, f"refs/tags/{args.tag}")
+        print(f"release_pin: {_move_major(major, args.tag, commit, args.push)}", file=sys.stderr)
     except (ValueError, RuntimeError) as exc:
         print(f"release_pin: error: {exc}", file=sys.stderr)
         return 1

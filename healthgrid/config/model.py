@@ -116,6 +116,7 @@ class PublishSpec:
     remote: str | None = None
     bucket: str | None = None
     prefix: str = ""
+    keys: tuple[str, ...] = ()  # the keys the config's publish: section set (a default elsewhere yields only to these)
 
 
 @dataclass(frozen=True)

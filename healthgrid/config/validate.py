@@ -73,6 +73,25 @@ def check_labels(rows: list, rows_path: str, errors: Collector) -> None:
             seen[key] = i
 
 
+def file_collisions(grids: list[tuple[str, str]]) -> list[ConfigError]:
+    """One error for each pair of grids (given as (key path, name)) whose files would overwrite each
+    other (`a` and `a_dark` both write a_dark.png), and for a grid that would overwrite a file of
+    the run (`index` and index.html): derived from every file a grid writes in any format and theme."""
+    from healthgrid.filenames import collisions
+
+    out = []
+    for i, j, file, mine, theirs in collisions([name for _, name in grids]):
+        path, name = grids[i]
+        if j is None:
+            why = f"grid {name!r} would write {file} (its {mine}), the file name of {theirs}: rename the grid"
+        else:
+            other = grids[j][1]
+            why = (f"grids {name!r} and {other!r} ({grids[j][0]}) both write {file} ({name}'s {mine}, {other}'s {theirs}): "
+                   "one would overwrite the other; rename one")
+        out.append(ConfigError(join(path, "name"), why))
+    return out
+
+
 _DEFAULTABLE = ("timezone", "bands", "days", "palette")
 
 
@@ -122,6 +141,7 @@ def _publish(value: Any, path: str) -> PublishSpec:
         remote=checks.optional(value, "remote", path, checks.string),
         bucket=checks.optional(value, "bucket", path, checks.string),
         prefix=checks.string(value.get("prefix", ""), join(path, "prefix"), allow_empty=True),
+        keys=tuple(k for k in keys if k in value),
     )
     if to == "s3" and not spec.bucket:
         raise ConfigError(join(path, "bucket"), "is required when to: s3")
@@ -176,6 +196,7 @@ def parse_config(data: Any, source: str | None) -> Config:
         grids = []
     specs = []
     seen: dict[str, int] = {}
+    named: list[tuple[str, str]] = []
     for i, grid in enumerate(grids):
         spec = errors.run(_grid, grid, f"grids[{i}]", defaults, errors)
         if spec is None:
@@ -184,6 +205,9 @@ def parse_config(data: Any, source: str | None) -> Config:
             errors.add(ConfigError(f"grids[{i}].name", f"duplicate grid name {spec.name!r} (also grids[{seen[spec.name]}])"))
         seen[spec.name] = i
         specs.append(spec)
+        named.append((f"grids[{i}]", spec.name))
+    for error in file_collisions(named):
+        errors.add(error)
     # Top-level defaults must be valid even when every grid overrides them.
     if "timezone" in data:
         checks.zone(data["timezone"], "timezone", errors)

@@ -23,6 +23,11 @@ class Published:
     url: str
     versioned_url: str
 
+    def __post_init__(self):  # whatever a target or an upstream answer gave: printed, embedded and sent encoded
+        from healthgrid.urls import encode_url
+
+        self.url, self.versioned_url = encode_url(self.url), encode_url(self.versioned_url)
+
     def as_dict(self) -> dict:
         return {"file": self.file, "url": self.url, "versioned_url": self.versioned_url}
 

@@ -15,14 +15,14 @@ MAX_MESSAGE = 2000  # characters; a commit subject and a short body
 def pages_target(options: PublishOptions) -> tuple[str, str]:
     """(pages URL, git remote) from --pages-url/--remote/--repository, or a one-line usage error."""
     from healthgrid.publish.git import default_remote
-    from healthgrid.urls import default_pages_url, pages_base
+    from healthgrid.urls import pages_base
 
     check_message(options.message)
     if options.repository:
         if options.remote:
             raise UsageError("--repository: give --repository or --remote, not both")
         remote = repository_remote(options.repository)
-        return pages_base(options.pages_url or default_pages_url({"GITHUB_REPOSITORY": options.repository})), remote
+        return pages_base(options.pages_url, repository=options.repository), remote
     return pages_base(options.pages_url), options.remote or default_remote()
 
 

@@ -31,7 +31,7 @@ def publish_files(files: dict[str, bytes], spec, console):
     """The S3 target: upload `files` to s3://bucket/prefix (`spec`: PublishOptions); returns
     ([Published image], changed)."""
     from healthgrid.publish import IMAGE_TYPES, Published
-    from healthgrid.urls import versioned_url
+    from healthgrid.urls import url_path, versioned_url
 
     try:
         import boto3
@@ -59,7 +59,7 @@ def publish_files(files: dict[str, bytes], spec, console):
         if name.endswith(IMAGE_TYPES):
             base = spec.pages_url.rstrip("/") if spec.pages_url else (
                 f"{endpoint.rstrip('/')}/{spec.bucket}" if endpoint else f"https://{spec.bucket}.s3.amazonaws.com")
-            url = f"{base}/{spec.prefix}{name}"
+            url = f"{base}/{url_path(spec.prefix + name)}"
             images.append(Published(name, url, versioned_url(url, content)))
     console.progress(f"publish: {where} {'updated' if changed else 'unchanged (identical files)'}")
     return images, changed

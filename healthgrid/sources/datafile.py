@@ -10,7 +10,7 @@ from typing import Any
 import healthgrid.config.checks as checks
 from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, RowSpec, check_year, read_text, shown
 from healthgrid.config.errors import Collector, join
-from healthgrid.config.validate import check_labels, row_fields
+from healthgrid.config.validate import check_labels, file_collisions, row_fields
 from healthgrid.grid import Grid, Row, make_row
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule
@@ -47,6 +47,8 @@ def load_data(path: str) -> list[Grid]:
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
         raise DataError(f"--data {path}", f"duplicate grid name {dupes[0]!r}")
+    for clash in file_collisions([(f"[{i}]" if isinstance(doc, list) else "", g.name) for i, g in enumerate(grids)])[:1]:
+        raise DataError(f"--data {path}: {clash.path}", clash.why)
     return grids
 
 
