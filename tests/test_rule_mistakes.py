@@ -112,7 +112,7 @@ def test_a_zone_name_in_the_wrong_case_is_refused_with_its_spelling(zone, meant)
 
 
 def test_a_zone_name_in_the_wrong_case_is_refused_from_the_command_line_and_in_data_files(in_tmp, cli):
-    (in_tmp / "healthgrid.yml").write_text("timezone: europe/berlin\ngrids:\n  - {name: g, rows: [{label: A, query: q}]}\n")
+    (in_tmp / "healthgrid.yml").write_text("timezone: europe/berlin\ngrids:\n  - {name: g, rows: [{label: A, query: 'avg:q{*}'}]}\n")
     result = cli("render", "--demo", "--out", "out", "--now", NOW)
     assert result.code == 2
     assert result.err == "healthgrid: error: timezone: unknown IANA time zone 'europe/berlin' (did you mean Europe/Berlin? Zone names are case-sensitive.)\n"
