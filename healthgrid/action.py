@@ -93,6 +93,8 @@ def build_argv(env) -> list[str]:
     argv += _pages_flags(env, ("pages-branch", "pages-path", "pages-keep", "theme", "format"))
     for name in read_input("grid", env).replace(",", "\n").split():
         argv += ["--grid", name]
+    if read_input("deadline", env):
+        argv += ["--deadline", read_input("deadline", env)]
     return argv
 
 
