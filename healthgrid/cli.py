@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from healthgrid import __version__, process
-from healthgrid.config import ConfigError, read_text
+from healthgrid.config import MAX_DATA_BYTES, ConfigError, read_text
 from healthgrid.console import PROG, Console, failure
 from healthgrid.credentials import Credentials
 from healthgrid.errors import UsageError
@@ -227,7 +227,7 @@ def cmd_comment(args: argparse.Namespace, console: Console) -> int:
         if not Path(item).is_file():
             raise UsageError(f"FILE_OR_URL: {item}: no such file (and not an http(s) URL)")
         try:
-            if "\0" in read_text(item, "FILE_OR_URL"):
+            if "\0" in read_text(item, "FILE_OR_URL", MAX_DATA_BYTES):  # the largest NAME.md written fits
                 raise ConfigError("FILE_OR_URL", f"{item}: not text (holds NUL bytes)")
         except ConfigError as exc:  # e.g. NAME.png where NAME.md was meant
             raise UsageError(f"{exc}; give NAME.md files and image URLs") from None

@@ -117,3 +117,11 @@ def test_what_fits_is_written_as_it_was(tmp_path, grids):
     body = body_for([f"{PREVIEW}/s{k}.png" for k in range(grids)] + items)
     assert "Shortened" not in body and body.count("| Metric 4 |") == grids
     assert NOW_DT.strftime("%Y-%m-%d") in body or "Today" in body
+
+
+def test_the_comment_command_takes_the_largest_grids_markdown(in_tmp, cli, github):
+    md = _big_md(in_tmp, "huge", 3_000_000)  # the largest grid's NAME.md is about 4 MB
+    result = cli("comment", "--repo", "acme/health", "--pr", "7", f"{PREVIEW}/huge.png", str(md))
+    assert result.code == 0, result.err
+    (body,) = [c["body"] for c in github.comments[7]]
+    assert len(body) <= 65_536 and f"[huge in full]({PREVIEW}/huge.md)" in body
