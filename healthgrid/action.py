@@ -271,5 +271,6 @@ def _summary(path: str | None, markdown: list[tuple[str, Path]], images: list, e
     except OSError:
         room = SUMMARY_LIMIT
     if room > 0:
-        text = fit(first, grids, tail, room, utf8_bytes, SUMMARY_WHAT, tail_note="The embed snippet is left out here: the `embed` output holds it.")
+        text = fit(first, grids, tail, room, utf8_bytes, SUMMARY_WHAT, tail_note="The embed snippet is left out here: the `embed` output holds it.",
+                   tail_name="the embed snippet")
         _append(path, text, "GITHUB_STEP_SUMMARY")

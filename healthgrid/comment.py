@@ -54,7 +54,7 @@ def body_for(items: list[str]) -> str:
             name = url.rsplit("/", 1)[-1].split("?")[0]
             grids.append(GridMarkdown(name, [f"![{md_text(name)}]({md_url(url)})"], "", ""))
     footer = "<sub>Rendered by healthgrid from demo data for this pull request; updated on every push.</sub>"
-    return fit(f"{MARKER}\n### healthgrid preview", grids, footer, COMMENT_LIMIT, utf16_units, COMMENT_WHAT, tail_note=footer)
+    return fit(f"{MARKER}\n### healthgrid preview", grids, footer, COMMENT_LIMIT, utf16_units, COMMENT_WHAT)
 
 
 @dataclass(frozen=True)

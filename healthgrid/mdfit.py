@@ -60,31 +60,41 @@ def sibling(image_url: str, name: str, pages: tuple[str, ...] = (".md",)) -> str
 
 
 def fit(first: str, grids: list[GridMarkdown], tail: str, limit: int, size: Callable[[str], int], what: str,
-        tail_note: str = "") -> str:
-    """`first`, the grids, then `tail` (droppable: `tail_note` stands in for it), shortened as the
-    module says until `size(text) <= limit`. Sizes add up part by part, so each grid is measured a
+        tail_note: str = "", tail_name: str = "") -> str:
+    """`first`, the grids, then `tail` (droppable when `tail_name` names it: `tail_note` then stands
+    in for it), shortened as the module says until `size(text) <= limit`. Sizes add up part by part, so each grid is measured a
     few times at most, however large the whole."""
-    plan = _Plan(first, grids, tail, size, what, tail_note)
-    for k in sorted(range(len(grids)), key=lambda k: -size(grids[k].table)):
+    plan = _Plan(first, grids, tail, size, what, tail_note, tail_name)
+    by_table = sorted(range(len(grids)), key=lambda k: -size(grids[k].table))
+    by_alt = sorted(range(len(grids)), key=lambda k: -size(grids[k].alt))
+    for k in by_table:
         if plan.total() <= limit:
             return plan.text()
         plan.tables[k] = False
-    if plan.total() > limit:
+    if plan.total() > limit and tail_name:
         plan.keep_tail = False
-    for k in sorted(range(len(grids)), key=lambda k: -size(grids[k].alt)):
+    for k in by_alt:
         if plan.total() <= limit:
-            return plan.text()
+            break
         plan.alts[k] = False
     while plan.total() > limit and plan.shown > 0:
         plan.shown -= 1
+    # What the later steps freed may hold some of what went first: the smallest back first.
+    for flags, order in ((plan.alts, by_alt), (plan.tables, by_table)):
+        for k in reversed(order):
+            if k < plan.shown and not flags[k]:
+                flags[k] = True
+                if plan.total() > limit:
+                    flags[k] = False
     return cut(plan.text(), limit, size)
 
 
 class _Plan:
     """Which parts are kept; the text they make and its size."""
 
-    def __init__(self, first, grids, tail, size, what, tail_note):
-        self.first, self.grids, self.tail, self.size, self.what, self.tail_note = first, grids, tail, size, what, tail_note
+    def __init__(self, first, grids, tail, size, what, tail_note, tail_name):
+        self.first, self.grids, self.tail, self.size, self.what = first, grids, tail, size, what
+        self.tail_note, self.tail_name = tail_note, tail_name
         self.tables = [True] * len(grids)
         self.alts = [True] * len(grids)
         self.keep_tail = True
@@ -106,7 +116,7 @@ class _Plan:
         if self.tables.count(False):
             notes.append(f"{self.tables.count(False)} table(s) linked instead of shown")
         if not self.keep_tail and self.tail:
-            notes.append(self.tail_note or "a block left out")
+            notes.append(f"{self.tail_name} left out")
         if self.alts.count(False):
             notes.append("alt-text paragraphs left out (each image keeps its alt text)")
         if self.shown < len(self.grids):
@@ -141,6 +151,8 @@ def cut(text: str, limit: int, size: Callable[[str], int]) -> str:
         return text
     note = "\n\n…(cut to fit GitHub's limit)\n"
     keep = limit - size(note)
+    if keep < 0:  # not even the note fits: nothing does
+        return ""
     lo, hi = 0, len(text)
     while lo < hi:  # the longest prefix that fits
         mid = (lo + hi + 1) // 2

@@ -125,3 +125,14 @@ def test_the_comment_command_takes_the_largest_grids_markdown(in_tmp, cli, githu
     assert result.code == 0, result.err
     (body,) = [c["body"] for c in github.comments[7]]
     assert len(body) <= 65_536 and f"[huge in full]({PREVIEW}/huge.md)" in body
+
+
+def test_a_summary_leaves_out_an_embed_too_large_for_it_and_points_at_the_output(tmp_path):
+    from healthgrid import action
+
+    summary = tmp_path / "summary.md"
+    embed = "\n".join(f'<picture><img src="https://x/g{k}.png" alt="{"a" * 20_000}"></picture>' for k in range(60))
+    action._summary(str(summary), [("g", _big_md(tmp_path, "g", 1000))], [], embed, [])
+    text = summary.read_text()
+    assert len(summary.read_bytes()) <= 1 << 20 and "| Metric | 🟢" in text, "the small table stays"
+    assert "the embed snippet left out" in text and text.rstrip().endswith("The embed snippet is left out here: the `embed` output holds it.")
