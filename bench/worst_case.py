@@ -4,9 +4,9 @@ file written (docs/security-and-limits.md quotes its figures).
     python bench/worst_case.py [--char CJK|astral|quote] [--format png,svg,html] [--keep DIR]
 
 The config has 200 rows × 90 days, a title and every row's label, group, unit, description and
-query as long as the limits let them be (the shared ones written once and reused by YAML alias,
-so the file stays under the 1 MiB config limit), half the rows with a rule and half with a score,
-and the trend column. `--char` picks the character the long strings are made of: CJK (3 UTF-8
+query as long as the limits let them be (15 labels × 14 groups, so no two rows read alike; each
+long string is written once and reused by YAML alias, so the file stays under the 1 MiB config
+limit), half the rows with a rule and half with a score, and the trend column. `--char` picks the character the long strings are made of: CJK (3 UTF-8
 bytes), astral (4 bytes, the most a character takes in UTF-8, JSON and Markdown) or quote (`"`:
 6 bytes once HTML-escaped). Then the written NAME.json is read back with `--data`.
 """
@@ -29,24 +29,30 @@ CHARS = {"CJK": "指", "astral": "\U00020000", "quote": '"'}
 
 
 def worst_config(char: str) -> str:
-    from healthgrid.config.model import MAX_CONFIG_BYTES, MAX_ROWS, MAX_TEXT, MAX_UNIT
+    from healthgrid.config.model import MAX_ROWS, MAX_TEXT, MAX_UNIT
 
     def text(n: int, suffix: str = "") -> str:
         return json.dumps(char * (n - len(suffix)) + suffix, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
 
-    query = "avg:m{" + ",".join(f"t{i}:v" for i in range(MAX_TEXT // 6)) + "}"
-    query = query[: MAX_TEXT - 1].rsplit(",", 1)[0] + "}"
-    head = (f"grids:\n  - name: worst\n    title: {text(MAX_TEXT)}\n    days: 90\n    trend: true\n    rows:\n"
-            f"      - &row {{label: {text(MAX_TEXT, ' 000')}, group: &g {text(MAX_TEXT)}, query: &q '{query}',"
-            f" unit: &u {text(MAX_UNIT)}, description: &d {text(MAX_TEXT)}, pass: '< 5', warn: '< 8'}}\n")
-    room = MAX_CONFIG_BYTES - len(head.encode()) - 1000
-    per_row = room // (MAX_ROWS - 1) - len("      - {label: , group: *g, query: *q, unit: *u, description: *d, score: {good: 3, bad: 10}}\n") - 8
-    label_chars = min(MAX_TEXT, per_row // len(text(1).encode()))
+    seen: set[str] = set()
+
+    def once(anchor: str, value: str) -> str:
+        """The value with an anchor the first time, an alias after: each long string is in the file once."""
+        if anchor in seen:
+            return f"*{anchor}"
+        seen.add(anchor)
+        return f"&{anchor} {value}"
+
+    # Every (group, label) pair differs (15 labels × 14 groups), every string is as long as allowed.
+    query = json.dumps("avg:m{t:" + char * (MAX_TEXT - 9) + "}", ensure_ascii=False)
     rows = []
-    for i in range(1, MAX_ROWS):
+    for i in range(MAX_ROWS):
+        label, group = i % 15, i // 15
         judge = "pass: '< 5', warn: '< 8'" if i % 2 == 0 else "score: {good: 3, bad: 10}"
-        rows.append(f"      - {{label: {text(label_chars, ' %03d' % i)}, group: *g, query: *q, unit: *u, description: *d, {judge}}}\n")
-    return head + "".join(rows)
+        rows.append(f"      - {{label: {once(f'l{label}', text(MAX_TEXT, f' {label:02}'))}, group: {once(f'g{group}', text(MAX_TEXT, f' {group:02}'))}, "
+                    f"query: {once('q', query)}, "
+                    f"unit: {once('u', text(MAX_UNIT))}, description: {once('d', text(MAX_TEXT))}, {judge}}}\n")
+    return f"grids:\n  - name: worst\n    title: {text(MAX_TEXT)}\n    days: 90\n    trend: true\n    rows:\n" + "".join(rows)
 
 
 def measured(argv: list[str], cwd: Path) -> tuple[str, int, str]:
