@@ -166,25 +166,35 @@ def embed_block(embed: str) -> str:
 
 
 def _summary(path: str | None, markdown: list[tuple[str, Path]], images: list, embed: str, errors: list[str]) -> None:
+    """The job summary: errors first, then each grid's Markdown, then the embed snippet, within
+    GitHub's 1 MiB (a longer summary is dropped whole): past it, tables give way to links
+    (healthgrid.mdfit) and the text says so; the errors always stay."""
     from healthgrid.escaping import md_code_block, md_url
+    from healthgrid.mdfit import SUMMARY_LIMIT, SUMMARY_WHAT, fit, sibling, split_grid, utf8_bytes
 
     if not path:
         return
     by_file = {i.file: i for i in images}
-    parts = []
+    grids = []
     for name, md_path in markdown:
         if not md_path.is_file():
             continue
-        text = md_path.read_text(encoding="utf-8")
         image = by_file.get(f"{name}.png") or by_file.get(f"{name}_dark.png")
-        lines = text.splitlines()
         # The Markdown points at the image by file name; in a summary it must be a URL, or go.
         lines = [(line.replace(f"]({name}.png)", f"]({md_url(image.versioned_url)})") if image else "")
-                 if line.startswith("![") else line for line in lines]
-        parts.append("\n".join(lines).replace("\n\n\n", "\n\n"))
-    if embed:
-        parts.append(embed_block(embed))
-    if errors:  # quoted verbatim but inert: they may echo Datadog's or a proxy's error body
-        parts.append("**healthgrid failed:**\n\n" + md_code_block("\n".join(errors), limit=SUMMARY_ERRORS_LIMIT))
-    if parts:
-        _append(path, "\n\n".join(parts) + "\n", "GITHUB_STEP_SUMMARY")
+                 if line.startswith("![") else line for line in md_path.read_text(encoding="utf-8").splitlines()]
+        page = ".html" if md_path.with_suffix(".html").is_file() else ".md"
+        grids.append(split_grid(name, "\n".join(lines), sibling(image.url, name, (page,)) if image else None))
+    # Quoted verbatim but inert: they may echo Datadog's or a proxy's error body.
+    first = "**healthgrid failed:**\n\n" + md_code_block("\n".join(errors), limit=SUMMARY_ERRORS_LIMIT) if errors else ""
+    tail = embed_block(embed) if embed else ""
+    if not (first or grids or tail):
+        return
+    try:
+        room = SUMMARY_LIMIT - os.path.getsize(path)  # the file is the step's; anything already in it counts
+    except OSError:
+        room = SUMMARY_LIMIT
+    if room > 0:
+        text = fit(first, grids, tail, room, utf8_bytes, SUMMARY_WHAT, tail_note="The embed snippet is left out here: the `embed` output holds it.",
+                   tail_name="the embed snippet")
+        _append(path, text, "GITHUB_STEP_SUMMARY")

@@ -76,6 +76,7 @@ INPUTS = (  # one line per input; action.yml documents them
     Input("theme", "--theme"),
     Input("format", "--format"),
     Input("grid", "--grid", "names"),
+    Input("deadline", "--deadline"),
     Input("repository", "--repository", commands=_BOTH),
     Input("commit-message", "--message", commands=_BOTH),
     Input("remove", "--remove", "lines", commands=("remove",)),

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 from healthgrid import __version__, process
-from healthgrid.config import ConfigError, read_text
+from healthgrid.config import MAX_DATA_BYTES, ConfigError, read_text
 from healthgrid.console import PROG, Console, failure
 from healthgrid.credentials import Credentials
 from healthgrid.errors import UsageError
@@ -35,7 +35,7 @@ def run_options(args: argparse.Namespace, credentials: Credentials, publish: boo
 
     config = load_config(args.config)
     options = RunOptions(config, parse_now(args.now), Path(args.out), parse_formats(args.format), args.theme, args.grid,
-                         args.demo, args.data, args.timeout, credentials=credentials)
+                         args.demo, args.data, args.timeout, credentials=credentials, deadline=args.deadline)
     if publish:
         flags = {k: v for k, v in vars(args).items() if k in _RUN_FLAGS and v is not None}
         target = PublishOptions(**asdict(config.publish), credentials=credentials)
@@ -232,7 +232,7 @@ def cmd_comment(args: argparse.Namespace, console: Console) -> int:
         if not Path(item).is_file():
             raise UsageError(f"FILE_OR_URL: {item}: no such file (and not an http(s) URL)")
         try:
-            if "\0" in read_text(item, "FILE_OR_URL"):
+            if "\0" in read_text(item, "FILE_OR_URL", MAX_DATA_BYTES):  # the largest NAME.md written fits
                 raise ConfigError("FILE_OR_URL", f"{item}: not text (holds NUL bytes)")
         except ConfigError as exc:  # e.g. NAME.png where NAME.md was meant
             raise UsageError(f"{exc}; give NAME.md files and image URLs") from None

@@ -22,9 +22,12 @@ MAX_REQUESTS = 52  # 50 pages of 100 comments, then the edit
 
 def body_for(items: list[str]) -> str:
     """Markdown for the comment: each URL as an image; each local .md file (NAME.md) inlined, with
-    its image line pointed at the matching URL."""
+    its image line pointed at the matching URL. Within GitHub's 65,536 characters: past them, tables
+    give way to links to the grid's page beside its image (healthgrid.mdfit), and the text says so."""
+    from healthgrid.mdfit import COMMENT_LIMIT, COMMENT_WHAT, GridMarkdown, fit, sibling, split_grid, utf16_units
+
     urls = [i for i in items if re.match(r"https?://", i)]
-    parts = [MARKER, "### healthgrid preview", ""]
+    grids: list[GridMarkdown] = []
     used: set[str] = set()
     for item in items:
         if item in urls:
@@ -44,13 +47,14 @@ def body_for(items: list[str]) -> str:
                 else:
                     continue
             lines.append(line)
-        parts += ["\n".join(lines), ""]
+        page = ".html" if Path(item).with_suffix(".html").is_file() else ".md"  # the HTML page, when it was written too
+        grids.append(split_grid(stem, "\n".join(lines), sibling(match, stem, (page,)) if match else None))
     for url in urls:
         if url not in used:
             name = url.rsplit("/", 1)[-1].split("?")[0]
-            parts += [f"![{md_text(name)}]({md_url(url)})", ""]
-    parts.append("<sub>Rendered by healthgrid from demo data for this pull request; updated on every push.</sub>")
-    return "\n".join(parts) + "\n"
+            grids.append(GridMarkdown(name, [f"![{md_text(name)}]({md_url(url)})"], "", ""))
+    footer = "<sub>Rendered by healthgrid from demo data for this pull request; updated on every push.</sub>"
+    return fit(f"{MARKER}\n### healthgrid preview", grids, footer, COMMENT_LIMIT, utf16_units, COMMENT_WHAT)
 
 
 @dataclass(frozen=True)

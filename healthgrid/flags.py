@@ -94,6 +94,8 @@ def render_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--theme", choices=("light", "dark", "both"), default="both", help="light, dark (for Datadog's dark mode) or both (default)")
     p.add_argument("--timeout", metavar="SECONDS", type=positive_seconds, default=60.0,
                    help="time allowed to fetch one grid from Datadog, retries included (default: %(default)g)")
+    p.add_argument("--deadline", metavar="SECONDS", type=whole(1, 86400),
+                   help="no grid starts later than this after the run starts; those left fail, the others are written (and published by run)")
     p.add_argument("--json", action="store_true", help="print one JSON object on stdout instead of file paths")
 
 

@@ -90,17 +90,17 @@ def as_of_text(now: datetime, tz_name: str) -> str:
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()}"
 
 
-def judged_by_rules(grid: Grid) -> bool:
-    """Every row has a rule: the grid speaks of pass / warn / fail, not of a figure of merit."""
-    return bool(grid.rows) and all(row.rule is not None for row in grid.rows)
+def judged_by_rules(rows) -> bool:
+    """Every row (Row or RowSpec) has a rule: the grid speaks of pass / warn / fail, not of a figure of merit."""
+    return bool(rows) and all(row.rule is not None for row in rows)
 
 
 RULE_WORDS = {"good": "pass", "warning": "warn", "critical": "fail"}
 
 
-def rule_bands(grid: Grid) -> tuple[str, ...]:
-    """The bands the grid's rules can give, best first: warning only where some rule has a warn."""
-    warns = any(row.rule is not None and row.rule.warn is not None for row in grid.rows)
+def rule_bands(rows) -> tuple[str, ...]:
+    """The bands the rows' rules can give, best first: warning only where some rule has a warn."""
+    warns = any(row.rule is not None and row.rule.warn is not None for row in rows)
     return ("good", "warning", "critical") if warns else ("good", "critical")
 
 
@@ -109,8 +109,8 @@ def subtitle(grid: Grid, today_mark: str = "", scale: bool = True) -> str:
     and that today is partial. `today_mark`: how the picture marks today (" (dashed)"); `scale`:
     say which end of 0..1 is good (a chart with a 0..1 axis and band backgrounds shows it). A grid
     of rule rows says so; a grid mixing rule and FoM rows says both."""
-    words = " / ".join(RULE_WORDS[b] for b in rule_bands(grid))
-    if judged_by_rules(grid):
+    words = " / ".join(RULE_WORDS[b] for b in rule_bands(grid.rows))
+    if judged_by_rules(grid.rows):
         what = f"Daily values judged by each row's rule: {words}"
     else:
         what = "Daily figure of merit, 0 bad … 1 good" if scale else "Daily figure of merit"

@@ -12,18 +12,24 @@ from healthgrid.escaping import html_text as escape
 from healthgrid.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, row_trend, rule_bands, subtitle
 from healthgrid.grid import Grid
 from healthgrid.numbers import exact_number
+from healthgrid.render.layout import shorten
 from healthgrid.render.style import THEMES, colormap_and_norm, text_color_on
 from healthgrid.sections import headings
 from healthgrid.textout import alt_text, rule_text
 
+# A cell's hover text is written once per cell (18,000 times in a 200 × 90 grid), so it holds only
+# what is short or bounded: the label is cut to this many characters, and the row's own long texts
+# (description, query) are written once, on the row's label.
+HOVER_LABEL_CHARS = 60
+
 
 def cell_details(grid: Grid, i: int, j: int, band: str | None = None) -> str:
-    """The hover text of one cell: metric, day, the exact value and band, raw value and unit (and
-    the rule it was judged by, with its verdict), the row's description, query."""
+    """The hover text of one cell: metric (shortened), day, the exact value and band, raw value and
+    unit (and the rule it was judged by, with its verdict)."""
     row = grid.rows[i]
     value = row.values[j]
     unit = f" {row.unit}" if row.unit else ""
-    parts = [row.label, f"{grid.days[j]:%a %Y-%m-%d}" + (" (today, partial)" if j == len(grid.days) - 1 else "")]
+    parts = [shorten(row.label, HOVER_LABEL_CHARS), f"{grid.days[j]:%a %Y-%m-%d}" + (" (today, partial)" if j == len(grid.days) - 1 else "")]
     if math.isnan(value):
         parts.append("no data")
     elif row.rule is not None:
@@ -34,10 +40,12 @@ def cell_details(grid: Grid, i: int, j: int, band: str | None = None) -> str:
             parts.append(f"raw {exact_number(row.raw[j])}{unit} (good {exact_number(row.score.good)}, bad {exact_number(row.score.bad)})")
     if row.rule is not None:
         parts.append(f"rule {row.rule.text(row.unit)}")
-    if row.description:
-        parts.append(row.description)
-    parts.append(row.query)
     return " · ".join(parts)
+
+
+def row_details(row) -> str:
+    """The hover text of a row's label: its rule, description and query, written once for the row."""
+    return " · ".join(filter(None, [rule_text(row), row.query]))
 
 
 _RULES_NOTE = " Rows with a rule (under their label): good when the day's value meets it, warning when it meets only warn, else critical."
@@ -47,8 +55,8 @@ _RULE_MEANING = {"good": "the day's value meets the rule under the row's label",
 def _legend(grid: Grid, bands: Bands) -> str:
     """Bands as the grid judges them: pass / warn / fail for a grid of rule rows; the FoM bands
     otherwise, and for a mixed grid how its rule rows are judged."""
-    if judged_by_rules(grid):
-        return "Rules: " + " · ".join(f"{RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid)) + " · hatched: no data."
+    if judged_by_rules(grid.rows):
+        return "Rules: " + " · ".join(f"{RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid.rows)) + " · hatched: no data."
     rules_note = _RULES_NOTE if any(r.rule for r in grid.rows) else ""
     return f"Bands: good (FoM ≥ {exact_number(bands.warning)}) · warning · critical (FoM < {exact_number(bands.critical)}) · hatched: no data.{rules_note}"
 
@@ -116,10 +124,10 @@ def _table(grid: Grid, spec: GridSpec) -> str:
                          f"<span class=\"sr\">{word} </span>{escape(text)}</td>")
         if spec.trend_column:
             cells.append(f"<td>{escape(row_trend(row)[1])}</td>")
-        # The rule shows under the label; the description on hover (and to screen readers).
+        # The rule shows under the label; the description and query on hover (the description to screen readers too).
         rule = f"<span class=\"rule\">{escape(row.rule.text(row.unit))}</span>" if row.rule else ""
         about = f"<span class=\"sr\"> {escape(row.description)}</span>" if row.description else ""
-        title = f" title=\"{escape(rule_text(row))}\"" if row.rule or row.description else ""
+        title = f" title=\"{escape(row_details(row))}\"" if row_details(row) else ""
         body.append(f"<tr><th scope=\"row\"{title}>{escape(row.label)}{rule}{about}</th>{''.join(cells)}</tr>")
     return (f"<table class=\"grid\"><caption>{escape(alt_text(grid, spec.bands))} Hover a cell for its details.</caption>\n"
             f"<thead><tr><th scope=\"col\">Metric</th>{head}</tr></thead>\n<tbody>{''.join(body)}</tbody></table>")

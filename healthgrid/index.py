@@ -18,13 +18,13 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 from urllib.parse import quote
 
-from healthgrid.config import MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, Bands, ConfigError, StatusPageSpec
+from healthgrid.config import MAX_DATA_BYTES, MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, Bands, ConfigError, StatusPageSpec
 from healthgrid.escaping import html_text as escape
 from healthgrid.formatting import as_of_text, cell_text
 from healthgrid.grid import Grid, format_instant
 
 MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
-MAX_JSON_BYTES = 5_000_000  # a larger NAME.json is not read
+MAX_JSON_BYTES = MAX_DATA_BYTES  # a larger NAME.json is not read: --data would refuse it too
 MAX_READS = 2 * MAX_GRIDS  # NAME.json files read for one page; the grids past it are listed as unknown
 WORST_SHOWN = 3
 # Worst first; a grid whose data could not be read sorts after those that say something.

@@ -17,6 +17,7 @@ from healthgrid.console import Console, shown_error
 from healthgrid.credentials import Credentials
 from healthgrid.errors import RunError
 from healthgrid.publish import PublishOptions
+from healthgrid.retry import Budget
 
 
 @dataclass
@@ -30,6 +31,7 @@ class RunOptions:
     demo: bool = False
     data: str | None = None  # a grid data file instead of a source
     timeout: float = 60.0  # seconds to fetch one grid from Datadog, retries included
+    deadline: float | None = None  # seconds from the run's start after which no grid starts; None: none
     publish: PublishOptions | None = None  # None: render only; no publish, no report
     credentials: Credentials = field(default_factory=Credentials, repr=False)
 
@@ -90,7 +92,8 @@ def run(options: RunOptions, console: Console) -> RunResult:
         console.warn(warning)
     if options.publish:
         check(options.publish)
-    result = RunResult(render_grids(options, console))
+    deadline = Budget(options.deadline) if options.deadline else None  # counted from here, before any fetch
+    result = RunResult(render_grids(options, console, deadline))
     if "html" in options.formats and any(r.ok for r in result.grids):
         _write_index(options, result, console)
     if options.publish is None:
@@ -108,10 +111,11 @@ def run(options: RunOptions, console: Console) -> RunResult:
     return result
 
 
-def render_grids(options: RunOptions, console: Console) -> list[GridResult]:
+def render_grids(options: RunOptions, console: Console, deadline: Budget | None = None) -> list[GridResult]:
     """Source -> Grid -> images and text files, one grid at a time.
 
-    A grid whose data cannot be fetched writes nothing (its old files stay as they were)."""
+    A grid whose data cannot be fetched writes nothing (its old files stay as they were). Once
+    `deadline` has run out no further grid starts: those left fail, each with its line."""
     from healthgrid import process
     from healthgrid.errors import UsageError
     from healthgrid.outputs import THEME_CHOICES, OutDirError, grid_files, make_out_dir, write_files
@@ -133,8 +137,11 @@ def render_grids(options: RunOptions, console: Console) -> list[GridResult]:
 
         layout = shared_layout(config.grids)  # from every grid of the config, so a matrix of --grid runs agrees
     results = []
-    for job in jobs:
+    for k, job in enumerate(jobs):
         name = job.spec.name
+        if deadline is not None and deadline.remaining() <= 0:
+            results += not_started(jobs[k:], deadline, console)
+            break
         try:
             grid = job.fetch()
             make_out_dir(out_dir)  # only once there is something to write; failing here fails every grid alike
@@ -152,6 +159,16 @@ def render_grids(options: RunOptions, console: Console) -> list[GridResult]:
         console.progress(status_line(grid, elapsed))
         results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
         process.tidy()
+    return results
+
+
+def not_started(jobs, deadline: Budget, console: Console) -> list[GridResult]:
+    """The grids a run had no time left for: each failed, with the same line."""
+    results = []
+    for job in jobs:
+        message = f"{job.spec.name}: not rendered: the run's --deadline of {deadline.seconds:g}s had passed"
+        console.error(message)
+        results.append(GridResult(job.spec.name, ok=False, error=shown_error(message)))
     return results
 
 

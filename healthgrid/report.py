@@ -64,15 +64,29 @@ def strip_query(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
-def _image_widgets(widgets) -> Iterable:
-    """Image widget definitions, also inside group widgets (typed client models)."""
-    for widget in widgets or []:
-        definition = widget.definition
-        kind = str(getattr(definition, "type", ""))
-        if kind == "image":
-            yield definition
-        elif kind == "group":
-            yield from _image_widgets(getattr(definition, "widgets", []))
+class NotADashboard(ValueError):
+    """The answer does not have the shape the dashboards API documents."""
+
+
+def _image_widgets(widgets: list) -> Iterable[dict]:
+    """The definitions of image widgets, also inside group widgets (to any depth), in the JSON of
+    a dashboard as Datadog sent it. Raises NotADashboard where the documented shape is missing:
+    a widget list that is not a list, a widget or definition that is not an object, a definition
+    without a type. Everything else (widget types, fields and values this version does not know)
+    is not looked at."""
+    pending = [widgets]
+    while pending:  # a stack, not recursion: a hostile answer may nest groups deeply
+        items = pending.pop()
+        if not isinstance(items, list):
+            raise NotADashboard("a widgets field is not a list")
+        for widget in items:
+            definition = widget.get("definition") if isinstance(widget, dict) else None
+            if not isinstance(definition, dict) or not isinstance(definition.get("type"), str):
+                raise NotADashboard("a widget has no definition with a type")
+            if definition["type"] == "image":
+                yield definition
+            elif definition["type"] == "group":
+                pending.append(definition.get("widgets", []))
 
 
 def dark_of(stable_url: str) -> str:
@@ -81,30 +95,52 @@ def dark_of(stable_url: str) -> str:
     return f"{stem}_dark{dot}{ext}" if dot and "/" not in ext else stable_url + "_dark"
 
 
-def repoint_widgets(widgets, images: dict[str, str]) -> tuple[int, int]:
+def repoint_widgets(widgets: list, images: dict[str, str]) -> tuple[int, int]:
     """Point image widgets whose URL (ignoring the query string) is a stable URL in `images`
     (stable -> versioned) at the versioned URL, `url_dark_theme` too; a widget with only `url`
-    gains `url_dark_theme` when the dark image was published. Returns (matched, changed)."""
+    gains `url_dark_theme` when the dark image was published. `widgets` is the dashboard's JSON
+    list, changed in place in those url fields only. Returns (matched, changed)."""
     matched = changed = 0
-    for definition in _image_widgets(widgets):
+    for definition in list(_image_widgets(widgets)):  # every widget checked before any is changed
         for key in ("url", "url_dark_theme"):
-            current = getattr(definition, key, None)
-            if current and strip_query(current) in images:
+            current = definition.get(key)
+            if isinstance(current, str) and strip_query(current) in images:
                 matched += 1
                 if current != images[strip_query(current)]:
-                    setattr(definition, key, images[strip_query(current)])
+                    definition[key] = images[strip_query(current)]
                     changed += 1
-        url = getattr(definition, "url", None)
-        if url and not getattr(definition, "url_dark_theme", None) and strip_query(url) in images:
+        url = definition.get("url")
+        if isinstance(url, str) and not definition.get("url_dark_theme") and strip_query(url) in images:
             dark = images.get(dark_of(strip_query(url)))
             if dark:
-                definition.url_dark_theme = dark
+                definition["url_dark_theme"] = dark
                 changed += 1
     return matched, changed
 
 
+def _as_sent(client) -> None:
+    """The client hands back the answer's bytes and sends a body as given: its models would drop or
+    refuse what this version does not know (a new widget type, an enum value added since), and
+    the dashboard must go back with every such widget as it came."""
+    client.configuration.preload_content = False
+    client.configuration.check_input_type = False
+
+
+def _dashboard_json(response) -> dict:
+    import json
+
+    try:
+        doc = json.loads(response.data)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise NotADashboard("not JSON") from None
+    if not isinstance(doc, dict):
+        raise NotADashboard("not a JSON object")
+    return doc
+
+
 def update_dashboard(auth: DatadogAuth, dashboard_id: str, images: dict[str, str], warn: Callable[[str], None]) -> int:
-    """GET the dashboard, repoint matching image widgets, PUT it back whole (only when changed)."""
+    """GET the dashboard, repoint matching image widgets, PUT it back whole (only when changed):
+    the JSON as Datadog sent it, with only our image widgets' url fields changed."""
     from datadog_api_client.exceptions import ApiException
     from datadog_api_client.v1.api.dashboards_api import DashboardsApi
 
@@ -112,9 +148,10 @@ def update_dashboard(auth: DatadogAuth, dashboard_id: str, images: dict[str, str
     what = f"report.dashboard {dashboard_id}"
     try:
         with auth.client() as client:
+            _as_sent(client)
             api = DashboardsApi(client)
-            dashboard = retrier.call(what, client, lambda: api.get_dashboard(dashboard_id))
-            matched, changed = repoint_widgets(dashboard.widgets, images)
+            dashboard = _dashboard_json(retrier.call(what, client, lambda: api.get_dashboard(dashboard_id)))
+            matched, changed = repoint_widgets(dashboard.get("widgets"), images)
             if not matched:
                 warn(f"{what}: no image widget shows these images; add one with `healthgrid widget` (its JSON goes in the dashboard)")
                 return 0
@@ -123,13 +160,16 @@ def update_dashboard(auth: DatadogAuth, dashboard_id: str, images: dict[str, str
             return changed
     except ApiException as exc:
         warn(f"{what}: Datadog answered {exc.status} {quote_body(exc.reason or '', 60)}: {error_text(exc.body)}; the dashboard was left as it was")
+    except NotADashboard as exc:
+        warn(f"{what}: the answer from {auth.where} is not what its API documents ({exc}); the dashboard was left as it was")
     except HealthgridError as exc:
         warn(f"{exc}; the dashboard was left as it was")
     return 0
 
 
 def report(spec, results, images, credentials, console) -> None:
-    """The report: section after a run (`spec`: ReportSpec): gauges, monitors, dashboard widgets."""
+    """The report: section after a run (`spec`: ReportSpec): gauges, monitors, dashboard widgets.
+    Each part that fails, however it fails, is a warning: the images are already out."""
     if not (spec.metrics or spec.dashboard or spec.monitors):
         return
     try:
@@ -137,15 +177,35 @@ def report(spec, results, images, credentials, console) -> None:
     except UsageError as exc:
         console.warn(f"report: {exc}; not reporting")
         return
-    if spec.metrics and submit_metrics(auth, results, console.warn):
-        console.progress(f"report: submitted healthgrid.* gauges for {len(results)} grid(s)")
+    if spec.metrics:
+        _part("reporting metrics", console, lambda: _metrics(auth, results, console))
     if spec.monitors:
-        from healthgrid.monitors import definitions, ensure
-
-        outcome = ensure(auth, definitions(spec.period), console.warn)
-        if outcome:
-            console.progress("report: monitors " + ", ".join(f"{v}: {k!r}" for k, v in outcome.items()))
+        _part("report.monitors", console, lambda: _monitors(auth, spec.period, console))
     if spec.dashboard and images:
-        changed = update_dashboard(auth, spec.dashboard, {i.url: i.versioned_url for i in images}, console.warn)
-        if changed:
-            console.progress(f"report: repointed {changed} image widget URL(s) on dashboard {spec.dashboard}")
+        _part(f"report.dashboard {spec.dashboard}", console, lambda: _dashboard(auth, spec.dashboard, images, console))
+
+
+def _part(what: str, console, fn: Callable[[], None]) -> None:
+    try:
+        fn()
+    except Exception as exc:  # a report never fails the run whose images are published
+        console.warn(f"{what}: failed ({type(exc).__name__}: {quote_body(str(exc), 100)}); the run itself succeeded")
+
+
+def _metrics(auth, results, console) -> None:
+    if submit_metrics(auth, results, console.warn):
+        console.progress(f"report: submitted healthgrid.* gauges for {len(results)} grid(s)")
+
+
+def _monitors(auth, period: int, console) -> None:
+    from healthgrid.monitors import definitions, ensure
+
+    outcome = ensure(auth, definitions(period), console.warn)
+    if outcome:
+        console.progress("report: monitors " + ", ".join(f"{v}: {k!r}" for k, v in outcome.items()))
+
+
+def _dashboard(auth, dashboard_id: str, images, console) -> None:
+    changed = update_dashboard(auth, dashboard_id, {i.url: i.versioned_url for i in images}, console.warn)
+    if changed:
+        console.progress(f"report: repointed {changed} image widget URL(s) on dashboard {dashboard_id}")

@@ -82,8 +82,8 @@ def legend(grid: Grid, bands: Bands) -> str:
     """What the symbols mean: pass / warn / fail for a grid of rule rows; the FoM bands otherwise,
     and for a grid mixing both, what the symbols mean on a rule row too."""
     nodata = f"{SYMBOLS['nodata']} no data."
-    if judged_by_rules(grid):
-        return " · ".join([f"{SYMBOLS[b]} {RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid)] + [nodata])
+    if judged_by_rules(grid.rows):
+        return " · ".join([f"{SYMBOLS[b]} {RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid.rows)] + [nodata])
     critical, warning = exact_number(bands.critical), exact_number(bands.warning)
     text = (f"{SYMBOLS['good']} good (FoM ≥ {warning}) · {SYMBOLS['warning']} warning ({critical} ≤ FoM < {warning}) · "
             f"{SYMBOLS['critical']} critical (FoM < {critical}) · {nodata}")

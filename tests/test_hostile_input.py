@@ -115,9 +115,11 @@ def test_a_config_over_one_mib_is_refused(in_tmp, cli):
     one_line_error(render(cli, write_config(in_tmp, text)), 2, "--config", "larger than the 1 MiB limit")
 
 
-def test_a_data_file_over_four_mib_is_refused(in_tmp, cli):
-    path = write_data(in_tmp, json.dumps(data_grid()).encode() + b" " * (4 << 20))
-    one_line_error(cli("render", "--data", path, "--out", "out"), 2, "--data", "larger than the 4 MiB limit")
+def test_a_data_file_over_its_limit_is_refused(in_tmp, cli):
+    from healthgrid.config import MAX_DATA_BYTES
+
+    path = write_data(in_tmp, json.dumps(data_grid()).encode() + b" " * MAX_DATA_BYTES)
+    one_line_error(cli("render", "--data", path, "--out", "out"), 2, "--data", "larger than the 16 MiB limit")
 
 
 def test_an_overlong_config_string_is_refused(in_tmp, cli):
@@ -163,25 +165,50 @@ def test_counts_over_the_limits_are_refused(in_tmp, cli, what):
 
 
 def test_the_largest_grid_in_limits_is_accepted_from_yaml_and_from_its_json(in_tmp):
-    from healthgrid.config import MAX_TEXT, load_config
+    """200 rows × 90 days, every string as long as allowed and of 4-byte characters (the most
+    UTF-8 and JSON spend on one), the longest numbers: its NAME.json reads back with --data."""
+    from healthgrid.config import MAX_DATA_BYTES, MAX_TEXT, load_config
+    from healthgrid.config.model import MAX_UNIT
     from healthgrid.sources.datafile import load_data
     from healthgrid.sources.demo import demo_grid
     from healthgrid.textout import grid_json
 
     from conftest import NOW_DT
 
-    long = "x" * (MAX_TEXT - 20)
-    rows = ", ".join(f"{{label: {long}{i}, group: {long[:500]}, query: 'avg:m{i}{{*}}', unit: {long[:500]}, score: {{good: 3, bad: 10}}}}"
-                     for i in range(200))
-    spec = load_config(write_config(in_tmp, config_with(f"    days: 90\n    title: {long}\n", rows=rows))).grids[0]
+    def text(n, tail=""):
+        return json.dumps("\U00020000" * (n - len(tail)) + tail, ensure_ascii=False)
+
+    seen = set()
+
+    def anchored(kind, k, value):
+        key = f"{kind}{k}"
+        if key in seen:
+            return f"*{key}"
+        seen.add(key)
+        return f"&{key} {value}"
+
+    # Every (group, label) pair differs, but each long string is written once and then aliased,
+    # so the file stays under the 1 MiB config limit.
+    rows = ", ".join(
+        f"{{label: {anchored('l', i % 15, text(MAX_TEXT, f'{i % 15:03}'))}, group: {anchored('g', i // 15, text(MAX_TEXT, f'{i // 15:03}'))}, "
+        f"query: {anchored('q', 0, text(MAX_TEXT))}, "
+        f"unit: {anchored('u', 0, text(MAX_UNIT))}, description: {anchored('d', 0, text(MAX_TEXT))}, score: {{good: 3, bad: 10}}}}"
+        for i in range(200))
+    spec = load_config(write_config(in_tmp, config_with(f"    days: 90\n    title: {text(MAX_TEXT)}\n", rows=rows))).grids[0]
     assert len(spec.rows) == 200 and spec.days == 90
     grid = demo_grid(spec, NOW_DT)
     for row in grid.rows:  # the longest numbers JSON can hold
         row.values = [-1.2345678901234567e-100] * 90
         row.raw = list(row.values)
-    (in_tmp / "g.json").write_text(grid_json(grid))
-    assert (in_tmp / "g.json").stat().st_size < 4 << 20
+    (in_tmp / "g.json").write_text(grid_json(grid), encoding="utf-8")
+    assert (in_tmp / "g.json").stat().st_size > 6_000_000, "every string made it in, at 4 bytes a character"
+    assert (in_tmp / "g.json").stat().st_size < MAX_DATA_BYTES
     assert len(load_data(str(in_tmp / "g.json"))[0].rows) == 200
+    from healthgrid.index import build_index
+
+    files = {"g.png": b"", "g.json": (in_tmp / "g.json").read_bytes()}
+    page = build_index(list(files), files.get, NOW_DT).decode()
+    assert "200 metrics over 90 days" in page and "? 1 unknown" not in page, "the status page reads it too"
 
 
 # --- 12: strings, keys, nesting, instants --------------------------------------------------------

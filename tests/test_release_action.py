@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -112,10 +111,10 @@ def test_embed_block_fence_outlasts_backticks_in_alt_text():
 
 
 def _widget(url, dark=None):
-    definition = SimpleNamespace(type="image", url=url)
+    definition = {"type": "image", "url": url}
     if dark is not None:
-        definition.url_dark_theme = dark
-    return SimpleNamespace(definition=definition)
+        definition["url_dark_theme"] = dark
+    return {"definition": definition}
 
 
 def test_repoint_adds_url_dark_theme_when_a_dark_image_was_published():
@@ -123,9 +122,9 @@ def test_repoint_adds_url_dark_theme_when_a_dark_image_was_published():
     images = {f"{base}/g.png": f"{base}/g.png?v=1", f"{base}/g_dark.png": f"{base}/g_dark.png?v=2", f"{base}/h.png": f"{base}/h.png?v=3"}
     only_url, light_only, has_dark = _widget(f"{base}/g.png?v=0"), _widget(f"{base}/h.png"), _widget(f"{base}/g.png", "https://elsewhere/x.png")
     matched, changed = repoint_widgets([only_url, light_only, has_dark], images)
-    assert only_url.definition.url == f"{base}/g.png?v=1" and only_url.definition.url_dark_theme == f"{base}/g_dark.png?v=2"
-    assert not hasattr(light_only.definition, "url_dark_theme")  # no dark image published for h
-    assert has_dark.definition.url_dark_theme == "https://elsewhere/x.png"  # someone's own choice stays
+    assert only_url["definition"] == {"type": "image", "url": f"{base}/g.png?v=1", "url_dark_theme": f"{base}/g_dark.png?v=2"}
+    assert "url_dark_theme" not in light_only["definition"]  # no dark image published for h
+    assert has_dark["definition"]["url_dark_theme"] == "https://elsewhere/x.png"  # someone's own choice stays
     assert (matched, changed) == (3, 4)
 
 

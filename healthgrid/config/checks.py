@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from healthgrid.config.errors import Collector, ConfigError, closest, join, kind, shown
-from healthgrid.config.model import CONTROL_RE, MAX_ROWS, MAX_TEXT, MAX_YEAR, MIN_YEAR, NAME_RE, PALETTES, Bands, Score
+from healthgrid.config.model import CONTROL_RE, MAX_ROWS, MAX_TEXT, MAX_UNIT, MAX_YEAR, MIN_YEAR, NAME_RE, PALETTES, Bands, Score
 from healthgrid.formula import FormulaError
 from healthgrid.formula import parse as parse_formula
 from healthgrid.rules import ConditionSyntaxError, Rule, parse_condition
@@ -53,6 +53,14 @@ def string(value: Any, path: str, *, pattern: re.Pattern | None = None, allow_em
     if pattern and not pattern.fullmatch(value):
         raise ConfigError(path, f"{shown(value)} must match {pattern.pattern} (lower-case letters, digits, '_' and '-')")
     return value
+
+
+def unit(value: Any, path: str) -> str:
+    """A row's unit: a string short enough to stand beside every value of the row."""
+    text = string(value, path)
+    if len(text) > MAX_UNIT:
+        raise ConfigError(path, f"is {len(text):,} characters long; a unit is at most {MAX_UNIT} (it is written beside every value)")
+    return text
 
 
 def check_year(moment, path: str):

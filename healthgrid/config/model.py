@@ -19,8 +19,9 @@ PUBLISH_TARGETS = ("ghpages", "imgur", "s3", "none")
 MAX_DAYS = 90
 # Limits on what a config or data file may ask for (README, "Limits"); crossing one is a one-line error.
 MAX_CONFIG_BYTES = 1 << 20
-MAX_DATA_BYTES = 4 << 20  # one NAME.json of the largest grid (200 rows x 90 days, long strings) fits
+MAX_DATA_BYTES = 16 << 20  # one NAME.json of the largest grid (200 rows x 90 days, every string at its longest: ~8 MB) fits
 MAX_TEXT = 2000  # characters in any one config string
+MAX_UNIT = 20  # characters of a row's unit: it is written beside every value (each cell, hover, trend)
 MAX_ROWS = 200  # per grid
 MAX_GRIDS = 100  # per config or data file
 MAX_NUMBER_TEXT = 100  # characters of one YAML number or date

@@ -50,7 +50,7 @@ def row_fields(value: dict, path: str, errors: Collector) -> dict:
         label=errors.run(checks.string, value["label"], join(path, "label")) if "label" in value else "",
         group=errors.run(checks.optional, value, "group", path, checks.string),
         score=errors.run(checks.score, value["score"], join(path, "score"), errors) if value.get("score") is not None else None,
-        unit=errors.run(checks.optional, value, "unit", path, checks.string),
+        unit=errors.run(checks.optional, value, "unit", path, checks.unit),
         rule=checks.row_rule(value, path, errors),
         description=errors.run(checks.optional, value, "description", path, checks.string),
     )

@@ -9,9 +9,8 @@ relies on set inside `rc_context`, fixed sizes from the grid's shape, DejaVu San
 
 from __future__ import annotations
 
-import math
 import os
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery when matplotlib loads
 
@@ -19,7 +18,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from healthgrid.config import GridSpec  # noqa: E402
 from healthgrid.grid import Grid, Row  # noqa: E402
-from healthgrid.render.heatmap import heatmap_figure, prepare  # noqa: E402
+from healthgrid.render.heatmap import heatmap_figure  # noqa: E402
 from healthgrid.render.layout import Layout  # noqa: E402
 from healthgrid.render.png import figure_bytes  # noqa: E402
 from healthgrid.render.trend import trend_figure  # noqa: E402
@@ -43,14 +42,26 @@ def render(grid: Grid, spec: GridSpec, theme: str, fmt: str, layout: Layout | No
 def shared_layout(specs) -> Layout:
     """The sizes every heatmap of one config shares: the widest label column and right-hand
     block, the smallest row height (of grids up to 40 rows). Only the config is needed (labels,
-    groups, units, rules, days, bands), so it is the same whichever grids a run renders or fetches."""
+    groups, units, rules, days, bands), so it is the same whichever grids a run renders or fetches.
+
+    Only those sizes are worked out (no cells, texts or title of any grid), and each distinct text
+    is measured once: a `--grid` job of a large config pays for the labels, not for every grid."""
+    from functools import lru_cache
+
+    from healthgrid.render.heatmap import display_rows, label_width, right_width, row_height, scale
+    from healthgrid.render.layout import text_width
+    from healthgrid.render.style import styled
+
+    measure = lru_cache(maxsize=None)(text_width)  # 100 per-team grids often share their labels
     layout = Layout()
-    for spec in specs:
-        if spec.type == "heatmap":
-            days = [date(2000, 1, 1)] * spec.days
-            rows = [Row(r.label, r.query, [math.nan] * spec.days, [math.nan] * spec.days, group=r.group, unit=r.unit, rule=r.rule)
-                    for r in spec.rows]
-            skeleton = Grid(spec.name, spec.title, "UTC", days, datetime(2000, 1, 1, tzinfo=timezone.utc), rows)
-            own = prepare(skeleton, spec).own  # the heatmap of the config alone
-            layout = layout.merge(Layout(own.label_w, own.right_w, own.cell_h if own.cell_h >= 0.4 else None))
+    with styled():  # text is measured as it will be drawn
+        for spec in specs:
+            if spec.type != "heatmap":
+                continue
+            rows = [Row(r.label, r.query, [], [], group=r.group) for r in spec.rows]
+            display = display_rows(Grid(spec.name, spec.title, "UTC", [], datetime(2000, 1, 1, tzinfo=timezone.utc), rows))
+            dpi, font = scale(len(display))
+            height = row_height(len(display))
+            widths = label_width(display, font, dpi, measure), right_width(spec.rows, spec, dpi, measure)
+            layout = layout.merge(Layout(*widths, height if height >= 0.4 else None))
     return layout

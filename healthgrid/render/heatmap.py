@@ -24,7 +24,7 @@ from healthgrid.grid import Grid
 from healthgrid.numbers import exact_number
 from healthgrid.render.layout import Layout, fit, fit_tail, shorten, text_width
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
-from healthgrid.render.trend_column import GAP, TrendColumn, draw_column, trend_column
+from healthgrid.render.trend_column import GAP, TrendColumn, column_width, draw_column, trend_column
 from healthgrid.rules import band_middle
 from healthgrid.sections import sections
 
@@ -59,11 +59,7 @@ class _Heatmap:
 
     def _layout_rows(self) -> None:
         """Display rows: data rows, with a heading row before each titled section."""
-        self.display: list[tuple[str, int | None, str]] = []  # (kind, data row index, text)
-        for heading, rows in sections(self.grid):
-            if heading is not None:
-                self.display.append(("group", None, shorten(heading)))
-            self.display += [("row", i, shorten(self.grid.rows[i].label)) for i in rows]
+        self.display = display_rows(self.grid)
 
     def _prepare_cells(self) -> None:
         n_rows, n_days = len(self.display), len(self.grid.days)
@@ -134,8 +130,8 @@ class _Heatmap:
         # named pass / warn / fail.
         bands = self.spec.bands
         self.cbar_blocks = None
-        if judged_by_rules(self.grid):
-            shown = rule_bands(self.grid)[::-1]  # fail at the bottom
+        if judged_by_rules(self.grid.rows):
+            shown = rule_bands(self.grid.rows)[::-1]  # fail at the bottom
             self.cbar_blocks = [tuple(self.cmap(self.norm(band_middle(b, bands)))) for b in shown]
             self.cbar_ticks = [k + 0.5 for k in range(len(shown))]
             self.cbar_ticklabels = [RULE_WORDS[b] for b in shown]
@@ -161,7 +157,7 @@ class _Heatmap:
     def _cell_size(self) -> tuple[float, float]:
         n_rows, n_days = len(self.display), len(self.grid.days)
         width = min(1.3, max(0.36, 11.0 / n_days))
-        height = 0.5 if n_rows <= 12 else 0.4 if n_rows <= 40 else 0.28
+        height = row_height(n_rows)
         if n_rows <= 40 and self.shared.cell_h is not None:
             height = min(height, max(self.shared.cell_h, 0.4))  # the config's grids share a row height
         return width, height
@@ -169,13 +165,10 @@ class _Heatmap:
     def _measure(self) -> None:
         """Fonts, the figure's size and where its blocks go (inches from the bottom-left corner),
         and the title and subtitle fitted to its width."""
-        self.label_font = 11.0 if len(self.display) <= 40 else 8.5
+        self.dpi, self.label_font = scale(len(self.display))
         self.tick_font = 9.0 if not self.rotated else 8.0
-        width = lambda text, size, weight="normal": text_width(text, size, weight, self.dpi)  # noqa: E731
-        self.label_w = max([width(t, self.label_font) for t in self.ylabels]
-                           + [width(t, self.label_font, "bold") - 0.15 for _, t in self.headings] + [0.5])
-        cbar_label_w = max(width(t, 9.0) for t in self.cbar_ticklabels + [b[3] for b in self.cbar_bands]) + 0.1
-        self.right_w = self.trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
+        self.label_w = label_width(self.display, self.label_font, self.dpi)
+        self.right_w = right_width(self.grid.rows, self.spec, self.dpi)
         self.own = Layout(self.label_w, self.right_w, self.cell_h)  # what this grid alone needs
         self.label_w = max(self.label_w, self.shared.label_w)
         self.right_w = max(self.right_w, self.shared.right_w)
@@ -205,6 +198,49 @@ class _Heatmap:
         for line in self.subtitle_lines:
             self.header_lines.append((y, line, self.subtitle_size, False))
             y += self.subtitle_size * 1.4 / 72
+
+
+def display_rows(grid: Grid) -> list[tuple[str, int | None, str]]:
+    """(kind, data row index, text) from the top: "group" headings before each titled section, then
+    its "row"s, each text shortened as the picture shows it."""
+    display: list[tuple[str, int | None, str]] = []
+    for heading, rows in sections(grid):
+        if heading is not None:
+            display.append(("group", None, shorten(heading)))
+        display += [("row", i, shorten(grid.rows[i].label)) for i in rows]
+    return display
+
+
+def scale(n_display: int) -> tuple[float, float]:
+    """(dpi, label font size): big grids get fewer pixels per inch, so 100 rows stay readable at a
+    third of the pixels."""
+    return (DPI, 11.0) if n_display <= 40 else (BIG_DPI, 8.5)
+
+
+def row_height(n_display: int) -> float:
+    """Inches a row takes, before any height shared with the config's other grids."""
+    return 0.5 if n_display <= 12 else 0.4 if n_display <= 40 else 0.28
+
+
+def label_width(display, font: float, dpi: float, measure=text_width) -> float:
+    """Inches the label column needs: the widest label, or bold heading (which may reach into the
+    margin by 0.15 in), at least 0.5. Call inside styled(): text is measured as it is drawn."""
+    return max([measure(t, font, "normal", dpi) for kind, _, t in display if kind == "row"]
+               + [measure(t, font, "bold", dpi) - 0.15 for kind, _, t in display if kind == "group"] + [0.5])
+
+
+def right_width(rows, spec: GridSpec, dpi: float, measure=text_width) -> float:
+    """Inches right of the cells for `rows` drawn with `spec`: the trend column, the colour bar and
+    its labels (tick values and band names, or a rule grid's pass / warn / fail), the margin. Call
+    inside styled()."""
+    bands = spec.bands
+    if judged_by_rules(rows):
+        texts = [RULE_WORDS[b] for b in rule_bands(rows)]
+    else:
+        texts = [exact_number(v) for v in (0.0, bands.critical, bands.warning, 1.0)] + ["critical", "warning", "good"]
+    cbar_label_w = max(measure(t, 9.0, "normal", dpi) for t in texts) + 0.1
+    trend_w = column_width(rows, dpi, measure) if spec.trend_column else 0.0
+    return trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
 
 
 def prepare(grid: Grid, spec: GridSpec, theme: str = "light", layout: Layout | None = None) -> _Heatmap:

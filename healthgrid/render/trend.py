@@ -50,7 +50,7 @@ def _draw(grid: Grid, spec: GridSpec, theme_name: str) -> Figure:
              fontsize=9.5, color=theme.muted, va="center")
     x = np.arange(n)
     bands = spec.bands
-    ruled = judged_by_rules(grid)
+    ruled = judged_by_rules(grid.rows)
     top = fig_h - 1.1
     for p, (group, rows) in enumerate(groups):  # one panel a section
         ax = fig.add_axes([_AXES_LEFT / _WIDTH, (top - _PANEL_H + 0.45) / fig_h, (_WIDTH - _AXES_LEFT - _AXES_RIGHT) / _WIDTH, (_PANEL_H - 0.75) / fig_h])
@@ -71,7 +71,7 @@ def _draw(grid: Grid, spec: GridSpec, theme_name: str) -> Figure:
         ax.set_xlim(-0.5, n - 0.5)
         ax.set_ylim(-0.02, 1.02)
         if ruled:  # rule rows sit in the middle of their bands: the bands' names, not a scale
-            shown = rule_bands(grid)
+            shown = rule_bands(grid.rows)
             ax.set_yticks([band_middle(b, bands) for b in shown], [RULE_WORDS[b] for b in shown])
         else:
             ax.set_yticks([0, bands.critical, bands.warning, 1.0], [exact_number(v) for v in (0.0, bands.critical, bands.warning, 1.0)])

@@ -33,10 +33,10 @@ class TrendColumn:
     colors: list[str] = field(default_factory=list)
 
 
-def column_width(rows: list[Row], dpi: float) -> float:
-    """The column's width (inches) from what the config says of its rows: their units."""
+def column_width(rows, dpi: float, measure=text_width) -> float:
+    """The column's width (inches) from what the config says of its rows (Row or RowSpec): their units."""
     samples = [SAMPLE + (f" {shorten(row.unit, most_chars(MAX_WIDTH, SIZING_FONT))}" if row.rule is not None and row.unit else "") for row in rows]
-    widest = max(text_width(t, SIZING_FONT, "bold", dpi) for t in samples)
+    widest = max(measure(t, SIZING_FONT, "bold", dpi) for t in samples)
     return min(MAX_WIDTH, max(MIN_WIDTH, widest + GAP + 2 * PAD))
 
 

@@ -67,6 +67,9 @@ class FakeDatadog(FakeServer):
             return Response(200, self.dashboards[dashboard_id])
         if request.method == "PUT":
             body = request.json()
+            missing = [k for k in ("title", "layout_type", "widgets") if not isinstance(body, dict) or k not in body]
+            if missing:  # the fields the API requires of a whole dashboard
+                return Response(400, {"errors": [f"Invalid payload: missing required field {missing[0]!r}"]})
             self.dashboards[dashboard_id] = dict(body, id=dashboard_id)
             return Response(200, self.dashboards[dashboard_id])
         return Response(405, {"errors": ["Method not allowed"]})

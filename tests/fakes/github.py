@@ -15,6 +15,7 @@ TOKEN = "ghs_faketoken_abcdefghijklmnopqrstuvwxyz"  # what GITHUB_TOKEN looks li
 PAT = "ghp_fakepersonaltoken_0123456789abcdef"  # a personal access token of "octocat"
 ACTIONS_BOT = {"login": "github-actions[bot]", "id": 41898282, "node_id": "MDM6Qm90NDE4OTgyODI=", "type": "Bot", "site_admin": False}
 OCTOCAT = {"login": "octocat", "id": 583231, "node_id": "MDQ6VXNlcjU4MzIzMQ==", "type": "User", "site_admin": False}
+MAX_BODY = 65_536  # characters GitHub takes in a comment body; a longer one is a 422
 IDENTITIES = {TOKEN: (ACTIONS_BOT, True), PAT: (OCTOCAT, False)}  # token -> (user, is an installation token)
 
 
@@ -70,6 +71,10 @@ class FakeGitHub(FakeServer):
             return Response(200, chunk, headers)
         if self.read_only:
             return Response(403, {"message": "Resource not accessible by integration"})
+        if request.method in ("POST", "PATCH") and len(request.json().get("body") or "") > MAX_BODY:
+            return Response(422, {"message": "Validation Failed", "errors": [{"resource": "IssueComment", "code": "unprocessable", "field": "data",
+                                  "message": f"Body is too long (maximum is {MAX_BODY} characters)"}],
+                                  "documentation_url": "https://docs.github.com/rest/issues/comments#create-an-issue-comment", "status": "422"})
         if m and request.method == "POST":
             return Response(201, self.add_comment(int(m.group(3)), request.json()["body"], me))
         m = re.fullmatch(r"/repos/([\w.-]+)/([\w.-]+)/issues/comments/(\d+)", request.path)
