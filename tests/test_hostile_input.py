@@ -191,7 +191,7 @@ def test_the_largest_grid_in_limits_is_accepted_from_yaml_and_from_its_json(in_t
     # so the file stays under the 1 MiB config limit.
     rows = ", ".join(
         f"{{label: {anchored('l', i % 15, text(MAX_TEXT, f'{i % 15:03}'))}, group: {anchored('g', i // 15, text(MAX_TEXT, f'{i // 15:03}'))}, "
-        f"query: {anchored('q', 0, text(MAX_TEXT))}, "
+        f"query: {anchored('q', 0, json.dumps('avg:a.b{t:' + chr(0x20000) * (MAX_TEXT - 11) + '}', ensure_ascii=False))}, "
         f"unit: {anchored('u', 0, text(MAX_UNIT))}, description: {anchored('d', 0, text(MAX_TEXT))}, score: {{good: 3, bad: 10}}}}"
         for i in range(200))
     spec = load_config(write_config(in_tmp, config_with(f"    days: 90\n    title: {text(MAX_TEXT)}\n", rows=rows))).grids[0]
