@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 import healthgrid.config.checks as checks
 from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, RowSpec, check_year, read_text, shown
@@ -24,7 +24,9 @@ class DataError(ConfigError):
     pass
 
 
-def load_data(path: str) -> list[Grid]:
+def load_data(path: str, parse: Callable[[Any, str], Any] | None = None) -> list[Grid]:
+    """The grids of a data file; `parse(doc, base)` reads each grid object (default: a heatmap's)."""
+    parse = parse or parse_grid
     text = read_text(path, "--data", MAX_DATA_BYTES)
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
@@ -40,7 +42,7 @@ def load_data(path: str) -> list[Grid]:
     if len(docs) > MAX_GRIDS:
         raise DataError(f"--data {path}", f"holds {len(docs)} grids; the limit is {MAX_GRIDS}")
     try:
-        grids = [parse_grid(d, f"[{i}]" if isinstance(doc, list) else "") for i, d in enumerate(docs)]
+        grids = [parse(d, f"[{i}]" if isinstance(doc, list) else "") for i, d in enumerate(docs)]
     except ConfigError as exc:
         raise DataError(f"--data {path}: {exc.path}", exc.why) from None
     names = [g.name for g in grids]

@@ -13,13 +13,19 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from fakes.http import FakeServer, Request, Response
 
 QUERY_RE = re.compile(r"^(avg|sum|min|max|p\d+(?:\.\d+)?):([\w.\-]+)\{([^}]*)\}"
                       r"\.rollup\((avg|sum|min|max|count),\s*(?:(\d+)|daily,\s*12am,\s*'([\w/+\-]+)')\)$")
+# A grouped query (`type: comparison`): one metric query `by {KEY}`, then its rollup; calendar
+# rollups daily from 12am or weekly from a weekday, in a zone.
+GROUPED_RE = re.compile(r"^(avg|sum|min|max|p\d+(?:\.\d+)?):([\w.]+)\{([^}]*)\} by \{([\w.\-/]+)\}(?:\.as_count\(\)|\.as_rate\(\))?"
+                        r"\.rollup\((avg|sum|min|max|count),\s*(?:(\d+)|daily,\s*12am,\s*'([\w/+\-]+)'"
+                        r"|weekly,\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s*'([\w/+\-]+)')\)$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 API_KEY, APP_KEY = "fake-api-key-0123456789abcdef", "fake-app-key-fedcba9876543210"
 
 
@@ -34,6 +40,13 @@ def percentile(values: list[float], p: float) -> float:
 
 def local_midnight(t: int, zone: str) -> int:
     day = datetime.fromtimestamp(t, ZoneInfo(zone)).date()
+    return int(datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).timestamp())
+
+
+def week_start(t: int, weekday: str, zone: str) -> int:
+    """Local midnight of the latest `weekday` on or before the instant `t`, in `zone`."""
+    day = datetime.fromtimestamp(t, ZoneInfo(zone)).date()
+    day -= timedelta(days=(day.weekday() - WEEKDAYS.index(weekday)) % 7)
     return int(datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).timestamp())
 
 
@@ -55,6 +68,12 @@ class FakeDatadog(FakeServer):
 
     def add_points(self, metric: str, points):
         self.metrics.setdefault(metric, []).extend((int(t), v) for t, v in points)
+
+    def add_tagged_points(self, metric: str, tags, points):
+        """Points of one series carrying `tags` ("key:value" strings), for grouped queries."""
+        if not hasattr(self, "tagged"):
+            self.tagged: dict[str, list[tuple[int, float | None, frozenset]]] = {}
+        self.tagged.setdefault(metric, []).extend((int(t), v, frozenset(tags)) for t, v in points)
 
     def handle(self, request: Request) -> Response:
         if request.headers.get("dd-api-key") != API_KEY:
@@ -105,6 +124,8 @@ class FakeDatadog(FakeServer):
         if data.get("type") != "timeseries_request":
             return Response(400, {"errors": ['API input validation failed: Invalid type. Expected "timeseries_request".']})
         attrs = data["attributes"]
+        if any(" by {" in q.get("query", "") for q in attrs["queries"]):
+            return self.grouped_timeseries(attrs)
         lo, hi = attrs["from"] // 1000, attrs["to"] // 1000
         names = [q["name"] for q in attrs["queries"]]
         columns = []
@@ -131,6 +152,38 @@ class FakeDatadog(FakeServer):
                 values.append([column.get(t) for t in times])
         body = {"data": {"id": "0", "type": "timeseries_response",
                          "attributes": {"series": series, "times": [t * 1000 for t in times], "values": values}}}
+        return Response(200, body, content_type="application/vnd.api+json")
+
+    def grouped_timeseries(self, attrs: dict) -> Response:
+        """`QUERY by {KEY}`: one series per value of KEY among the points the scope selects (points
+        without KEY are left out), each carrying `group_tags: ["KEY:value"]`; shared `times` as above."""
+        lo, hi = attrs["from"] // 1000, attrs["to"] // 1000
+        names = [q["name"] for q in attrs["queries"]]
+        columns = []  # (query index, "KEY:value", {bucket start: value})
+        for index, formula in enumerate(attrs.get("formulas") or [{"formula": n} for n in names]):
+            query = attrs["queries"][names.index(formula["formula"])]["query"]
+            match = GROUPED_RE.match(query)
+            if not match:
+                return Response(400, {"errors": [f"Error parsing query: unable to parse {query}: Rule 'query' didn't match"]})
+            space, metric, scope, key, method, size, day_zone, weekday, week_zone = match.groups()
+            wanted = [] if scope.strip() == "*" else [part.strip() for part in scope.split(",")]
+            groups: dict[str, dict[int, list[float]]] = {}
+            for t, v, tags in getattr(self, "tagged", {}).get(metric, []):
+                value = next((tag.split(":", 1)[1] for tag in tags if tag.startswith(key + ":")), None)
+                if not lo <= t < hi or value is None or not all(w in tags for w in wanted):
+                    continue
+                start = (local_midnight(t, day_zone) if day_zone else week_start(t, weekday, week_zone) if week_zone
+                         else t - t % int(size))
+                bucket = groups.setdefault(value, {}).setdefault(start, [])
+                if v is not None:
+                    bucket.append(v)
+            for value in sorted(groups):
+                columns.append((index, f"{key}:{value}", {t: (rollup(v, space if space.startswith("p") else method) if v else None)
+                                               for t, v in groups[value].items()}))
+        times = sorted({t for _, _, column in columns for t in column})
+        series = [{"group_tags": [tag], "query_index": index, "unit": None} for index, tag, _ in columns]
+        body = {"data": {"id": "0", "type": "timeseries_response", "attributes": {
+            "series": series, "times": [t * 1000 for t in times], "values": [[column.get(t) for t in times] for _, _, column in columns]}}}
         return Response(200, body, content_type="application/vnd.api+json")
 
 
