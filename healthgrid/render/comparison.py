@@ -26,7 +26,7 @@ from healthgrid.comparison import Comparison
 from healthgrid.config import GridSpec
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, format_number, window_text
 from healthgrid.grid import Row
-from healthgrid.render.layout import ELLIPSIS, fit, shorten, text_width
+from healthgrid.render.layout import ELLIPSIS, fit, shorten, text_width, wrap
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on
 
 MAX_TAG_LABEL = 40  # characters of a tag value in the picture (the full value is in NAME.json, NAME.md, the HTML)
@@ -54,7 +54,7 @@ class Bar:
 class Panel:
     row: int
     title: str
-    legend: str  # what the reference lines are
+    legend: str  # how the window is aggregated, and what the reference lines are
     xlim: tuple[float, float]
     ticks: list[float]
     ticklabels: list[str]
@@ -144,8 +144,10 @@ class _Bars:
         title = shorten(row.name, MAX_PANEL_TITLE)
         while self._width(title, 10.5, "bold") > self.panel_w and len(title) > 12:
             title = shorten(row.name, len(title) - 4)
-        panel = Panel(i, title, "   ".join(f"{'– –' if style == 'dashed' else '···'} {what}" for _, style, what in lines), xlim,
-                      ticks, ticklabels, lines=lines)
+        legend = "   ".join([f"{self.grid.aggregations[i]} of the window"] + [f"{'– –' if style == 'dashed' else '···'} {what}"
+                                                                                 for _, style, what in lines])
+        legend = "\n".join(wrap(legend, self.panel_w + _PANEL_GAP / 2, _TICK_FONT, dpi=self.dpi, sep="   "))
+        panel = Panel(i, title, legend, xlim, ticks, ticklabels, lines=lines)
         for j, (value, text) in enumerate(zip(row.raw, texts, strict=True)):
             if not math.isfinite(value):
                 panel.bars.append(Bar(j, math.nan, None, NO_DATA, text_color_on(self.theme.nodata_fill), True, sum(xlim) / 2, "center"))
@@ -171,14 +173,15 @@ class _Bars:
         self.subtitle_size, self.subtitle_lines = fit(self.subtitle, body_w, 9.5, 8.0, "normal", self.dpi, sep=" · ")
         extra = (len(self.title_lines) - 1) * self.title_size * 1.3 / 72 + (len(self.subtitle_lines) - 1) * self.subtitle_size * 1.4 / 72
         title_block = _TITLE_BLOCK + extra
-        line_h = _PANEL_HEAD + n_tags * self.pitch + _AXIS_FOOT
+        self.panel_head = _PANEL_HEAD + max(p.legend.count("\n") for p in self.panels) * _TICK_FONT * 1.3 / 72
+        line_h = self.panel_head + n_tags * self.pitch + _AXIS_FOOT
         fig_h = title_block + n_lines * line_h + (n_lines - 1) * _LINE_GAP + _PAD * 0.5
         self.figure_size = (fig_w, fig_h)
         for k, panel in enumerate(self.panels):
             line, col = divmod(k, self.per_line)
             top = fig_h - title_block - line * (line_h + _LINE_GAP)
             x = _PAD + self.label_w + col * (self.panel_w + _PANEL_GAP)
-            panel.box = (x, top - _PANEL_HEAD - n_tags * self.pitch, self.panel_w, n_tags * self.pitch)
+            panel.box = (x, top - self.panel_head - n_tags * self.pitch, self.panel_w, n_tags * self.pitch)
             panel.labelled = col == 0
         self.header_lines: list[tuple[float, str, float, bool]] = []  # (y from the top, text, size, bold)
         y = 0.38
@@ -207,10 +210,11 @@ def draw(p: _Bars) -> Figure:
             x, y, w, h = panel.box
             ax = fig.add_axes([x / fig_w, y / fig_h, w / fig_w, h / fig_h])
             _draw_panel(p, panel, ax)
-            fig.text(x / fig_w, (y + h + _PANEL_HEAD - 0.2) / fig_h, plain(panel.title), fontsize=10.5, fontweight="bold",
+            top = y + h + p.panel_head
+            fig.text(x / fig_w, (top - 0.2) / fig_h, plain(panel.title), fontsize=10.5, fontweight="bold",
                      color=p.theme.foreground, va="center", ha="left")
-            fig.text(x / fig_w, (y + h + _PANEL_HEAD - 0.44) / fig_h, plain(panel.legend), fontsize=_TICK_FONT, color=p.theme.muted,
-                     va="center", ha="left")
+            fig.text(x / fig_w, (top - 0.37) / fig_h, plain(panel.legend), fontsize=_TICK_FONT, color=p.theme.muted,
+                     va="top", ha="left", linespacing=1.3)
         for y, line, size, bold in p.header_lines:
             fig.text(_PAD / fig_w, 1 - y / fig_h, plain(line), fontsize=size, fontweight="bold" if bold else "normal",
                      color=p.theme.foreground if bold else p.theme.muted, va="center", ha="left")
@@ -243,4 +247,6 @@ def _draw_panel(p: _Bars, panel: Panel, ax) -> None:
                     color=bar.text_color, zorder=3, bbox=dict(boxstyle="round,pad=0.15", facecolor=theme.nodata_fill, edgecolor="none"))
             continue
         ax.barh(bar.tag, bar.value, height=0.7, color=bar.color, edgecolor=theme.muted, linewidth=0.5, zorder=2.2)
-        ax.text(bar.text_x, bar.tag, plain(bar.text), ha=bar.ha, va="center", fontsize=_VALUE_FONT, color=bar.text_color, zorder=3)
+        # On its own background, so a reference line through a value never crosses its digits.
+        ax.text(bar.text_x, bar.tag, plain(bar.text), ha=bar.ha, va="center", fontsize=_VALUE_FONT, color=bar.text_color, zorder=3,
+                bbox=dict(boxstyle="square,pad=0.12", facecolor=bar.color if bar.inside else theme.background, edgecolor="none"))
