@@ -55,9 +55,10 @@ class Comparison:
 
     def worst(self, bands: Bands, count: int) -> list[tuple[int, int]]:
         """Up to `count` (row, tag) bars in the critical or warning band, worst first: by band, then by
-        figure of merit, then in the order shown."""
+        figure of merit, then by value in the direction the row's rule calls worse, then in the order shown."""
         bad = [(i, j) for i, j in self.bars() if self.rows[i].band(j, bands) in ("critical", "warning")]
-        bad.sort(key=lambda b: (BAND_ORDER.index(self.rows[b[0]].band(b[1], bands)), self.rows[b[0]].shade(b[1], bands), b[1], b[0]))
+        bad.sort(key=lambda b: (BAND_ORDER.index(self.rows[b[0]].band(b[1], bands)), self.rows[b[0]].shade(b[1], bands),
+                                goodness(self.rows[b[0]], b[1]), b[1], b[0]))
         return bad[:count]
 
     def out_of_range(self) -> list[tuple[Row, str, float]]:
@@ -104,15 +105,26 @@ def _json_number(v: float) -> float | None:
     return v if math.isfinite(v) else None
 
 
+def goodness(row: Row, j: int) -> float:
+    """Within a band, how good a bar is (higher is better): a rule row's value in its rule's direction
+    (`< 5`: lower is better; `==`/`!=` have none: 0), else its figure of merit; +inf without data."""
+    if math.isnan(row.values[j]):
+        return math.inf
+    if row.rule is not None:
+        return row.raw[j] * row.rule.better
+    return row.values[j]
+
+
 def rank(rows: list[Row], tags: list[str], bands: Bands) -> list[int]:
     """Tag indices worst first: by the worst band among the rows (critical, warning, good; a tag value
     without data in any row last), then by the mean figure of merit of its bars with data (lower is
-    worse), then by the tag value itself, so equal values keep a stable order."""
+    worse; a rule row's bar sits at the middle of its band), then by the rows' values in the
+    direction each rule calls better (the first row first), then by the tag value itself."""
     def key(j: int):
         found = [row.band(j, bands) for row in rows]
         shades = [row.shade(j, bands) for row in rows if not math.isnan(row.values[j])]
         worst = min(BAND_ORDER.index(b) for b in found)
-        return (worst, sum(shades) / len(shades) if shades else math.inf, tags[j])
+        return (worst, sum(shades) / len(shades) if shades else math.inf, tuple(goodness(row, j) for row in rows), tags[j])
     return sorted(range(len(tags)), key=key)
 
 

@@ -62,3 +62,17 @@ def test_percentile_rows_are_allowed_over_a_local_day_or_week(tmp_path, days):
     path = tmp_path / "c.yml"
     path.write_text(comparison(rows='{label: P, query: "p95:ci.duration{*}"}', extra=f"by: workflow\ndays: {days}\n"))
     assert load_config(str(path)).grids[0].days == days
+
+
+def test_the_docs_example_is_the_example_file_and_renders_from_demo_data(cli, in_tmp):
+    from conftest import ROOT
+
+    example = ROOT / "examples" / "comparison.yml"
+    docs = (ROOT / "docs" / "comparison.md").read_text()
+    assert docs.split("<!-- example: examples/comparison.yml -->\n```yaml\n", 1)[1].split("```", 1)[0] == example.read_text()
+    config = load_config(str(example))
+    assert [g.type for g in config.grids] == ["comparison"] * 3
+    result = cli("render", "--demo", "--config", str(example), "--format", "html", "--now", "2026-11-28T12:00:00Z")
+    assert result.code == 0, result.err
+    assert sorted(p.name for p in (in_tmp / "healthgrid-out").glob("*.json")) == [
+        "ci_workflows.badge.json", "ci_workflows.json", "evals.badge.json", "evals.json", "service_errors.badge.json", "service_errors.json"]

@@ -50,6 +50,15 @@ def test_tag_values_come_worst_first_and_top_keeps_the_worst():
     assert [[None if math.isnan(v) else v for v in r.raw] for r in short.rows] == [[3.2, None], [790.0, 400.0], [None, 0.1]]
 
 
+@pytest.mark.parametrize("passes,warn,order,bad", [("< 1", "< 5", ["e", "d", "c", "b", "a"], ["e", "d", "c"]),
+                                                    ("> 1", "> 0.5", ["a", "b", "c", "d", "e"], ["a", "b"])])
+def test_within_a_band_the_worse_value_by_the_rule_comes_first(passes, warn, order, bad):
+    spec = RowSpec("Error rate", "avg:errors{*}", rule=Rule(parse_condition(passes), parse_condition(warn)))
+    grid = comparison(values=[{"a": 0.2, "b": 0.9, "c": 2.0, "d": 4.5, "e": 9.0}], specs=(spec,))
+    assert grid.tags == order
+    assert [grid.tags[j] for _, j in grid.worst(Bands(), 5)] == bad
+
+
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize("palette", ["health", "bands", "cividis"])
 def test_a_bar_has_the_colour_a_heatmap_cell_of_its_value_has_and_readable_text(theme, palette):
@@ -150,7 +159,7 @@ def test_html_page_and_index_entry(tmp_path):
     grid = comparison()
     html = comparison_page(grid, spec_for(), "light", ["svc.png"]).decode()
     assert html.count('<th scope="row">') == 5 and 'title="Error rate · service: batch · 3.2 %: critical, fails &lt; 1, fails warn &lt; 2' in html
-    files = grid_files(grid, spec_for(), ("png", "html"), ("light",))
+    files = grid_files(grid, spec_for(), ("html",), ("light",))
     index = build_index(list(files), lambda name: files.get(name), NOW_DT).decode()
     assert "<strong>critical</strong> · bars:" in index and "Worst: P90 latency for batch 790 ms (critical);" in index
     badge = json.loads(files["svc.badge.json"])
@@ -163,8 +172,8 @@ def test_demo_data_is_deterministic_and_shows_every_state(cli, in_tmp):
         "      - {label: Nav, query: 'avg:eval.score{suite:nav}', pass: '>= 0.8', warn: '>= 0.6'}\n"
         "      - {label: Combat, query: 'avg:eval.score{suite:combat}', score: {good: 1, bad: 0}}\n")
     for out in ("a", "b"):
-        assert cli("render", "--demo", "--now", "2026-11-28T12:00:00Z", "--format", "png,svg", "--out", out).code == 0
-    for name in ("evals.png", "evals_dark.svg", "evals.json"):
+        assert cli("render", "--demo", "--now", "2026-11-28T12:00:00Z", "--theme", "dark", "--format", "png,svg", "--out", out).code == 0
+    for name in ("evals_dark.png", "evals_dark.svg", "evals.json"):
         assert (in_tmp / "a" / name).read_bytes() == (in_tmp / "b" / name).read_bytes(), name
     doc = json.loads((in_tmp / "a" / "evals.json").read_text())
     bands = [b["band"] for row in doc["rows"] for b in row["bars"]]
@@ -174,13 +183,13 @@ def test_demo_data_is_deterministic_and_shows_every_state(cli, in_tmp):
 
 def test_a_name_json_read_with_data_renders_the_same_picture(cli, in_tmp):
     (in_tmp / "healthgrid.yml").write_text(
-        "timezone: America/New_York\npalette: cividis\ngrids:\n  - name: evals\n    type: comparison\n    by: policy\n    days: 7\n    rows:\n"
+        "timezone: America/New_York\npalette: cividis\ngrids:\n  - name: evals\n    type: comparison\n    by: policy\n    days: 7\n    top: 3\n    rows:\n"
         "      - {label: Nav, query: 'avg:eval.score{suite:nav}', pass: '>= 0.8', warn: '>= 0.6', description: 'mean score'}\n"
         "      - {label: Latency, query: 'p90:eval.latency{*}', unit: s, score: {good: 1, bad: 5}}\n"
         "      - {label: FoM, query: 'avg:eval.fom{*}'}\n")
-    assert cli("render", "--demo", "--now", "2026-11-28T12:00:00Z", "--format", "png,svg", "--out", "first").code == 0
-    assert cli("render", "--data", "first/evals.json", "--format", "png,svg", "--out", "again").code == 0
-    for name in ("evals.png", "evals_dark.png", "evals.svg", "evals_dark.svg", "evals.json", "evals.md", "evals.badge.json"):
+    assert cli("render", "--demo", "--now", "2026-11-28T12:00:00Z", "--theme", "dark", "--format", "png,svg", "--out", "first").code == 0
+    assert cli("render", "--data", "first/evals.json", "--theme", "dark", "--format", "png,svg", "--out", "again").code == 0
+    for name in ("evals_dark.png", "evals_dark.svg", "evals.json", "evals.md", "evals.badge.json"):
         assert (in_tmp / "first" / name).read_bytes() == (in_tmp / "again" / name).read_bytes(), name
 
 

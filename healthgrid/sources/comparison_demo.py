@@ -3,7 +3,8 @@
 The tag values are made up from the tag key (`policy-atlas`, `policy-borealis`, …; one long one, to
 show how long values are shortened), a few more than `top` allows when `top` is small, so the
 picture shows its "N of M" note. A bar's value depends only on the grid, the row's query, the tag
-value and the window's last day; every demo shows at least one critical bar and one without data.
+value and the window's last day; every demo shows at least one critical bar and, with two rows or
+more, one without data (a tag value without data in every row is one Datadog never names).
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def demo_comparison(spec: GridSpec, now: datetime) -> Comparison:
     pick = _rng(spec.name, "forced").sample(cells, 2)
     if not any(v < spec.bands.critical for row in foms for v in row.values()):
         foms[pick[0][0]][pick[0][1]] = 0.12
-    if not any(math.isnan(v) for row in foms for v in row.values()):
+    if len(foms) > 1 and not any(math.isnan(v) for row in foms for v in row.values()):
         foms[pick[1][0]][pick[1][1]] = math.nan
     values, aggregations = [], []
     for row, fom in zip(spec.rows, foms, strict=True):
