@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from healthgrid.config import Bands, RowSpec
-from healthgrid.grid import Row, day_start, format_instant, make_row
+from healthgrid.grid import Row, _band_name, _json_number, day_start, format_instant, make_row, row_meta
 
 BAND_ORDER = ("critical", "warning", "good", "nodata")  # worst first
 
@@ -80,29 +80,14 @@ class Comparison:
             "tag_values_total": self.total_tags,
             "rows": [
                 {
-                    "label": r.label,
-                    "group": r.group,
-                    "query": r.query,
+                    **row_meta(r),
                     "aggregation": aggregation,
-                    "unit": r.unit,
-                    **({"score": {"good": r.score.good, "bad": r.score.bad}} if r.score else {}),
-                    **({"pass": str(r.rule.passes)} if r.rule else {}),
-                    **({"warn": str(r.rule.warn)} if r.rule and r.rule.warn else {}),
-                    **({"description": r.description} if r.description is not None else {}),
                     "bars": [{"tag": tag, "value": _json_number(r.raw[j]), "band": _band_name(r.band(j, bands)),
                               **({"fom": _json_number(r.values[j])} if r.score else {})} for j, tag in enumerate(self.tags)],
                 }
                 for r, aggregation in zip(self.rows, self.aggregations, strict=True)
             ],
         }
-
-
-def _band_name(band: str) -> str | None:
-    return None if band == "nodata" else band
-
-
-def _json_number(v: float) -> float | None:
-    return v if math.isfinite(v) else None
 
 
 def goodness(row: Row, j: int) -> float:

@@ -10,8 +10,8 @@ from healthgrid.comparison_text import alt_text, judged_by
 from healthgrid.config import GridSpec
 from healthgrid.escaping import html_text as escape
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, window_text
-from healthgrid.gridpage import _GRID_CSS, document, scheme_css
-from healthgrid.render.style import colormap_and_norm, text_color_on
+from healthgrid.gridpage import _GRID_CSS, color_style, document, scheme_css
+from healthgrid.render.style import colormap_and_norm
 
 
 def bar_details(grid: Comparison, i: int, j: int, band: str) -> str:
@@ -40,9 +40,7 @@ def _table(grid: Comparison, spec: GridSpec) -> str:
             if text == NO_DATA:
                 classes, style = "nodata", ""
             else:  # the very colour the picture gives this bar
-                color = cmap(norm(row.shade(j, spec.bands)))
-                classes = band
-                style = ' style="background:#{:02x}{:02x}{:02x};color:{}"'.format(*(round(c * 255) for c in color[:3]), text_color_on(color))
+                classes, style = band, color_style(cmap(norm(row.shade(j, spec.bands))))
             word = band if band != "nodata" else ""
             cells.append(f'<td class="{classes}"{style} title="{escape(bar_details(grid, i, j, band))}"><span class="sr">{word} </span>'
                          f"{escape(text)}</td>")

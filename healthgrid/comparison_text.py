@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from healthgrid.comparison import Comparison
 from healthgrid.config import Bands
-from healthgrid.escaping import md_text, md_url
+from healthgrid.escaping import md_text
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.grid import Row
-from healthgrid.textout import SYMBOLS, rule_text
+from healthgrid.textout import SYMBOLS, md_heading, rule_text
 
 WORST_SHOWN = 3
 
@@ -55,11 +55,7 @@ def judged_by(row: Row, aggregation: str) -> str:
 
 
 def markdown(grid: Comparison, bands: Bands, image: str | None = None) -> str:
-    alt = alt_text(grid, bands)
-    lines = [f"## {md_text(grid.title)}", ""]
-    if image:
-        lines += [f"![{md_text(alt)}]({md_url(image)})", ""]
-    lines += [md_text(alt), ""]
+    lines = md_heading(grid.title, alt_text(grid, bands), image)
     lines.append("| " + " | ".join(md_text(h) for h in [grid.by] + [row.name for row in grid.rows]) + " |")
     lines.append("|---|" + "---:|" * len(grid.rows))
     for j, tag in enumerate(grid.tags):

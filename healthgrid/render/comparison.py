@@ -26,7 +26,7 @@ from healthgrid.comparison import Comparison
 from healthgrid.config import GridSpec
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, format_number, window_text
 from healthgrid.grid import Row
-from healthgrid.render.layout import ELLIPSIS, fit, shorten, text_width, wrap
+from healthgrid.render.layout import ELLIPSIS, header, shorten, text_width, wrap
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on
 
 MAX_TAG_LABEL = 40  # characters of a tag value in the picture (the full value is in NAME.json, NAME.md, the HTML)
@@ -169,10 +169,9 @@ class _Bars:
         shown = f"{n_tags} of {grid.total_tags}" if grid.total_tags > n_tags else f"all {n_tags}"
         self.subtitle = (f"Each bar: the metric for one {grid.by} over the whole window · {window_text(grid)} · today is partial, "
                          f"as of {as_of_text(grid.now, grid.timezone)} · {shown} values of {grid.by}, worst first")
-        self.title_size, self.title_lines = fit(self.title, body_w, 16.0, 11.0, "bold", self.dpi)
-        self.subtitle_size, self.subtitle_lines = fit(self.subtitle, body_w, 9.5, 8.0, "normal", self.dpi, sep=" · ")
-        extra = (len(self.title_lines) - 1) * self.title_size * 1.3 / 72 + (len(self.subtitle_lines) - 1) * self.subtitle_size * 1.4 / 72
-        title_block = _TITLE_BLOCK + extra
+        head = header(self.title, self.subtitle, body_w, self.dpi, _TITLE_BLOCK)
+        self.header_lines = head.lines  # (inches from the top, text, size, bold)
+        title_block = head.height
         self.panel_head = _PANEL_HEAD + max(p.legend.count("\n") for p in self.panels) * _TICK_FONT * 1.3 / 72
         line_h = self.panel_head + n_tags * self.pitch + _AXIS_FOOT
         fig_h = title_block + n_lines * line_h + (n_lines - 1) * _LINE_GAP + _PAD * 0.5
@@ -183,14 +182,6 @@ class _Bars:
             x = _PAD + self.label_w + col * (self.panel_w + _PANEL_GAP)
             panel.box = (x, top - self.panel_head - n_tags * self.pitch, self.panel_w, n_tags * self.pitch)
             panel.labelled = col == 0
-        self.header_lines: list[tuple[float, str, float, bool]] = []  # (y from the top, text, size, bold)
-        y = 0.38
-        for k, line in enumerate(self.title_lines):
-            self.header_lines.append((y, line, self.title_size, True))
-            y += self.title_size * 1.3 / 72 if k < len(self.title_lines) - 1 else 0.32
-        for line in self.subtitle_lines:
-            self.header_lines.append((y, line, self.subtitle_size, False))
-            y += self.subtitle_size * 1.4 / 72
 
 
 def prepare(grid: Comparison, spec: GridSpec, theme: str = "light") -> _Bars:

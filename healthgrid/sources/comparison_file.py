@@ -18,7 +18,7 @@ from healthgrid.config.comparison import MAX_COMPARISON_ROWS, MAX_TOP, tag_key
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, row_fields
 from healthgrid.grid import Grid, day_start, format_instant, make_row
-from healthgrid.sources.datafile import DataError, _days, _is_number, _now, parse_grid
+from healthgrid.sources.datafile import DataError, _is_number, grid_fields, parse_grid
 
 _KEYS = ("name", "type", "title", "timezone", "by", "days", "from", "now", "tag_values", "tag_values_total", "rows", "bands", "status_page")
 _ROW_KEYS = ("label", "group", "query", "aggregation", "unit", "score", "pass", "warn", "description", "bars")
@@ -37,14 +37,8 @@ def parse_any(doc: Any, base: str = "") -> Grid | Comparison:
 
 def parse_comparison(doc: dict, base: str = "") -> Comparison:
     checks.mapping(doc, base, _KEYS, required=("name", "by", "days", "tag_values", "rows"), errors=Collector(strict=True))
-    name = checks.grid_name(doc["name"], join(base, "name"))
-    title = checks.string(doc.get("title", name), join(base, "title"))
-    tz = checks.timezone(doc.get("timezone", "UTC"), join(base, "timezone"))
+    name, title, tz, days, now = grid_fields(doc, base)
     by = tag_key(doc["by"], join(base, "by"))
-    if doc.get("bands") is not None:
-        checks.bands(doc["bands"], join(base, "bands"))
-    days = _days(doc["days"], join(base, "days"))
-    now = _now(doc.get("now"), join(base, "now"), days, tz)
     if doc.get("from") is not None and doc["from"] != format_instant(day_start(days[0], tz)):
         raise DataError(join(base, "from"), f"must be local midnight of the first day in {tz}, {format_instant(day_start(days[0], tz))}")
     tags = _tags(doc["tag_values"], join(base, "tag_values"))

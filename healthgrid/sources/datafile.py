@@ -63,18 +63,23 @@ def parse_grid(doc: Any, base: str = "") -> Grid:
     if not isinstance(doc, dict):
         raise DataError(base or "(top level)", "a grid must be a JSON object")
     checks.mapping(doc, base, _GRID_KEYS, required=("name", "days", "rows"), errors=errors)
+    name, title, tz, days, now = grid_fields(doc, base)
+    rows_path = join(base, "rows")
+    rows_doc = checks.rows(doc["rows"], rows_path)
+    rows = [_row(r, f"{rows_path}[{i}]", len(days)) for i, r in enumerate(rows_doc)]
+    check_labels(rows_doc, rows_path, errors)
+    return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows)
+
+
+def grid_fields(doc: dict, base: str) -> tuple[str, str, str, list[date], datetime]:
+    """Name, title, time zone, days and now of a grid object (its bands checked too), for every grid type."""
     name = checks.grid_name(doc["name"], join(base, "name"))
     title = checks.string(doc.get("title", name), join(base, "title"))
     tz = checks.timezone(doc.get("timezone", "UTC"), join(base, "timezone"))
     if doc.get("bands") is not None:
         checks.bands(doc["bands"], join(base, "bands"))
     days = _days(doc["days"], join(base, "days"))
-    now = _now(doc.get("now"), join(base, "now"), days, tz)
-    rows_path = join(base, "rows")
-    rows_doc = checks.rows(doc["rows"], rows_path)
-    rows = [_row(r, f"{rows_path}[{i}]", len(days)) for i, r in enumerate(rows_doc)]
-    check_labels(rows_doc, rows_path, errors)
-    return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows)
+    return name, title, tz, days, _now(doc.get("now"), join(base, "now"), days, tz)
 
 
 def _days(value: Any, path: str) -> list[date]:

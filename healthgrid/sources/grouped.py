@@ -27,7 +27,7 @@ from healthgrid.config.comparison import MAX_TAG_CHARS, METRIC_QUERY_RE, is_perc
 from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
 from healthgrid.errors import RunError, quote_body
 from healthgrid.grid import day_start, local_days
-from healthgrid.sources.datadog import DAY, MAX_POINTS, bucket_seconds
+from healthgrid.sources.datadog import DAY, MAX_POINTS, _number, _unwrap, bucket_seconds
 
 MAX_TAG_VALUES = 10_000  # distinct values of the tag in one answer; more: narrow the scope
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -92,18 +92,6 @@ def clean_tag(text: str) -> str:
     if len(text) > MAX_TAG_CHARS:
         raise AnswerError(f"a tag value of {len(text)} characters (Datadog's limit is {MAX_TAG_CHARS})")
     return CONTROL_RE.sub("\ufffd", text)
-
-
-def _unwrap(value):
-    return getattr(value, "value", value)
-
-
-def _number(value, what: str) -> float:
-    if value is None:
-        return math.nan
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise AnswerError(f"{what} is {type(value).__name__} {str(value)[:20]!r}, not a number")
-    return float(value)
 
 
 @dataclass
@@ -215,7 +203,7 @@ class GroupedSource:
                 response = self._request(spec, api_client, retrier, window)
                 try:
                     answer = read_answer(response, window, seen)
-                except (AnswerError, TypeError, AttributeError, OverflowError) as exc:
+                except (ValueError, TypeError, AttributeError, OverflowError) as exc:
                     raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what was asked ({exc})") from None
                 for index, tag, column in answer:
                     points.setdefault((index, tag), {}).update(column)
