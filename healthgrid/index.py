@@ -164,7 +164,8 @@ def _card(entry: Entry, st: Status) -> str:
         if st.worst:
             worst = f"Worst{'' if isinstance(grid, Comparison) else ' today'}: " + "; ".join(escape(w) for w in st.worst)
         else:
-            worst = "No data for today yet." if st.state == "nodata" else "Nothing below good today."
+            when = "" if isinstance(grid, Comparison) else " today"
+            worst = f"No data for{when or ' the window'} yet." if st.state == "nodata" else f"Nothing below good{when}."
         parts.append(f'<p class="worst">{worst}</p>')
         stale_words = f'<strong class="stale">stale</strong>: older than {_age(entry.page.stale_after_minutes)} · ' if st.stale else ""
         parts.append(f'<p class="asof">{stale_words}Data as of <time datetime="{format_instant(grid.now)}" '

@@ -255,3 +255,26 @@ def test_hostile_tag_values_are_escaped_wherever_they_land(dd, cli, in_tmp):
     assert "\\<b\\>bold\\</b\\> \\| \\[x\\](http://e.test) @\u2060team" in md.replace("http\\://", "http://")
     assert "\x1b" not in md and "\u202e" not in md
     assert all(line.count(" | ") == 1 for line in md.splitlines() if line.startswith("| ") and "bold" in line)
+
+
+def test_the_fakes_grouped_answer_has_the_recorded_shape():
+    from pathlib import Path
+
+    from fakes.datadog import FakeDatadog
+
+    recorded = yaml.safe_load((Path(__file__).parent / "data" / "datadog" /
+                               "v2__cassettes__test_scenarios__test_timeseries_cross_product_query_returns_ok_response.yaml").read_text())
+    request = json.loads(recorded["interactions"][0]["request"]["body"])
+    expected = json.loads(recorded["interactions"][0]["response"]["body"]["string"])
+    request["data"]["attributes"]["queries"][0]["query"] = "avg:datadog.estimated_usage.metrics.custom{*} by {org}.rollup(sum, 60)"
+    server = FakeDatadog()
+    server.add_tagged_points("datadog.estimated_usage.metrics.custom", ["org:a"], [(1711977645, 1), (1711977705, 1)])
+    server.add_tagged_points("datadog.estimated_usage.metrics.custom", ["org:b"], [(1711980225, 87)])
+    body = server.timeseries(request).body
+    assert body.keys() == expected.keys() and body["data"].keys() == expected["data"].keys()
+    attributes = body["data"]["attributes"]
+    assert attributes.keys() == expected["data"]["attributes"].keys()
+    assert [s.keys() for s in attributes["series"]] == [expected["data"]["attributes"]["series"][0].keys()] * 2
+    assert [s["group_tags"] for s in attributes["series"]] == [["org:a"], ["org:b"]]
+    assert attributes["times"] == [t - t % 60_000 for t in expected["data"]["attributes"]["times"]]  # 60 s bucket starts
+    assert attributes["values"] == [[1, 1, None], [None, None, 87]]

@@ -164,6 +164,13 @@ def test_html_page_and_index_entry(tmp_path):
     assert "<strong>critical</strong> · bars:" in index and "Worst: P90 latency for batch 790 ms (critical);" in index
     badge = json.loads(files["svc.badge.json"])
     assert badge["message"] == "5 ok · 4 warn · 3 crit · 3 no data" and badge["color"] == "red"
+    from healthgrid.embed import embeds
+    from healthgrid.publish import Published
+
+    shown = [Published(f"svc{s}.png", f"https://p/svc{s}.png", f"https://p/svc{s}.png?v=1") for s in ("", "_dark")]
+    snippet = embeds(shown, files)["svc"]
+    assert snippet.startswith('<picture><source media="(prefers-color-scheme: dark)" srcset="https://p/svc_dark.png?v=1">')
+    assert 'alt="Service health: 3 metrics compared across 5 values of service' in snippet
 
 
 def test_demo_data_is_deterministic_and_shows_every_state(cli, in_tmp):

@@ -230,6 +230,10 @@ def _draw_panel(p: _Bars, panel: Panel, ax) -> None:
     ax.axvline(0.0, color=theme.muted, linewidth=0.9, zorder=2)
     for x, style, _ in panel.lines:
         ax.axvline(x, color=theme.foreground, linewidth=1.1, linestyle=(0, (4, 2)) if style == "dashed" else (0, (1, 1.5)), zorder=2.5)
+    drawn = [bar for bar in panel.bars if bar.color is not None]
+    if drawn:  # one call for the panel's bars
+        ax.barh([b.tag for b in drawn], [b.value for b in drawn], height=0.7, color=[b.color for b in drawn], edgecolor=theme.muted,
+                linewidth=0.5, zorder=2.2)
     for bar in panel.bars:
         if bar.color is None:  # no data: a hatched slot across the panel that says so
             ax.add_patch(Rectangle((panel.xlim[0], bar.tag - 0.28), panel.xlim[1] - panel.xlim[0], 0.56, facecolor=theme.nodata_fill,
@@ -237,7 +241,6 @@ def _draw_panel(p: _Bars, panel: Panel, ax) -> None:
             ax.text(bar.text_x, bar.tag, NO_DATA, ha="center", va="center", fontsize=_VALUE_FONT * 0.95, fontstyle="italic",
                     color=bar.text_color, zorder=3, bbox=dict(boxstyle="round,pad=0.15", facecolor=theme.nodata_fill, edgecolor="none"))
             continue
-        ax.barh(bar.tag, bar.value, height=0.7, color=bar.color, edgecolor=theme.muted, linewidth=0.5, zorder=2.2)
         # On its own background, so a reference line through a value never crosses its digits.
         ax.text(bar.text_x, bar.tag, plain(bar.text), ha=bar.ha, va="center", fontsize=_VALUE_FONT, color=bar.text_color, zorder=3,
                 bbox=dict(boxstyle="square,pad=0.12", facecolor=bar.color if bar.inside else theme.background, edgecolor="none"))
