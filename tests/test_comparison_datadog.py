@@ -125,9 +125,32 @@ def test_each_bar_is_the_rows_value_over_the_window_for_its_tag_value(dd, cli, i
     (request,) = dd.calls("POST", QUERY_PATH)  # one request for the grid
     queries = [q["query"] for q in request.json()["data"]["attributes"]["queries"]]
     assert all(" by {policy}" in q for q in queries)
-    assert queries[:2] == [f"avg:eval.score{{suite:nav}} by {{policy}}.rollup({m}, {bucket})" for m in ("sum", "count")]
+    # An avg row: every point of every series of the tag value pooled, Σ sum / Σ count.
+    assert queries[:2] == [f"sum:eval.score{{suite:nav}} by {{policy}}.rollup({m}, {bucket})" for m in ("sum", "count")]
     weekday = local_days(now, tz, 7)[0].strftime("%A").lower()
     assert queries[-1] == f"p90:eval.latency{{suite:combat}} by {{policy}}.rollup(avg, weekly, {weekday}, '{tz}')"
+
+
+def test_an_avg_bar_weighs_every_point_of_every_series_alike(dd, cli, in_tmp):
+    """Two hosts behind one policy: one reports every 10 minutes all week at about 0.9, the other
+    every 30 minutes for two days at about 0.1. The bar is the mean of all their points, not a
+    mean of per-host or per-hour means."""
+    tz = "America/New_York"
+    lo, hi = window(NOW, tz, 7)
+    busy = [(t, 0.9 + (t % 7) / 100) for t in range(lo, int(hi), 600)]
+    quiet = [(t, 0.1 + (t % 5) / 100) for t in range(lo, lo + 2 * 86400, 1800)]
+    dd.add_tagged_points("eval.score", ["policy:ppo", "host:busy", "suite:nav"], busy)
+    dd.add_tagged_points("eval.score", ["policy:ppo", "host:quiet", "suite:nav"], quiet)
+    config = yaml.safe_load(CONFIG.format(tz=tz))
+    config["grids"][0]["rows"] = [{"label": "Nav", "query": "avg:eval.score{suite:nav}"},
+                                  {"label": "Nav sum", "query": "sum:eval.score{suite:nav}", "aggregation": "sum"},
+                                  {"label": "Nav min", "query": "min:eval.score{suite:nav}", "aggregation": "min"}]
+    (in_tmp / "healthgrid.yml").write_text(yaml.safe_dump(config))
+    assert cli("render", "--now", NOW.isoformat(), "--format", "html").code == 0
+    rows = json.loads((in_tmp / "healthgrid-out" / "evals.json").read_text())["rows"]
+    every = [v for _, v in busy + quiet]
+    assert [r["bars"][0]["value"] for r in rows] == [pytest.approx(sum(every) / len(every), rel=1e-9),
+                                                     pytest.approx(sum(every), rel=1e-9), min(every)]
 
 
 @pytest.mark.parametrize("tz,rollup", [("UTC", "avg, 86400"), ("America/New_York", "avg, daily, 12am, 'America/New_York'")])
@@ -195,6 +218,7 @@ def answer(series=None, times=None, values=None, **extra):
     (answer(times=[START_MS + 3_600_000]), "no bucket start of the window"),
     (answer(times=[START_MS - 86_400_000]), "no bucket start of the window"),
     (answer(times=[START_MS + 500]), "no bucket start of the window"),
+    (answer(times=[START_MS, START_MS], values=[[5.0, 6.0]]), "the same bucket twice in times"),
     (answer(series=[{"group_tags": ["policy:a"], "query_index": 0, "unit": None}] * 2, values=[[5.0], [6.0]]), "several series for policy:a"),
     (answer(series=[{"group_tags": ["policy:a"], "query_index": 3, "unit": None}]), "queries 0..0 were asked"),
     (answer(errors="Query timed out for some groups"), "Datadog answered with errors: Query timed out"),

@@ -4,8 +4,9 @@ each bar is a row's value for one tag value over the window.
 The window is whole local days: from local midnight of its first day to now. Buckets start at
 local midnights, as for heatmaps (`bucket_seconds`), so the window is a whole number of buckets and
 each point in it falls in exactly one of them. The window's value is built from its buckets as a
-heatmap builds a day: an avg row asks for sum and count in every zone (UTC too) and divides, so
-every point weighs the same; sum, min and max rows combine the buckets with their aggregation. A
+heatmap builds a day: an avg row asks for sum and count in every zone (UTC too), summed across the
+tag value's series, and divides, so every point weighs the same; sum, min and max rows combine the
+buckets with their aggregation. A
 percentile row is asked in one bucket that is the whole window (a local day, or a week from local
 midnight of the window's first weekday): no percentile survives being combined from shorter ones.
 
@@ -46,12 +47,14 @@ class AnswerError(ValueError):
     """The answer is not what was asked: one line saying what."""
 
 
-def grouped_text(query: str, by: str, rollup: str) -> str:
-    """`avg:m{scope} by {KEY}.as_count().rollup(...)`: the row's metric query grouped by the tag."""
+def grouped_text(query: str, by: str, rollup: str, pooled: bool = False) -> str:
+    """`avg:m{scope} by {KEY}.as_count().rollup(...)`: the row's metric query grouped by the tag.
+    `pooled`: an avg (or unprefixed) query's sum and count are summed across the tag value's series,
+    so Σ sum / Σ count is the mean of every point of every series."""
     match = METRIC_QUERY_RE.fullmatch(query)
     if match is None:  # checked with the config; a query built another way is refused here too
         raise RunError(f"{query!r} is not one metric query")
-    space = f"{match['space']}:" if match["space"] else ""
+    space = "sum:" if pooled and match["space"] in (None, "avg") else f"{match['space']}:" if match["space"] else ""
     return f"{space}{match['metric']}{{{match['scope']}}} by {{{by}}}{match['methods'] or ''}.rollup({rollup})"
 
 
@@ -68,7 +71,8 @@ def plan(spec: GridSpec, days: list[date], bucket: int) -> list[GroupedQuery]:
             queries.append(GroupedQuery(f"q{len(queries)}", i, window_aggregation(row), text, whole=True))
             continue
         for method in ("sum", "count") if row.aggregation == "avg" else (row.aggregation,):
-            queries.append(GroupedQuery(f"q{len(queries)}", i, method, grouped_text(row.query, spec.by, f"{method}, {bucket}")))
+            text = grouped_text(row.query, spec.by, f"{method}, {bucket}", pooled=row.aggregation == "avg")
+            queries.append(GroupedQuery(f"q{len(queries)}", i, method, text))
     return queries
 
 
@@ -133,6 +137,8 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
             raise AnswerError(f"a bucket at {str(ms)[:20]} ms, which is no bucket start of the window asked "
                               f"({window.bucket} s buckets from local midnight, {window.lo} s)")
         starts.append(int(t) // 1000)
+    if len(set(starts)) != len(starts):
+        raise AnswerError("the same bucket twice in times")
     out, mine = [], set()
     prefix = f"{window.by}:"
     for s, column in zip(series, values, strict=True):

@@ -156,7 +156,10 @@ class FakeDatadog(FakeServer):
 
     def grouped_timeseries(self, attrs: dict) -> Response:
         """`QUERY by {KEY}`: one series per value of KEY among the points the scope selects (points
-        without KEY are left out), each carrying `group_tags: ["KEY:value"]`; shared `times` as above."""
+        without KEY are left out), each carrying `group_tags: ["KEY:value"]`; shared `times` as above.
+        As Datadog does, each underlying series (one set of tags) is rolled up in time first, then
+        the group's series are combined per bucket by the space aggregator (a percentile: of all
+        the bucket's points)."""
         lo, hi = attrs["from"] // 1000, attrs["to"] // 1000
         names = [q["name"] for q in attrs["queries"]]
         columns = []  # (query index, "KEY:value", {bucket start: value})
@@ -167,24 +170,31 @@ class FakeDatadog(FakeServer):
                 return Response(400, {"errors": [f"Error parsing query: unable to parse {query}: Rule 'query' didn't match"]})
             space, metric, scope, key, method, size, day_zone, weekday, week_zone = match.groups()
             wanted = [] if scope.strip() == "*" else [part.strip() for part in scope.split(",")]
-            groups: dict[str, dict[int, list[float]]] = {}
+            groups: dict[str, dict[int, dict[frozenset, list[float]]]] = {}  # value -> bucket -> series -> points
             for t, v, tags in getattr(self, "tagged", {}).get(metric, []):
                 value = next((tag.split(":", 1)[1] for tag in tags if tag.startswith(key + ":")), None)
                 if not lo <= t < hi or value is None or not all(w in tags for w in wanted):
                     continue
                 start = (local_midnight(t, day_zone) if day_zone else week_start(t, weekday, week_zone) if week_zone
                          else t - t % int(size))
-                bucket = groups.setdefault(value, {}).setdefault(start, [])
+                bucket = groups.setdefault(value, {}).setdefault(start, {}).setdefault(tags, [])
                 if v is not None:
                     bucket.append(v)
             for value in sorted(groups):
-                columns.append((index, f"{key}:{value}", {t: (rollup(v, space if space.startswith("p") else method) if v else None)
-                                               for t, v in groups[value].items()}))
+                columns.append((index, f"{key}:{value}", {t: self._space(space, method, per_series) for t, per_series in groups[value].items()}))
         times = sorted({t for _, _, column in columns for t in column})
         series = [{"group_tags": [tag], "query_index": index, "unit": None} for index, tag, _ in columns]
         body = {"data": {"id": "0", "type": "timeseries_response", "attributes": {
             "series": series, "times": [t * 1000 for t in times], "values": [[column.get(t) for t in times] for _, _, column in columns]}}}
         return Response(200, body, content_type="application/vnd.api+json")
+
+    @staticmethod
+    def _space(space: str, method: str, per_series: dict) -> float | None:
+        if space.startswith("p"):
+            pooled = [v for values in per_series.values() for v in values]
+            return rollup(pooled, space) if pooled else None
+        rolled = [rollup(values, method) for values in per_series.values() if values]
+        return rollup(rolled, space) if rolled else None
 
 
 def daily_truth(points, day_bounds: list[int], aggregation: str) -> list[float]:
