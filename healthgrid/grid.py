@@ -100,14 +100,7 @@ class Grid:
             "now": format_instant(self.now),
             "rows": [
                 {
-                    "label": r.label,
-                    "group": r.group,
-                    "query": r.query,
-                    "unit": r.unit,
-                    **({"score": {"good": r.score.good, "bad": r.score.bad}} if r.score else {}),
-                    **({"pass": str(r.rule.passes)} if r.rule else {}),
-                    **({"warn": str(r.rule.warn)} if r.rule and r.rule.warn else {}),
-                    **({"description": r.description} if r.description is not None else {}),
+                    **row_meta(r),
                     "values": [_json_number(r.shade(j, bands) if r.rule else v) for j, v in enumerate(r.values)],
                     "raw": [_json_number(v) for v in r.raw],
                     "bands": [_band_name(r.band(j, bands)) for j in range(len(r.values))],
@@ -115,6 +108,21 @@ class Grid:
                 for r in self.rows
             ],
         }
+
+
+def row_meta(r: Row) -> dict:
+    """What a data file says of a row besides its values: label, group, query, unit, and its score,
+    rule and description when it has them."""
+    return {
+        "label": r.label,
+        "group": r.group,
+        "query": r.query,
+        "unit": r.unit,
+        **({"score": {"good": r.score.good, "bad": r.score.bad}} if r.score else {}),
+        **({"pass": str(r.rule.passes)} if r.rule else {}),
+        **({"warn": str(r.rule.warn)} if r.rule and r.rule.warn else {}),
+        **({"description": r.description} if r.description is not None else {}),
+    }
 
 
 def _band_name(band: str) -> str | None:

@@ -97,6 +97,12 @@ td:hover{filter:brightness(1.12)} .sr{position:absolute;width:1px;height:1px;ove
 """
 
 
+def color_style(color) -> str:
+    """` style="…"` for a cell in `color` (RGBA), its text black or white by contrast, as in the picture."""
+    hex_color = "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in color[:3]))
+    return f" style=\"background:{hex_color};color:{text_color_on(color)}\""
+
+
 def _table(grid: Grid, spec: GridSpec) -> str:
     cmap, norm = colormap_and_norm(spec.palette, spec.bands)
     n = len(grid.days)
@@ -116,9 +122,7 @@ def _table(grid: Grid, spec: GridSpec) -> str:
                 classes.append("nodata")
                 style = ""
             else:  # the very colour the image gives this cell
-                color = cmap(norm(row.shade(j, spec.bands)))
-                hex_color = "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in color[:3]))
-                style = f" style=\"background:{hex_color};color:{text_color_on(color)}\""
+                style = color_style(cmap(norm(row.shade(j, spec.bands))))
             word = band if band != "nodata" else ""
             cells.append(f"<td class=\"{' '.join(classes)}\"{style} title=\"{escape(cell_details(grid, i, j, word or None))}\">"
                          f"<span class=\"sr\">{word} </span>{escape(text)}</td>")

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 from urllib.parse import quote
 
+from healthgrid.comparison import Comparison
 from healthgrid.config import MAX_DATA_BYTES, MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, Bands, ConfigError, StatusPageSpec
 from healthgrid.escaping import html_text as escape
 from healthgrid.formatting import as_of_text, cell_text
@@ -40,7 +41,7 @@ class Entry:
     name: str
     title: str
     files: list[str]
-    grid: Grid | None = None
+    grid: Grid | Comparison | None = None
     bands: Bands = field(default_factory=Bands)
     page: StatusPageSpec = field(default_factory=StatusPageSpec)
 
@@ -78,7 +79,7 @@ def _grid_of(stem: str, present: set[str]) -> str:
 
 
 def _load(entry: Entry, raw: bytes | None) -> None:
-    from healthgrid.sources.datafile import parse_grid
+    from healthgrid.sources.comparison_file import parse_any
 
     if not raw or len(raw) > MAX_JSON_BYTES:
         return
@@ -93,7 +94,7 @@ def _load(entry: Entry, raw: bytes | None) -> None:
     entry.bands = _bands(doc.get("bands"))
     entry.page = _page(doc.get("status_page"))
     try:
-        entry.grid = parse_grid(doc)
+        entry.grid = parse_any(doc)
     except (ConfigError, RecursionError):
         return
     entry.title = _plain(entry.grid.title) or entry.name
@@ -133,13 +134,17 @@ def status(entry: Entry, now: datetime) -> Status:
     grid = entry.grid
     if grid is None:
         return Status("unknown", {}, [], False)
-    today = [(row.band(-1, entry.bands), row) for row in grid.rows]
     counts = grid.today_counts(entry.bands)
     state = next((s for s in ("critical", "warning") if counts[s]), "good" if counts["good"] else "nodata")
+    stale = now - grid.now > timedelta(minutes=entry.page.stale_after_minutes)
+    if isinstance(grid, Comparison):  # every bar is current: the window ends now
+        from healthgrid.comparison_text import worst_texts
+
+        return Status(state, counts, worst_texts(grid, entry.bands, WORST_SHOWN), stale)
+    today = [(row.band(-1, entry.bands), row) for row in grid.rows]
     bad = sorted((i for i, (b, _) in enumerate(today) if b in ("critical", "warning")),
                  key=lambda i: (STATES.index(today[i][0]), grid.rows[i].values[-1], i))
     worst = [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1, entry.bands)} ({today[i][0]})" for i in bad[:WORST_SHOWN]]
-    stale = now - grid.now > timedelta(minutes=entry.page.stale_after_minutes)
     return Status(state, counts, worst, stale)
 
 
@@ -166,12 +171,13 @@ def _card(entry: Entry, st: Status) -> str:
     line = f'<span class="sym {st.state}" aria-hidden="true">{SYMBOLS[st.state]}</span> <strong>{WORDS[st.state]}</strong>'
     if entry.grid is not None:
         grid = entry.grid
-        line += f" · today: {counts_text(st.counts)}"
+        line += f" · {'bars' if isinstance(grid, Comparison) else 'today'}: {counts_text(st.counts)}"
         parts.append(f'<p class="state">{line}</p>')
         if st.worst:
-            worst = "Worst today: " + "; ".join(escape(w) for w in st.worst)
+            worst = f"Worst{'' if isinstance(grid, Comparison) else ' today'}: " + "; ".join(escape(w) for w in st.worst)
         else:
-            worst = "No data for today yet." if st.state == "nodata" else "Nothing below good today."
+            when = "" if isinstance(grid, Comparison) else " today"
+            worst = f"No data for{when or ' the window'} yet." if st.state == "nodata" else f"Nothing below good{when}."
         parts.append(f'<p class="worst">{worst}</p>')
         stale_words = f'<strong class="stale">stale</strong>: older than {_age(entry.page.stale_after_minutes)} · ' if st.stale else ""
         parts.append(f'<p class="asof">{stale_words}Data as of <time datetime="{format_instant(grid.now)}" '
@@ -179,9 +185,11 @@ def _card(entry: Entry, st: Status) -> str:
     else:
         parts.append(f'<p class="state">{line}: no readable {escape(name)}.json beside the images</p>')
     if light:
+        from healthgrid.comparison_text import alt_text as comparison_alt
         from healthgrid.textout import alt_text
 
-        alt = alt_text(entry.grid, entry.bands) if entry.grid is not None else entry.title
+        alt = ((comparison_alt if isinstance(entry.grid, Comparison) else alt_text)(entry.grid, entry.bands)
+               if entry.grid is not None else entry.title)
         source = f'<source media="(prefers-color-scheme: dark)" srcset="{_href(dark)}">' if dark and dark != light else ""
         target = f"{name}.html" if f"{name}.html" in files else light
         parts.append(f'<a href="{_href(target)}"><picture>{source}<img src="{_href(light)}" alt="{escape(alt)}"></picture></a>')

@@ -10,6 +10,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from healthgrid.comparison import Comparison
 from healthgrid.config import GridSpec, StatusPageSpec, shown
 from healthgrid.errors import RunError
 from healthgrid.filenames import FORMATS, image_name  # noqa: F401 - FORMATS is read from here by the flags
@@ -19,7 +20,7 @@ from healthgrid.textout import grid_json, markdown
 THEME_CHOICES = {"light": ("light",), "dark": ("dark",), "both": ("light", "dark")}
 
 
-def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...], layout=None,
+def grid_files(grid: Grid | Comparison, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...], layout=None,
                status_page: StatusPageSpec = StatusPageSpec()) -> dict[str, bytes]:
     """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json, NAME.md and
     NAME.badge.json.
@@ -34,9 +35,11 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
     for fmt in formats:
         for theme in themes:
             if fmt == "html":
+                from healthgrid.comparison_page import comparison_page
                 from healthgrid.gridpage import page
 
-                files[image_name(grid.name, theme, "html")] = page(grid, spec, theme, images, status_page.refresh_seconds)
+                page_of = comparison_page if isinstance(grid, Comparison) else page
+                files[image_name(grid.name, theme, "html")] = page_of(grid, spec, theme, images, status_page.refresh_seconds)
             else:
                 files[image_name(grid.name, theme, fmt)] = render.figure_bytes(figures[theme], fmt)
     for fig in figures.values():
@@ -46,7 +49,12 @@ def grid_files(grid: Grid, spec: GridSpec, formats: tuple[str, ...], themes: tup
     files[f"{grid.name}.json"] = grid_json(grid, spec.bands, {
         "bands": {"critical": spec.bands.critical, "warning": spec.bands.warning},
         "status_page": {"refresh_seconds": status_page.refresh_seconds, "stale_after_minutes": status_page.stale_after_minutes}}).encode()
-    files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend_column).encode()
+    if isinstance(grid, Comparison):
+        from healthgrid.comparison_text import markdown as comparison_markdown
+
+        files[f"{grid.name}.md"] = comparison_markdown(grid, spec.bands, image=first_image).encode()
+    else:
+        files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend_column).encode()
     files[badge_name(grid.name)] = badge_json(grid, spec.bands).encode()
     return files
 

@@ -204,7 +204,12 @@ def plural(count: int, word: str) -> str:
 
 
 def status_line(grid, seconds: float) -> str:
-    """`NAME: 7 rows × 7 days, 2 of 49 cells without data, 0.41s`."""
+    """`NAME: 7 rows × 7 days, 2 of 49 cells without data, 0.41s` (a comparison: `2 rows × 12 values of
+    policy, 1 of 24 bars without data`)."""
+    if getattr(grid, "type", None) == "comparison":
+        bars = len(grid.rows) * len(grid.tags)
+        return (f"{grid.name}: {plural(len(grid.rows), 'row')} × {plural(len(grid.tags), 'value')} of {grid.by}, "
+                f"{grid.missing_cells} of {plural(bars, 'bar')} without data, {seconds:.2f}s")
     cells = len(grid.rows) * len(grid.days)
     return (f"{grid.name}: {plural(len(grid.rows), 'row')} × {plural(len(grid.days), 'day')}, "
             f"{grid.missing_cells} of {plural(cells, 'cell')} without data, {seconds:.2f}s")
@@ -217,4 +222,5 @@ def _warn_out_of_range(grid, console: Console) -> None:
         (row, day, value), *more = cells
         if row.score is None:
             extra = f" (and {len(more)} more)" if more else ""
-            console.warn(f"{grid.name}: {row.label!r} on {day}: FoM {value:g} is outside [0, 1]; clamped for colour{extra}")
+            where = f"for {day}" if isinstance(day, str) else f"on {day}"  # a comparison's tag value, or a day
+            console.warn(f"{grid.name}: {row.label!r} {where}: FoM {value:g} is outside [0, 1]; clamped for colour{extra}")

@@ -45,12 +45,13 @@ def alt_text(grid: Grid, bands: Bands) -> str:
     return sentence
 
 
+def md_heading(title: str, alt: str, image: str | None) -> list[str]:
+    """NAME.md's first lines: the title, the image with its alt text (when there is one), the alt text."""
+    return [f"## {md_text(title)}", ""] + ([f"![{md_text(alt)}]({md_url(image)})", ""] if image else []) + [md_text(alt), ""]
+
+
 def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = False) -> str:
-    alt = alt_text(grid, bands)
-    lines = [f"## {md_text(grid.title)}", ""]
-    if image:
-        lines += [f"![{md_text(alt)}]({md_url(image)})", ""]
-    lines += [md_text(alt), ""]
+    lines = md_heading(grid.title, alt_text(grid, bands), image)
     # A "Rule" column only where some row has a rule or a description: the rule is what a reader
     # of a rule row needs to read its colours.
     ruled = any(row.rule or row.description for row in grid.rows)

@@ -5,6 +5,7 @@ baselines guard the published files themselves, not a re-render under pytest-mpl
 """
 
 import io
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -189,3 +190,36 @@ def test_heatmap_trend_column_dark():
     grid, spec = mixed_grid()
     spec = GridSpec(**{**spec.__dict__, "trend_column": True})
     return as_figure(render(grid, spec, "dark", "png"))
+
+
+def comparison_grid():
+    """`type: comparison`: a rule row with warn and a scored row, five values of the tag (one long,
+    one without data in a row), in the default palette."""
+    from healthgrid.comparison import build
+    from healthgrid.rules import Rule, parse_condition
+
+    rows = (RowSpec("Eval score", "avg:eval.score{suite:nav}", rule=Rule(parse_condition(">= 0.8"), parse_condition(">= 0.6"))),
+            RowSpec("Episode length", "avg:eval.steps{suite:nav}", score=Score(200, 1000), unit="steps"))
+    spec = GridSpec(name="evals", title="Eval score by policy, last 7 days", rows=rows, days=7, type="comparison", by="policy", top=4)
+    values = [{"ppo": 0.91, "sac": 0.64, "dqn": 0.42, "ppo-with-a-rather-long-name for nightly runs": 0.85, "random": 0.1},
+              {"ppo": 310.0, "sac": 720.0, "ppo-with-a-rather-long-name for nightly runs": 450.0, "random": 990.0}]
+    days = [NOW_DT.date() - timedelta(days=6 - i) for i in range(7)]
+    return build("evals", spec.title, "UTC", days, NOW_DT, "policy", rows, values, ["avg", "avg"], spec.bands, spec.top), spec
+
+
+@pytest.mark.mpl_image_compare(**IMAGE)
+def test_comparison_light():
+    grid, spec = comparison_grid()
+    return as_figure(render(grid, spec, "light", "png"))
+
+
+@pytest.mark.mpl_image_compare(**IMAGE)
+def test_comparison_dark():
+    grid, spec = comparison_grid()
+    return as_figure(render(grid, spec, "dark", "png"))
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg"])
+def test_comparisons_are_deterministic(fmt):
+    grid, spec = comparison_grid()
+    assert render(grid, spec, "dark", fmt) == render(comparison_grid()[0], spec, "dark", fmt)

@@ -14,7 +14,7 @@ from healthgrid.rules import Rule
 DEFAULT_CONFIG_FILE = "healthgrid.yml"
 NAME_RE = re.compile(r"[a-z0-9_-]{1,100}")  # always fullmatch: `$` would let "g\n" through
 AGGREGATIONS = ("avg", "sum", "min", "max")
-GRID_TYPES = ("heatmap", "trend")
+GRID_TYPES = ("heatmap", "trend", "comparison")
 PUBLISH_TARGETS = ("ghpages", "imgur", "s3", "none")
 MAX_DAYS = 90
 # Limits on what a config or data file may ask for (README, "Limits"); crossing one is a one-line error.
@@ -105,6 +105,8 @@ class GridSpec:
     trend_column: bool = False  # the `trend:` key: a column on the heatmap, not the `type: trend` chart
     timezone: str = "UTC"
     bands: Bands = field(default_factory=Bands)
+    by: str | None = None  # type: comparison: the tag key whose values the bars compare
+    top: int = 20  # type: comparison: at most this many tag values, worst first
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import healthgrid.config.checks as checks
+from healthgrid.config.comparison import comparison_fields
 from healthgrid.config.errors import Collector, ConfigError, join, kind, shown
 from healthgrid.config.model import (
     AGGREGATIONS,
@@ -99,7 +100,7 @@ def _grid(value: Any, path: str, defaults: dict, errors: Collector | None = None
     """The grid, or None when `errors` (non-strict) got this grid's mistakes."""
     errors = errors or Collector(strict=True)
     before = errors.count
-    checks.mapping(value, path, ("name", "type", "title", "rows", "trend") + _DEFAULTABLE, required=("name", "rows"), errors=errors)
+    checks.mapping(value, path, ("name", "type", "title", "rows", "trend", "by", "top") + _DEFAULTABLE, required=("name", "rows"), errors=errors)
     name = errors.run(checks.grid_name, value["name"], join(path, "name")) if "name" in value else None
     rows_path = join(path, "rows")
     rows: list[RowSpec | None] = []
@@ -110,20 +111,22 @@ def _grid(value: Any, path: str, defaults: dict, errors: Collector | None = None
     merged = {**defaults, **{k: value[k] for k in _DEFAULTABLE if k in value}}
     grid_type = errors.run(checks.choice, value.get("type", "heatmap"), join(path, "type"), GRID_TYPES)
     trend = errors.run(checks.boolean, value.get("trend", False), join(path, "trend"))
-    if trend and grid_type == "trend":
+    if trend and grid_type in ("trend", "comparison"):
         errors.add(ConfigError(join(path, "trend"), "only applies to type: heatmap"))
     where = lambda key: join(path if key in value else "", key)  # noqa: E731 - blame the key where it was set
     timezone = checks.zone(merged.get("timezone", "UTC"), where("timezone"), errors)
+    days = errors.run(checks.integer, merged.get("days", 7), where("days"), 1, MAX_DAYS)
     spec = GridSpec(
         name=name or "",
         title=errors.run(checks.string, value["title"], join(path, "title")) if "title" in value else (name or "").replace("_", " ").replace("-", " ").title(),
         rows=tuple(rows),
         type=grid_type,
-        days=errors.run(checks.integer, merged.get("days", 7), where("days"), 1, MAX_DAYS),
+        days=days,
         palette=errors.run(checks.palette, merged.get("palette", DEFAULT_PALETTE), where("palette")),
         trend_column=trend,
         timezone=timezone,
         bands=errors.run(checks.bands, merged["bands"], where("bands")) if "bands" in merged else Bands(),
+        **comparison_fields(value, path, grid_type, days, rows, errors),
     )
     return spec if errors.count == before else None
 

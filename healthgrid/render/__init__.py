@@ -1,6 +1,6 @@
-"""Grid -> picture. `figure_for()` draws a grid as its `type:` says (`heatmap.py`, `trend.py`);
-`figure_bytes()` encodes the figure (`png.py`). Both charts take their look from `style.py` and
-their text fitting from `layout.py`, and never import each other.
+"""Grid -> picture. `figure_for()` draws a grid as its `type:` says (`heatmap.py`, `trend.py`,
+`comparison.py`); `figure_bytes()` encodes the figure (`png.py`). The charts take their look from
+`style.py` and their text fitting from `layout.py`, and never import each other.
 
 The renderer owns its style: a `Figure` with its own Agg canvas (no pyplot state), every rcParam it
 relies on set inside `rc_context`, fixed sizes from the grid's shape, DejaVu Sans, and no
@@ -16,8 +16,10 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery w
 
 from matplotlib.figure import Figure  # noqa: E402
 
+from healthgrid.comparison import Comparison  # noqa: E402
 from healthgrid.config import GridSpec  # noqa: E402
 from healthgrid.grid import Grid, Row  # noqa: E402
+from healthgrid.render.comparison import comparison_figure  # noqa: E402
 from healthgrid.render.heatmap import heatmap_figure  # noqa: E402
 from healthgrid.render.layout import Layout  # noqa: E402
 from healthgrid.render.png import figure_bytes  # noqa: E402
@@ -26,15 +28,18 @@ from healthgrid.render.trend import trend_figure  # noqa: E402
 __all__ = ["Layout", "figure_bytes", "figure_for", "render", "shared_layout"]
 
 
-def figure_for(grid: Grid, spec: GridSpec, theme: str, layout: Layout | None = None) -> Figure:
+def figure_for(grid: Grid | Comparison, spec: GridSpec, theme: str, layout: Layout | None = None) -> Figure:
     """The figure of the grid's type, in `theme` ("light" or "dark"); `layout`: the sizes a
-    heatmap shares with the other heatmaps of its config."""
+    heatmap shares with the other heatmaps of its config. A comparison is drawn as one whatever
+    `spec` says (a `--data` file may hold one with no configured grid of its name)."""
+    if isinstance(grid, Comparison):
+        return comparison_figure(grid, spec, theme)
     if spec.type == "trend":
         return trend_figure(grid, spec, theme)
     return heatmap_figure(grid, spec, theme, layout)
 
 
-def render(grid: Grid, spec: GridSpec, theme: str, fmt: str, layout: Layout | None = None) -> bytes:
+def render(grid: Grid | Comparison, spec: GridSpec, theme: str, fmt: str, layout: Layout | None = None) -> bytes:
     """The bytes of one image file (`fmt` "png" or "svg") of the grid, as `healthgrid render` writes it."""
     return figure_bytes(figure_for(grid, spec, theme, layout), fmt)
 

@@ -22,7 +22,7 @@ from healthgrid.config import GridSpec
 from healthgrid.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, rule_bands, subtitle
 from healthgrid.grid import Grid
 from healthgrid.numbers import exact_number
-from healthgrid.render.layout import Layout, fit, fit_tail, shorten, text_width
+from healthgrid.render.layout import Layout, fit_tail, header, shorten, text_width
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
 from healthgrid.render.trend_column import GAP, TrendColumn, column_width, draw_column, trend_column
 from healthgrid.rules import band_middle
@@ -175,10 +175,9 @@ class _Heatmap:
         heat_w, heat_h = self.cell_w * len(self.grid.days), self.cell_h * len(self.display)
         fig_w = _PAD + self.label_w + 0.12 + heat_w + self.right_w
         avail = fig_w - 2 * _PAD
-        self.title_size, self.title_lines = fit(self.title, avail, 16.0, 11.0, "bold", self.dpi)
-        self.subtitle_size, self.subtitle_lines = fit(self.subtitle, avail, 9.5, 8.0, "normal", self.dpi, sep=" · ")
-        extra = (len(self.title_lines) - 1) * self.title_size * 1.3 / 72 + (len(self.subtitle_lines) - 1) * self.subtitle_size * 1.4 / 72
-        self.title_block = _TITLE_BLOCK + extra
+        head = header(self.title, self.subtitle, avail, self.dpi, _TITLE_BLOCK)
+        self.title_size, self.title_lines, self.subtitle_size, self.subtitle_lines = head.title_size, head.title_lines, head.subtitle_size, head.subtitle_lines
+        self.title_block = head.height
         bottom = _XLABEL_BLOCK_ROTATED if self.rotated else _XLABEL_BLOCK
         self.body_h = max(heat_h, _MIN_CBAR_HEIGHT)
         self.figure_size = (fig_w, self.title_block + self.body_h + bottom + _PAD * 0.5)
@@ -189,15 +188,7 @@ class _Heatmap:
         self.trend_box = (left + heat_w + GAP, heat_bottom, self.trend_w - GAP, heat_h) if self.spec.trend_column else None
         # A band's name only where the band is tall enough to hold it between its edge labels.
         self.cbar_names = [(mid, name) for mid, lo, hi, name in self.cbar_bands if (hi - lo) * self.body_h >= 0.3]
-        # Title lines, then subtitle lines, from the top (inches); each line's font size.
-        self.header_lines: list[tuple[float, str, float, bool]] = []  # (y from the top, text, size, bold)
-        y = 0.38
-        for k, line in enumerate(self.title_lines):
-            self.header_lines.append((y, line, self.title_size, True))
-            y += self.title_size * 1.3 / 72 if k < len(self.title_lines) - 1 else 0.32
-        for line in self.subtitle_lines:
-            self.header_lines.append((y, line, self.subtitle_size, False))
-            y += self.subtitle_size * 1.4 / 72
+        self.header_lines = head.lines  # title lines, then subtitle lines: (inches from the top, text, size, bold)
 
 
 def display_rows(grid: Grid) -> list[tuple[str, int | None, str]]:

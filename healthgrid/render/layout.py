@@ -98,6 +98,34 @@ def _glue(parts: list[str], sep: str, width: float, measure) -> list[str]:
     return lines
 
 
+@dataclass(frozen=True)
+class Header:
+    """A picture's title and subtitle fitted to its width, and where each line goes."""
+
+    title_size: float
+    title_lines: list[str]
+    subtitle_size: float
+    subtitle_lines: list[str]
+    lines: list[tuple[float, str, float, bool]]  # (inches from the top, text, font size, bold)
+    height: float  # inches the block takes from the top of the figure
+
+
+def header(title: str, subtitle: str, width: float, dpi: float, block: float) -> Header:
+    """Title (16 pt bold, down to 11) and subtitle (9.5 pt, down to 8, wrapped between its " · " parts
+    first) fitted to `width` inches; `block`: the height of one title and one subtitle line."""
+    title_size, title_lines = fit(title, width, 16.0, 11.0, "bold", dpi)
+    subtitle_size, subtitle_lines = fit(subtitle, width, 9.5, 8.0, "normal", dpi, sep=" · ")
+    lines, y = [], 0.38
+    for k, line in enumerate(title_lines):
+        lines.append((y, line, title_size, True))
+        y += title_size * 1.3 / 72 if k < len(title_lines) - 1 else 0.32
+    for line in subtitle_lines:
+        lines.append((y, line, subtitle_size, False))
+        y += subtitle_size * 1.4 / 72
+    extra = (len(title_lines) - 1) * title_size * 1.3 / 72 + (len(subtitle_lines) - 1) * subtitle_size * 1.4 / 72
+    return Header(title_size, title_lines, subtitle_size, subtitle_lines, lines, block + extra)
+
+
 def fit(text: str, width: float, size: float, min_size: float, weight: str = "normal", dpi: float = 150, sep: str = " ") -> tuple[float, list[str]]:
     """(font size, lines): one line at the largest size in [min_size, size] that fits `width`,
     else lines wrapped at `min_size`."""

@@ -24,9 +24,10 @@ def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | Non
     """The grids to produce; Datadog's credentials (default: from the environment) are checked here,
     before anything is fetched, and only when Datadog is the source."""
     if data is not None:
+        from healthgrid.sources.comparison_file import parse_any
         from healthgrid.sources.datafile import load_data
 
-        grids = load_data(data)
+        grids = load_data(data, parse_any)
         if names:
             unknown = sorted(set(names) - {g.name for g in grids})
             if unknown:
@@ -35,12 +36,16 @@ def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | Non
         return [Job(config.style_for(g.name, g.title), (lambda g=g: g)) for g in grids]
     specs = config.select(names)
     if demo:
+        from healthgrid.sources.comparison_demo import demo_comparison
         from healthgrid.sources.demo import demo_grid
 
-        return [Job(spec, (lambda spec=spec: demo_grid(spec, now))) for spec in specs]
+        return [Job(spec, (lambda spec=spec: (demo_comparison if spec.type == "comparison" else demo_grid)(spec, now))) for spec in specs]
     from healthgrid.sources.datadog import DatadogSource
+    from healthgrid.sources.grouped import GroupedSource
 
-    source = DatadogSource((credentials or Credentials.from_env()).datadog(), budget=budget, warn=warn)
-    return [Job(spec, (lambda spec=spec: source.fetch(spec, now))) for spec in specs]
+    auth = (credentials or Credentials.from_env()).datadog()
+    source = DatadogSource(auth, budget=budget, warn=warn)
+    grouped = GroupedSource(auth, budget=budget, warn=warn)
+    return [Job(spec, (lambda spec=spec: (grouped if spec.type == "comparison" else source).fetch(spec, now))) for spec in specs]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 import healthgrid.config.checks as checks
 from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, RowSpec, check_year, read_text, shown
@@ -24,7 +24,9 @@ class DataError(ConfigError):
     pass
 
 
-def load_data(path: str) -> list[Grid]:
+def load_data(path: str, parse: Callable[[Any, str], Any] | None = None) -> list[Grid]:
+    """The grids of a data file; `parse(doc, base)` reads each grid object (default: a heatmap's)."""
+    parse = parse or parse_grid
     text = read_text(path, "--data", MAX_DATA_BYTES)
     try:
         doc = json.loads(text, parse_constant=_reject_constant)
@@ -40,7 +42,7 @@ def load_data(path: str) -> list[Grid]:
     if len(docs) > MAX_GRIDS:
         raise DataError(f"--data {path}", f"holds {len(docs)} grids; the limit is {MAX_GRIDS}")
     try:
-        grids = [parse_grid(d, f"[{i}]" if isinstance(doc, list) else "") for i, d in enumerate(docs)]
+        grids = [parse(d, f"[{i}]" if isinstance(doc, list) else "") for i, d in enumerate(docs)]
     except ConfigError as exc:
         raise DataError(f"--data {path}: {exc.path}", exc.why) from None
     names = [g.name for g in grids]
@@ -63,18 +65,23 @@ def parse_grid(doc: Any, base: str = "") -> Grid:
     if not isinstance(doc, dict):
         raise DataError(base or "(top level)", "a grid must be a JSON object")
     checks.mapping(doc, base, _GRID_KEYS, required=("name", "days", "rows"), errors=errors)
+    name, title, tz, days, now = grid_fields(doc, base)
+    rows_path = join(base, "rows")
+    rows_doc = checks.rows(doc["rows"], rows_path)
+    rows = [_row(r, f"{rows_path}[{i}]", len(days)) for i, r in enumerate(rows_doc)]
+    check_labels(rows_doc, rows_path, errors)
+    return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows)
+
+
+def grid_fields(doc: dict, base: str) -> tuple[str, str, str, list[date], datetime]:
+    """Name, title, time zone, days and now of a grid object (its bands checked too), for every grid type."""
     name = checks.grid_name(doc["name"], join(base, "name"))
     title = checks.string(doc.get("title", name), join(base, "title"))
     tz = checks.timezone(doc.get("timezone", "UTC"), join(base, "timezone"))
     if doc.get("bands") is not None:
         checks.bands(doc["bands"], join(base, "bands"))
     days = _days(doc["days"], join(base, "days"))
-    now = _now(doc.get("now"), join(base, "now"), days, tz)
-    rows_path = join(base, "rows")
-    rows_doc = checks.rows(doc["rows"], rows_path)
-    rows = [_row(r, f"{rows_path}[{i}]", len(days)) for i, r in enumerate(rows_doc)]
-    check_labels(rows_doc, rows_path, errors)
-    return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows)
+    return name, title, tz, days, _now(doc.get("now"), join(base, "now"), days, tz)
 
 
 def _days(value: Any, path: str) -> list[date]:

@@ -16,12 +16,27 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from fakes.datadog_query import Evaluator, QueryError, aggregate, percentile
+from fakes.datadog_query import Evaluator, QueryError, aggregate, local_midnight, percentile
 from fakes.http import FakeServer, Request, Response
 
+# A grouped query (`type: comparison`): one metric query `by {KEY}`, then its rollup; calendar
+# rollups daily from 12am or weekly from a weekday, in a zone.
+GROUPED_RE = re.compile(r"^(avg|sum|min|max|p\d+(?:\.\d+)?):([\w.]+)\{([^}]*)\} by \{([\w.\-/]+)\}(?:\.as_count\(\)|\.as_rate\(\))?"
+                        r"\.rollup\((avg|sum|min|max|count),\s*(?:(\d+)|daily,\s*12am,\s*'([\w/+\-]+)'"
+                        r"|weekly,\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s*'([\w/+\-]+)')\)$")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 API_KEY, APP_KEY = "fake-api-key-0123456789abcdef", "fake-app-key-fedcba9876543210"
 __all__ = ["API_KEY", "APP_KEY", "FakeDatadog", "daily_truth", "percentile"]
+
+
+def week_start(t: int, weekday: str, zone: str) -> int:
+    """Local midnight of the latest `weekday` on or before the instant `t`, in `zone`."""
+    day = datetime.fromtimestamp(t, ZoneInfo(zone)).date()
+    day -= timedelta(days=(day.weekday() - WEEKDAYS.index(weekday)) % 7)
+    return int(datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).timestamp())
 
 
 class FakeDatadog(FakeServer):
@@ -42,6 +57,12 @@ class FakeDatadog(FakeServer):
     def add_points(self, metric: str, points):
         merged = self.metrics.get(metric, []) + [(int(t), v) for t, v in points]
         self.metrics[metric] = sorted(merged, key=lambda point: point[0])
+
+    def add_tagged_points(self, metric: str, tags, points):
+        """Points of one series carrying `tags` ("key:value" strings), for grouped queries."""
+        if not hasattr(self, "tagged"):
+            self.tagged: dict[str, list[tuple[int, float | None, frozenset]]] = {}
+        self.tagged.setdefault(metric, []).extend((int(t), v, frozenset(tags)) for t, v in points)
 
     def handle(self, request: Request) -> Response:
         if request.headers.get("dd-api-key") != API_KEY:
@@ -95,6 +116,8 @@ class FakeDatadog(FakeServer):
         if data.get("type") != "timeseries_request":
             return Response(400, {"errors": ['API input validation failed: Invalid type. Expected "timeseries_request".']})
         attrs = data["attributes"]
+        if any(" by {" in q.get("query", "") for q in attrs["queries"]):
+            return self.grouped_timeseries(attrs)
         lo, hi = attrs["from"] // 1000, attrs["to"] // 1000
         interval = attrs["interval"] // 1000 if attrs.get("interval") else None
         queries = attrs["queries"]
@@ -120,6 +143,48 @@ class FakeDatadog(FakeServer):
         body = {"data": {"id": "0", "type": "timeseries_response",
                          "attributes": {"series": series, "times": [t * 1000 for t in times], "values": values}}}
         return Response(200, body, content_type="application/vnd.api+json")
+
+    def grouped_timeseries(self, attrs: dict) -> Response:
+        """`QUERY by {KEY}`: one series per value of KEY among the points the scope selects (points
+        without KEY are left out), each carrying `group_tags: ["KEY:value"]`; shared `times` as above.
+        As Datadog does, each underlying series (one set of tags) is rolled up in time first, then
+        the group's series are combined per bucket by the space aggregator (a percentile: of all
+        the bucket's points)."""
+        lo, hi = attrs["from"] // 1000, attrs["to"] // 1000
+        names = [q["name"] for q in attrs["queries"]]
+        columns = []  # (query index, "KEY:value", {bucket start: value})
+        for index, formula in enumerate(attrs.get("formulas") or [{"formula": n} for n in names]):
+            query = attrs["queries"][names.index(formula["formula"])]["query"]
+            match = GROUPED_RE.match(query)
+            if not match:
+                return Response(400, {"errors": [f"Error parsing query: unable to parse {query}: Rule 'query' didn't match"]})
+            space, metric, scope, key, method, size, day_zone, weekday, week_zone = match.groups()
+            wanted = [] if scope.strip() == "*" else [part.strip() for part in scope.split(",")]
+            groups: dict[str, dict[int, dict[frozenset, list[float]]]] = {}  # value -> bucket -> series -> points
+            for t, v, tags in getattr(self, "tagged", {}).get(metric, []):
+                value = next((tag.split(":", 1)[1] for tag in tags if tag.startswith(key + ":")), None)
+                if not lo <= t < hi or value is None or not all(w in tags for w in wanted):
+                    continue
+                start = (local_midnight(t, day_zone) if day_zone else week_start(t, weekday, week_zone) if week_zone
+                         else t - t % int(size))
+                bucket = groups.setdefault(value, {}).setdefault(start, {}).setdefault(tags, [])
+                if v is not None:
+                    bucket.append(v)
+            for value in sorted(groups):
+                columns.append((index, f"{key}:{value}", {t: self._space(space, method, per_series) for t, per_series in groups[value].items()}))
+        times = sorted({t for _, _, column in columns for t in column})
+        series = [{"group_tags": [tag], "query_index": index, "unit": None} for index, tag, _ in columns]
+        body = {"data": {"id": "0", "type": "timeseries_response", "attributes": {
+            "series": series, "times": [t * 1000 for t in times], "values": [[column.get(t) for t in times] for _, _, column in columns]}}}
+        return Response(200, body, content_type="application/vnd.api+json")
+
+    @staticmethod
+    def _space(space: str, method: str, per_series: dict) -> float | None:
+        if space.startswith("p"):
+            pooled = [v for values in per_series.values() for v in values]
+            return aggregate(pooled, space) if pooled else None
+        rolled = [aggregate(values, method) for values in per_series.values() if values]
+        return aggregate(rolled, space) if rolled else None
 
 
 def daily_truth(points, day_bounds: list[int], aggregation: str) -> list[float]:

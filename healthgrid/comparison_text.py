@@ -1,0 +1,76 @@
+"""A comparison's text: the alt text (names the worst bars), `NAME.md` (the alt text and a table,
+one line per tag value, one column per metric) and how each row is judged.
+
+Tag values come from Datadog and are untrusted: every one goes through `md_text` here (and
+`html_text` on the HTML page), like any label from a config.
+"""
+
+from __future__ import annotations
+
+from healthgrid.comparison import Comparison
+from healthgrid.config import Bands
+from healthgrid.escaping import md_text
+from healthgrid.formatting import NO_DATA, as_of_text, cell_text, window_text
+from healthgrid.grid import Row
+from healthgrid.textout import SYMBOLS, md_heading, rule_text
+
+WORST_SHOWN = 3
+
+
+def worst_texts(grid: Comparison, bands: Bands, count: int = WORST_SHOWN) -> list[str]:
+    """`Navigation for policy-a 0.42 (critical)`: the worst bars, worst first."""
+    return [f"{grid.rows[i].name} for {grid.tags[j]} {cell_text(grid.rows[i], j)} ({grid.rows[i].band(j, bands)})"
+            for i, j in grid.worst(bands, count)]
+
+
+def shown_text(grid: Comparison) -> str:
+    """`12 values of policy` or `20 of 57 values of policy, the worst`."""
+    k = len(grid.tags)
+    return f"{k} of {grid.total_tags} values of {grid.by}, the worst" if grid.total_tags > k else f"{k} value{'s' * (k != 1)} of {grid.by}"
+
+
+def alt_text(grid: Comparison, bands: Bands) -> str:
+    counts = grid.today_counts(bands)
+    parts = [f"{counts[b]} {b}" for b in ("critical", "warning", "good") if counts[b]]
+    if counts["nodata"]:
+        parts.append(f"{counts['nodata']} with no data")
+    sentence = (f"{grid.title}: {len(grid.rows)} metric{'s' * (len(grid.rows) != 1)} compared across {shown_text(grid)}, "
+                f"each over {window_text(grid)} up to {as_of_text(grid.now, grid.timezone)}. Bars: {', '.join(parts)}.")
+    worst = worst_texts(grid, bands)
+    if worst:
+        sentence += " Worst: " + "; ".join(worst) + "."
+    elif counts["good"]:
+        sentence += " Every bar with data is good."
+    return sentence
+
+
+def judged_by(row: Row, aggregation: str) -> str:
+    """How a row's bars are worked out and judged: `avg over the window; >= 0.8 (warn >= 0.6)`."""
+    how = f"{aggregation} over the window" if aggregation in ("avg", "sum", "min", "max") else f"{aggregation} of the whole window"
+    if row.score is not None:
+        how += f"; score good {row.score.good:g}, bad {row.score.bad:g}{' ' + row.unit if row.unit else ''}"
+    elif row.rule is None:
+        how += "; figure of merit, 0 bad … 1 good"
+    return "; ".join(part for part in (how, rule_text(row)) if part)
+
+
+def markdown(grid: Comparison, bands: Bands, image: str | None = None) -> str:
+    lines = md_heading(grid.title, alt_text(grid, bands), image)
+    lines.append("| " + " | ".join(md_text(h) for h in [grid.by] + [row.name for row in grid.rows]) + " |")
+    lines.append("|---|" + "---:|" * len(grid.rows))
+    for j, tag in enumerate(grid.tags):
+        cells = []
+        for row in grid.rows:
+            text = cell_text(row, j)
+            cells.append(f"{SYMBOLS[row.band(j, bands)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
+        lines.append(f"| {md_text(tag)} | " + " | ".join(cells) + " |")
+    lines += ["", "How each metric is judged:", ""]
+    lines += [f"- **{md_text(row.name)}**: {md_text(judged_by(row, aggregation))}" for row, aggregation in zip(grid.rows, grid.aggregations, strict=True)]
+    lines += [
+        "",
+        f"{SYMBOLS['good']} good · {SYMBOLS['warning']} warning · {SYMBOLS['critical']} critical · {SYMBOLS['nodata']} no data. "
+        f"Figures of merit: good ≥ {bands.warning:g}, critical < {bands.critical:g}; a rule row is good when its value meets the rule, "
+        f"warning when it meets only warn. The window is partial: today counts up to {as_of_text(grid.now, grid.timezone)}.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,95 @@
+"""Read back a comparison grid's `NAME.json` (`--data`, the status page): the same picture again.
+
+Everything is checked as a config or a heatmap's data file is (same words at the same key); the
+tag values are kept in the order written (the order shown), and each bar's band is worked out
+again from the row's rule, score or figure of merit rather than taken from the file.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+import healthgrid.config.checks as checks
+from healthgrid.comparison import Comparison
+from healthgrid.config import AGGREGATIONS, Bands, RowSpec, shown
+from healthgrid.config.comparison import MAX_COMPARISON_ROWS, MAX_TOP, tag_key
+from healthgrid.config.errors import Collector, join
+from healthgrid.config.validate import check_labels, row_fields
+from healthgrid.grid import Grid, day_start, format_instant, make_row
+from healthgrid.sources.datafile import DataError, _is_number, grid_fields, parse_grid
+
+_KEYS = ("name", "type", "title", "timezone", "by", "days", "from", "now", "tag_values", "tag_values_total", "rows", "bands", "status_page")
+_ROW_KEYS = ("label", "group", "query", "aggregation", "unit", "score", "pass", "warn", "description", "bars")
+_BAR_KEYS = ("tag", "value", "band", "fom")
+_BAND_NAMES = ("good", "warning", "critical", None)
+MAX_TOTAL = 10_000_000
+_PERCENTILE_RE = re.compile(r"p\d{1,3}(?:\.\d{1,2})?")
+
+
+def parse_any(doc: Any, base: str = "") -> Grid | Comparison:
+    """A grid object of a data file: a comparison when it says `"type": "comparison"`, else a heatmap's grid."""
+    if isinstance(doc, dict) and doc.get("type") == "comparison":
+        return parse_comparison(doc, base)
+    return parse_grid(doc, base)
+
+
+def parse_comparison(doc: dict, base: str = "") -> Comparison:
+    checks.mapping(doc, base, _KEYS, required=("name", "by", "days", "tag_values", "rows"), errors=Collector(strict=True))
+    name, title, tz, days, now = grid_fields(doc, base)
+    by = tag_key(doc["by"], join(base, "by"))
+    if doc.get("from") is not None and doc["from"] != format_instant(day_start(days[0], tz)):
+        raise DataError(join(base, "from"), f"must be local midnight of the first day in {tz}, {format_instant(day_start(days[0], tz))}")
+    tags = _tags(doc["tag_values"], join(base, "tag_values"))
+    total = doc.get("tag_values_total", len(tags))
+    checks.integer(total, join(base, "tag_values_total"), len(tags), MAX_TOTAL)
+    rows_path = join(base, "rows")
+    rows_doc = checks.rows(doc["rows"], rows_path)
+    if len(rows_doc) > MAX_COMPARISON_ROWS:
+        raise DataError(rows_path, f"has {len(rows_doc)} rows; a comparison has at most {MAX_COMPARISON_ROWS}")
+    parsed = [_row(r, f"{rows_path}[{i}]", tags) for i, r in enumerate(rows_doc)]
+    check_labels(rows_doc, rows_path, Collector(strict=True))
+    return Comparison(name=name, title=title, timezone=tz, days=days, now=now, by=by, tags=tags, rows=[r for r, _ in parsed],
+                      aggregations=[a for _, a in parsed], total_tags=total)
+
+
+def _tags(value: Any, path: str) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise DataError(path, "must be a non-empty list of tag values")
+    if len(value) > MAX_TOP:
+        raise DataError(path, f"has {len(value)} tag values; a comparison shows at most {MAX_TOP}")
+    tags = [checks.string(v, f"{path}[{j}]") for j, v in enumerate(value)]
+    for j, tag in enumerate(tags):
+        if tag in tags[:j]:
+            raise DataError(f"{path}[{j}]", f"duplicate tag value {shown(tag)}")
+    return tags
+
+
+def _row(doc: Any, path: str, tags: list[str]):
+    if not isinstance(doc, dict):
+        raise DataError(path, "a row must be a JSON object")
+    checks.mapping(doc, path, _ROW_KEYS, required=("label", "bars"), errors=Collector(strict=True))
+    fields = row_fields(doc, path, Collector(strict=True))
+    query = "" if doc.get("query") is None else checks.string(doc["query"], join(path, "query"), allow_empty=True)
+    aggregation = doc.get("aggregation", "avg")
+    if not (aggregation in AGGREGATIONS or (isinstance(aggregation, str) and _PERCENTILE_RE.fullmatch(aggregation))):
+        raise DataError(join(path, "aggregation"), f"must be one of {', '.join(AGGREGATIONS)} or a percentile such as p90, got {shown(aggregation)}")
+    bars = doc["bars"]
+    if not isinstance(bars, list) or len(bars) != len(tags):
+        raise DataError(join(path, "bars"), f"must list one bar for each of the {len(tags)} tag values")
+    raw = []
+    for j, bar in enumerate(bars):
+        where = f"{join(path, 'bars')}[{j}]"
+        if not isinstance(bar, dict):
+            raise DataError(where, "a bar must be a JSON object")
+        checks.mapping(bar, where, _BAR_KEYS, required=("tag", "value"), errors=Collector(strict=True))
+        if bar["tag"] != tags[j]:
+            raise DataError(join(where, "tag"), f"must be {shown(tags[j])}, the tag value listed at tag_values[{j}]")
+        if bar.get("band") not in _BAND_NAMES:
+            raise DataError(join(where, "band"), "must be good, warning, critical or null")
+        for key in ("value", "fom"):
+            if bar.get(key) is not None and not _is_number(bar[key]):
+                raise DataError(join(where, key), f"must be a number or null, got {shown(bar[key])}")
+        raw.append(math.nan if bar["value"] is None else float(bar["value"]))
+    return make_row(RowSpec(query=query, **fields), raw, Bands()), aggregation

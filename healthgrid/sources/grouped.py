@@ -1,0 +1,290 @@
+"""Datadog source for `type: comparison`: one request per grid with every row grouped `by {KEY}`;
+each bar is a row's value for one tag value over the window.
+
+The window is whole local days: from local midnight of its first day to now. Buckets start at
+local midnights, as for heatmaps (`bucket_seconds`), so the window is a whole number of buckets and
+each point in it falls in exactly one of them. The window's value is built from its buckets as a
+heatmap builds a day: an avg row asks for sum and count in every zone (UTC too), summed across the
+tag value's series, and divides, so every point weighs the same; sum, min and max rows combine the
+buckets with their aggregation. A
+percentile row is asked in one bucket that is the whole window (a local day, or a week from local
+midnight of the window's first weekday): no percentile survives being combined from shorter ones.
+
+What comes back is checked against what was asked (bucket starts, one `KEY:value` group tag per
+series, one series per tag value and query, an `errors` field on a 200); anything else fails the
+grid with one line.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Callable
+
+from healthgrid.comparison import Comparison, build
+from healthgrid.config import CONTROL_RE, GridSpec
+from healthgrid.config.comparison import MAX_TAG_CHARS, METRIC_QUERY_RE, is_percentile_query, window_aggregation
+from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
+from healthgrid.errors import RunError, quote_body
+from healthgrid.grid import day_start, local_days
+from healthgrid.sources.datadog import _unwrap
+from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, bucket_seconds
+
+MAX_TAG_VALUES = 10_000  # distinct values of the tag in one answer; more: narrow the scope
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class GroupedQuery:
+    name: str  # q0, q1, ...: its index in the request
+    row: int
+    method: str  # sum | count | min | max, or the percentile (p90)
+    text: str
+    whole: bool = False  # one bucket that is the whole window (percentile rows)
+
+
+class AnswerError(ValueError):
+    """The answer is not what was asked: one line saying what."""
+
+
+def grouped_text(query: str, by: str, rollup: str, pooled: bool = False) -> str:
+    """`avg:m{scope} by {KEY}.as_count().rollup(...)`: the row's metric query grouped by the tag.
+    `pooled`: an avg (or unprefixed) query's sum and count are summed across the tag value's series,
+    so Σ sum / Σ count is the mean of every point of every series."""
+    match = METRIC_QUERY_RE.fullmatch(query)
+    if match is None:  # checked with the config; a query built another way is refused here too
+        raise RunError(f"{query!r} is not one metric query")
+    space = "sum:" if pooled and match["space"] in (None, "avg") else f"{match['space']}:" if match["space"] else ""
+    return f"{space}{match['metric']}{{{match['scope']}}} by {{{by}}}{match['methods'] or ''}.rollup({rollup})"
+
+
+def plan(spec: GridSpec, days: list[date], bucket: int) -> list[GroupedQuery]:
+    queries: list[GroupedQuery] = []
+    for i, row in enumerate(spec.rows):
+        if is_percentile_query(row.query):
+            # Datadog ignores the aggregator of a percentile's rollup; the bucket is the window.
+            if len(days) == 1:
+                period = f"{DAY}" if bucket == DAY else f"daily, 12am, '{spec.timezone}'"
+            else:
+                period = f"weekly, {WEEKDAYS[days[0].weekday()]}, '{spec.timezone}'"
+            text = grouped_text(row.query, spec.by, f"{row.aggregation}, {period}")
+            queries.append(GroupedQuery(f"q{len(queries)}", i, window_aggregation(row), text, whole=True))
+            continue
+        for method in ("sum", "count") if row.aggregation == "avg" else (row.aggregation,):
+            text = grouped_text(row.query, spec.by, f"{method}, {bucket}", pooled=row.aggregation == "avg")
+            queries.append(GroupedQuery(f"q{len(queries)}", i, method, text))
+    return queries
+
+
+def chunks(starts: list[int], until: int, bucket: int) -> list[tuple[int, int]]:
+    """[lo, hi) request windows split at local midnights, each at most MAX_POINTS buckets long (one
+    window unless the grid's days at the zone's bucket size pass Datadog's point limit)."""
+    out: list[tuple[int, int]] = []
+    lo = prev = starts[0]
+    for edge in [s for s in starts[1:] if s < until] + [until]:
+        if edge - lo > MAX_POINTS * bucket and prev > lo:
+            out.append((lo, prev))
+            lo = prev
+        prev = edge
+    return out + [(lo, until)] if until > lo else out
+
+
+def clean_tag(text: str) -> str:
+    """A tag value from Datadog, fit for every output: control characters become U+FFFD."""
+    if not text:
+        raise AnswerError("a series has an empty tag value")
+    if len(text) > MAX_TAG_CHARS:
+        raise AnswerError(f"a tag value of {len(text)} characters (Datadog's limit is {MAX_TAG_CHARS})")
+    return CONTROL_RE.sub("\ufffd", text)
+
+
+@dataclass
+class Window:
+    """What one request asked: its queries, its [lo, hi) and bucket, and where the window starts."""
+
+    queries: list[GroupedQuery]
+    by: str
+    lo: int
+    hi: int
+    bucket: int
+    day_one: date  # the window's first local day
+
+    def allowed(self, query: GroupedQuery, t: int) -> bool:
+        if query.whole:  # Datadog does not document which instant a calendar bucket carries: its local start or 00:00 UTC of its date
+            utc_midnight = int(datetime.combine(self.day_one, datetime.min.time(), tzinfo=timezone.utc).timestamp())
+            return t in (self.lo, utc_midnight)
+        return self.lo <= t < self.hi and t % self.bucket == 0
+
+
+def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[int, str, dict[int, float]]]:
+    """(query index, tag value, {bucket start: value}) per series; raises AnswerError. `seen`: cleaned
+    tag value -> as Datadog sent it, across the grid's requests (two values must not clean alike)."""
+    errors = _unwrap(getattr(response, "errors", None))
+    if errors:
+        raise AnswerError(f"Datadog answered with errors: {quote_body(errors, 200)}")
+    attributes = response.data.attributes
+    series = _unwrap(getattr(attributes, "series", None)) or []
+    times = _unwrap(getattr(attributes, "times", None)) or []
+    values = _unwrap(getattr(attributes, "values", None)) or []
+    if not all(isinstance(x, list) for x in (series, times, values)):
+        raise AnswerError("series, times and values must be lists")
+    if len(series) != len(values):
+        raise AnswerError(f"{len(series)} series but {len(values)} value lists")
+    starts = []
+    for ms in times:
+        t = _number(ms, "a time")
+        if math.isnan(t) or t % 1000 or not any(window.allowed(q, int(t) // 1000) for q in window.queries):
+            raise AnswerError(f"a bucket at {str(ms)[:20]} ms, which is no bucket start of the window asked "
+                              f"({window.bucket} s buckets from local midnight, {window.lo} s)")
+        starts.append(int(t) // 1000)
+    if len(set(starts)) != len(starts):
+        raise AnswerError("the same bucket twice in times")
+    out, mine = [], set()
+    prefix = f"{window.by}:"
+    for s, column in zip(series, values, strict=True):
+        index = _unwrap(getattr(s, "query_index", None))
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(window.queries):
+            raise AnswerError(f"a series for query {str(index)[:20]!r}, but queries 0..{len(window.queries) - 1} were asked")
+        tags = _unwrap(getattr(s, "group_tags", None))
+        if not isinstance(tags, list) or len(tags) != 1 or not isinstance(tags[0], str) or not tags[0].startswith(prefix):
+            raise AnswerError(f"a series of query {index} is grouped by {quote_body(repr(tags), 80)}, not by one '{prefix}…' tag")
+        tag = clean_tag(tags[0][len(prefix):])
+        if seen.setdefault(tag, tags[0]) != tags[0]:
+            raise AnswerError(f"two values of tag {window.by} differ only in control characters ({tag!r})")
+        if (index, tag) in mine:
+            raise AnswerError(f"query {index} has several series for {window.by}:{tag}")
+        mine.add((index, tag))
+        column = _unwrap(column)
+        if not isinstance(column, list) or len(column) != len(starts):
+            raise AnswerError(f"query {index} has {len(column) if isinstance(column, list) else 'no'} values for {len(starts)} times")
+        points = {t: _number(v, f"a value of query {index}") for t, v in zip(starts, column, strict=True)}
+        points = {t: v for t, v in points.items() if not math.isnan(v)}
+        query = window.queries[index]
+        stray = [t for t in points if not window.allowed(query, t)]
+        if stray or (query.whole and len(points) > 1):
+            raise AnswerError(f"query {index} ({query.method}) has a value at {stray[0] if stray else sorted(points)[1]} s, "
+                              "outside the buckets asked")
+        out.append((index, tag, points))
+    if len(seen) > MAX_TAG_VALUES:
+        raise AnswerError(f"more than {MAX_TAG_VALUES:,} values of tag {window.by}")
+    return out
+
+
+def pool(method_values: dict[str, list[float]], aggregation: str) -> float:
+    """The window's value from its buckets: Σ sum / Σ count for avg, else the aggregation of the
+    buckets (a percentile, `p90`, has one bucket: its value); NaN without data, ±inf when any
+    bucket is infinite."""
+    if any(math.isinf(v) for values in method_values.values() for v in values):
+        return math.inf
+    if aggregation == "avg":
+        total, count = sum(method_values.get("sum", [])), sum(method_values.get("count", []))
+        return total / count if count else math.nan
+    values = next(iter(method_values.values()), [])
+    if not values:
+        return math.nan
+    return {"sum": sum, "min": min, "max": max}.get(aggregation, lambda v: v[0])(values)
+
+
+class GroupedSource:
+    def __init__(self, auth: DatadogAuth, budget: float = DEFAULT_BUDGET, warn: Callable[[str], None] | None = None):
+        self.auth = auth
+        self.budget = budget
+        self.warn = warn
+
+    def fetch(self, spec: GridSpec, now: datetime) -> Comparison:
+        days = local_days(now, spec.timezone, spec.days)
+        starts = [int(day_start(d, spec.timezone).timestamp()) for d in days]
+        end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
+        bucket = bucket_seconds(starts)
+        queries = plan(spec, days, bucket)
+        windows = chunks(starts, min(end, int(math.ceil(now.timestamp()))), bucket)
+        if len(windows) > 1 and any(q.whole for q in queries):  # refused with the config: percentiles need days 1 or 7
+            raise RunError(f"{spec.name}: a percentile row's window cannot be split into several requests")
+        retrier = Retrier(self.auth, self.budget, warn=self.warn)
+        points: dict[tuple[int, str], dict[int, float]] = {}
+        seen: dict[str, str] = {}
+        with self.auth.client() as api_client:
+            for lo, hi in windows:
+                window = Window(queries, spec.by, lo, hi, bucket, days[0])
+                response = self._request(spec, api_client, retrier, window)
+                try:
+                    answer = read_answer(response, window, seen)
+                except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+                    raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what was asked ({exc})") from None
+                for index, tag, column in answer:
+                    points.setdefault((index, tag), {}).update(column)
+        values = []
+        for i, row in enumerate(spec.rows):
+            mine = [(k, q) for k, q in enumerate(queries) if q.row == i]
+            aggregation = window_aggregation(row)
+            row_values = {tag: pool({q.method: list(points.get((k, tag), {}).values()) for k, q in mine}, aggregation) for tag in seen}
+            values.append(self._finite(spec, row.label, row_values))
+        return build(spec.name, spec.title, spec.timezone, days, now, spec.by, spec.rows, values,
+                     [window_aggregation(row) for row in spec.rows], spec.bands, spec.top)
+
+    def _finite(self, spec: GridSpec, label: str, values: dict[str, float]) -> dict[str, float]:
+        """±Infinity (a division by zero inside Datadog) is no value one can show: no data, with a warning."""
+        infinite = [tag for tag, v in values.items() if math.isinf(v)]
+        if infinite and self.warn:
+            self.warn(f"{spec.name}: row {label!r}: Datadog answered a value that is not a finite number (±Infinity) "
+                      f"for {len(infinite)} value(s) of {spec.by}; shown as no data")
+        return {tag: (math.nan if math.isinf(v) else v) for tag, v in values.items() if not math.isnan(v)}
+
+    def _request(self, spec: GridSpec, api_client, retrier: Retrier, window: Window):
+        from datadog_api_client.exceptions import ApiException
+
+        try:
+            return self._send(spec, api_client, retrier, window)
+        except ApiException as exc:
+            raise RunError(self._rejected(spec, exc, window.queries)) from None
+
+    def _send(self, spec: GridSpec, api_client, retrier: Retrier, window: Window):
+        """One POST /api/v2/query/timeseries: named queries, one formula each (query_index = position)."""
+        from datadog_api_client.v2.api.metrics_api import MetricsApi
+        from datadog_api_client.v2.model.metrics_data_source import MetricsDataSource
+        from datadog_api_client.v2.model.metrics_timeseries_query import MetricsTimeseriesQuery
+        from datadog_api_client.v2.model.query_formula import QueryFormula
+        from datadog_api_client.v2.model.timeseries_formula_query_request import TimeseriesFormulaQueryRequest
+        from datadog_api_client.v2.model.timeseries_formula_request import TimeseriesFormulaRequest
+        from datadog_api_client.v2.model.timeseries_formula_request_attributes import TimeseriesFormulaRequestAttributes
+        from datadog_api_client.v2.model.timeseries_formula_request_queries import TimeseriesFormulaRequestQueries
+        from datadog_api_client.v2.model.timeseries_formula_request_type import TimeseriesFormulaRequestType
+
+        queries = window.queries
+        body = TimeseriesFormulaQueryRequest(data=TimeseriesFormulaRequest(
+            type=TimeseriesFormulaRequestType.TIMESERIES_REQUEST,
+            attributes=TimeseriesFormulaRequestAttributes(
+                _from=window.lo * 1000, to=window.hi * 1000, interval=window.bucket * 1000,
+                queries=TimeseriesFormulaRequestQueries(
+                    [MetricsTimeseriesQuery(data_source=MetricsDataSource.METRICS, name=q.name, query=q.text) for q in queries]),
+                formulas=[QueryFormula(formula=q.name) for q in queries],
+            ),
+        ))
+        api = MetricsApi(api_client)
+        return retrier.call(f"{spec.name}: querying Datadog", api_client, lambda: api.query_timeseries_data(body=body))
+
+    def _rejected(self, spec: GridSpec, exc, queries: list[GroupedQuery]) -> str:
+        """A 400: Datadog's words, and the row they concern when the message quotes its query."""
+        message = error_text(exc.body)
+        culprit = next((q for q in queries if spec.rows[q.row].query.strip() in message or q.text in message
+                        or f"'{q.name}'" in message or f'"{q.name}"' in message), None)
+        if culprit is None and len(spec.rows) == 1:
+            culprit = queries[0]
+        if culprit is not None:
+            row = spec.rows[culprit.row]
+            calendar = culprit.whole and ("daily," in culprit.text or "weekly," in culprit.text)
+            way_out = (f"; healthgrid asks a percentile row's window as one calendar bucket (.rollup{culprit.text.rsplit('.rollup', 1)[1]}): "
+                       "if Datadog refuses that, use a query that is not a percentile") if calendar else ""
+            return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
+        labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
+        return f"{spec.name}: Datadog rejected the request ({exc.status} {quote_body(exc.reason or '', 60)}): {message} (rows {labels})"
+
+
+def _number(value, what: str) -> float:
+    """A point from Datadog: null is no data; anything but a number is a malformed answer."""
+    if value is None:
+        return math.nan
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{what} is {type(value).__name__} {str(value)[:20]!r}, not a number")
+    return float(value)
