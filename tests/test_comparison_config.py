@@ -27,7 +27,7 @@ BAD = [
     (comparison(rows='{label: A, query: "avg:a{*}"}, {label: Scaled, query: "avg:ci.seconds{*} * 1000"}'),
      "grids[0].rows[1].query: row 'Scaled': formulas are not supported in comparison grids"),
     (comparison(rows='{label: Abs, query: "abs(avg:a{x:(y)})"}'), "grids[0].rows[0].query: row 'Abs': formulas are not supported in comparison grids"),
-    (comparison(rows='{label: F, query: "avg:a{*}.fill(zero)"}'), "grids[0].rows[0].query: row 'F': 'avg:a{*}.fill(zero)' is not one metric query"),
+    (comparison(rows='{label: F, query: "avg:a{*}.fill(zero)"}'), "grids[0].rows[0].query: the metric query at column 1: .fill(zero) fills gaps"),
     (comparison(rows='{label: B, query: "avg:a{*} by {policy}"}'), "grids[0].rows[0].query: must not group"),
     (comparison(rows='{label: R, query: "avg:a{*}.rollup(sum, 60)"}'), "grids[0].rows[0].query: must not use .rollup()"),
     (comparison(rows='{label: P, query: "p90:ci.duration{*}"}', extra="by: workflow\ndays: 3\n"),
