@@ -176,3 +176,18 @@ def test_the_stand_in_refuses_what_datadog_would(dd):
     made = requests.post(f"{dd.url}/api/v1/dashboard", json=good, headers=headers, timeout=10).json()
     assert made["id"].count("-") == 2 and made["widgets"][0]["id"] and made["url"].startswith(f"/dashboard/{made['id']}/")
 
+
+
+def test_the_actions_dashboard_input_runs_it_after_a_good_publish(runner, dd):
+    inputs = {"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", "INPUT_DASHBOARD": "true",
+              "INPUT_DATADOG-API-KEY": API_KEY, "INPUT_DATADOG-APP-KEY": APP_KEY}
+    proc, outputs, _ = runner(inputs, {"DATADOG_HOST": dd.url})
+    assert proc.returncode == 0, proc.stderr
+    (made,) = dd.dashboards.values()
+    image = made["widgets"][0]["definition"]["widgets"][0]["definition"]
+    versioned = {i["file"]: i["versioned_url"] for i in json.loads(outputs["images"])}
+    assert image["url"] == versioned["health_grid.png"] and image["url_dark_theme"] == versioned["health_grid_dark.png"]
+    assert f"dashboard: created {made['id']}" in proc.stderr and (proc.stdout + proc.stderr).count(API_KEY) == 1, "in its mask line only"
+    nowhere, outputs, _ = runner(dict(inputs, INPUT_PUBLISH="none"), {"DATADOG_HOST": dd.url})
+    assert nowhere.returncode == 2 and "::error title=healthgrid::dashboard: needs images published to ghpages or s3" in nowhere.stdout
+    assert outputs["images"] == "[]" and len(dd.calls("POST", "/api/v1/dashboard")) == 1
