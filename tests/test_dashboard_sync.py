@@ -112,6 +112,14 @@ def test_a_list_that_never_ends_is_bounded(cli, board):
     assert dashboard(cli).code == 0 and starts == [0, 100] and len(ours(board)) == 1
 
 
+@pytest.mark.parametrize("answer", [{}, {"dashboards": None}, {"dashboards": "abc"}])
+def test_a_list_answer_without_the_list_creates_nothing(cli, board, answer):
+    board.fail_next("/api/v1/dashboard", Response(200, answer))
+    result = dashboard(cli)
+    assert result.code == 1 and len(result.err.splitlines()) == 1 and "not what its API documents" in result.err
+    assert not board.calls("POST", "/api/v1/dashboard")
+
+
 def test_two_dashboards_with_our_marker_are_not_guessed_between(cli, board):
     assert dashboard(cli).code == 0
     (made_id,) = ours(board)
@@ -178,7 +186,7 @@ def test_the_stand_in_refuses_what_datadog_would(dd):
 
 
 
-def test_the_actions_dashboard_input_runs_it_after_a_good_publish(runner, dd):
+def test_the_actions_dashboard_input_runs_it_after_a_good_publish(runner, dd, cli, in_tmp, monkeypatch):
     inputs = {"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", "INPUT_DASHBOARD": "true",
               "INPUT_DATADOG-API-KEY": API_KEY, "INPUT_DATADOG-APP-KEY": APP_KEY}
     proc, outputs, _ = runner(inputs, {"DATADOG_HOST": dd.url})
@@ -191,3 +199,6 @@ def test_the_actions_dashboard_input_runs_it_after_a_good_publish(runner, dd):
     nowhere, outputs, _ = runner(dict(inputs, INPUT_PUBLISH="none"), {"DATADOG_HOST": dd.url})
     assert nowhere.returncode == 2 and "::error title=healthgrid::dashboard: needs images published to ghpages or s3" in nowhere.stdout
     assert outputs["images"] == "[]" and len(dd.calls("POST", "/api/v1/dashboard")) == 1
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/health")  # by hand, same config: the same dashboard
+    by_hand = cli("dashboard", "--json")
+    assert by_hand.code == 0 and json.loads(by_hand.out)["dashboard"]["id"] == made["id"] and len(dd.dashboards) == 1

@@ -64,7 +64,7 @@ def sync(auth: DatadogAuth, body: dict, dashboard_id: str | None, warn: Callable
                                    f"no '{MARKER}:' line); it was left unchanged")
                 target, known_url = dashboard_id, str(getattr(current, "url", "") or "")
             else:
-                found = _find(api, key, lambda fn: retrier.call("dashboard: listing dashboards", client, fn))
+                found = _find(api, key, lambda fn: retrier.call("dashboard: listing dashboards", client, fn), auth.where)
                 if len(found) > 1:
                     raise RunError(f"dashboard: {len(found)} dashboards carry this marker ({', '.join(i for i, _ in found[:5])}); "
                                    "pass --dashboard-id ID to say which one to update (nothing was changed)")
@@ -88,7 +88,7 @@ def _create(api, client, retrier: Retrier, model, key: str, auth: DatadogAuth) -
         nonlocal attempts
         attempts += 1
         if attempts > 1:
-            found = _find(api, key, lambda fn: fn())  # within this attempt's deadline
+            found = _find(api, key, lambda fn: fn(), auth.where)  # within this attempt's deadline
             if found:
                 return found[0]
         return api.create_dashboard(body=model)
@@ -111,14 +111,16 @@ def _unless_404(call):
         raise
 
 
-def _find(api, key: str, call) -> list[tuple[str, str]]:
+def _find(api, key: str, call, where: str) -> list[tuple[str, str]]:
     """(id, url) of the dashboards whose description carries our marker with `key`, reading at
     most MAX_PAGES pages of PAGE through `call`; an answer that repeats itself ends the walk."""
     seen: set[str] = set()
     found: list[tuple[str, str]] = []
     for page in range(MAX_PAGES):
         answer = call(lambda page=page: api.list_dashboards(count=PAGE, start=page * PAGE))
-        items = list(getattr(answer, "dashboards", None) or [])
+        items = getattr(answer, "dashboards", None)
+        if not isinstance(items, list):  # not "none of ours", which would create a second dashboard
+            raise RunError(f"dashboard: the dashboard list from {where} is not what its API documents (no 'dashboards' list)")
         fresh = 0
         for item in items:
             dashboard_id = str(getattr(item, "id", "") or "")
