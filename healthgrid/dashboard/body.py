@@ -13,14 +13,13 @@ import hashlib
 import re
 
 from healthgrid.config import Config, GridSpec
-from healthgrid.dashboard.widgets import WIDTH, Images, cut, grid_group
+from healthgrid.dashboard.widgets import MAX_LIVE_ROWS, WIDTH, Images, cut, grid_group
 from healthgrid.errors import RunError, UsageError
 from healthgrid.urls import pages_base, stable_url
 
 MARKER = "healthgrid-dashboard"
 MARKER_RE = re.compile(rf"(?m)^{MARKER}: ([0-9a-f]{{16}})\s*$")
 MAX_TITLE = 200
-MAX_LIVE_ROWS = 150  # rows with native widgets across the dashboard (two widgets each)
 
 
 def dashboard_key(images: dict[str, Images]) -> str:

@@ -21,6 +21,7 @@ from healthgrid.widget import image_widget
 
 WIDTH = 12  # columns of an ordered dashboard
 MAX_TITLE = 120  # characters of a widget title; longer ones are cut with "…"
+MAX_LIVE_ROWS = 150  # rows with native widgets across the dashboard (two widgets each)
 _LEGACY_SPANS = {1: "1d", 2: "2d", 7: "1w"}
 
 
@@ -147,8 +148,8 @@ def grid_group(spec: GridSpec, images: Images, live_budget: int) -> GridWidgets:
         notes.append("In the image only, as their queries are not metric queries joined by arithmetic: "
                      + "; ".join(md_text(u) for u in unsplit) + ".")
     if over_budget:
-        notes.append(f"In the image only: {over_budget} more row{'s' if over_budget > 1 else ''}; a dashboard holds "
-                     "the live twins of its first rows only.")
+        notes.append(f"In the image only: {over_budget} more row{'s' if over_budget > 1 else ''}; live twins stop "
+                     f"after the dashboard's first {MAX_LIVE_ROWS} rows.")
     y = children[0]["layout"]["height"]
     for text in notes:
         children.append(_placed(note(text), 0, y, WIDTH, 1 if len(text) < 200 else 2))
