@@ -174,6 +174,18 @@ def test_formula_and_percentile_rows_are_queries_and_a_formula_rolled_up_into_lo
     assert of_type(body, "query_value")[0]["custom_unit"] == "%"
 
 
+def test_queries_that_are_not_metric_queries_joined_by_arithmetic_stay_in_the_image(cli, in_tmp):
+    body = dry_run(cli, in_tmp, "grids:\n  - {name: g, rows: [\n"
+                   "      {label: Dangling, query: 'avg:a{*} * '},\n"
+                   "      {label: Stray name, query: 'avg:a{*} + q1'},\n"
+                   "      {label: Two in a row, query: 'avg:a{*} avg:b{*}'},\n"
+                   "      {label: Good, query: '-(avg:a{*} + avg:b{*}) / 2'}]}\n")
+    (qv,) = of_type(body, "query_value")
+    assert qv["title"] == "Good" and qv["requests"][0]["formulas"] == [{"formula": "-(q1 + q2) / 2"}]
+    (note,) = [n["content"] for n in of_type(body, "note")]
+    assert note.startswith("In the image only") and all(label in note for label in ("Dangling", "Stray name", "Two in a row"))
+
+
 def test_utc_grids_use_whole_utc_day_rollups_and_the_days_window(cli, in_tmp):
     body = dry_run(cli, in_tmp, "grids:\n  - {name: g, days: 30, rows: [{label: A, query: 'avg:a{*}', aggregation: sum}]}\n")
     assert of_type(body, "query_value")[0]["requests"][0]["queries"][0]["query"] == "avg:a{*}.rollup(sum, 86400)"

@@ -21,9 +21,9 @@ _TERM_RE = re.compile(
     r"(?<![\w.:])(?:(?:avg|sum|min|max|p\d+(?:\.\d+)?)\s*:\s*)?[A-Za-z][\w.]*\s*\{[^{}]*\}"
     r"(?:\s*\.\s*(?:as_count|as_rate)\s*\(\s*\)|\s*\.\s*fill\s*\(\s*[\w.,\s]*\))*"
 )
-# What a formula may hold once its metric queries are names: numbers, operators, parentheses,
-# commas, query names and calls of functions.
-_FORMULA_TOKEN = re.compile(r"\s+|\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[-+*/(),]|q\d+\b|[a-z_][a-z0-9_]*(?=\s*\()")
+# The tokens of a formula once its metric queries are placeholders: numbers, operators,
+# parentheses, commas, placeholders and function names (a name followed by "(").
+_FORMULA_TOKEN = re.compile(r"\s*(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[-+*/(),]|\0\d+\0|[a-z_][a-z0-9_]*(?=\s*\())")
 MAX_TERMS = 10  # metric queries in one row's formula
 
 
@@ -37,27 +37,70 @@ def split(query: str) -> Split | None:
     joined by arithmetic (it is then shown in the image only)."""
     terms: list[str] = []
 
+    # Each metric query becomes a NUL-quoted placeholder: config text holds no NUL, so a stray
+    # "q1" in the query is not taken for one of ours.
     def name(match: re.Match) -> str:
         terms.append(match.group().strip())
-        return f"q{len(terms)}"
+        return f"\0{len(terms)}\0"
 
     formula = _TERM_RE.sub(name, query.strip())
     if not terms or len(terms) > MAX_TERMS or not _arithmetic(formula):
         return None
-    return Split(terms, " ".join(formula.split()))
+    return Split(terms, re.sub(r"\0(\d+)\0", r"q\1", " ".join(formula.split())))
 
 
 def _arithmetic(formula: str) -> bool:
-    position, depth = 0, 0
-    while position < len(formula):
+    """True when `formula` is arithmetic: sums of products of numbers, query names, signed or
+    parenthesised operands and function calls with arguments (what Datadog's formulas take)."""
+    tokens, position = [], 0
+    while position < len(formula.rstrip()):
         match = _FORMULA_TOKEN.match(formula, position)
         if not match:
             return False
-        depth += match.group().count("(") - match.group().count(")")
-        if depth < 0:
-            return False
+        tokens.append(match.group(1))
         position = match.end()
-    return depth == 0
+    return _Formula(tokens).whole()
+
+
+class _Formula:
+    """A recursive-descent reading of expr := term (+|- term)*; term := factor (*|/ factor)*;
+    factor := (+|-) factor | number | query | name "(" expr ("," expr)* ")" | "(" expr ")"."""
+
+    def __init__(self, tokens: list[str]):
+        self.tokens, self.i = tokens, 0
+
+    def whole(self) -> bool:
+        return self.expr() and self.i == len(self.tokens)
+
+    def peek(self) -> str | None:
+        return self.tokens[self.i] if self.i < len(self.tokens) else None
+
+    def take(self, *wanted: str) -> bool:
+        if self.peek() in wanted:
+            self.i += 1
+            return True
+        return False
+
+    def expr(self) -> bool:
+        return self.term() and all(self.term() for _ in iter(lambda: self.take("+", "-"), False))
+
+    def term(self) -> bool:
+        return self.factor() and all(self.factor() for _ in iter(lambda: self.take("*", "/"), False))
+
+    def factor(self) -> bool:
+        token = self.peek()
+        if token is None or self.i > 200:  # a formula of a row is short; depth stays bounded
+            return False
+        if self.take("+", "-"):
+            return self.factor()
+        self.i += 1
+        if token == "(":
+            return self.expr() and self.take(")")
+        if token[0].isdigit() or token[0] in ".\0":
+            return True
+        if re.fullmatch(r"[a-z_][a-z0-9_]*", token) and self.take("("):
+            return self.expr() and all(self.expr() for _ in iter(lambda: self.take(","), False)) and self.take(")")
+        return False
 
 
 def utc_days(zone: str) -> bool:
