@@ -3,8 +3,10 @@ found again by its marker, and never a dashboard healthgrid did not make."""
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
+import yaml
 
 from fakes.datadog import API_KEY, APP_KEY
 from fakes.http import Response
@@ -90,6 +92,23 @@ def test_the_list_is_read_page_by_page_to_find_ours(cli, board):
     pages = [r.query["start"][0] for r in board.calls("GET", "/api/v1/dashboard")][1:]
     assert pages == ["0", "100", "200"]
     assert board.calls("PUT", f"/api/v1/dashboard/{made_id}") and len(board.calls("POST", "/api/v1/dashboard")) == 1
+
+
+def test_a_list_without_descriptions_is_checked_by_reading_same_titled_dashboards(cli, board):
+    handle = board.handle
+
+    def terse(request):  # summaries with id and title only
+        answer = handle(request)
+        if request.method == "GET" and request.path == "/api/v1/dashboard":
+            answer.body = {"dashboards": [{"id": d["id"], "title": d["title"]} for d in answer.body["dashboards"]]}
+        return answer
+
+    board.handle = terse
+    board.dashboards["sam-eti-tle"] = dict(FOREIGN, id="sam-eti-tle", title="CI health", description=None)
+    assert dashboard(cli).code == 0 and dashboard(cli).code == 0
+    assert len(ours(board)) == 2, "ours plus the same-titled foreign one"
+    assert len(board.calls("POST", "/api/v1/dashboard")) == 1 and not board.calls("PUT", "/api/v1/dashboard/sam-eti-tle")
+    assert board.dashboards["sam-eti-tle"]["widgets"] == FOREIGN["widgets"]
 
 
 def test_a_list_that_never_ends_is_bounded(cli, board):
@@ -183,6 +202,14 @@ def test_the_stand_in_refuses_what_datadog_would(dd):
     good = dict(unplaced, widgets=[dict(unplaced["widgets"][0], layout={"x": 0, "y": 0, "width": 4, "height": 2})])
     made = requests.post(f"{dd.url}/api/v1/dashboard", json=good, headers=headers, timeout=10).json()
     assert made["id"].count("-") == 2 and made["widgets"][0]["id"] and made["url"].startswith(f"/dashboard/{made['id']}/")
+    cassette = Path(__file__).parent / "data" / "datadog" / "v1__cassettes__test_scenarios__test_create_a_new_dashboard_with_image_widget.yaml"
+    recorded = yaml.safe_load(cassette.read_text())["interactions"][0]
+    answer = requests.post(f"{dd.url}/api/v1/dashboard", data=recorded["request"]["body"], headers=headers, timeout=10).json()
+    expected = json.loads(recorded["response"]["body"]["string"])
+    assert set(answer) >= set(expected) - {"template_variables", "notify_list"}, "answers as the recorded create"
+    assert answer["widgets"][0].keys() == expected["widgets"][0].keys()
+    listed = requests.get(f"{dd.url}/api/v1/dashboard", params={"count": 1, "start": 1}, headers=headers, timeout=10).json()
+    assert [d["id"] for d in listed["dashboards"]] == [answer["id"]]
 
 
 

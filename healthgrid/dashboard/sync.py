@@ -20,6 +20,7 @@ from healthgrid.errors import RunError, UsageError, quote_body
 BUDGET = 60.0  # seconds for every call of one command, retries included
 PAGE = 100  # dashboards asked per list page
 MAX_PAGES = 50  # 5,000 dashboards: past that, --dashboard-id says which one
+MAX_UNSURE = 10  # listed without a description but with our title: read whole to look for the marker
 ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
 
 
@@ -64,13 +65,13 @@ def sync(auth: DatadogAuth, body: dict, dashboard_id: str | None, warn: Callable
                                    f"no '{MARKER}:' line); it was left unchanged")
                 target, known_url = dashboard_id, str(getattr(current, "url", "") or "")
             else:
-                found = _find(api, key, lambda fn: retrier.call("dashboard: listing dashboards", client, fn), auth.where)
+                found = _find(api, key, lambda fn: retrier.call("dashboard: listing dashboards", client, fn), auth.where, body["title"])
                 if len(found) > 1:
                     raise RunError(f"dashboard: {len(found)} dashboards carry this marker ({', '.join(i for i, _ in found[:5])}); "
                                    "pass --dashboard-id ID to say which one to update (nothing was changed)")
                 target, known_url = found[0] if found else (None, "")
             if target is None:
-                return _create(api, client, retrier, model, key, auth)
+                return _create(api, client, retrier, model, key, auth, body["title"])
             answer = retrier.call(f"dashboard {target}", client, lambda: _unless_404(lambda: api.update_dashboard(target, body=model)))
             if answer is None:
                 raise RunError(f"dashboard {target}: gone before it could be updated (404 Not Found at {auth.where})")
@@ -79,7 +80,7 @@ def sync(auth: DatadogAuth, body: dict, dashboard_id: str | None, warn: Callable
         raise RunError(f"{what}: Datadog refused it ({exc.status} {quote_body(exc.reason or '', 60)}): {error_text(exc.body)}") from None
 
 
-def _create(api, client, retrier: Retrier, model, key: str, auth: DatadogAuth) -> Outcome:
+def _create(api, client, retrier: Retrier, model, key: str, auth: DatadogAuth, title: str) -> Outcome:
     """POST the dashboard. A retry first looks for it again: an attempt that timed out or got a 5xx
     may still have created it, and a second POST would make a second dashboard."""
     attempts = 0
@@ -88,7 +89,7 @@ def _create(api, client, retrier: Retrier, model, key: str, auth: DatadogAuth) -
         nonlocal attempts
         attempts += 1
         if attempts > 1:
-            found = _find(api, key, lambda fn: fn(), auth.where)  # within this attempt's deadline
+            found = _find(api, key, lambda fn: fn(), auth.where, title)  # within this attempt's deadline
             if found:
                 return found[0]
         return api.create_dashboard(body=model)
@@ -111,11 +112,13 @@ def _unless_404(call):
         raise
 
 
-def _find(api, key: str, call, where: str) -> list[tuple[str, str]]:
+def _find(api, key: str, call, where: str, title: str) -> list[tuple[str, str]]:
     """(id, url) of the dashboards whose description carries our marker with `key`, reading at
-    most MAX_PAGES pages of PAGE through `call`; an answer that repeats itself ends the walk."""
+    most MAX_PAGES pages of PAGE through `call`; an answer that repeats itself ends the walk. A
+    summary that came without its description but has our title is read whole (a few at most)."""
     seen: set[str] = set()
     found: list[tuple[str, str]] = []
+    unsure: list[tuple[str, str]] = []
     for page in range(MAX_PAGES):
         answer = call(lambda page=page: api.list_dashboards(count=PAGE, start=page * PAGE))
         items = getattr(answer, "dashboards", None)
@@ -128,10 +131,20 @@ def _find(api, key: str, call, where: str) -> list[tuple[str, str]]:
                 continue
             seen.add(dashboard_id)
             fresh += 1
-            match = MARKER_RE.search(getattr(item, "description", None) or "")
+            text = getattr(item, "description", None)
+            match = MARKER_RE.search(text or "")
             if match and match.group(1) == key:
                 found.append((dashboard_id, str(getattr(item, "url", "") or "")))
+            elif text is None and getattr(item, "title", None) == title:
+                unsure.append((dashboard_id, str(getattr(item, "url", "") or "")))
         if len(items) < PAGE or not fresh:
-            return found
-    raise RunError(f"dashboard: more than {MAX_PAGES * PAGE} dashboards to look through for ours; "
-                   "pass --dashboard-id ID (printed when it was created)")
+            break
+    else:
+        raise RunError(f"dashboard: more than {MAX_PAGES * PAGE} dashboards to look through for ours; "
+                       "pass --dashboard-id ID (printed when it was created)")
+    for dashboard_id, url in unsure[:MAX_UNSURE] if not found else []:
+        whole = call(lambda dashboard_id=dashboard_id: _unless_404(lambda: api.get_dashboard(dashboard_id)))
+        match = MARKER_RE.search(getattr(whole, "description", None) or "") if whole is not None else None
+        if match and match.group(1) == key:
+            found.append((dashboard_id, url))
+    return found
