@@ -175,6 +175,10 @@ def test_datadog_refusing_the_body_is_one_line_and_keys_are_never_printed(cli, b
     board.fail_next("/api/v1/dashboard", Response(403, {"errors": ["Forbidden"]}))
     denied = dashboard(cli)
     assert denied.code == 1 and "check DD_API_KEY, DD_APP_KEY and DD_SITE" in denied.err
+    board.fail_next("/api/v1/dashboard", Response(200, {"dashboards": []}))
+    board.fail_next("/api/v1/dashboard", Response(200, {"title": "no id", "layout_type": "ordered", "widgets": []}))
+    odd = dashboard(cli)
+    assert odd.code == 1 and len(odd.err.splitlines()) == 1 and "without a dashboard id" in odd.err
 
 
 def test_dry_run_needs_no_keys_and_no_network_and_a_real_run_needs_both_keys(cli, board, monkeypatch):

@@ -97,7 +97,11 @@ def _create(api, client, retrier: Retrier, model, key: str, auth: DatadogAuth, t
     answer = retrier.call("dashboard: creating it", client, once)
     if isinstance(answer, tuple):
         return Outcome("created", answer[0], app_url(auth, answer[1]))
-    return Outcome("created", str(answer.id), app_url(auth, str(getattr(answer, "url", "") or "")))
+    made = getattr(answer, "id", None)
+    if not isinstance(made, str) or not ID_RE.fullmatch(made):
+        raise RunError(f"dashboard: Datadog at {auth.where} answered the create without a dashboard id "
+                       "(if it was made, the next run finds it by its marker)")
+    return Outcome("created", made, app_url(auth, str(getattr(answer, "url", "") or "")))
 
 
 def _unless_404(call):
