@@ -172,6 +172,7 @@ def test_formula_and_percentile_rows_are_queries_and_a_formula_rolled_up_into_lo
     ts = of_type(body, "timeseries")[0]
     assert ts["requests"][0]["formulas"][0]["formula"] == "q1 / q2 * 100" and ts["time"] == {"live_span": "1w"}
     assert of_type(body, "query_value")[0]["custom_unit"] == "%"
+    assert of_type(body, "query_value")[0]["time"] == {"live_span": "2d"}, "today and yesterday: the last bucket is today's"
 
 
 def test_queries_that_are_not_metric_queries_joined_by_arithmetic_stay_in_the_image(cli, in_tmp):

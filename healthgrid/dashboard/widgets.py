@@ -77,7 +77,7 @@ def query_value(row: RowSpec, spec: GridSpec, parts: queries.Split, formats: lis
     if formats:
         request["conditional_formats"] = formats
     definition = {"type": "query_value", "title": row_title(row), "title_size": "16", "title_align": "left",
-                  "requests": [request], "autoscale": True, "precision": precision(formats or []), "time": {"live_span": "1d"}}
+                  "requests": [request], "autoscale": True, "precision": precision(formats or []), "time": {"live_span": "2d"}}
     if row.unit:
         definition["custom_unit"] = cut(row.unit, 20)
     if row.description:
