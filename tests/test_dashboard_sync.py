@@ -233,3 +233,16 @@ def test_the_actions_dashboard_input_runs_it_after_a_good_publish(runner, dd, cl
     monkeypatch.setenv("GITHUB_REPOSITORY", "acme/health")  # by hand, same config: the same dashboard
     by_hand = cli("dashboard", "--json")
     assert by_hand.code == 0 and json.loads(by_hand.out)["dashboard"]["id"] == made["id"] and len(dd.dashboards) == 1
+
+
+@pytest.mark.parametrize("site,path,url", [
+    ("datadoghq.com", "/dashboard/abc-def-ghi/ci", "https://app.datadoghq.com/dashboard/abc-def-ghi/ci"),
+    ("us5.datadoghq.com", "/dashboard/abc-def-ghi/ci", "https://us5.datadoghq.com/dashboard/abc-def-ghi/ci"),
+    ("datadoghq.eu", "//evil.example/phish", "https://app.datadoghq.eu/dashboard/abc-def-ghi"),
+    ("datadoghq.com", "", "https://app.datadoghq.com/dashboard/abc-def-ghi"),
+])
+def test_the_printed_url_is_the_web_apps_and_never_an_answer_verbatim(site, path, url):
+    from healthgrid.dashboard.sync import app_url
+    from healthgrid.datadog_client import DatadogAuth
+
+    assert app_url(DatadogAuth("k", "a", site), "abc-def-ghi", path) == url

@@ -36,13 +36,16 @@ def check_id(value: str | None) -> str | None:
     return value
 
 
-def app_url(auth: DatadogAuth, path: str) -> str:
-    """The dashboard's address in the web app (the API answers a path)."""
+def app_url(auth: DatadogAuth, dashboard_id: str, path: str) -> str:
+    """The dashboard's address in the web app. The API answers a path; one that is not a plain
+    /dashboard/... path (it is upstream text) is replaced by the id's own."""
     if auth.host:
         base = auth.where
     else:
         base = f"https://{auth.site}" if auth.site.count(".") > 1 else f"https://app.{auth.site}"
-    return base + (path if path.startswith("/") else f"/{path}") if path else base
+    if not re.fullmatch(r"/dashboard/[A-Za-z0-9-]+(?:/[\w.~%-]{0,300})?", path):
+        path = f"/dashboard/{dashboard_id}"
+    return base + path
 
 
 def sync(auth: DatadogAuth, body: dict, dashboard_id: str | None, warn: Callable[[str], None]) -> Outcome:
@@ -75,7 +78,7 @@ def sync(auth: DatadogAuth, body: dict, dashboard_id: str | None, warn: Callable
             answer = retrier.call(f"dashboard {target}", client, lambda: _unless_404(lambda: api.update_dashboard(target, body=model)))
             if answer is None:
                 raise RunError(f"dashboard {target}: gone before it could be updated (404 Not Found at {auth.where})")
-            return Outcome("updated", target, app_url(auth, str(getattr(answer, "url", "") or known_url)))
+            return Outcome("updated", target, app_url(auth, target, str(getattr(answer, "url", "") or known_url)))
     except ApiException as exc:
         raise RunError(f"{what}: Datadog refused it ({exc.status} {quote_body(exc.reason or '', 60)}): {error_text(exc.body)}") from None
 
@@ -96,12 +99,12 @@ def _create(api, client, retrier: Retrier, model, key: str, auth: DatadogAuth, t
 
     answer = retrier.call("dashboard: creating it", client, once)
     if isinstance(answer, tuple):
-        return Outcome("created", answer[0], app_url(auth, answer[1]))
+        return Outcome("created", answer[0], app_url(auth, answer[0], answer[1]))
     made = getattr(answer, "id", None)
     if not isinstance(made, str) or not ID_RE.fullmatch(made):
         raise RunError(f"dashboard: Datadog at {auth.where} answered the create without a dashboard id "
                        "(if it was made, the next run finds it by its marker)")
-    return Outcome("created", made, app_url(auth, str(getattr(answer, "url", "") or "")))
+    return Outcome("created", made, app_url(auth, made, str(getattr(answer, "url", "") or "")))
 
 
 def _unless_404(call):
