@@ -10,9 +10,10 @@ the model cannot parse, or a key it does not know, is a bug here and stops the c
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 
-from healthgrid.config import Config, GridSpec
+from healthgrid.config import Config, GridSpec, shown
 from healthgrid.dashboard.widgets import MAX_LIVE_ROWS, WIDTH, Images, cut, grid_group
 from healthgrid.errors import RunError, UsageError
 from healthgrid.urls import pages_base, stable_url
@@ -55,15 +56,13 @@ def image_prefix(config: Config, explicit: str | None) -> str:
     if explicit is not None:
         parts = urlsplit(explicit)
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or re.search(r"\s", explicit):
-            raise UsageError(f"--image-base: {explicit!r} must be an http(s) URL of the folder holding NAME.png, without ? or #")
+            raise UsageError(f"--image-base: {shown(explicit)} must be an http(s) URL of the folder holding NAME.png, without ? or #")
         return explicit.rstrip("/") + "/"
     publish = config.publish
     if publish.to == "imgur":
         raise UsageError("--image-base: publish.to is imgur, whose links change with every upload; give --image-base URL "
                          "of a stable copy, or publish to ghpages or s3")
     if publish.to == "s3":  # as the S3 publisher names its objects: BASE/PREFIX+NAME
-        import os
-
         endpoint = os.environ.get("AWS_ENDPOINT_URL")
         base = publish.pages_url.rstrip("/") if publish.pages_url else (
             f"{endpoint.rstrip('/')}/{publish.bucket}" if endpoint else f"https://{publish.bucket}.s3.amazonaws.com")
