@@ -83,6 +83,17 @@ def test_one_image_widget_per_grid_from_the_publish_settings(cli, in_tmp):
     assert only["title"] == "Two"
 
 
+def test_s3_images_are_where_the_s3_publisher_puts_them(cli, in_tmp, monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    (in_tmp / "healthgrid.yml").write_text("publish: {to: s3, bucket: grids-bucket, prefix: team/}\n"
+                                           "grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\n")
+    image = of_type(json.loads(cli("dashboard", "--dry-run").out), "image")[0]
+    assert image["url"] == "https://grids-bucket.s3.amazonaws.com/team/g.png"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9000/")
+    image = of_type(json.loads(cli("dashboard", "--dry-run").out), "image")[0]
+    assert image["url_dark_theme"] == "http://127.0.0.1:9000/grids-bucket/team/g_dark.png"
+
+
 RULES = [("< 5", "< 8"), (">= 40000", ">= 30000"), ("<= 2", "<= 5"), ("> 0", None), ("> 90", "> 85"), ("< 5", "> 100"),
          ("<= -2.5", "<= 1e-3"), (">= 0.95", "0.8"), ("< 0.1", None)]
 
