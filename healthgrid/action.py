@@ -122,7 +122,13 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
             return 0, outcome
         from healthgrid.pipeline import run
 
-        result = run(run_options(args, keys, publish=True, default_to=DEFAULT_TARGET), console)
+        options = run_options(args, keys, publish=True, default_to=DEFAULT_TARGET)
+        dashboard = truthy(read_input("dashboard", env, "false"))
+        if dashboard:
+            from healthgrid.dashboard import check_before_run
+
+            check_before_run(options.publish.to, keys)
+        result = run(options, console)
     except (Exception, KeyboardInterrupt) as exc:
         code, outcome.errors = failure(exc, console)
         return code, outcome
@@ -134,6 +140,15 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     end = result.failure(kept)
     if end:
         console.error(str(end))
+    elif dashboard:  # after a good publish only: a failed grid would show an old image beside a live twin
+        try:
+            from healthgrid.dashboard import after_publish
+
+            done = after_publish(options.config, args.grid, result.images, keys, console.warn)
+            console.progress(f"dashboard: {done.action} {done.id} {done.url}")
+        except (Exception, KeyboardInterrupt) as exc:
+            code, outcome.errors = failure(exc, console)
+            return code, outcome
     return (end.exit_code if end else 0), outcome
 
 

@@ -19,7 +19,19 @@ from healthgrid.config import MAX_DATA_BYTES, ConfigError, read_text
 from healthgrid.console import PROG, Console, failure
 from healthgrid.credentials import Credentials
 from healthgrid.errors import UsageError
-from healthgrid.flags import Parser, check_argv, comment_flags, monitor_flags, parse_formats, parse_now, publish_flags, render_flags, run_flags, widget_flags
+from healthgrid.flags import (
+    Parser,
+    check_argv,
+    comment_flags,
+    dashboard_flags,
+    monitor_flags,
+    parse_formats,
+    parse_now,
+    publish_flags,
+    render_flags,
+    run_flags,
+    widget_flags,
+)
 
 _RUN_FLAGS = ("remote", "branch", "path", "keep", "pages_url", "repository", "message")
 
@@ -244,6 +256,32 @@ def cmd_comment(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_dashboard(args: argparse.Namespace, console: Console) -> int:
+    """Create or update one Datadog dashboard: each grid's image and its live twin.
+
+    Per grid a group with the image widget (light and dark) and, per row, a query_value of the
+    day so far coloured by the row's pass/warn rule or score bands, and a timeseries of the last
+    `days` days with the thresholds as markers. The dashboard is found again by the marker line
+    in its description (or --dashboard-id) and updated in place; a dashboard healthgrid did not
+    make is never changed. Needs DD_API_KEY and DD_APP_KEY, except with --dry-run.
+    """
+    from healthgrid.config import load_config
+    from healthgrid.dashboard import check_id, prepare, publish
+
+    check_id(args.dashboard_id)
+    body = prepare(load_config(args.config), args.grid, args.title, args.image_base)
+    if args.dry_run:
+        console.result(json.dumps(body, indent=2))
+        return 0
+    outcome = publish(Credentials.from_env(), body, args.dashboard_id, console.warn)
+    console.progress(f"dashboard: {outcome.action} {outcome.id}")
+    if args.json:
+        console.result(json.dumps({"dashboard": outcome._asdict(), "title": body["title"]}))
+    else:
+        console.result(outcome.url)
+    return 0
+
+
 _COMMANDS = [  # name, --help (a command's docstring), what it runs (publish: its targets), its flags
     ("render", cmd_render.__doc__, cmd_render, render_flags),
     ("publish", "Publish files: `publish ghpages DIR` or `publish imgur FILE...`.", None, _publish_targets),
@@ -251,6 +289,7 @@ _COMMANDS = [  # name, --help (a command's docstring), what it runs (publish: it
     ("widget", cmd_widget.__doc__, cmd_widget, widget_flags),
     ("comment", cmd_comment.__doc__, cmd_comment, comment_flags),
     ("monitor", cmd_monitor.__doc__, cmd_monitor, monitor_flags),
+    ("dashboard", cmd_dashboard.__doc__, cmd_dashboard, dashboard_flags),
 ]
 
 

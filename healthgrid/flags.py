@@ -134,6 +134,18 @@ def widget_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--path", help="folder on the branch (default: publish.path)")
 
 
+def dashboard_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="PATH", help="config file (default: ./healthgrid.yml if present)")
+    p.add_argument("--grid", metavar="NAME[,NAME]", action=Names, help="only these grids (comma-separated or repeated)")
+    p.add_argument("--title", help="the dashboard's title (default: the grid's title, or the grids' titles)")
+    p.add_argument("--image-base", metavar="URL", help="URL of the folder holding NAME.png and NAME_dark.png "
+                   "(default: from the publish: settings, as `healthgrid widget` says)")
+    p.add_argument("--dashboard-id", metavar="ID", help="update this dashboard (it must be one healthgrid made) "
+                   "instead of finding ours by its marker")
+    p.add_argument("--dry-run", action="store_true", help="print the dashboard body as JSON; no keys, no network")
+    p.add_argument("--json", action="store_true", help="print one JSON object (id, url, created or updated)")
+
+
 def comment_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repo", required=True, metavar="OWNER/REPO")
     p.add_argument("--pr", required=True, type=whole(1, 10**9), metavar="N")

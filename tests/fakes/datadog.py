@@ -14,6 +14,7 @@ instead of local midnight: what the live API does there is undocumented.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from datetime import datetime, time, timedelta
@@ -76,6 +77,8 @@ class FakeDatadog(FakeServer):
             return self.timeseries(request.json())
         if request.path.startswith("/api/v1/monitor"):
             return self.monitor(request)
+        if request.path == "/api/v1/dashboard":
+            return self.dashboard_collection(request)
         match = re.fullmatch(r"/api/v1/dashboard/([\w-]+)", request.path)
         if match:
             return self.dashboard(request, match.group(1))
@@ -94,6 +97,31 @@ class FakeDatadog(FakeServer):
             self.dashboards[dashboard_id] = dict(body, id=dashboard_id)
             return Response(200, self.dashboards[dashboard_id])
         return Response(405, {"errors": ["Method not allowed"]})
+
+    def dashboard_collection(self, request: Request) -> Response:
+        """GET lists summaries (`start`, `count` as Datadog pages them); POST creates one from a
+        body the client's Dashboard model reads whole, answering as the recorded create does."""
+        if request.method == "GET":
+            start = int(request.query.get("start", ["0"])[0])
+            count = int(request.query.get("count", [str(len(self.dashboards) or 1)])[0])
+            summaries = [{k: d.get(k) for k in ("id", "title", "description", "layout_type", "url", "is_read_only",
+                                                 "author_handle", "created_at", "modified_at")}
+                         for d in list(self.dashboards.values())[start:start + count]]
+            return Response(200, {"dashboards": summaries})
+        if request.method != "POST":
+            return Response(405, {"errors": ["Method not allowed"]})
+        body = request.json()
+        refused = dashboard_refusal(body)
+        if refused:
+            return Response(400, {"errors": [refused]})
+        dashboard_id = "-".join(f"{len(self.dashboards) + 1:09d}"[i:i + 3] for i in (0, 3, 6))
+        self.dashboards[dashboard_id] = {
+            **body, "id": dashboard_id, "url": f"/dashboard/{dashboard_id}/{re.sub(r'[^a-z0-9]+', '-', body['title'].lower())}",
+            "author_handle": "frog@datadoghq.com", "author_name": None, "is_read_only": False, "description": body.get("description"),
+            "created_at": "2026-11-28T12:00:00.000000+00:00", "modified_at": "2026-11-28T12:00:00.000000+00:00",
+            "restricted_roles": [], "widgets": _with_ids(body["widgets"]),
+        }
+        return Response(200, self.dashboards[dashboard_id])
 
     def monitor(self, request: Request) -> Response:
         match = re.fullmatch(r"/api/v1/monitor(?:/(\d+))?", request.path)
@@ -185,6 +213,43 @@ class FakeDatadog(FakeServer):
             return aggregate(pooled, space) if pooled else None
         rolled = [aggregate(values, method) for values in per_series.values() if values]
         return aggregate(rolled, space) if rolled else None
+
+
+def dashboard_refusal(body) -> str | None:
+    """Why Datadog would answer 400 to this dashboard body, or None: what its Dashboard model
+    cannot read (required fields, enums, widget shapes), and widgets without a layout where
+    `reflow_type: fixed` asks every widget for one."""
+    from datadog_api_client import Configuration
+    from datadog_api_client.model_utils import validate_and_convert_types
+    from datadog_api_client.v1.model.dashboard import Dashboard
+
+    if not isinstance(body, dict) or not all(k in body for k in ("title", "layout_type", "widgets")):
+        return "Invalid dashboard: title, layout_type and widgets are required"
+    try:
+        model = validate_and_convert_types(body, (Dashboard,), ["body"], True, True, configuration=Configuration())
+    except Exception as exc:  # whatever the model cannot read is a 400
+        return f"Invalid dashboard: {exc}"
+    if model._unparsed:
+        return "Invalid widget definition"
+
+    def unplaced(widgets) -> bool:
+        return any("layout" not in w or unplaced(w.get("definition", {}).get("widgets", [])) for w in widgets)
+
+    if body.get("reflow_type") == "fixed" and unplaced(body["widgets"]):
+        return "Invalid dashboard: reflow_type fixed needs a layout on every widget"
+    return None
+
+
+def _with_ids(widgets: list, ids=None) -> list:
+    """Widgets as Datadog returns them: each (also inside groups) with its own numeric id."""
+    ids = ids or itertools.count(560642460565424)
+    out = []
+    for widget in widgets:
+        widget = dict(widget, id=next(ids))
+        if isinstance(widget.get("definition", {}).get("widgets"), list):
+            widget["definition"] = dict(widget["definition"], widgets=_with_ids(widget["definition"]["widgets"], ids))
+        out.append(widget)
+    return out
 
 
 def daily_truth(points, day_bounds: list[int], aggregation: str) -> list[float]:
