@@ -4,103 +4,59 @@
 q1, q2 and `q1 / q2 * 100`; `abs(avg:x{*})` is q1 and `abs(q1)`. Each metric query is rolled up
 into the grid's local days (`.rollup(AGG, 86400)` where local days are UTC days, else Datadog's
 calendar-aligned `.rollup(AGG, daily, 12am, 'ZONE')`), so a formula is applied to each term's value
-for a day, as healthgrid's own day values are. What is left once the metric queries are taken out
-must be arithmetic (numbers, + - * /, parentheses and function calls); anything else is not split.
+for a day, as healthgrid's own day values are. The query is read by the same parser the config
+check uses (healthgrid.formula), so the widgets and the grid agree on what the terms are.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
+from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-# One metric query: an optional space aggregator (or percentile), the metric, its scope and the
-# methods that belong to the metric query. `.rollup()` and `by {…}` are refused by the config.
-_TERM_RE = re.compile(
-    r"(?<![\w.:])(?:(?:avg|sum|min|max|p\d+(?:\.\d+)?)\s*:\s*)?[A-Za-z][\w.]*\s*\{[^{}]*\}"
-    r"(?:\s*\.\s*(?:as_count|as_rate)\s*\(\s*\)|\s*\.\s*fill\s*\(\s*[\w.,\s]*\))*"
-)
-# The tokens of a formula once its metric queries are placeholders: numbers, operators,
-# parentheses, commas, placeholders and function names (a name followed by "(").
-_FORMULA_TOKEN = re.compile(r"\s*(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?|[-+*/(),]|\0\d+\0|[a-z_][a-z0-9_]*(?=\s*\())")
-MAX_TERMS = 10  # metric queries in one row's formula
+from healthgrid.formula import FormulaError, parse
 
 
 class Split(NamedTuple):
-    terms: list[str]  # metric queries as written, in order
+    terms: list[str]  # distinct metric queries as written, in order
     formula: str  # over q1, q2, ...
 
 
 def split(query: str) -> Split | None:
-    """The row's metric queries and its formula, or None when the query is not metric queries
-    joined by arithmetic (it is then shown in the image only)."""
-    terms: list[str] = []
-
-    # Each metric query becomes a NUL-quoted placeholder: config text holds no NUL, so a stray
-    # "q1" in the query is not taken for one of ours.
-    def name(match: re.Match) -> str:
-        terms.append(match.group().strip())
-        return f"\0{len(terms)}\0"
-
-    formula = _TERM_RE.sub(name, query.strip())
-    if not terms or len(terms) > MAX_TERMS or not _arithmetic(formula):
+    """The row's metric queries and its formula over q1, q2, ... (the config has already checked
+    the query: None only for a text no config accepts)."""
+    try:
+        formula = parse(query)
+    except FormulaError:
         return None
-    return Split(terms, re.sub(r"\0(\d+)\0", r"q\1", " ".join(formula.split())))
+    return Split([m.text for m in formula.metrics], _text(formula.root))
 
 
-def _arithmetic(formula: str) -> bool:
-    """True when `formula` is arithmetic: sums of products of numbers, query names, signed or
-    parenthesised operands and function calls with arguments (what Datadog's formulas take)."""
-    tokens, position = [], 0
-    while position < len(formula.rstrip()):
-        match = _FORMULA_TOKEN.match(formula, position)
-        if not match:
-            return False
-        tokens.append(match.group(1))
-        position = match.end()
-    return _Formula(tokens).whole()
+_PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2}
 
 
-class _Formula:
-    """A recursive-descent reading of expr := term (+|- term)*; term := factor (*|/ factor)*;
-    factor := (+|-) factor | number | query | name "(" expr ("," expr)* ")" | "(" expr ")"."""
+def _text(node: tuple, outer: int = 0, right: bool = False) -> str:
+    """A parsed formula written back over q1, q2, ... with only the parentheses it needs."""
+    kind = node[0]
+    if kind == "term":
+        return f"q{node[1] + 1}"
+    if kind == "num":
+        return _number(node[1])
+    if kind == "neg":
+        return "-" + _text(node[1], 3)
+    if kind == "call":
+        parameter = "" if node[3] is None else f", {_number(node[3])}"
+        return f"{node[1]}({_text(node[2])}{parameter})"
+    own = _PRECEDENCE[node[1]]
+    text = f"{_text(node[2], own)} {node[1]} {_text(node[3], own, right=True)}"
+    return f"({text})" if own < outer or (right and own == outer) else text
 
-    def __init__(self, tokens: list[str]):
-        self.tokens, self.i = tokens, 0
 
-    def whole(self) -> bool:
-        return self.expr() and self.i == len(self.tokens)
-
-    def peek(self) -> str | None:
-        return self.tokens[self.i] if self.i < len(self.tokens) else None
-
-    def take(self, *wanted: str) -> bool:
-        if self.peek() in wanted:
-            self.i += 1
-            return True
-        return False
-
-    def expr(self) -> bool:
-        return self.term() and all(self.term() for _ in iter(lambda: self.take("+", "-"), False))
-
-    def term(self) -> bool:
-        return self.factor() and all(self.factor() for _ in iter(lambda: self.take("*", "/"), False))
-
-    def factor(self) -> bool:
-        token = self.peek()
-        if token is None or self.i > 200:  # a formula of a row is short; depth stays bounded
-            return False
-        if self.take("+", "-"):
-            return self.factor()
-        self.i += 1
-        if token == "(":
-            return self.expr() and self.take(")")
-        if token[0].isdigit() or token[0] in ".\0":
-            return True
-        if re.fullmatch(r"[a-z_][a-z0-9_]*", token) and self.take("("):
-            return self.expr() and all(self.expr() for _ in iter(lambda: self.take(","), False)) and self.take(")")
-        return False
+def _number(value: float) -> str:
+    """Plain decimal digits (no exponent, which formulas may not read), as short as round-trips."""
+    text = format(Decimal(repr(value)), "f")
+    return text.removesuffix(".0")
 
 
 def utc_days(zone: str) -> bool:
