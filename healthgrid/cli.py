@@ -300,7 +300,8 @@ def cmd_doctor(args: argparse.Namespace, console: Console) -> int:
     report = diagnose(config, args.grid, parse_now(args.now), Credentials.from_env(), args.timeout, console.warn)
     console.result(report.json() if args.json else report.text())
     if report.exit_code:
-        console.error(f"doctor: {report.verdict()}")
+        subjects = list(dict.fromkeys(f.subject for f in report.failed))
+        console.error(f"doctor: {report.verdict()} ({', '.join(subjects[:5])}{', …' if len(subjects) > 5 else ''})")
     return report.exit_code
 
 

@@ -108,7 +108,7 @@ def test_a_row_without_data_is_named_with_its_metric_and_why(cli, dd, healthy, i
     (line,) = [line for line in result.out.splitlines() if line.split()[:2] == ["FAIL", "row"]]
     assert "ci / Build / Typo" in line and f"no data for {typo} in the last 7 days" in line and verdict in line
     assert "3 of 4 rows with data, 1 without (listed)" in result.out
-    assert result.err.strip() == "healthgrid: error: doctor: a run would fail or lose rows: 1 problem"
+    assert result.err.strip() == "healthgrid: error: doctor: a run would fail or lose rows: 1 problem (ci / Build / Typo)"
     _, report = doctor(cli, str(in_tmp / "t.yml"), "--json")
     (row,) = rows_of(report, "fail")
     assert (row["grid"], row["group"], row["row"], row["metric"]) == ("ci", "Build", "Typo", typo)
@@ -195,15 +195,22 @@ def test_a_refused_key_points_at_the_site_setting_without_naming_a_site_it_canno
 
 def test_percentile_rows_on_metrics_that_are_not_distributions_are_reported(cli, dd, healthy, in_tmp):
     dd.set_metadata("ci.latency", type=None)  # no type: Datadog leaves it out for some distributions, so nothing is said
-    feed(dd, "ci.latency")
+    dd.set_metadata("ci.size", type="sketchy")  # a type doctor does not know: a note, not a failure
+    dd.set_metadata("ci.hits", type="count")
+    feed(dd, "ci.latency", "ci.size", "ci.hits")
     grids = [{"name": "p", "rows": [{"label": "Gauge P90", "query": "p90:ci.tests{*}"}, {"label": "Dist P99", "query": "p99:ci.duration{*}"},
-                                    {"label": "Untyped P50", "query": "p50:ci.latency{*}"}]}]
+                                    {"label": "Untyped P50", "query": "p50:ci.latency{*}"}, {"label": "Odd P50", "query": "p50:ci.size{*}"},
+                                    {"label": "Ratio", "query": "avg:ci.tests{*} / p95:ci.hits{*}"}]}]
     result, report = doctor(cli, write(in_tmp / "p.yml", grids), "--json")
     assert result.code == 1
-    (row,) = rows_of(report, "fail")
-    assert row["row"] == "Gauge P90" and row["metric"] == "ci.tests" and row["metric_type"] == "gauge"
-    assert "which Datadog says is a gauge" in row["detail"] and "distribution" in row["detail"]
-    assert [r["row"] for r in rows_of(report, "ok")] == ["Gauge P90", "Dist P99", "Untyped P50"]
+    gauge, count = rows_of(report, "fail")
+    assert gauge["row"] == "Gauge P90" and gauge["metric"] == "ci.tests" and gauge["metric_type"] == "gauge"
+    assert "which Datadog says is a gauge" in gauge["detail"] and "distribution" in gauge["detail"]
+    assert count["row"] == "Ratio" and count["metric"] == "ci.hits" and count["metric_type"] == "count"
+    (odd,) = rows_of(report, "note")
+    assert odd["row"] == "Odd P50" and "which Datadog says is a sketchy" in odd["detail"]
+    assert [r["row"] for r in rows_of(report, "ok")] == ["Gauge P90", "Dist P99", "Untyped P50", "Odd P50", "Ratio"]
+    assert "(p / Gauge P90, p / Ratio)" in doctor(cli, str(in_tmp / "p.yml"))[0].err
 
 
 @pytest.mark.parametrize("stamp,reading,code", [("local", "local", 0), ("utc_date", "utc_date", 1)])
@@ -323,3 +330,19 @@ def test_the_fakes_new_endpoints_read_as_the_client_documents_them(dd):
             MetricsApi(client).get_metric_metadata(metric_name="ci.nope")
         assert missing.value.status == 404
     assert dd.calls("GET", "/api/v1/validate")[0].headers.get("dd-api-key") == API_KEY
+
+
+def test_comparison_grids_are_checked_through_the_grouped_fetch(cli, dd, in_tmp):
+    for policy in ("ppo", "sac"):
+        dd.add_tagged_points("eval.score", [f"policy:{policy}"], [(t, 0.5) for t in range(END - 3 * 86400, END, 3600)])
+    grids = [{"name": "evals", "type": "comparison", "by": "policy", "days": 7, "timezone": NY,
+              "rows": [{"label": "Score", "query": "avg:eval.score{*}"}, {"label": "Typo", "query": "avg:eval.scroe{*}"}]}]
+    result, report = doctor(cli, write(in_tmp / "e.yml", grids), "--json")
+    assert result.code == 1
+    (ok,) = rows_of(report, "ok")
+    assert ok["row"] == "Score" and ok["detail"] == "data for 2 of the 2 values of policy shown"
+    (typo,) = rows_of(report, "fail")
+    assert typo["row"] == "Typo" and typo["metric"] == "eval.scroe" and "eval.scroe is an unknown metric" in typo["detail"]
+    (limits,) = [f["figures"] for f in report["findings"] if f["check"] == "limits"]
+    assert limits["requests"] == len(dd.calls("POST", QUERY_PATH)) - 1 == 1
+    assert (limits["queries"], limits["bucket_seconds"], limits["max_points_per_series"]) == (4, 3600, 151)  # sum and count a row; 6 days and 7 hours

@@ -5,16 +5,14 @@ out as the fetch plans them."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from healthgrid.config import GridSpec
 from healthgrid.doctor.report import plural
 from healthgrid.doctor.rows import Lookup, Outcome, grid_failure, limits_finding, row_finding, rows_line
 from healthgrid.errors import RunError
 from healthgrid.formula import parse
-from healthgrid.grid import day_start, local_days
-from healthgrid.sources.datadog_plan import bucket_seconds
-from healthgrid.sources.grouped import chunks, plan
+from healthgrid.sources.grouped import requests
 
 
 def check_comparison(spec: GridSpec, now: datetime, grouped) -> Outcome:
@@ -30,7 +28,7 @@ def check_comparison(spec: GridSpec, now: datetime, grouped) -> Outcome:
         for i, row in enumerate(comparison.rows):
             with_data = sum(1 for v in row.values if not math.isnan(v))
             if with_data:
-                rows.append(row_finding(spec, i, "ok", f"data for {with_data} of the {plural(len(row.values), f'value of {spec.by}')} shown"))
+                rows.append(row_finding(spec, i, "ok", f"data for {with_data} of the {plural(len(row.values), 'value')} of {spec.by} shown"))
                 continue
             rows.append(row_finding(spec, i, "fail", f"no data for {metrics[i].name} by {spec.by} in the window: a run would show this "
                                                      "row empty", metrics[i].name))
@@ -42,11 +40,6 @@ def check_comparison(spec: GridSpec, now: datetime, grouped) -> Outcome:
 
 def limits(spec: GridSpec, now: datetime):
     """The grouped fetch's requests: one per window (split at local midnights past 1,500 buckets)."""
-    days = local_days(now, spec.timezone, spec.days)
-    starts = [int(day_start(d, spec.timezone).timestamp()) for d in days]
-    end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
-    bucket = bucket_seconds(starts)
-    queries = plan(spec, days, bucket)
-    windows = chunks(starts, min(end, int(math.ceil(now.timestamp()))), bucket)
+    _, bucket, queries, windows = requests(spec, now)
     points = 1 if all(q.whole for q in queries) else max((-(-(hi - lo) // bucket) for lo, hi in windows), default=0)
     return limits_finding(spec, [(len(queries), points) for _ in windows], len(queries), bucket)

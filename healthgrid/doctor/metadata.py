@@ -16,6 +16,7 @@ from healthgrid.doctor.rows import Lookup, row_finding
 from healthgrid.errors import RunError
 
 MAX_LOOKUPS = 50
+NOT_DISTRIBUTIONS = ("gauge", "count", "rate", "set", "histogram")  # Datadog's other metric types
 
 
 @dataclass
@@ -78,10 +79,12 @@ def apply(lookups: list[Lookup], found: dict[str, Metadata], auth) -> list[tuple
                 lookup.finding.fields["unknown_metric"] = True
         elif lookup.why == "percentile" and meta and meta.type and meta.type != "distribution" and (lookup.spec.name, lookup.row) not in said:
             said.add((lookup.spec.name, lookup.row))
-            finding = row_finding(lookup.spec, lookup.row, "fail", f"a percentile of {lookup.metric}, which Datadog says is a {meta.type}: "
-                                  "percentiles (p50:, p90:, …) exist only for distribution metrics with percentiles enabled, so a run "
-                                  "would show no data or be refused; use avg:/max: here, or send the metric as a distribution",
-                                  lookup.metric)
+            known = meta.type in NOT_DISTRIBUTIONS  # another word may be a name Datadog gives distributions too
+            finding = row_finding(lookup.spec, lookup.row, "fail" if known else "note",
+                                  f"a percentile of {lookup.metric}, which Datadog says is a {meta.type}: percentiles (p50:, p90:, …) "
+                                  "exist only for distribution metrics with percentiles enabled" + (
+                                      ", so a run would show no data or be refused; use avg:/max: here, or send the metric as a "
+                                      "distribution" if known else "; check that it is one"), lookup.metric)
             finding.fields["metric_type"] = meta.type
             out.append((lookup.finding, finding))
     return out
