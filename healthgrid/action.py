@@ -82,7 +82,10 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
         _comment(env, outcome.markdown, images, keys.github_token, stderr)
     for message in outcome.errors:
         print(f"::error title={_escape_property('healthgrid')}::{_escape_data(message)}", file=stdout, flush=True)
-    _summary(env.get("GITHUB_STEP_SUMMARY"), outcome.markdown, images, embed, outcome.errors)
+    if outcome.doctor is not None:
+        _doctor_summary(env.get("GITHUB_STEP_SUMMARY"), outcome.doctor)
+    else:
+        _summary(env.get("GITHUB_STEP_SUMMARY"), outcome.markdown, images, embed, outcome.errors)
     return code
 
 
@@ -95,6 +98,7 @@ class _Outcome:
     embeds: dict[str, str] = field(default_factory=dict)
     markdown: list[tuple[str, Path]] = field(default_factory=list)  # (grid name, NAME.md) of each grid that rendered
     errors: list[str] = field(default_factory=list)  # one line each, as the log shows them
+    doctor: object | None = None  # `command: doctor`: its Report, for the job summary
 
 
 def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
@@ -120,6 +124,8 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
 
             outcome.images, outcome.changed = publish({}, removal_options(env, args, publish_options(args, keys)), console)
             return 0, outcome
+        if args.command == "doctor":
+            return _doctor(args, keys, console, outcome)
         from healthgrid.pipeline import run
 
         options = run_options(args, keys, publish=True, default_to=DEFAULT_TARGET)
@@ -150,6 +156,33 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
             code, outcome.errors = failure(exc, console)
             return code, outcome
     return (end.exit_code if end else 0), outcome
+
+
+def _doctor(args, keys: Credentials, console: Console, outcome: _Outcome) -> tuple[int, _Outcome]:
+    """`command: doctor`: the checks instead of a run; the table to the log and the job summary,
+    one annotation per problem, exit 1 (a failed step) when a run would fail or lose rows."""
+    from healthgrid.config import load_config
+    from healthgrid.console import shown_error
+    from healthgrid.doctor import diagnose
+    from healthgrid.flags import parse_now
+
+    report = diagnose(load_config(args.config), args.grid, parse_now(args.now), keys, args.timeout, console.warn)
+    console.result(report.text())
+    outcome.doctor = report
+    outcome.errors = [shown_error(f"doctor: {f.subject}: {f.detail}") for f in report.failed]
+    return report.exit_code, outcome
+
+
+def _doctor_summary(path: str | None, report) -> None:
+    from healthgrid.mdfit import SUMMARY_LIMIT
+
+    if not path:
+        return
+    try:
+        room = SUMMARY_LIMIT - os.path.getsize(path)  # the file is the step's; anything already in it counts
+    except OSError:
+        room = SUMMARY_LIMIT
+    _append(path, report.markdown(room), "GITHUB_STEP_SUMMARY")
 
 
 def _comment(env, markdown: list[tuple[str, Path]], images: list, token: str, stderr: TextIO) -> None:

@@ -64,10 +64,11 @@ class Input:
 
 
 _BOTH = ("run", "remove")
+_CHECKED = ("run", "doctor")  # what `command: doctor` takes: the grids to check, as a run would render them
 INPUTS = (  # one line per input; action.yml documents them
-    Input("config", "--config"),
+    Input("config", "--config", commands=_CHECKED),
     Input("demo", "--demo", "switch"),
-    Input("now", "--now"),
+    Input("now", "--now", commands=_CHECKED),
     Input("publish", "--publish"),
     Input("pages-branch", "--branch", commands=_BOTH),
     Input("pages-path", "--path"),
@@ -75,18 +76,27 @@ INPUTS = (  # one line per input; action.yml documents them
     Input("pages-url", "--pages-url", commands=_BOTH),
     Input("theme", "--theme"),
     Input("format", "--format"),
-    Input("grid", "--grid", "names"),
+    Input("grid", "--grid", "names", commands=_CHECKED),
     Input("deadline", "--deadline"),
     Input("repository", "--repository", commands=_BOTH),
     Input("commit-message", "--message", commands=_BOTH),
     Input("remove", "--remove", "lines", commands=("remove",)),
 )
-COMMANDS = {"run": ["run", "--out", OUT_DIR], "remove": ["publish", "ghpages"]}
+COMMANDS = {"run": ["run", "--out", OUT_DIR], "remove": ["publish", "ghpages"], "doctor": ["doctor"]}
 
 
 def command(env) -> str:
-    """What the inputs ask for: `remove` (clean-up only: nothing is rendered), else a run."""
-    return "remove" if read_input("remove", env) else "run"
+    """What the inputs ask for: `doctor` (input command: checks only, nothing rendered or
+    published), `remove` (clean-up only: nothing is rendered), else a run."""
+    from healthgrid.config import shown
+    from healthgrid.errors import UsageError
+
+    asked = read_input("command", env) or "run"
+    if asked not in ("run", "doctor"):
+        raise UsageError(f"input command: {shown(asked, 40)} is not a command; use run (the default) or doctor")
+    if asked == "doctor" and read_input("remove", env):
+        raise UsageError("input remove: removes paths in a run; with command: doctor nothing is published or removed")
+    return "doctor" if asked == "doctor" else "remove" if read_input("remove", env) else "run"
 
 
 def given(env, what: str) -> list[Input]:

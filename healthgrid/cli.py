@@ -24,6 +24,7 @@ from healthgrid.flags import (
     check_argv,
     comment_flags,
     dashboard_flags,
+    doctor_flags,
     monitor_flags,
     parse_formats,
     parse_now,
@@ -282,6 +283,28 @@ def cmd_dashboard(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def cmd_doctor(args: argparse.Namespace, console: Console) -> int:
+    """Check against the configured Datadog org that a run will work; writes and publishes nothing.
+
+    Checks the API key (GET /api/v1/validate) and the application key (the query endpoint) at
+    the configured site or DATADOG_HOST, sends each grid's queries as a run would, and lists rows
+    without data (an unknown metric or no points in the window), percentile rows on metrics that
+    are not distributions, which instant this org stamps calendar-aligned daily buckets with, and
+    each grid's requests, queries and points against Datadog's limits. Exit 0 when a run would
+    succeed, 1 when it would fail or lose rows, 2 for usage errors.
+    """
+    from healthgrid.config import load_config
+    from healthgrid.doctor import diagnose
+
+    config = load_config(args.config)
+    report = diagnose(config, args.grid, parse_now(args.now), Credentials.from_env(), args.timeout, console.warn)
+    console.result(report.json() if args.json else report.text())
+    if report.exit_code:
+        subjects = list(dict.fromkeys(f.subject for f in report.failed))
+        console.error(f"doctor: {report.verdict()} ({', '.join(subjects[:5])}{', …' if len(subjects) > 5 else ''})")
+    return report.exit_code
+
+
 _COMMANDS = [  # name, --help (a command's docstring), what it runs (publish: its targets), its flags
     ("render", cmd_render.__doc__, cmd_render, render_flags),
     ("publish", "Publish files: `publish ghpages DIR` or `publish imgur FILE...`.", None, _publish_targets),
@@ -290,6 +313,7 @@ _COMMANDS = [  # name, --help (a command's docstring), what it runs (publish: it
     ("comment", cmd_comment.__doc__, cmd_comment, comment_flags),
     ("monitor", cmd_monitor.__doc__, cmd_monitor, monitor_flags),
     ("dashboard", cmd_dashboard.__doc__, cmd_dashboard, dashboard_flags),
+    ("doctor", cmd_doctor.__doc__, cmd_doctor, doctor_flags),
 ]
 
 

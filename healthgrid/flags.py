@@ -146,6 +146,15 @@ def dashboard_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object (id, url, created or updated)")
 
 
+def doctor_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="PATH", help="config file (default: ./healthgrid.yml if present, else the built-in seven CI rows)")
+    p.add_argument("--grid", metavar="NAME[,NAME]", action=Names, help="check only these grids (comma-separated or repeated)")
+    p.add_argument("--now", metavar="ISO8601", help="the instant taken as now (default: the clock; no offset means UTC)")
+    p.add_argument("--timeout", metavar="SECONDS", type=positive_seconds, default=120.0,
+                   help="time allowed for the whole check, every request and retry included (default: %(default)g)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+
+
 def comment_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--repo", required=True, metavar="OWNER/REPO")
     p.add_argument("--pr", required=True, type=whole(1, 10**9), metavar="N")

@@ -90,6 +90,11 @@ class Metric:
     def percentile(self) -> bool:
         return self.aggregator.startswith("p")
 
+    @property
+    def name(self) -> str:
+        """The metric's name, e.g. 'errors' of 'sum:errors{*}.as_count()'."""
+        return _METRIC_RE.match(self.text).group("name")
+
 
 @dataclass(frozen=True)
 class Formula:

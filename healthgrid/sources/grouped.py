@@ -186,6 +186,15 @@ def pool(method_values: dict[str, list[float]], aggregation: str) -> float:
     return {"sum": sum, "min": min, "max": max}.get(aggregation, lambda v: v[0])(values)
 
 
+def requests(spec: GridSpec, now: datetime) -> tuple[list[date], int, list[GroupedQuery], list[tuple[int, int]]]:
+    """What a grid's fetch asks: its local days, the bucket, the queries and each request's [lo, hi)."""
+    days = local_days(now, spec.timezone, spec.days)
+    starts = [int(day_start(d, spec.timezone).timestamp()) for d in days]
+    end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
+    bucket = bucket_seconds(starts)
+    return days, bucket, plan(spec, days, bucket), chunks(starts, min(end, int(math.ceil(now.timestamp()))), bucket)
+
+
 class GroupedSource:
     def __init__(self, auth: DatadogAuth, budget: float = DEFAULT_BUDGET, warn: Callable[[str], None] | None = None):
         self.auth = auth
@@ -193,12 +202,7 @@ class GroupedSource:
         self.warn = warn
 
     def fetch(self, spec: GridSpec, now: datetime) -> Comparison:
-        days = local_days(now, spec.timezone, spec.days)
-        starts = [int(day_start(d, spec.timezone).timestamp()) for d in days]
-        end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
-        bucket = bucket_seconds(starts)
-        queries = plan(spec, days, bucket)
-        windows = chunks(starts, min(end, int(math.ceil(now.timestamp()))), bucket)
+        days, bucket, queries, windows = requests(spec, now)
         if len(windows) > 1 and any(q.whole for q in queries):  # refused with the config: percentiles need days 1 or 7
             raise RunError(f"{spec.name}: a percentile row's window cannot be split into several requests")
         retrier = Retrier(self.auth, self.budget, warn=self.warn)

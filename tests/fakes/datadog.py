@@ -10,6 +10,10 @@ than 1,500 points per series (Datadog would widen the buckets; the stand-in neve
 
 `calendar_stamp = "utc_date"` stamps calendar-aligned buckets at 00:00 UTC of their local date
 instead of local midnight: what the live API does there is undocumented.
+
+`GET /api/v1/validate` checks the API key alone (`{"valid": true}`, else 403); `GET
+/api/v1/metrics/{name}` answers a metric's metadata (every documented field, null when unset;
+`type` as `set_metadata` says, else "gauge") for a metric it holds points or metadata of, else 404.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import itertools
 import math
 import re
 from datetime import datetime, time, timedelta
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 from fakes.datadog_query import Evaluator, QueryError, aggregate, local_midnight, percentile
@@ -30,6 +35,7 @@ GROUPED_RE = re.compile(r"^(avg|sum|min|max|p\d+(?:\.\d+)?):([\w.]+)\{([^}]*)\} 
                         r"|weekly,\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s*'([\w/+\-]+)')\)$")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 API_KEY, APP_KEY = "fake-api-key-0123456789abcdef", "fake-app-key-fedcba9876543210"
+METADATA_FIELDS = ("description", "integration", "per_unit", "short_name", "statsd_interval", "type", "unit")  # MetricMetadata
 __all__ = ["API_KEY", "APP_KEY", "FakeDatadog", "daily_truth", "percentile"]
 
 
@@ -49,6 +55,12 @@ class FakeDatadog(FakeServer):
         self.monitors: dict[int, dict] = {}
         self.calendar_stamp = "local"
         self.refused: dict[str, str] = {}
+        self.metadata: dict[str, dict] = {}
+
+    def set_metadata(self, metric: str, **fields) -> None:
+        """What GET /api/v1/metrics/{metric} answers, e.g. type="distribution" (type=None: Datadog
+        sometimes leaves a distribution's type out)."""
+        self.metadata[metric] = fields
 
     def refuse(self, term: str, message: str = "Error parsing query: this metric cannot be queried that way") -> None:
         """Answer 400 to any request holding `term`, as Datadog does for what only it can judge
@@ -71,8 +83,13 @@ class FakeDatadog(FakeServer):
         if request.path == "/api/v2/series" and request.method == "POST":
             self.submitted.append(request.json())
             return Response(202, {"errors": []})
+        if request.path == "/api/v1/validate" and request.method == "GET":  # the API key alone
+            return Response(200, {"valid": True})
         if request.headers.get("dd-application-key") != APP_KEY:
             return Response(403, {"errors": ["Forbidden"]})
+        metric = re.fullmatch(r"/api/v1/metrics/([^/]+)", request.path)
+        if metric and request.method == "GET":
+            return self.metric_metadata(unquote(metric.group(1)))
         if request.path == "/api/v2/query/timeseries" and request.method == "POST":
             return self.timeseries(request.json())
         if request.path.startswith("/api/v1/monitor"):
@@ -83,6 +100,11 @@ class FakeDatadog(FakeServer):
         if match:
             return self.dashboard(request, match.group(1))
         return Response(404, {"errors": ["Not found"]})
+
+    def metric_metadata(self, name: str) -> Response:
+        if name not in self.metadata and name not in self.metrics and name not in getattr(self, "tagged", {}):
+            return Response(404, {"errors": ["Metric not found"]})
+        return Response(200, {**dict.fromkeys(METADATA_FIELDS), "type": "gauge", **self.metadata.get(name, {})})
 
     def dashboard(self, request: Request, dashboard_id: str) -> Response:
         if dashboard_id not in self.dashboards:
