@@ -47,6 +47,7 @@ class FakeServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # each answer goes out at once, not after the 40 ms delayed-ACK wait
 
             def _serve(self):
                 length = int(self.headers.get("Content-Length") or 0)
