@@ -339,6 +339,13 @@ def test_the_readme_is_a_front_door():
     assert {rel(p) for p in PAGES[1:]} <= linked, "every docs page is linked from the README"
 
 
+def test_the_readmes_outputs_are_the_actions():
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    section = (ROOT / "README.md").read_text().split("| output |", 1)[1].split("\n\n", 1)[0]
+    named = {name for first in re.findall(r"^\| ([^|]+) \|", section, re.M) for name in re.findall(r"`([\w-]+)`", first)}
+    assert named == set(action["outputs"])
+
+
 def test_every_docs_page_has_one_title():
     for page in PAGES[1:]:
         assert re.match(r"# \S", page.read_text()) and len(re.findall(r"^# ", prose(page), re.M)) == 1, rel(page)
