@@ -4,7 +4,7 @@
 # Two stages, because every run of the Action pulls (or builds) this image: the first installs the
 # pinned wheels and cuts what the Action never runs (test suites, type stubs, console scripts);
 # the final stage copies that folder beside git and writes bytecode only for the modules the
-# Action imports. README "Image size" has the measurements.
+# Action imports. docs/performance.md, "Image size", has the measurements.
 FROM python:3.12-slim AS deps
 
 ENV PIP_NO_CACHE_DIR=1 \

@@ -167,7 +167,7 @@ ratio=$("$PY" -c "print(f'{$cold_build / max($warm_pull, 1):.1f}')")
 target=$("$PY" -c "print('ok' if 3 * max($warm_pull, 1) <= $cold_build else 'missed')")
 say "cold start: prebuilt image ${warm_pull} s, Dockerfile build ${cold_build} s (${ratio}x; target 3x: ${target})"
 # The target is 3x; on this machine the ratio swings between about 2.9x and 3.4x with the network and
-# the load (README, Cold start), so the run fails only when the prebuilt path is clearly broken.
+# the load (docs/performance.md, "Cold start"), so the run fails only when the prebuilt path is clearly broken.
 "$PY" -c "import sys; sys.exit(0 if 2 * max($warm_pull, 1) <= $cold_build else 1)" || fail "the prebuilt image is not even 2x faster than building the Dockerfile"
 pages=$(git --git-dir "$WORK/git/acme/consumer.git" ls-tree -r --name-only gh-pages)
 grep -qx "healthgrid/health_grid.badge.json" <<<"$pages" || fail "the badge is not published beside the images"

@@ -19,6 +19,7 @@ def test_render_help_names_every_file_it_writes(in_tmp, cli):
 
 
 def test_readme_links_only_inside_the_repository():
+    """Where each link lands (file and anchor) is test_docs.py's; here: none leaves the repository."""
     prose = "".join((ROOT / "README.md").read_text().split("```")[0::2])
     outside = re.findall(r"\]\((?!#)([^)]*)\)", prose)
-    assert all(not re.match(r"\w+:", target) and (ROOT / target).exists() for target in outside), outside
+    assert outside and not [target for target in outside if re.match(r"\w+:", target)], outside

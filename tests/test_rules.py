@@ -447,10 +447,7 @@ def test_demo_values_fall_clearly_on_both_sides_of_every_threshold(in_tmp, cli):
     assert all((in_tmp / "again" / p.name).read_bytes() == p.read_bytes() for p in (in_tmp / "out").iterdir())
 
 
-def test_the_readme_example_is_the_example_file_and_loads():
-    readme = (ROOT / "README.md").read_text()
-    block = readme.split("<!-- example: examples/team_health.yml -->\n```yaml\n", 1)[1].split("```", 1)[0]
-    assert block == EXAMPLE.read_text()
+def test_the_team_example_loads_with_rules_and_descriptions():
     config = load_config(str(EXAMPLE))
     assert sum(1 for g in config.grids for r in g.rows if r.rule) >= 6
     assert all(r.description for g in config.grids for r in g.rows)

@@ -1,21 +1,19 @@
 """Generate the Action's inputs/outputs tables from action.yml, in every page that shows them.
 
     python tools/action_docs.py          # print the tables
-    python tools/action_docs.py --write  # replace them between the markers in docs/action.md and README.md
+    python tools/action_docs.py --write  # replace them between the markers in docs/action.md
 
 A test fails when a page and action.yml drift apart.
 """
 
 from __future__ import annotations
 
-import re
 import sys
-from pathlib import Path
 
 import yaml
+from generated import ROOT, main, section
 
-ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("docs/action.md", "README.md")  # each holds the tables between the markers
+PAGES = ("docs/action.md",)  # each holds the tables between the markers
 START, END = "<!-- action-docs:start (generated from action.yml by tools/action_docs.py) -->", "<!-- action-docs:end -->"
 
 
@@ -39,25 +37,9 @@ def generated_section() -> str:
     return f"{START}\n{tables(action)}\n{END}"
 
 
-def readme_section(text: str) -> str | None:
-    match = re.search(re.escape(START) + r".*?" + re.escape(END), text, re.S)
-    return match.group(0) if match else None
-
-
-def main(argv: list[str]) -> int:
-    if "--write" not in argv:
-        print(generated_section())
-        return 0
-    for name in PAGES:
-        page = ROOT / name
-        text = page.read_text()
-        current = readme_section(text)
-        if current is None:
-            print(f"{name} has no action-docs markers", file=sys.stderr)
-            return 1
-        page.write_text(text.replace(current, generated_section()))
-    return 0
+def page_section(text: str) -> str | None:
+    return section(text, START, END)
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:], PAGES, START, END, generated_section))
