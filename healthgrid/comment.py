@@ -10,8 +10,8 @@ from typing import Callable
 
 from healthgrid import bounded
 from healthgrid.errors import RunError, UsageError, quote_body, secret_from_env
-from healthgrid.escaping import md_text, md_url
 from healthgrid.retry import Budget
+from healthgrid.text import md_text, md_url
 
 MARKER = "<!-- healthgrid-preview -->"
 DEFAULT_API = "https://api.github.com"

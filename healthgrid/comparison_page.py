@@ -8,10 +8,10 @@ from __future__ import annotations
 from healthgrid.comparison import Comparison
 from healthgrid.comparison_text import alt_text, judged_by
 from healthgrid.config import GridSpec
-from healthgrid.escaping import html_text as escape
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.gridpage import _GRID_CSS, color_style, document, scheme_css
 from healthgrid.render.style import colormap_and_norm
+from healthgrid.text import html_text as escape
 
 
 def bar_details(grid: Comparison, i: int, j: int, band: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from healthgrid.comparison import Comparison
 from healthgrid.config import Bands
-from healthgrid.escaping import md_text
 from healthgrid.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.grid import Row
+from healthgrid.text import md_text
 from healthgrid.textout import SYMBOLS, md_heading, rule_text
 
 WORST_SHOWN = 3

@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from healthgrid.errors import HealthgridError, redact
-from healthgrid.escaping import log_lines, one_line
+from healthgrid.text import log_lines, one_line
 
 PROG = "healthgrid"
 

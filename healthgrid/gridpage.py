@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 
 from healthgrid.config import Bands, GridSpec
-from healthgrid.escaping import html_text as escape
 from healthgrid.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, row_trend, rule_bands, subtitle
 from healthgrid.grid import Grid
 from healthgrid.numbers import exact_number
 from healthgrid.render.layout import shorten
 from healthgrid.render.style import THEMES, colormap_and_norm, text_color_on
 from healthgrid.sections import headings
+from healthgrid.text import html_text as escape
 from healthgrid.textout import alt_text, rule_text
 
 # A cell's hover text is written once per cell (18,000 times in a 200 × 90 grid), so it holds only

@@ -20,9 +20,9 @@ from urllib.parse import quote
 
 from healthgrid.comparison import Comparison
 from healthgrid.config import MAX_DATA_BYTES, MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, Bands, ConfigError, StatusPageSpec
-from healthgrid.escaping import html_text as escape
 from healthgrid.formatting import as_of_text, cell_text
 from healthgrid.grid import Grid, format_instant
+from healthgrid.text import html_text as escape
 
 MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
 MAX_JSON_BYTES = MAX_DATA_BYTES  # a larger NAME.json is not read: --data would refuse it too

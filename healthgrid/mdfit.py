@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from healthgrid.escaping import md_text, md_url
+from healthgrid.text import md_text, md_url
 
 COMMENT_LIMIT = 65_536  # characters of a comment body, counted in UTF-16 units (never fewer than GitHub counts)
 SUMMARY_LIMIT = 1 << 20  # bytes of one step's job summary

@@ -10,11 +10,11 @@ import json
 import math
 
 from healthgrid.config import Bands
-from healthgrid.escaping import md_text, md_url
 from healthgrid.formatting import NO_DATA, RULE_WORDS, as_of_text, cell_text, day_label, judged_by_rules, row_trend, rule_bands, window_text
 from healthgrid.grid import Grid, Row
 from healthgrid.numbers import exact_number
 from healthgrid.sections import headings
+from healthgrid.text import md_text, md_url
 
 SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
 

@@ -12,9 +12,9 @@ from cmarkgfm.cmark import Options
 from healthgrid import action
 from healthgrid.comment import MARKER, body_for
 from healthgrid.errors import redact
-from healthgrid.escaping import md_code_block, md_text, one_line
 from healthgrid.gridpage import page
 from healthgrid.publish import Published
+from healthgrid.text import md_code_block, md_text, one_line
 from healthgrid.textout import markdown
 
 from conftest import NOW

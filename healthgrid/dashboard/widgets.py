@@ -15,8 +15,8 @@ from typing import NamedTuple
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.dashboard import queries
 from healthgrid.dashboard.thresholds import conditional_formats, markers, number_text
-from healthgrid.escaping import md_text
 from healthgrid.sections import sections
+from healthgrid.text import md_text
 from healthgrid.widget import image_widget
 
 WIDTH = 12  # columns of an ordered dashboard

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from healthgrid.errors import UsageError, quote_body, redact, register_secret
-from healthgrid.escaping import one_line
+from healthgrid.text import one_line
 
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"

@@ -1,4 +1,4 @@
-"""User text made safe for each place it lands: a terminal/CI log line, Markdown, HTML.
+"""User text made safe for each place it lands: a terminal or CI log line, Markdown, HTML.
 
 Config titles, labels, units, flags, inputs and echoed error bodies are hostile until escaped here.
 """
