@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, replace
 
 from healthgrid.credentials import Credentials
+from healthgrid.text import CONTROL
 
 SECRET_INPUTS = ("datadog-api-key", "datadog-app-key", "imgur-client-id", "github-token")
 OUT_DIR = "healthgrid-out"
@@ -43,7 +44,7 @@ def multiline_input(env) -> str | None:
         text = value.strip()
         if name in lists:
             text = text.replace("\r\n", "\n").replace("\n", "")
-        if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        if CONTROL.search(text):
             return name
     return None
 

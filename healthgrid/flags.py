@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, timezone
 
-from healthgrid.config import CONTROL_RE, check_year, shown
+from healthgrid.config import check_year, shown
 from healthgrid.errors import UsageError
+from healthgrid.text import CONTROL
 
 
 class Names(argparse.Action):
@@ -76,7 +77,7 @@ def check_argv(argv: list[str]) -> None:
             arg = arg.replace("\n", " ")  # a commit message may have a body; git gets it as typed
         if arg.startswith("--") and arg.partition("=")[2] == "--":  # argparse would hand the flag an empty list
             raise UsageError(f"{shown(arg.partition('=')[0], 40, quote=False)}: '--' is not a value")
-        bad = CONTROL_RE.search(arg)
+        bad = CONTROL.search(arg)
         if bad:
             flag = arg.split("=", 1)[0] if arg.startswith("--") and "=" in arg else (argv[i - 1] if i and argv[i - 1].startswith("-") else f"argument {i + 1}")
             raise UsageError(f"{shown(flag, 40, quote=False)}: must not contain control characters (found {shown(bad.group())})")

@@ -22,6 +22,7 @@ from healthgrid.comparison import Comparison
 from healthgrid.config import MAX_DATA_BYTES, MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, Bands, ConfigError, StatusPageSpec
 from healthgrid.formatting import as_of_text, cell_text
 from healthgrid.grid import Grid, format_instant
+from healthgrid.text import CONTROL
 from healthgrid.text import html_text as escape
 
 MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
@@ -57,7 +58,7 @@ class Status:
 def entries(names: list[str], read: Callable[[str], bytes | None]) -> list[Entry]:
     """The grids among `names` (file names in one folder), each with its data when readable. A name
     that is not text (bytes no encoding reads, or control characters) is not a grid's."""
-    names = [n for n in names if n.isprintable()]  # a lone surrogate (undecodable byte) is not printable
+    names = [n for n in names if not CONTROL.search(n)]  # a lone surrogate (an undecodable byte) is one
     present = set(names)
     stems = sorted({_grid_of(PurePosixPath(n).stem, present) for n in names if n.endswith((".png", ".svg", ".html")) and n != "index.html"})
     out = []
@@ -105,7 +106,7 @@ def _no_constant(name: str):
 
 
 def _plain(text: str, limit: int = 200) -> str:
-    text = "".join(c if c.isprintable() else " " for c in text).strip()
+    text = CONTROL.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 import re
 from html import escape as _html_escape
 
-# C0 and C1 controls, DEL, and the Unicode line/paragraph separators: anything that can start a
-# new line in a log or a Markdown renderer, or smuggle a terminal escape sequence.
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# Control characters: refused in every config string, data-file string, flag and Action input, and
+# never written raw into an output. C0 (tab and newline too), DEL and C1 can start a new line in a
+# log or a Markdown renderer or smuggle a terminal escape sequence; the line and paragraph
+# separators, bidi controls and the BOM break lines or hide what a label says; lone surrogates and
+# U+FFFE/U+FFFF are held by no XML document (the SVG).
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff\ufffe\uffff]")
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
@@ -24,7 +27,7 @@ def one_line(text: str) -> str:
 
     The Actions runner reads `::cmd::` at the start of a line and the legacy `##[cmd]` anywhere in
     one, so a quoted `##[` is written `##\\u005b` and a message can never carry a line break."""
-    return _CONTROL.sub(_visible, text).replace("##[", "##\\u005b")
+    return CONTROL.sub(_visible, text).replace("##[", "##\\u005b")
 
 
 def log_lines(text: str) -> str:
@@ -58,7 +61,7 @@ def md_text(text: str) -> str:
     One line always (a line break would start a new block or table row); nothing opens a link
     (autolinks included), image, HTML tag, comment or table cell; `@name` does not mention anyone
     and `a@b.c` is no mail link (a word joiner follows the `@`)."""
-    text = " ".join(_CONTROL.sub(" ", text).split())
+    text = " ".join(CONTROL.sub(" ", text).split())
     text = _MD_SPECIAL.sub(r"\\\1", text)
     text = _MD_BLOCK_START.sub(lambda m: m.group() + "\\" if m.group().isdigit() else "\\" + m.group(), text, count=1)
     text = _AUTOLINK.sub("\\\\", text)
@@ -68,7 +71,7 @@ def md_text(text: str) -> str:
 def md_code_block(text: str, limit: int = 2000) -> str:
     """Text shown verbatim (error bodies): a fenced block longer than any backtick run inside,
     truncated to `limit` characters and stripped of control characters."""
-    text = _CONTROL.sub(lambda m: m.group() if m.group() == "\n" else " ", text)
+    text = CONTROL.sub(lambda m: m.group() if m.group() == "\n" else " ", text)
     if len(text) > limit:
         text = text[:limit] + " …(truncated)"
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -80,10 +83,10 @@ def md_url(url: str) -> str:
     """A link or image destination: characters that could end it or break the line are %-encoded."""
     from urllib.parse import quote
 
-    return quote(_CONTROL.sub("", url), safe=":/?#@!$&*+,;=%~'")
+    return quote(CONTROL.sub("", url), safe=":/?#@!$&*+,;=%~'")
 
 
 def html_text(text: str) -> str:
     """Text or an attribute value in HTML: escaped, quotes included; control characters, which
     XML/SVG readers reject, become spaces."""
-    return _html_escape(_CONTROL.sub(" ", str(text)), quote=True)
+    return _html_escape(CONTROL.sub(" ", str(text)), quote=True)

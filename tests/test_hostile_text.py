@@ -167,6 +167,26 @@ def test_one_line_shows_control_characters_and_defuses_legacy_commands():
     assert one_line("a\nb\r\x1b[31m\u2028##[warning]x") == "a\\nb\\r\\x1b[31m\\u2028##\\u005bwarning]x"
 
 
+# One set of control characters everywhere: what a config refuses is what a log line shows escaped,
+# what Markdown and HTML drop, what an Action input, a commit message and a published name refuse.
+@pytest.mark.parametrize("char", ["\x1b", "\x85", "\u202e", "\u2066", "\ufeff", "\u061c"])
+def test_every_place_knows_the_same_control_characters(char, tmp_path):
+    from healthgrid.action_inputs import multiline_input
+    from healthgrid.config import ConfigError, parse_config
+    from healthgrid.index import entries
+    from healthgrid.publish.pages import check_message
+    from healthgrid.text import html_text
+
+    with pytest.raises(ConfigError, match="control characters"):
+        parse_config({"grids": [{"name": "g", "title": f"a{char}b", "rows": [{"label": "l", "query": "avg:m{*}"}]}]}, None)
+    assert one_line(f"a{char}b") == f"a\\{'x' if ord(char) < 0x100 else 'u'}{ord(char):0{2 if ord(char) < 0x100 else 4}x}b"
+    assert char not in md_text(f"a{char}b") and char not in html_text(f"a{char}b")
+    assert multiline_input({"INPUT_PAGES-PATH": f"a{char}b"}) == "pages-path"
+    with pytest.raises(Exception, match="control characters"):
+        check_message(f"fix{char}\nbody")
+    assert [e.name for e in entries([f"g{char}.png", "h.png"], lambda name: None)] == ["h"]
+
+
 # --- 5: Markdown, HTML, the PR comment and the summary ---------------------------------------------
 
 HOSTILE_TITLE = "Title\n<img src=https://evil.example/p.png>\n@octocat\n::error::x\n- item"

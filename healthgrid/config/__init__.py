@@ -8,7 +8,6 @@ from healthgrid.config.errors import ConfigError, ConfigErrors, shown
 from healthgrid.config.load import load_config, load_yaml, read_text
 from healthgrid.config.model import (
     AGGREGATIONS,
-    CONTROL_RE,
     DEFAULT_CONFIG,
     DEFAULT_CONFIG_FILE,
     DEFAULT_PALETTE,
@@ -39,7 +38,7 @@ from healthgrid.config.model import (
 from healthgrid.config.validate import parse_config
 
 __all__ = [
-    "AGGREGATIONS", "CONTROL_RE", "DEFAULT_CONFIG", "DEFAULT_CONFIG_FILE", "DEFAULT_PALETTE", "GRID_TYPES", "MAX_CONFIG_BYTES",
+    "AGGREGATIONS", "DEFAULT_CONFIG", "DEFAULT_CONFIG_FILE", "DEFAULT_PALETTE", "GRID_TYPES", "MAX_CONFIG_BYTES",
     "MAX_DATA_BYTES", "MAX_DAYS", "MAX_GRIDS", "MAX_REFRESH_SECONDS", "MAX_ROWS", "MAX_STALE_MINUTES", "MAX_TEXT", "MAX_YAML_NODES",
     "NAME_RE", "PALETTES", "PUBLISH_TARGETS", "Bands", "Config", "ConfigError", "ConfigErrors", "GridSpec", "PublishSpec",
     "ReportSpec", "RowSpec", "Score", "StatusPageSpec", "check_year", "clamp_fom", "load_config", "load_yaml", "parse_config",

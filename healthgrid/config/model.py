@@ -27,10 +27,6 @@ MAX_GRIDS = 100  # per config or data file
 MAX_NUMBER_TEXT = 100  # characters of one YAML number or date
 MAX_YAML_NODES = 500_000  # YAML nodes, aliases expanded (a 536-byte alias bomb expands to 10**9)
 MIN_YEAR, MAX_YEAR = 1970, 9000  # --now and data-file days; far enough from datetime's ends to add a zone and 90 days
-# Refused in every config string: C0 (tab and newline too), DEL, C1, line/paragraph separators and
-# bidi controls. They break SVG/XML, reach Markdown/HTML/terminals, or hide what a label says.
-# Also lone surrogates and U+FFFE/U+FFFF, which no XML document (the SVG) may hold.
-CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff\ufffe\uffff]")
 
 # Matplotlib's colormaps that read as a scale (the qualitative ones would lie about order), plus
 # the discrete band scheme and the default `health` (RdYlGn, banded: a cell's hue is its band).

@@ -11,6 +11,7 @@ from typing import Callable
 from healthgrid import bounded
 from healthgrid.errors import RunError, quote_body
 from healthgrid.retry import Budget
+from healthgrid.text import CONTROL
 
 DEFAULT_API = "https://api.imgur.com"
 BUDGET = 60.0
@@ -73,7 +74,7 @@ def upload(name: str, content: bytes, client_id: str, *, api: str | None = None,
             if status == 200:
                 try:
                     link = response.json()["data"]["link"]
-                    if isinstance(link, str) and link.startswith("https://") and len(link) < 2048 and link.isprintable():
+                    if isinstance(link, str) and link.startswith("https://") and len(link) < 2048 and not CONTROL.search(link):
                         return link
                 except (ValueError, KeyError, TypeError):
                     pass

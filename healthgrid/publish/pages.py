@@ -8,6 +8,7 @@ import re
 
 from healthgrid.errors import UsageError
 from healthgrid.publish import PublishOptions
+from healthgrid.text import CONTROL
 
 MAX_MESSAGE = 2000  # characters; a commit subject and a short body
 
@@ -43,5 +44,5 @@ def check_message(message: str | None) -> None:
         raise UsageError("--message: must not be empty")
     if len(message) > MAX_MESSAGE:
         raise UsageError(f"--message: {len(message)} characters; at most {MAX_MESSAGE}")
-    if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", message):
+    if CONTROL.search(message.replace("\n", "")):
         raise UsageError("--message: control characters are not allowed (newlines are)")

@@ -23,13 +23,14 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
 from healthgrid.comparison import Comparison, build
-from healthgrid.config import CONTROL_RE, GridSpec
+from healthgrid.config import GridSpec
 from healthgrid.config.comparison import MAX_TAG_CHARS, METRIC_QUERY_RE, is_percentile_query, window_aggregation
 from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
 from healthgrid.errors import RunError, quote_body
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datadog import _unwrap
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, bucket_seconds
+from healthgrid.text import CONTROL
 
 MAX_TAG_VALUES = 10_000  # distinct values of the tag in one answer; more: narrow the scope
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -96,7 +97,7 @@ def clean_tag(text: str) -> str:
         raise AnswerError("a series has an empty tag value")
     if len(text) > MAX_TAG_CHARS:
         raise AnswerError(f"a tag value of {len(text)} characters (Datadog's limit is {MAX_TAG_CHARS})")
-    return CONTROL_RE.sub("\ufffd", text)
+    return CONTROL.sub("\ufffd", text)
 
 
 @dataclass
