@@ -46,8 +46,8 @@ def _write_output(path: str | None, name: str, value: str) -> None:
 
 
 def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
-    from healthgrid.errors import register_secret, register_secret_lines
     from healthgrid.publish.git import basic_credentials
+    from healthgrid.secrets import register_secret, register_secret_lines
 
     env = os.environ if env is None else env
     stdout = stdout or sys.stdout
@@ -155,7 +155,8 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
 def _comment(env, markdown: list[tuple[str, Path]], images: list, token: str, stderr: TextIO) -> None:
     """The sticky preview comment; a missing permission is a warning (fork pull requests)."""
     from healthgrid.comment import body_for, upsert
-    from healthgrid.errors import HealthgridError, redact
+    from healthgrid.errors import HealthgridError
+    from healthgrid.secrets import redact
 
     try:
         event = json.loads(Path(env.get("GITHUB_EVENT_PATH", "")).read_text(encoding="utf-8"))

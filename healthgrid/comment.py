@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Callable
 
 from healthgrid import bounded
-from healthgrid.errors import RunError, UsageError, quote_body, secret_from_env
+from healthgrid.errors import RunError, UsageError
 from healthgrid.retry import Budget
-from healthgrid.text import md_text, md_url
+from healthgrid.secrets import secret_from_env
+from healthgrid.text import md_text, md_url, quote_body
 
 MARKER = "<!-- healthgrid-preview -->"
 DEFAULT_API = "https://api.github.com"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from healthgrid.errors import HealthgridError, redact
+from healthgrid.errors import HealthgridError
+from healthgrid.secrets import redact
 from healthgrid.text import log_lines, one_line
 
 PROG = "healthgrid"

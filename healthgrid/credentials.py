@@ -10,7 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from healthgrid.errors import secret_from_env
+from healthgrid.secrets import secret_from_env
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,10 @@ from typing import Callable, TypeVar
 from urllib.parse import urlparse
 
 from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, TimedOut, origin, read_capped, redirect_refused, within
-from healthgrid.errors import RunError, UsageError, quote_body, register_secret
+from healthgrid.errors import RunError, UsageError
 from healthgrid.retry import Budget
+from healthgrid.secrets import register_secret
+from healthgrid.text import quote_body
 
 SITES = (
     "datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "ap1.datadoghq.com", "ap2.datadoghq.com",

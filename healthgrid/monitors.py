@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Callable
 
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
-from healthgrid.errors import HealthgridError, quote_body
+from healthgrid.errors import HealthgridError
+from healthgrid.text import quote_body
 
 FAILED = "healthgrid: a grid failed to render"
 STALE = "healthgrid: a grid stopped updating"

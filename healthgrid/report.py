@@ -10,7 +10,8 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
-from healthgrid.errors import HealthgridError, UsageError, quote_body
+from healthgrid.errors import HealthgridError, UsageError
+from healthgrid.text import quote_body
 
 REPORT_BUDGET = 20.0
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from html import escape as _html_escape
 
+from healthgrid.secrets import redact
+
 # Control characters: refused in every config string, data-file string, flag and Action input, and
 # never written raw into an output. C0 (tab and newline too), DEL and C1 can start a new line in a
 # log or a Markdown renderer or smuggle a terminal escape sequence; the line and paragraph
@@ -90,3 +92,10 @@ def html_text(text: str) -> str:
     """Text or an attribute value in HTML: escaped, quotes included; control characters, which
     XML/SVG readers reject, become spaces."""
     return _html_escape(CONTROL.sub(" ", str(text)), quote=True)
+
+
+def quote_body(text, limit: int = 300) -> str:
+    """An error body fit for a one-line message: redacted whole before it is cut, so a secret
+    never survives in part at the cut; whitespace runs become one space."""
+    text = " ".join(redact(str(text)).split())
+    return text[:limit] + ("…" if len(text) > limit else "")

@@ -11,9 +11,9 @@ from cmarkgfm.cmark import Options
 
 from healthgrid import action
 from healthgrid.comment import MARKER, body_for
-from healthgrid.errors import redact
 from healthgrid.gridpage import page
 from healthgrid.publish import Published
+from healthgrid.secrets import redact
 from healthgrid.text import md_code_block, md_text, one_line
 from healthgrid.textout import markdown
 

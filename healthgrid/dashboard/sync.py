@@ -15,7 +15,8 @@ from typing import Callable, NamedTuple
 
 from healthgrid.dashboard.body import MARKER, MARKER_RE, is_ours, validate
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
-from healthgrid.errors import RunError, UsageError, quote_body
+from healthgrid.errors import RunError, UsageError
+from healthgrid.text import quote_body
 
 BUDGET = 60.0  # seconds for every call of one command, retries included
 PAGE = 100  # dashboards asked per list page

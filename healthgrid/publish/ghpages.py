@@ -29,9 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from healthgrid.errors import RunError, UsageError, redact, register_secret
+from healthgrid.errors import RunError, UsageError
 from healthgrid.publish import history, siteindex
 from healthgrid.publish.git import Git, GitError, GitTimeout, register_url_secret, said
+from healthgrid.secrets import redact, register_secret
 from healthgrid.sitepaths import path_problem
 
 MAX_ATTEMPTS = 10

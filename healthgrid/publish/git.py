@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from healthgrid.errors import UsageError, quote_body, redact, register_secret
-from healthgrid.text import one_line
+from healthgrid.errors import UsageError
+from healthgrid.secrets import redact, register_secret
+from healthgrid.text import one_line, quote_body
 
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"

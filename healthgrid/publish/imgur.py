@@ -9,9 +9,9 @@ import time
 from typing import Callable
 
 from healthgrid import bounded
-from healthgrid.errors import RunError, quote_body
+from healthgrid.errors import RunError
 from healthgrid.retry import Budget
-from healthgrid.text import CONTROL
+from healthgrid.text import CONTROL, quote_body
 
 DEFAULT_API = "https://api.imgur.com"
 BUDGET = 60.0

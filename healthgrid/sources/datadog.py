@@ -15,10 +15,11 @@ from typing import Callable
 
 from healthgrid.config import GridSpec
 from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
-from healthgrid.errors import RunError, quote_body
+from healthgrid.errors import RunError
 from healthgrid.grid import Grid, make_row
 from healthgrid.sources.datadog_answer import check_answer
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, Plan, Request, RowError, bucket_seconds, plan_grid, row_values
+from healthgrid.text import quote_body
 
 __all__ = ["DAY", "MAX_POINTS", "DatadogSource", "bucket_seconds", "is_percentile"]
 PERCENTILE_RE = re.compile(r"^\s*p\d+(\.\d+)?:")  # p50:, p90:, p99.9: ... (distribution metrics)

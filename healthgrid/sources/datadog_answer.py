@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
-from healthgrid.errors import quote_body
 from healthgrid.sources.datadog_plan import Plan, Request, RowError
+from healthgrid.text import quote_body
 
 
 def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, float]]:

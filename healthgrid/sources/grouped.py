@@ -26,11 +26,11 @@ from healthgrid.comparison import Comparison, build
 from healthgrid.config import GridSpec
 from healthgrid.config.comparison import MAX_TAG_CHARS, METRIC_QUERY_RE, is_percentile_query, window_aggregation
 from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
-from healthgrid.errors import RunError, quote_body
+from healthgrid.errors import RunError
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datadog import _unwrap
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, bucket_seconds
-from healthgrid.text import CONTROL
+from healthgrid.text import CONTROL, quote_body
 
 MAX_TAG_VALUES = 10_000  # distinct values of the tag in one answer; more: narrow the scope
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
