@@ -101,15 +101,16 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     """The inputs checked as the CLI checks its flags, then the pipeline (or, for `remove`, the
     gh-pages publisher alone)."""
     from healthgrid.cli import build_parser, publish_options, run_options
-    from healthgrid.console import failure, shown_error
+    from healthgrid.console import failure
     from healthgrid.flags import check_argv
+    from healthgrid.text import log_line
 
     outcome = _Outcome()
     broken = multiline_input(env)
     if broken:
         message = f"input {broken}: has a line break or control character; give it on one line"
         console.error(message)
-        outcome.errors.append(shown_error(message))
+        outcome.errors.append(log_line(message))
         return 2, outcome
     try:
         argv = build_argv(env)

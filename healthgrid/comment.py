@@ -12,7 +12,7 @@ from healthgrid import bounded
 from healthgrid.errors import RunError, UsageError
 from healthgrid.retry import Budget
 from healthgrid.secrets import secret_from_env
-from healthgrid.text import md_text, md_url, quote_body
+from healthgrid.text import md_text, md_url, said
 
 MARKER = "<!-- healthgrid-preview -->"
 DEFAULT_API = "https://api.github.com"
@@ -113,7 +113,7 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
             return None  # no permission: fork pull requests get a read-only token
         if response.status_code >= 400:
             raise RunError(f"comment: GitHub answered {response.status_code} for {method} {url.removeprefix(base)[:100]}: "
-                           f"{quote_body(response.text, 200)}")
+                           f"{said(response.text, 200)}")
         return response
 
     me = _identity(call, base)

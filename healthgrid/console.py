@@ -6,8 +6,7 @@ import sys
 from typing import TextIO
 
 from healthgrid.errors import HealthgridError
-from healthgrid.secrets import redact
-from healthgrid.text import log_lines, one_line
+from healthgrid.text import log_line, log_lines
 
 PROG = "healthgrid"
 
@@ -23,7 +22,7 @@ class Console:
         self.err = err or sys.stderr
 
     def progress(self, message: str) -> None:
-        print(f"{PROG}: {shown_error(message)}", file=self.err, flush=True)
+        print(f"{PROG}: {log_line(message)}", file=self.err, flush=True)
 
     def warn(self, message: str) -> None:
         self.progress(f"warning: {message}")
@@ -32,15 +31,10 @@ class Console:
         self.progress(f"error: {message}")
 
     def debug(self, text: str) -> None:
-        self.err.write(log_lines(redact(text)))
+        self.err.write(log_lines(text))
 
     def result(self, text: str) -> None:
-        print(log_lines(redact(text)), file=self.out, flush=True)
-
-
-def shown_error(message: str) -> str:
-    """A message as the console shows it (after `healthgrid: `): redacted, one inert line."""
-    return one_line(redact(message))
+        print(log_lines(text), file=self.out, flush=True)
 
 
 def failure(exc: BaseException, console: Console, debug: bool = False) -> tuple[int, list[str]]:
@@ -59,4 +53,4 @@ def failure(exc: BaseException, console: Console, debug: bool = False) -> tuple[
         console.debug("".join(traceback.format_exception(exc)))
     for line in lines:
         console.error(line)
-    return code, [shown_error(line) for line in lines]
+    return code, [log_line(line) for line in lines]

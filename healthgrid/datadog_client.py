@@ -22,7 +22,7 @@ from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, TimedOut, origin, rea
 from healthgrid.errors import RunError, UsageError
 from healthgrid.retry import Budget
 from healthgrid.secrets import register_secret
-from healthgrid.text import quote_body
+from healthgrid.text import said
 
 SITES = (
     "datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "ap1.datadoghq.com", "ap2.datadoghq.com",
@@ -124,7 +124,7 @@ def error_text(body) -> str:
         text = body.decode(errors="replace") if isinstance(body, bytes) else body
     else:
         text = str(body or "")
-    return quote_body(text, 300)
+    return said(text, 300)
 
 
 class Retrier:
@@ -162,9 +162,9 @@ class Retrier:
                 raise RunError(f"{what}: Datadog at {self.auth.where}: {exc}{budget}") from None
             except ApiException as exc:
                 status = exc.status or 0
-                reason = quote_body(exc.reason or "", 60)
+                reason = said(exc.reason or "", 60)
                 if status == 0:  # the client's wrapping of a TLS failure
-                    raise RunError(f"{what}: cannot reach Datadog at {self.auth.where} ({quote_body(exc.reason or 'TLS error', 120)})") from None
+                    raise RunError(f"{what}: cannot reach Datadog at {self.auth.where} ({said(exc.reason or 'TLS error', 120)})") from None
                 if status in (401, 403):
                     raise RunError(
                         f"{what}: Datadog refused the credentials ({status} {reason}) at {self.auth.where}: "
@@ -172,7 +172,7 @@ class Retrier:
                     ) from None
                 if status == 429:
                     wait = self.budget.wait_for(attempt, _seconds(_header(exc.headers, "X-RateLimit-Reset")))
-                    name = quote_body(_header(exc.headers, "X-RateLimit-Name") or "rate limit", 60)
+                    name = said(_header(exc.headers, "X-RateLimit-Name") or "rate limit", 60)
                     self._wait(what, wait, f"Datadog rate limit ({name}) hit; retrying in {wait:.0f}s")
                     continue
                 if status >= 500:
@@ -191,7 +191,7 @@ class Retrier:
                 # The client could not read a 2xx answer as its API documents it (HTML from a proxy,
                 # truncated JSON, wrong types): not worth retrying, and not a reason to stop other grids.
                 raise RunError(f"{what}: the answer from {self.auth.where} is not what its API documents "
-                               f"({type(exc).__name__}: {quote_body(exc, 100)})") from None
+                               f"({type(exc).__name__}: {said(exc, 100)})") from None
 
     def _wait(self, what: str, seconds: float, message: str, last: str | None = None) -> None:
         if not self.budget.covers(seconds):

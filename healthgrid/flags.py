@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from datetime import datetime, timezone
 
-from healthgrid.config import check_year, shown
+from healthgrid.config import check_year
 from healthgrid.errors import UsageError
-from healthgrid.text import CONTROL
+from healthgrid.text import CONTROL, shown
 
 
 class Names(argparse.Action):

@@ -12,7 +12,7 @@ from typing import Callable
 
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
 from healthgrid.errors import HealthgridError
-from healthgrid.text import quote_body
+from healthgrid.text import said
 
 FAILED = "healthgrid: a grid failed to render"
 STALE = "healthgrid: a grid stopped updating"
@@ -89,7 +89,7 @@ def ensure(auth: DatadogAuth, wanted: list[dict], warn: Callable[[str], None]) -
                 else:
                     outcome[monitor["name"]] = "unchanged"
     except ApiException as exc:
-        warn(f"report.monitors: Datadog answered {exc.status} {quote_body(exc.reason or '', 60)}: {error_text(exc.body)}; monitors left as they were")
+        warn(f"report.monitors: Datadog answered {exc.status} {said(exc.reason or '', 60)}: {error_text(exc.body)}; monitors left as they were")
     except HealthgridError as exc:
         warn(f"{exc}; monitors left as they were")
     return outcome

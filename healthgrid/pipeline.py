@@ -13,11 +13,12 @@ from datetime import datetime
 from pathlib import Path
 
 from healthgrid.config import Config
-from healthgrid.console import Console, shown_error
+from healthgrid.console import Console
 from healthgrid.credentials import Credentials
 from healthgrid.errors import RunError
 from healthgrid.publish import PublishOptions
 from healthgrid.retry import Budget
+from healthgrid.text import log_line
 
 
 @dataclass
@@ -81,7 +82,7 @@ class RunResult:
     def errors(self, kept: str) -> list[str]:
         """Every error of the run, one line each as the console shows it."""
         end = self.failure(kept)
-        return [r.error for r in self.grids if r.error] + ([shown_error(str(end))] if end else [])
+        return [r.error for r in self.grids if r.error] + ([log_line(str(end))] if end else [])
 
 
 def run(options: RunOptions, console: Console) -> RunResult:
@@ -152,7 +153,7 @@ def render_grids(options: RunOptions, console: Console, deadline: Budget | None 
             raise
         except RunError as exc:
             console.error(str(exc))
-            results.append(GridResult(name, ok=False, error=shown_error(str(exc))))
+            results.append(GridResult(name, ok=False, error=log_line(str(exc))))
             continue
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
@@ -168,7 +169,7 @@ def not_started(jobs, deadline: Budget, console: Console) -> list[GridResult]:
     for job in jobs:
         message = f"{job.spec.name}: not rendered: the run's --deadline of {deadline.seconds:g}s had passed"
         console.error(message)
-        results.append(GridResult(job.spec.name, ok=False, error=shown_error(message)))
+        results.append(GridResult(job.spec.name, ok=False, error=log_line(message)))
     return results
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
 from healthgrid.errors import HealthgridError, UsageError
-from healthgrid.text import quote_body
+from healthgrid.text import said
 
 REPORT_BUDGET = 20.0
 
@@ -52,7 +52,7 @@ def submit_metrics(auth: DatadogAuth, results, warn: Callable[[str], None], now:
             api = MetricsApi(client)
             retrier.call("reporting metrics", client, lambda: api.submit_metrics(body=body))
     except ApiException as exc:
-        warn(f"reporting metrics: Datadog answered {exc.status} {quote_body(exc.reason or '', 60)}: {error_text(exc.body)}; the run itself succeeded")
+        warn(f"reporting metrics: Datadog answered {exc.status} {said(exc.reason or '', 60)}: {error_text(exc.body)}; the run itself succeeded")
         return False
     except HealthgridError as exc:
         warn(f"{exc}; the run itself succeeded")
@@ -160,7 +160,7 @@ def update_dashboard(auth: DatadogAuth, dashboard_id: str, images: dict[str, str
                 retrier.call(what, client, lambda: api.update_dashboard(dashboard_id, body=dashboard))
             return changed
     except ApiException as exc:
-        warn(f"{what}: Datadog answered {exc.status} {quote_body(exc.reason or '', 60)}: {error_text(exc.body)}; the dashboard was left as it was")
+        warn(f"{what}: Datadog answered {exc.status} {said(exc.reason or '', 60)}: {error_text(exc.body)}; the dashboard was left as it was")
     except NotADashboard as exc:
         warn(f"{what}: the answer from {auth.where} is not what its API documents ({exc}); the dashboard was left as it was")
     except HealthgridError as exc:
@@ -190,7 +190,7 @@ def _part(what: str, console, fn: Callable[[], None]) -> None:
     try:
         fn()
     except Exception as exc:  # a report never fails the run whose images are published
-        console.warn(f"{what}: failed ({type(exc).__name__}: {quote_body(str(exc), 100)}); the run itself succeeded")
+        console.warn(f"{what}: failed ({type(exc).__name__}: {said(str(exc), 100)}); the run itself succeeded")
 
 
 def _metrics(auth, results, console) -> None:

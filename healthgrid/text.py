@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from html import escape as _html_escape
+from typing import Any
 
 from healthgrid.secrets import redact
 
@@ -32,12 +33,17 @@ def one_line(text: str) -> str:
     return CONTROL.sub(_visible, text).replace("##[", "##\\u005b")
 
 
+def log_line(message: str) -> str:
+    """A whole message as the console prints it (after `healthgrid: `): redacted, one inert line."""
+    return one_line(redact(message))
+
+
 def log_lines(text: str) -> str:
-    """Several lines (JSON with indent, a --debug traceback): each made inert like one_line, and a
-    line that would start with `::` (after spaces, as the runner trims them) gets its first colon
-    written `\\u003a`."""
+    """Several lines (JSON with indent, a --debug traceback), redacted: each made inert like
+    one_line, and a line that would start with `::` (after spaces, as the runner trims them) gets
+    its first colon written `\\u003a`."""
     lines = []
-    for line in text.split("\n"):
+    for line in redact(text).split("\n"):
         line = one_line(line)
         stripped = line.lstrip()
         if stripped.startswith("::"):
@@ -94,8 +100,28 @@ def html_text(text: str) -> str:
     return _html_escape(CONTROL.sub(" ", str(text)), quote=True)
 
 
-def quote_body(text, limit: int = 300) -> str:
-    """An error body fit for a one-line message: redacted whole before it is cut, so a secret
-    never survives in part at the cut; whitespace runs become one space."""
+# --- other people's text inside our messages ------------------------------------------------------
+
+
+def shown(value: Any, limit: int = 60, quote: bool = True) -> str:
+    """A value someone gave (a flag, a config value, a name) inside a message: its repr, control
+    characters escaped, at most `limit` characters. reprlib never builds the whole repr of a huge
+    or alias-expanded object."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = limit
+    short.maxlist = short.maxdict = short.maxlevel = 4
+    text = short.repr(value)
+    if not quote and isinstance(value, str):
+        text = text[1:-1]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def said(text: Any, limit: int = 300) -> str:
+    """What someone else said (an answer's body, git's or a remote's words, an exception's text)
+    inside a one-line message: redacted whole before it is cut, so a secret never survives in part
+    at the cut; whitespace runs become one space; control characters are shown; at most `limit`
+    characters and an ellipsis."""
     text = " ".join(redact(str(text)).split())
-    return text[:limit] + ("…" if len(text) > limit else "")
+    return one_line(text[:limit] + ("…" if len(text) > limit else ""))

@@ -4,7 +4,7 @@ The public names are re-exported here, so `from healthgrid.config import load_co
 all a stage needs."""
 
 from healthgrid.config.checks import check_year
-from healthgrid.config.errors import ConfigError, ConfigErrors, shown
+from healthgrid.config.errors import ConfigError, ConfigErrors
 from healthgrid.config.load import load_config, load_yaml, read_text
 from healthgrid.config.model import (
     AGGREGATIONS,
@@ -42,5 +42,5 @@ __all__ = [
     "MAX_DATA_BYTES", "MAX_DAYS", "MAX_GRIDS", "MAX_REFRESH_SECONDS", "MAX_ROWS", "MAX_STALE_MINUTES", "MAX_TEXT", "MAX_YAML_NODES",
     "NAME_RE", "PALETTES", "PUBLISH_TARGETS", "Bands", "Config", "ConfigError", "ConfigErrors", "GridSpec", "PublishSpec",
     "ReportSpec", "RowSpec", "Score", "StatusPageSpec", "check_year", "clamp_fom", "load_config", "load_yaml", "parse_config",
-    "read_text", "shown", "unknown_grid",
+    "read_text", "unknown_grid",
 ]

@@ -8,12 +8,12 @@ import math
 import re
 from typing import Any
 
-from healthgrid.config.errors import Collector, ConfigError, closest, join, kind, shown
+from healthgrid.config.errors import Collector, ConfigError, closest, join, kind
 from healthgrid.config.model import MAX_ROWS, MAX_TEXT, MAX_UNIT, MAX_YEAR, MIN_YEAR, NAME_RE, PALETTES, Bands, Score
 from healthgrid.formula import FormulaError
 from healthgrid.formula import parse as parse_formula
 from healthgrid.rules import ConditionSyntaxError, Rule, parse_condition
-from healthgrid.text import CONTROL
+from healthgrid.text import CONTROL, shown
 
 
 def mapping(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = (), errors: Collector | None = None) -> dict:

@@ -7,9 +7,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from healthgrid.config.errors import shown
 from healthgrid.errors import UsageError
 from healthgrid.rules import Rule
+from healthgrid.text import shown
 
 DEFAULT_CONFIG_FILE = "healthgrid.yml"
 NAME_RE = re.compile(r"[a-z0-9_-]{1,100}")  # always fullmatch: `$` would let "g\n" through

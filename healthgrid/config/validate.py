@@ -9,7 +9,7 @@ from typing import Any
 
 import healthgrid.config.checks as checks
 from healthgrid.config.comparison import comparison_fields
-from healthgrid.config.errors import Collector, ConfigError, join, kind, shown
+from healthgrid.config.errors import Collector, ConfigError, join, kind
 from healthgrid.config.model import (
     AGGREGATIONS,
     DEFAULT_PALETTE,
@@ -27,6 +27,7 @@ from healthgrid.config.model import (
     RowSpec,
     StatusPageSpec,
 )
+from healthgrid.text import shown
 
 _ROW_KEYS = ("label", "group", "query", "aggregation", "score", "unit", "pass", "warn", "description")
 

@@ -13,9 +13,10 @@ import hashlib
 import os
 import re
 
-from healthgrid.config import Config, GridSpec, shown
+from healthgrid.config import Config, GridSpec
 from healthgrid.dashboard.widgets import MAX_LIVE_ROWS, WIDTH, Images, cut, grid_group
 from healthgrid.errors import RunError, UsageError
+from healthgrid.text import shown
 from healthgrid.urls import pages_base, stable_url
 
 MARKER = "healthgrid-dashboard"

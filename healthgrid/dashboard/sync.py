@@ -16,7 +16,7 @@ from typing import Callable, NamedTuple
 from healthgrid.dashboard.body import MARKER, MARKER_RE, is_ours, validate
 from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
 from healthgrid.errors import RunError, UsageError
-from healthgrid.text import quote_body
+from healthgrid.text import said
 
 BUDGET = 60.0  # seconds for every call of one command, retries included
 PAGE = 100  # dashboards asked per list page
@@ -81,7 +81,7 @@ def sync(auth: DatadogAuth, body: dict, dashboard_id: str | None, warn: Callable
                 raise RunError(f"dashboard {target}: gone before it could be updated (404 Not Found at {auth.where})")
             return Outcome("updated", target, app_url(auth, target, str(getattr(answer, "url", "") or known_url)))
     except ApiException as exc:
-        raise RunError(f"{what}: Datadog refused it ({exc.status} {quote_body(exc.reason or '', 60)}): {error_text(exc.body)}") from None
+        raise RunError(f"{what}: Datadog refused it ({exc.status} {said(exc.reason or '', 60)}): {error_text(exc.body)}") from None
 
 
 def _create(api, client, retrier: Retrier, model, key: str, auth: DatadogAuth, title: str) -> Outcome:

@@ -31,9 +31,10 @@ from typing import Callable
 
 from healthgrid.errors import RunError, UsageError
 from healthgrid.publish import history, siteindex
-from healthgrid.publish.git import Git, GitError, GitTimeout, register_url_secret, said
+from healthgrid.publish.git import Git, GitError, GitTimeout, register_url_secret
 from healthgrid.secrets import redact, register_secret
 from healthgrid.sitepaths import path_problem
+from healthgrid.text import said
 
 MAX_ATTEMPTS = 10
 # Push statuses that mean someone else got there first; any other refusal is the remote's word.

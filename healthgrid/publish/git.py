@@ -15,17 +15,11 @@ from urllib.parse import unquote, urlsplit
 
 from healthgrid.errors import UsageError
 from healthgrid.secrets import redact, register_secret
-from healthgrid.text import one_line, quote_body
+from healthgrid.text import said
 
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 BUDGET = 300.0  # seconds for a whole publish, retries included (README: Publishing)
-
-
-def said(text: str, limit: int = 300) -> str:
-    """What a remote or git said, fit for one line of output: redacted (URL credentials and
-    registered secrets included), control characters shown, and bounded."""
-    return one_line(quote_body(text, limit))
 
 
 def basic_credentials(token: str) -> str:

@@ -11,7 +11,7 @@ from typing import Callable
 from healthgrid import bounded
 from healthgrid.errors import RunError
 from healthgrid.retry import Budget
-from healthgrid.text import CONTROL, quote_body
+from healthgrid.text import CONTROL, said
 
 DEFAULT_API = "https://api.imgur.com"
 BUDGET = 60.0
@@ -103,4 +103,4 @@ def _error(response) -> str:
         text = data.get("error", data) if isinstance(data, dict) else data
     except (ValueError, AttributeError):
         text = response.text
-    return quote_body(str(text), 200)
+    return said(str(text), 200)

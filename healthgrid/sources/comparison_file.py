@@ -13,12 +13,13 @@ from typing import Any
 
 import healthgrid.config.checks as checks
 from healthgrid.comparison import Comparison
-from healthgrid.config import AGGREGATIONS, Bands, RowSpec, shown
+from healthgrid.config import AGGREGATIONS, Bands, RowSpec
 from healthgrid.config.comparison import MAX_COMPARISON_ROWS, MAX_TOP, tag_key
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, row_fields
 from healthgrid.grid import Grid, day_start, format_instant, make_row
 from healthgrid.sources.datafile import DataError, _is_number, grid_fields, parse_grid
+from healthgrid.text import shown
 
 _KEYS = ("name", "type", "title", "timezone", "by", "days", "from", "now", "tag_values", "tag_values_total", "rows", "bands", "status_page")
 _ROW_KEYS = ("label", "group", "query", "aggregation", "unit", "score", "pass", "warn", "description", "bars")

@@ -19,7 +19,7 @@ from healthgrid.errors import RunError
 from healthgrid.grid import Grid, make_row
 from healthgrid.sources.datadog_answer import check_answer
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, Plan, Request, RowError, bucket_seconds, plan_grid, row_values
-from healthgrid.text import quote_body
+from healthgrid.text import said
 
 __all__ = ["DAY", "MAX_POINTS", "DatadogSource", "bucket_seconds", "is_percentile"]
 PERCENTILE_RE = re.compile(r"^\s*p\d+(\.\d+)?:")  # p50:, p90:, p99.9: ... (distribution metrics)
@@ -98,7 +98,7 @@ class DatadogSource:
             return _plain(response)
         except (TypeError, ValueError, AttributeError) as exc:
             raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what its API documents "
-                           f"({quote_body(exc, 100)})") from None
+                           f"({said(exc, 100)})") from None
 
     def _send(self, spec: GridSpec, plan: Plan, api_client, retrier: Retrier, request: Request):
         """One POST /api/v2/query/timeseries: named queries, one formula each (query_index = position)."""
@@ -163,7 +163,7 @@ class DatadogSource:
                        "refuses that, set this grid's timezone to UTC (whole UTC days need no calendar rollup)") if calendar else ""
             return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
         labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
-        return f"{spec.name}: Datadog rejected the request ({exc.status} {quote_body(exc.reason or '', 60)}): {message} (rows {labels})"
+        return f"{spec.name}: Datadog rejected the request ({exc.status} {said(exc.reason or '', 60)}): {message} (rows {labels})"
 
 
 

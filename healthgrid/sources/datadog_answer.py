@@ -13,7 +13,7 @@ import math
 from datetime import datetime, timezone
 
 from healthgrid.sources.datadog_plan import Plan, Request, RowError
-from healthgrid.text import quote_body
+from healthgrid.text import said
 
 
 def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, float]]:
@@ -50,12 +50,12 @@ def _attributes(answer) -> dict:
         raise RowError(None, "the answer is not a JSON object")
     errors = answer.get("errors")
     if errors:  # a 200 whose body says the query failed ("Query timed out"): no data was measured
-        raise RowError(None, f"Datadog answered with an error instead of data: {quote_body(str(errors), 200)}")
+        raise RowError(None, f"Datadog answered with an error instead of data: {said(str(errors), 200)}")
     data = answer.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
         raise RowError(None, "the answer has no data.attributes object")
     if data.get("type", "timeseries_response") != "timeseries_response":
-        raise RowError(None, f"the answer's type is {quote_body(str(data.get('type')), 40)}, not timeseries_response")
+        raise RowError(None, f"the answer's type is {said(str(data.get('type')), 40)}, not timeseries_response")
     return data["attributes"]
 
 
@@ -64,7 +64,7 @@ def _times(times: list) -> list[int]:
     out = []
     for t in times:
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t != int(t) or int(t) % 1000:
-            raise RowError(None, f"a time is {quote_body(str(t), 30)}, not a whole second in milliseconds")
+            raise RowError(None, f"a time is {said(str(t), 30)}, not a whole second in milliseconds")
         seconds = int(t) // 1000
         if out and seconds <= out[-1]:
             raise RowError(None, f"times repeat or go backwards ({_iso(seconds)} after {_iso(out[-1])})")
@@ -75,17 +75,17 @@ def _times(times: list) -> list[int]:
 def _query_index(one, asked: int) -> int:
     index = one.get("query_index") if isinstance(one, dict) else None
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < asked:
-        raise RowError(None, f"a series for query {quote_body(str(index), 20)}, but queries 0..{asked - 1} were asked")
+        raise RowError(None, f"a series for query {said(str(index), 20)}, but queries 0..{asked - 1} were asked")
     return index
 
 
 def _series_fields(one: dict, row: int, term: str) -> None:
     tags = one.get("group_tags")
     if tags not in (None, []):
-        raise RowError(row, f"a series of {term} carries group tags {quote_body(str(tags), 60)}, but the query is not grouped")
+        raise RowError(row, f"a series of {term} carries group tags {said(str(tags), 60)}, but the query is not grouped")
     unit = one.get("unit")
     if unit is not None and not (isinstance(unit, list) and len(unit) <= 2 and all(u is None or isinstance(u, dict) for u in unit)):
-        raise RowError(row, f"the unit of {term} is {quote_body(str(unit), 60)}, not a list of up to two unit objects")
+        raise RowError(row, f"the unit of {term} is {said(str(unit), 60)}, not a list of up to two unit objects")
 
 
 def _values(column: list, starts: list[int], count: bool, row: int, term: str) -> dict[int, float]:
@@ -94,11 +94,11 @@ def _values(column: list, starts: list[int], count: bool, row: int, term: str) -
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise RowError(row, f"a value of {term} is {type(value).__name__} {quote_body(str(value), 20)}, not a number")
+            raise RowError(row, f"a value of {term} is {type(value).__name__} {said(str(value), 20)}, not a number")
         try:
             value = float(value)
         except OverflowError:
-            raise RowError(row, f"a value of {term} is too large for a number ({quote_body(str(value), 20)})") from None
+            raise RowError(row, f"a value of {term} is too large for a number ({said(str(value), 20)})") from None
         if math.isnan(value):
             continue
         if count and not (math.isfinite(value) and value >= 0 and value == int(value)):

@@ -30,7 +30,7 @@ from healthgrid.errors import RunError
 from healthgrid.grid import day_start, local_days
 from healthgrid.sources.datadog import _unwrap
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, bucket_seconds
-from healthgrid.text import CONTROL, quote_body
+from healthgrid.text import CONTROL, said
 
 MAX_TAG_VALUES = 10_000  # distinct values of the tag in one answer; more: narrow the scope
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -123,7 +123,7 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
     tag value -> as Datadog sent it, across the grid's requests (two values must not clean alike)."""
     errors = _unwrap(getattr(response, "errors", None))
     if errors:
-        raise AnswerError(f"Datadog answered with errors: {quote_body(errors, 200)}")
+        raise AnswerError(f"Datadog answered with errors: {said(errors, 200)}")
     attributes = response.data.attributes
     series = _unwrap(getattr(attributes, "series", None)) or []
     times = _unwrap(getattr(attributes, "times", None)) or []
@@ -149,7 +149,7 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
             raise AnswerError(f"a series for query {str(index)[:20]!r}, but queries 0..{len(window.queries) - 1} were asked")
         tags = _unwrap(getattr(s, "group_tags", None))
         if not isinstance(tags, list) or len(tags) != 1 or not isinstance(tags[0], str) or not tags[0].startswith(prefix):
-            raise AnswerError(f"a series of query {index} is grouped by {quote_body(repr(tags), 80)}, not by one '{prefix}…' tag")
+            raise AnswerError(f"a series of query {index} is grouped by {said(repr(tags), 80)}, not by one '{prefix}…' tag")
         tag = clean_tag(tags[0][len(prefix):])
         if seen.setdefault(tag, tags[0]) != tags[0]:
             raise AnswerError(f"two values of tag {window.by} differ only in control characters ({tag!r})")
@@ -279,7 +279,7 @@ class GroupedSource:
                        "if Datadog refuses that, use a query that is not a percentile") if calendar else ""
             return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
         labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
-        return f"{spec.name}: Datadog rejected the request ({exc.status} {quote_body(exc.reason or '', 60)}): {message} (rows {labels})"
+        return f"{spec.name}: Datadog rejected the request ({exc.status} {said(exc.reason or '', 60)}): {message} (rows {labels})"
 
 
 def _number(value, what: str) -> float:
