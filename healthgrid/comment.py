@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from healthgrid import bounded
+from healthgrid import net
 from healthgrid.errors import RunError, UsageError
-from healthgrid.retry import Budget
+from healthgrid.net import Budget
 from healthgrid.secrets import secret_from_env
 from healthgrid.text import md_text, md_url, said
 
@@ -84,7 +84,7 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
     Anyone else's comment that merely contains the marker is never edited."""
     import requests
 
-    base = bounded.check_base((api or os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/"), "GITHUB_API_URL")
+    base = net.check_base((api or os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/"), "GITHUB_API_URL")
     session = requests.Session()
     session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
                             "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "healthgrid"})
@@ -99,16 +99,16 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
             raise RunError(f"comment: gave up after {MAX_REQUESTS} requests to GitHub (pages of comments on {repo}#{pr})")
         if budget.remaining() <= 0:  # a server that answers each page just inside DEADLINE
             raise RunError(f"comment: gave up after {BUDGET:g}s of requests to GitHub (pages of comments on {repo}#{pr})")
-        if bounded.origin(url) != bounded.origin(base):  # a Link header may name any host: the token stays home
-            raise RunError(f"comment: GitHub's next page is at {bounded.origin(url)}, not {bounded.origin(base)}; not followed")
+        if net.origin(url) != net.origin(base):  # a Link header may name any host: the token stays home
+            raise RunError(f"comment: GitHub's next page is at {net.origin(url)}, not {net.origin(base)}; not followed")
         try:
-            response = bounded.request(session, method, url, deadline=min(DEADLINE, budget.remaining()), what="the request", **kwargs)
-        except bounded.Refused as exc:
-            if isinstance(exc, bounded.TimedOut) and budget.remaining() <= 0:
+            response = net.request(session, method, url, deadline=min(DEADLINE, budget.remaining()), what="the request", **kwargs)
+        except net.Refused as exc:
+            if isinstance(exc, net.TimedOut) and budget.remaining() <= 0:
                 raise RunError(f"comment: gave up after {BUDGET:g}s of requests to GitHub (pages of comments on {repo}#{pr})") from None
-            raise RunError(f"comment: GitHub at {bounded.origin(base)}: {exc}") from None
+            raise RunError(f"comment: GitHub at {net.origin(base)}: {exc}") from None
         except requests.RequestException as exc:
-            raise RunError(f"comment: cannot reach {bounded.origin(base)} ({type(exc).__name__})") from None
+            raise RunError(f"comment: cannot reach {net.origin(base)} ({type(exc).__name__})") from None
         if response.status_code == 403 or (response.status_code == 404 and method != "GET"):
             return None  # no permission: fork pull requests get a read-only token
         if response.status_code >= 400:

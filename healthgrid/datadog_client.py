@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from typing import Callable, TypeVar
 from urllib.parse import urlparse
 
-from healthgrid.bounded import CHUNK, MAX_ANSWER, Refused, TimedOut, origin, read_capped, redirect_refused, within
 from healthgrid.errors import RunError, UsageError
-from healthgrid.retry import Budget
+from healthgrid.net import CHUNK, MAX_ANSWER, Budget, Refused, TimedOut, origin, read_capped, redirect_refused, within
 from healthgrid.secrets import register_secret
 from healthgrid.text import said
 

@@ -16,8 +16,8 @@ from healthgrid.config import Config
 from healthgrid.console import Console
 from healthgrid.credentials import Credentials
 from healthgrid.errors import RunError
+from healthgrid.net import Budget
 from healthgrid.publish import PublishOptions
-from healthgrid.retry import Budget
 from healthgrid.text import log_line
 
 

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from healthgrid import bounded
+from healthgrid import net
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.datadog_client import DatadogAuth
 from healthgrid.errors import RunError
@@ -134,12 +134,12 @@ def test_the_size_cap_and_deadline_of_a_plain_request():
         import requests
 
         server.handle = lambda request: Response(200, b"x" * 1000, repeat=10)
-        with pytest.raises(bounded.Refused, match="larger than"):
-            bounded.request(requests.Session(), "GET", server.url, deadline=2, cap=5000)
+        with pytest.raises(net.Refused, match="larger than"):
+            net.request(requests.Session(), "GET", server.url, deadline=2, cap=5000)
         server.handle = lambda request: Response(200, b"x" * 100, trickle=0.05)
         started = time.monotonic()
-        with pytest.raises(bounded.Refused, match="within 0.5s"):
-            bounded.request(requests.Session(), "GET", server.url, deadline=0.5)
+        with pytest.raises(net.Refused, match="within 0.5s"):
+            net.request(requests.Session(), "GET", server.url, deadline=0.5)
         assert time.monotonic() - started < 1.0
     finally:
         server.stop()

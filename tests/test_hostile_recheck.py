@@ -204,7 +204,7 @@ def test_out_that_is_a_symbolic_link_is_refused_before_anything_is_written(in_tm
 def test_comment_pages_answered_just_inside_each_deadline_stop_at_the_whole_budget(github, cli, in_tmp, monkeypatch):
     import time
 
-    from healthgrid.retry import Budget
+    from healthgrid.net import Budget
 
     monkeypatch.setitem(Budget.__init__.__kwdefaults__, "clock", time.monotonic)  # this test is about wall-clock time
     monkeypatch.setattr("healthgrid.comment.BUDGET", 0.6)

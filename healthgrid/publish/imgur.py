@@ -8,9 +8,9 @@ import os
 import time
 from typing import Callable
 
-from healthgrid import bounded
+from healthgrid import net
 from healthgrid.errors import RunError
-from healthgrid.retry import Budget
+from healthgrid.net import Budget
 from healthgrid.text import CONTROL, said
 
 DEFAULT_API = "https://api.imgur.com"
@@ -56,19 +56,19 @@ def upload(name: str, content: bytes, client_id: str, *, api: str | None = None,
     import requests
 
     budget = Budget(BUDGET if budget is None else budget)
-    base = bounded.check_base((api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/"), "IMGUR_API_URL")
+    base = net.check_base((api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/"), "IMGUR_API_URL")
     session = requests.Session()
     attempt = 0
     while True:
         attempt += 1
         try:
-            response = bounded.request(session, "POST", f"{base}/3/image", deadline=budget.remaining(), connect=5.0, what="the upload",
+            response = net.request(session, "POST", f"{base}/3/image", deadline=budget.remaining(), connect=5.0, what="the upload",
                                        headers={"Authorization": f"Client-ID {client_id}"},
                                        files={"image": (name, content)}, data={"type": "file", "name": name})
-        except bounded.Refused as exc:
-            raise RunError(f"publish imgur: {name}: Imgur at {bounded.origin(base)}: {exc}") from None
+        except net.Refused as exc:
+            raise RunError(f"publish imgur: {name}: Imgur at {net.origin(base)}: {exc}") from None
         except requests.RequestException as exc:
-            wait, reason = budget.wait_for(attempt), f"cannot reach Imgur at {bounded.origin(base)} ({type(exc).__name__})"
+            wait, reason = budget.wait_for(attempt), f"cannot reach Imgur at {net.origin(base)} ({type(exc).__name__})"
         else:
             status = response.status_code
             if status == 200:

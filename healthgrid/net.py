@@ -1,17 +1,23 @@
-"""Bounded HTTP: every call has a wall-clock deadline, a cap on the answer's size, and follows no
-redirect.
+"""Network calls within bounds: every call has a wall-clock deadline, a cap on the answer's size,
+and follows no redirect; retries share one time budget.
 
 Socket timeouts bound each read, not the call: a server that trickles a byte a second never trips
 them. So the call runs in a worker thread and the caller waits at most `deadline` seconds; the
 worker reads the answer in chunks and stops at the size cap, or as soon as the caller has given
 up. Redirects are never followed, so an API key or token can only reach the origin it was
 configured for; a 3xx is a one-line error naming where it pointed.
+
+Retries (Datadog, Imgur, GitHub) follow one schedule within one `Budget`: the backoff, what is left
+of the budget, and the clock and sleep the waits are taken on (tests pass their own).
 """
 
 from __future__ import annotations
 
 import json
+import math
+import random
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, TypeVar
 from urllib.parse import urlsplit
@@ -136,3 +142,40 @@ def request(session, method: str, url: str, *, deadline: float, connect: float =
             return Answer(response.status_code, dict(response.headers), body, response.links)
 
     return within(deadline, call, what)
+
+
+FIRST_WAIT = 0.5  # seconds; also the least we wait when a server asks for less
+MAX_WAIT = 8.0
+
+
+def backoff(attempt: int) -> float:
+    """Seconds to wait after failed attempt `attempt` (1, 2, ...): 0.5, 1, 2, 4, 8, 8, ... plus up
+    to 25% jitter, so runs that failed together do not retry together."""
+    return min(MAX_WAIT, FIRST_WAIT * 2 ** (attempt - 1)) * (1 + random.random() * 0.25)
+
+
+class Budget:
+    """One time budget shared by every attempt of a call (or of several calls)."""
+
+    def __init__(self, seconds: float, *, sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+        self.seconds = seconds
+        self.sleep = sleep
+        self.clock = clock
+        self.started = clock()
+
+    def elapsed(self) -> float:
+        return self.clock() - self.started
+
+    def remaining(self) -> float:
+        return self.seconds - self.elapsed()
+
+    def wait_for(self, attempt: int, asked: float | None = None) -> float:
+        """What to wait after failed attempt `attempt`: what the server `asked` (a 429's reset), at
+        least FIRST_WAIT, else the backoff. An endless wait (inf) is never covered: the call gives up."""
+        if asked is None or math.isnan(asked):
+            return backoff(attempt)
+        return max(FIRST_WAIT, asked)
+
+    def covers(self, seconds: float) -> bool:
+        """Whether waiting `seconds` still leaves time for another attempt."""
+        return seconds < self.remaining()
