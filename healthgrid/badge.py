@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from healthgrid.config import Bands
-from healthgrid.grid import Grid
+from healthgrid.model.band import Bands
+from healthgrid.model.grid import Grid
 
 # shields.io colour names, worst band first; "no data" only colours a column with nothing else.
 COLORS = {"critical": "red", "warning": "yellow", "good": "brightgreen", "nodata": "lightgrey"}

@@ -5,11 +5,11 @@ escaped (tag values come from Datadog)."""
 
 from __future__ import annotations
 
-from healthgrid.comparison import Comparison
 from healthgrid.comparison_text import alt_text, judged_by
 from healthgrid.config import GridSpec
-from healthgrid.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.gridpage import _GRID_CSS, color_style, document, scheme_css
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.render.style import colormap_and_norm
 from healthgrid.text import html_text as escape
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 
-from healthgrid.config import Bands, GridSpec
-from healthgrid.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, row_trend, rule_bands, subtitle
-from healthgrid.grid import Grid
-from healthgrid.numbers import exact_number
+from healthgrid.config import GridSpec
+from healthgrid.model.band import Bands
+from healthgrid.model.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, row_trend, rule_bands, subtitle
+from healthgrid.model.grid import Grid
+from healthgrid.model.numbers import exact_number
+from healthgrid.model.sections import headings
 from healthgrid.render.layout import shorten
 from healthgrid.render.style import THEMES, colormap_and_norm, text_color_on
-from healthgrid.sections import headings
 from healthgrid.text import html_text as escape
 from healthgrid.textout import alt_text, rule_text
 

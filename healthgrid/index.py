@@ -18,10 +18,11 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 from urllib.parse import quote
 
-from healthgrid.comparison import Comparison
-from healthgrid.config import MAX_DATA_BYTES, MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, Bands, ConfigError, StatusPageSpec
-from healthgrid.formatting import as_of_text, cell_text
-from healthgrid.grid import Grid, format_instant
+from healthgrid.config import MAX_DATA_BYTES, MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, ConfigError, StatusPageSpec
+from healthgrid.model.band import Bands
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.formatting import as_of_text, cell_text
+from healthgrid.model.grid import Grid, format_instant
 from healthgrid.text import CONTROL
 from healthgrid.text import html_text as escape
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 import math
 
-from healthgrid.config import Bands
-from healthgrid.formatting import NO_DATA, RULE_WORDS, as_of_text, cell_text, day_label, judged_by_rules, row_trend, rule_bands, window_text
-from healthgrid.grid import Grid, Row
-from healthgrid.numbers import exact_number
-from healthgrid.sections import headings
+from healthgrid.model.band import Bands
+from healthgrid.model.formatting import NO_DATA, RULE_WORDS, as_of_text, cell_text, day_label, judged_by_rules, row_trend, rule_bands, window_text
+from healthgrid.model.grid import Grid, Row
+from healthgrid.model.numbers import exact_number
+from healthgrid.model.sections import headings
 from healthgrid.text import md_text, md_url
 
 SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}

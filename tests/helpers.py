@@ -3,8 +3,9 @@
 import math
 from datetime import date, timedelta
 
-from healthgrid.config import Bands, GridSpec, RowSpec, Score
-from healthgrid.grid import Grid, Row
+from healthgrid.config import GridSpec, RowSpec
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.grid import Grid, Row
 
 from conftest import NOW_DT
 

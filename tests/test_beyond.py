@@ -7,7 +7,7 @@ import re
 import pytest
 
 from healthgrid.config import GridSpec
-from healthgrid.formatting import trend_delta, trend_text
+from healthgrid.model.formatting import trend_delta, trend_text
 from healthgrid.render.heatmap import draw, prepare
 
 from helpers import NAN, make_grid, spec_for

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.grid import day_start, local_days
 
 from fakes.datadog import percentile
 from fakes.http import Response

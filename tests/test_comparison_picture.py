@@ -7,14 +7,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from healthgrid.comparison import build
-from healthgrid.config import Bands, GridSpec, RowSpec, Score
-from healthgrid.formatting import cell_text
-from healthgrid.grid import Grid
+from healthgrid.config import GridSpec, RowSpec
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.formatting import cell_text
+from healthgrid.model.grid import Grid
+from healthgrid.model.rules import Rule, parse_condition
 from healthgrid.render.comparison import MAX_TAG_LABEL, prepare, shorten_tag
 from healthgrid.render.heatmap import prepare as prepare_heatmap
 from healthgrid.render.style import THEMES, contrast_ratio
-from healthgrid.rules import Rule, parse_condition
+from healthgrid.sources.rows import comparison as build
 
 from conftest import NOW_DT
 

@@ -6,8 +6,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from healthgrid.config import Bands, load_config, parse_config
-from healthgrid.grid import day_start, local_days
+from healthgrid.config import load_config, parse_config
+from healthgrid.model.band import Bands
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datafile import load_data
 from healthgrid.sources.demo import demo_grid
 

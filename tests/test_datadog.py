@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from healthgrid.config import GridSpec, RowSpec, Score, load_config
+from healthgrid.config import GridSpec, RowSpec, load_config
 from healthgrid.datadog_client import DatadogAuth
 from healthgrid.errors import RunError
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.band import Score
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource, bucket_seconds
 from healthgrid.sources.datadog_answer import check_answer
 from healthgrid.sources.datadog_plan import Request, plan_grid

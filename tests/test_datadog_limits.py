@@ -12,7 +12,7 @@ import pytest
 
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.datadog_client import DatadogAuth
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
 from healthgrid.sources.datadog_plan import MAX_POINTS, plan_grid
 

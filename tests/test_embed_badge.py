@@ -4,8 +4,8 @@ import json
 import math
 
 from healthgrid.badge import badge, badge_markdown
-from healthgrid.config import Bands
 from healthgrid.embed import alt_from_markdown, embeds, picture
+from healthgrid.model.band import Bands
 from healthgrid.publish import Published
 
 from conftest import NOW

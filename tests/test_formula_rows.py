@@ -15,7 +15,7 @@ import yaml
 
 from healthgrid.config import GridSpec, RowSpec, parse_config
 from healthgrid.datadog_client import DatadogAuth
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
 
 from conftest import NOW

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from healthgrid.formatting import cell_text, format_number
+from healthgrid.model.formatting import cell_text, format_number
 
 from helpers import NAN, Score, make_grid
 

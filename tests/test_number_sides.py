@@ -10,11 +10,11 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from healthgrid.config import Bands, Score
-from healthgrid.formatting import cell_text, row_trend
-from healthgrid.grid import Row
-from healthgrid.numbers import exact_number, format_number, read_number
-from healthgrid.rules import Rule, parse_condition
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.formatting import cell_text, row_trend
+from healthgrid.model.grid import Row
+from healthgrid.model.numbers import exact_number, format_number, read_number
+from healthgrid.model.rules import Rule, parse_condition
 
 from conftest import NOW
 

@@ -6,10 +6,11 @@ import json
 import pytest
 import yaml
 
-from healthgrid.config import Bands, RowSpec
+from healthgrid.config import RowSpec
 from healthgrid.config.checks import row_rule
-from healthgrid.grid import make_row
+from healthgrid.model.band import Bands
 from healthgrid.sources.datafile import load_data
+from healthgrid.sources.rows import make_row
 
 DAYS = ["2026-11-27", "2026-11-28"]
 

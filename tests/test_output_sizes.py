@@ -13,7 +13,7 @@ LONG = '"' * 2000  # the longest string a config allows, of the character HTML s
 
 
 def _long_grid(days=90):
-    from healthgrid.rules import Rule, parse_condition
+    from healthgrid.model.rules import Rule, parse_condition
 
     grid = make_grid([("a" + LONG[1:], [0.5] * days), ("b" + LONG[1:], [5.0] * days)])
     for row in grid.rows:
@@ -41,7 +41,7 @@ def test_a_rows_long_texts_are_written_once_per_row_in_the_html_page_not_once_pe
 
 
 def test_the_markdown_table_grows_by_the_cells_and_not_by_the_rows_long_texts():
-    from healthgrid.config import Bands
+    from healthgrid.model.band import Bands
     from healthgrid.textout import markdown
 
     short, long = markdown(_long_grid(2), Bands()), markdown(_long_grid(90), Bands())

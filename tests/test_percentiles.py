@@ -11,7 +11,7 @@ import pytest
 
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.datadog_client import DatadogAuth
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
 
 from fakes.datadog import daily_truth, percentile

@@ -12,8 +12,9 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from healthgrid.config import DEFAULT_CONFIG, Bands, ConfigError, GridSpec, RowSpec, load_config, parse_config
+from healthgrid.config import DEFAULT_CONFIG, ConfigError, GridSpec, RowSpec, load_config, parse_config
 from healthgrid.gridpage import page
+from healthgrid.model.band import Bands
 from healthgrid.render import render
 from healthgrid.render.heatmap import draw, prepare
 from healthgrid.render.style import contrast_ratio

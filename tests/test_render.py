@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex, to_rgba
 
-from healthgrid.config import Bands
+from healthgrid.model.band import Bands
 from healthgrid.render.heatmap import draw, prepare
 from healthgrid.render.style import BAND_COLORS, contrast_ratio
 

@@ -8,9 +8,9 @@ import pytest
 
 from healthgrid.config import GridSpec
 from healthgrid.gridpage import page
+from healthgrid.model.sections import sections
 from healthgrid.render import figure_for
 from healthgrid.render.heatmap import prepare
-from healthgrid.sections import sections
 from healthgrid.textout import markdown
 
 from helpers import make_grid, spec_for

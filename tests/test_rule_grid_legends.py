@@ -7,14 +7,15 @@ from dataclasses import replace
 
 import pytest
 
-from healthgrid.config import Bands, GridSpec, RowSpec
-from healthgrid.formatting import row_trend, subtitle
-from healthgrid.grid import Row
+from healthgrid.config import GridSpec, RowSpec
 from healthgrid.gridpage import page
+from healthgrid.model.band import Bands
+from healthgrid.model.formatting import row_trend, subtitle
+from healthgrid.model.grid import Row
+from healthgrid.model.rules import Rule, parse_condition
 from healthgrid.render.heatmap import prepare
 from healthgrid.render.layout import text_width
 from healthgrid.render.style import colormap_and_norm, styled
-from healthgrid.rules import Rule, parse_condition
 from healthgrid.textout import markdown
 
 from helpers import make_grid, spec_for

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from healthgrid.config import load_config
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.grid import day_start, local_days
 
 from conftest import NOW, ROOT
 from fakes.datadog import daily_truth
@@ -147,10 +147,10 @@ def test_grid_data_with_a_broken_rule_row_is_exit_2_naming_it(in_tmp, cli, row, 
 
 
 def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description():
-    from healthgrid.config import Bands
+    from healthgrid.model.band import Bands
+    from healthgrid.model.rules import Rule, parse_condition
     from healthgrid.render.heatmap import draw, prepare
     from healthgrid.render.style import colormap_and_norm
-    from healthgrid.rules import Rule, parse_condition
 
     from helpers import make_grid, spec_for
 
@@ -170,8 +170,8 @@ def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description(
 def test_a_trend_chart_draws_a_rule_row_at_its_bands_and_names_the_rule():
     from dataclasses import replace
 
+    from healthgrid.model.rules import Rule, parse_condition
     from healthgrid.render import figure_for
-    from healthgrid.rules import Rule, parse_condition
 
     from helpers import make_grid, spec_for
 

@@ -23,7 +23,7 @@ def _config(grids=30, rows=50):
 
 def _each_grids_own_layout(specs):
     """What every grid's own full preparation says, merged: the sizes the shared layout must equal."""
-    from healthgrid.grid import Grid, Row
+    from healthgrid.model.grid import Grid, Row
     from healthgrid.render.heatmap import prepare
     from healthgrid.render.layout import Layout
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from healthgrid.config import Bands
+from healthgrid.model.band import Bands
 from healthgrid.render.heatmap import prepare
 
 from conftest import NOW, NOW_DT, run_cli

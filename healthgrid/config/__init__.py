@@ -24,15 +24,12 @@ from healthgrid.config.model import (
     NAME_RE,
     PALETTES,
     PUBLISH_TARGETS,
-    Bands,
     Config,
     GridSpec,
     PublishSpec,
     ReportSpec,
     RowSpec,
-    Score,
     StatusPageSpec,
-    clamp_fom,
     unknown_grid,
 )
 from healthgrid.config.validate import parse_config
@@ -40,7 +37,7 @@ from healthgrid.config.validate import parse_config
 __all__ = [
     "AGGREGATIONS", "DEFAULT_CONFIG", "DEFAULT_CONFIG_FILE", "DEFAULT_PALETTE", "GRID_TYPES", "MAX_CONFIG_BYTES",
     "MAX_DATA_BYTES", "MAX_DAYS", "MAX_GRIDS", "MAX_REFRESH_SECONDS", "MAX_ROWS", "MAX_STALE_MINUTES", "MAX_TEXT", "MAX_YAML_NODES",
-    "NAME_RE", "PALETTES", "PUBLISH_TARGETS", "Bands", "Config", "ConfigError", "ConfigErrors", "GridSpec", "PublishSpec",
-    "ReportSpec", "RowSpec", "Score", "StatusPageSpec", "check_year", "clamp_fom", "load_config", "load_yaml", "parse_config",
+    "NAME_RE", "PALETTES", "PUBLISH_TARGETS", "Config", "ConfigError", "ConfigErrors", "GridSpec", "PublishSpec",
+    "ReportSpec", "RowSpec", "StatusPageSpec", "check_year", "load_config", "load_yaml", "parse_config",
     "read_text", "unknown_grid",
 ]

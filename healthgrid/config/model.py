@@ -3,12 +3,12 @@ page settings, and the limits on what a config or data file may ask for (README,
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
 from healthgrid.errors import UsageError
-from healthgrid.rules import Rule
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.rules import Rule
 from healthgrid.text import shown
 
 DEFAULT_CONFIG_FILE = "healthgrid.yml"
@@ -43,39 +43,6 @@ PALETTES = (DEFAULT_PALETTE, "bands") + _BASE_PALETTES + tuple(p + "_r" for p in
 
 MAX_REFRESH_SECONDS = 24 * 3600
 MAX_STALE_MINUTES = 30 * 24 * 60
-
-
-def clamp_fom(value: float) -> float:
-    """A FoM forced into [0, 1] (for scores, colours and trends); NaN (no data) stays NaN."""
-    return value if math.isnan(value) else min(1.0, max(0.0, value))
-
-
-@dataclass(frozen=True)
-class Score:
-    """Linear raw -> FoM mapping, clamped: `good` scores 1.0, `bad` 0.0."""
-
-    good: float
-    bad: float
-
-    def fom(self, raw: float) -> float:
-        if math.isnan(raw):
-            return math.nan
-        return clamp_fom((raw - self.bad) / (self.good - self.bad))
-
-
-@dataclass(frozen=True)
-class Bands:
-    critical: float = 0.3
-    warning: float = 0.7
-
-    def band(self, value: float) -> str:
-        if math.isnan(value):
-            return "nodata"
-        if value < self.critical:
-            return "critical"
-        if value < self.warning:
-            return "warning"
-        return "good"
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from healthgrid.config.model import (
     MAX_REFRESH_SECONDS,
     MAX_STALE_MINUTES,
     PUBLISH_TARGETS,
-    Bands,
     Config,
     GridSpec,
     PublishSpec,
@@ -27,6 +26,7 @@ from healthgrid.config.model import (
     RowSpec,
     StatusPageSpec,
 )
+from healthgrid.model.band import Bands
 from healthgrid.text import shown
 
 _ROW_KEYS = ("label", "group", "query", "aggregation", "score", "unit", "pass", "warn", "description")

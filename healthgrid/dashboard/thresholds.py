@@ -20,8 +20,9 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from healthgrid.config import Bands, RowSpec, Score
-from healthgrid.rules import Rule
+from healthgrid.config import RowSpec
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.rules import Rule
 
 PALETTES = {"good": "white_on_green", "warning": "white_on_yellow", "critical": "white_on_red"}
 _BAND_OF_PALETTE = {palette: band for band, palette in PALETTES.items()}

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from healthgrid.config import GridSpec, RowSpec
 from healthgrid.dashboard import queries
 from healthgrid.dashboard.thresholds import conditional_formats, markers, number_text
-from healthgrid.sections import sections
+from healthgrid.model.sections import sections
 from healthgrid.text import md_text
 from healthgrid.widget import image_widget
 

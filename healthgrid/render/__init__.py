@@ -16,9 +16,9 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery w
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from healthgrid.comparison import Comparison  # noqa: E402
 from healthgrid.config import GridSpec  # noqa: E402
-from healthgrid.grid import Grid, Row  # noqa: E402
+from healthgrid.model.comparison import Comparison  # noqa: E402
+from healthgrid.model.grid import Grid, Row  # noqa: E402
 from healthgrid.render.comparison import comparison_figure  # noqa: E402
 from healthgrid.render.heatmap import heatmap_figure  # noqa: E402
 from healthgrid.render.layout import Layout  # noqa: E402

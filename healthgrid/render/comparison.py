@@ -22,10 +22,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from healthgrid.comparison import Comparison
 from healthgrid.config import GridSpec
-from healthgrid.formatting import NO_DATA, as_of_text, cell_text, format_number, window_text
-from healthgrid.grid import Row
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, format_number, window_text
+from healthgrid.model.grid import Row
 from healthgrid.render.layout import ELLIPSIS, header, shorten, text_width, wrap
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on
 

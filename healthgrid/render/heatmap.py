@@ -19,14 +19,14 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from healthgrid.config import GridSpec
-from healthgrid.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, rule_bands, subtitle
-from healthgrid.grid import Grid
-from healthgrid.numbers import exact_number
+from healthgrid.model.band import band_middle
+from healthgrid.model.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, rule_bands, subtitle
+from healthgrid.model.grid import Grid
+from healthgrid.model.numbers import exact_number
+from healthgrid.model.sections import sections
 from healthgrid.render.layout import Layout, fit_tail, header, shorten, text_width
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
 from healthgrid.render.trend_column import GAP, TrendColumn, column_width, draw_column, trend_column
-from healthgrid.rules import band_middle
-from healthgrid.sections import sections
 
 MIN_CELL_FONT = 7.0  # points; smaller labels are noise, so they are switched off
 MIN_LABELLED_CELL = (0.45, 0.3)  # inches (67 x 45 px): smaller cells show colour only

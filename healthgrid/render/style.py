@@ -16,7 +16,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize, to_rgba
 
-from healthgrid.config import Bands
+from healthgrid.model.band import Bands
 
 DPI = 150
 BIG_DPI = 100  # over 40 rows

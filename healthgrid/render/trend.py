@@ -13,13 +13,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from healthgrid.config import GridSpec
-from healthgrid.formatting import RULE_WORDS, cell_text, day_label, judged_by_rules, rule_bands, subtitle
-from healthgrid.grid import Grid
-from healthgrid.numbers import exact_number
+from healthgrid.model.band import band_middle
+from healthgrid.model.formatting import RULE_WORDS, cell_text, day_label, judged_by_rules, rule_bands, subtitle
+from healthgrid.model.grid import Grid
+from healthgrid.model.numbers import exact_number
+from healthgrid.model.sections import sections
 from healthgrid.render.layout import fit_tail, shorten, wrap
 from healthgrid.render.style import BAND_COLORS, DPI, THEMES, plain, styled
-from healthgrid.rules import band_middle
-from healthgrid.sections import sections
 
 _PANEL_H, _WIDTH = 2.6, 12.0
 _AXES_LEFT, _AXES_RIGHT = 0.8, 3.8  # inches left of the axes, and right of them for the legend

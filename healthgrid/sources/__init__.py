@@ -8,7 +8,7 @@ from typing import Callable
 
 from healthgrid.config import Config, GridSpec, unknown_grid
 from healthgrid.credentials import Credentials
-from healthgrid.grid import Grid
+from healthgrid.model.grid import Grid
 
 
 @dataclass

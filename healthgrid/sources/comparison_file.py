@@ -12,13 +12,15 @@ import re
 from typing import Any
 
 import healthgrid.config.checks as checks
-from healthgrid.comparison import Comparison
-from healthgrid.config import AGGREGATIONS, Bands, RowSpec
+from healthgrid.config import AGGREGATIONS, RowSpec
 from healthgrid.config.comparison import MAX_COMPARISON_ROWS, MAX_TOP, tag_key
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, row_fields
-from healthgrid.grid import Grid, day_start, format_instant, make_row
+from healthgrid.model.band import Bands
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.grid import Grid, day_start, format_instant
 from healthgrid.sources.datafile import DataError, _is_number, grid_fields, parse_grid
+from healthgrid.sources.rows import make_row
 from healthgrid.text import shown
 
 _KEYS = ("name", "type", "title", "timezone", "by", "days", "from", "now", "tag_values", "tag_values_total", "rows", "bands", "status_page")

@@ -16,9 +16,10 @@ from typing import Callable
 from healthgrid.config import GridSpec
 from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
 from healthgrid.errors import RunError
-from healthgrid.grid import Grid, make_row
+from healthgrid.model.grid import Grid
 from healthgrid.sources.datadog_answer import check_answer
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, Plan, Request, RowError, bucket_seconds, plan_grid, row_values
+from healthgrid.sources.rows import make_row
 from healthgrid.text import said
 
 __all__ = ["DAY", "MAX_POINTS", "DatadogSource", "bucket_seconds", "is_percentile"]

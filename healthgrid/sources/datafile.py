@@ -8,10 +8,12 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 import healthgrid.config.checks as checks
-from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, RowSpec, check_year, read_text
+from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, ConfigError, RowSpec, check_year, read_text
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, file_collisions, row_fields
-from healthgrid.grid import Grid, Row, make_row
+from healthgrid.model.band import Bands
+from healthgrid.model.grid import Grid, Row
+from healthgrid.sources.rows import make_row
 from healthgrid.text import shown
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule

@@ -12,9 +12,11 @@ import math
 import random
 from datetime import date, datetime
 
-from healthgrid.config import Bands, GridSpec, RowSpec, clamp_fom
-from healthgrid.grid import Grid, local_days, make_row
-from healthgrid.rules import Rule
+from healthgrid.config import GridSpec, RowSpec
+from healthgrid.model.band import Bands, clamp_fom
+from healthgrid.model.grid import Grid, local_days
+from healthgrid.model.rules import Rule
+from healthgrid.sources.rows import make_row
 
 NO_DATA_CHANCE = 0.04
 DIP_CHANCE = 0.10

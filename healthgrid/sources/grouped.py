@@ -22,14 +22,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
-from healthgrid.comparison import Comparison, build
 from healthgrid.config import GridSpec
 from healthgrid.config.comparison import MAX_TAG_CHARS, METRIC_QUERY_RE, is_percentile_query, window_aggregation
 from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
 from healthgrid.errors import RunError
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import _unwrap
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, bucket_seconds
+from healthgrid.sources.rows import comparison
 from healthgrid.text import CONTROL, said
 
 MAX_TAG_VALUES = 10_000  # distinct values of the tag in one answer; more: narrow the scope
@@ -221,7 +222,7 @@ class GroupedSource:
             aggregation = window_aggregation(row)
             row_values = {tag: pool({q.method: list(points.get((k, tag), {}).values()) for k, q in mine}, aggregation) for tag in seen}
             values.append(self._finite(spec, row.label, row_values))
-        return build(spec.name, spec.title, spec.timezone, days, now, spec.by, spec.rows, values,
+        return comparison(spec.name, spec.title, spec.timezone, days, now, spec.by, spec.rows, values,
                      [window_aggregation(row) for row in spec.rows], spec.bands, spec.top)
 
     def _finite(self, spec: GridSpec, label: str, values: dict[str, float]) -> dict[str, float]:

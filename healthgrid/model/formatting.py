@@ -7,10 +7,10 @@ import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from healthgrid.config import Bands, clamp_fom
-from healthgrid.grid import Grid, Row
-from healthgrid.numbers import format_number, read_number, sided
-from healthgrid.rules import Condition
+from healthgrid.model.band import Bands, clamp_fom
+from healthgrid.model.grid import Grid, Row
+from healthgrid.model.numbers import format_number, read_number, sided
+from healthgrid.model.rules import Condition
 
 NO_DATA = "no data"
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from healthgrid.config import Bands, RowSpec, Score, clamp_fom
-from healthgrid.rules import Rule, band_middle
+from healthgrid.model.band import Bands, Score, band_middle, clamp_fom
+from healthgrid.model.rules import Rule
 
 
 @dataclass
@@ -51,21 +51,6 @@ class Row:
             return band_middle(self.band(j, bands), bands)
         value = self.values[j]
         return clamp_fom(value)
-
-
-def make_row(spec: RowSpec, raw: list[float], bands: Bands, values: list[float] | None = None) -> Row:
-    """A source's row: the daily values scored (score), placed in their band (rule) or as they are.
-    `values`: FoMs already worked out (a data file's), taken as given."""
-    if values is not None:
-        values = list(values)
-    elif spec.score is not None:
-        values = [spec.score.fom(v) for v in raw]
-    elif spec.rule is not None:
-        values = [spec.rule.fom(v, bands) for v in raw]
-    else:
-        values = list(raw)
-    return Row(label=spec.label, query=spec.query, group=spec.group, unit=spec.unit, score=spec.score, values=values, raw=list(raw),
-               rule=spec.rule, description=spec.description)
 
 
 @dataclass

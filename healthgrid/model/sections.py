@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from healthgrid.grid import Grid
+from healthgrid.model.grid import Grid
 
 OTHER = "Other"
 

@@ -14,8 +14,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from healthgrid.config import Bands, RowSpec
-from healthgrid.grid import Row, _band_name, _json_number, day_start, format_instant, make_row, row_meta
+from healthgrid.model.band import Bands
+from healthgrid.model.grid import Row, _band_name, _json_number, day_start, format_instant, row_meta
 
 BAND_ORDER = ("critical", "warning", "good", "nodata")  # worst first
 
@@ -111,18 +111,6 @@ def rank(rows: list[Row], tags: list[str], bands: Bands) -> list[int]:
         worst = min(BAND_ORDER.index(b) for b in found)
         return (worst, sum(shades) / len(shades) if shades else math.inf, tuple(goodness(row, j) for row in rows), tags[j])
     return sorted(range(len(tags)), key=key)
-
-
-def build(name: str, title: str, timezone: str, days: list[date], now: datetime, by: str, specs: tuple[RowSpec, ...],
-          values: list[dict[str, float]], aggregations: list[str], bands: Bands, top: int) -> Comparison:
-    """A comparison from each row's value per tag value (`values[i][tag]`; a tag value missing from a
-    row is no data there): every tag value any row has, ranked worst first, the first `top` kept."""
-    tags = sorted({tag for row in values for tag in row})
-    full = [make_row(spec, [row.get(tag, math.nan) for tag in tags], bands) for spec, row in zip(specs, values, strict=True)]
-    keep = rank(full, tags, bands)[:top]
-    rows = [make_row(spec, [row.raw[j] for j in keep], bands) for spec, row in zip(specs, full, strict=True)]
-    return Comparison(name=name, title=title, timezone=timezone, days=days, now=now, by=by, tags=[tags[j] for j in keep], rows=rows,
-                      aggregations=list(aggregations), total_tags=len(tags))
 
 
 def window_end(days: list[date], timezone: str) -> datetime:

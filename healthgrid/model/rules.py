@@ -17,7 +17,8 @@ import operator
 import re
 from dataclasses import dataclass
 
-from healthgrid.numbers import exact_number
+from healthgrid.model.band import Bands, band_middle
+from healthgrid.model.numbers import exact_number
 
 MAX_CONDITION_CHARS = 40  # the number is shown as written, in every output
 OPERATORS = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
@@ -126,7 +127,7 @@ class Rule:
             return "warning"
         return "critical"
 
-    def fom(self, value: float, bands) -> float:
+    def fom(self, value: float, bands: Bands) -> float:
         """The middle of the value's band on the FoM scale of `bands` (NaN for no data)."""
         return band_middle(self.band(value), bands)
 
@@ -203,14 +204,3 @@ def probe_points(rule: Rule) -> list[float]:
     span = max(1.0, ts[-1] - ts[0], abs(ts[0]), abs(ts[-1]))
     between = [(a + b) / 2 for a, b in zip(ts, ts[1:], strict=False)]
     return [ts[0] - span, *ts, *between, ts[-1] + span]
-
-
-def band_middle(band: str, bands) -> float:
-    """The middle of `band`'s range on the FoM scale [0, 1] cut at bands.critical / bands.warning."""
-    if band == "critical":
-        return bands.critical / 2
-    if band == "warning":
-        return (bands.critical + bands.warning) / 2
-    if band == "good":
-        return (bands.warning + 1.0) / 2
-    return math.nan
