@@ -117,7 +117,7 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         check_argv(argv)
         args = build_parser().parse_args(argv)
         if args.command == "publish":  # removal only
-            from healthgrid.publish.target import publish
+            from healthgrid.publish import publish
 
             outcome.images, outcome.changed = publish({}, removal_options(env, args, publish_options(args, keys)), console)
             return 0, outcome

@@ -133,8 +133,8 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
     GITHUB_REPOSITORY, or https://HOST/pages/OWNER/REPO on a GitHub Enterprise Server) + /PATH/FILE,
     percent-encoded; --json adds content-hashed ?v= versions.
     """
-    from healthgrid.publish import read_dir
-    from healthgrid.publish.target import check, publish
+    from healthgrid.publish import publish, read_dir
+    from healthgrid.site.target import check
 
     if not args.dir and not args.remove:
         raise UsageError("DIR: give a directory to publish (or --remove PATH)")
@@ -152,9 +152,8 @@ def cmd_publish_imgur(args: argparse.Namespace, console: Console) -> int:
     Imgur links change with every upload and anonymous uploads can be deleted when unused:
     use gh-pages for a URL that stays put. IMGUR_API_URL overrides https://api.imgur.com.
     """
-    from healthgrid.publish import PublishOptions
+    from healthgrid.publish import PublishOptions, publish
     from healthgrid.publish.imgur import IMAGE_TYPES
-    from healthgrid.publish.target import publish
 
     paths = [Path(f) for f in args.files]
     for path in paths:
@@ -201,7 +200,7 @@ def cmd_widget(args: argparse.Namespace, console: Console) -> int:
         widgets = [image_widget(args.url, args.dark_url)]
     else:
         from healthgrid.config import load_config
-        from healthgrid.urls import pages_base, stable_url
+        from healthgrid.site.urls import pages_base, stable_url
 
         config = load_config(args.config)
         base = pages_base(args.pages_url or config.publish.pages_url)

@@ -19,7 +19,7 @@ def picture(light_url: str | None, dark_url: str | None, alt: str) -> str:
     HTML attribute (alt text comes from user titles and labels), every URL percent-encoded. In a
     `srcset` whitespace separates candidates and a trailing comma ends one, so neither is left in
     its URL."""
-    from healthgrid.urls import encode_url
+    from healthgrid.site.urls import encode_url
 
     def attr(value: str) -> str:
         return html.escape(value, quote=True)

@@ -35,7 +35,7 @@ def parse_now(value: str | None) -> datetime:
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
-    from healthgrid.outputs import FORMATS
+    from healthgrid.site.names import FORMATS
 
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     if not formats:

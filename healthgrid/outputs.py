@@ -12,9 +12,9 @@ from pathlib import Path
 
 from healthgrid.config import GridSpec, StatusPageSpec
 from healthgrid.errors import RunError
-from healthgrid.filenames import FORMATS, image_name  # noqa: F401 - FORMATS is read from here by the flags
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import Grid
+from healthgrid.site.names import image_name
 from healthgrid.text import shown
 from healthgrid.textout import grid_json, markdown
 

@@ -87,7 +87,7 @@ class RunResult:
 
 def run(options: RunOptions, console: Console) -> RunResult:
     """Render every grid; then, with options.publish, publish those that rendered and report."""
-    from healthgrid.publish.target import check
+    from healthgrid.site.target import check
 
     for warning in options.config.warnings:
         console.warn(warning)
@@ -100,7 +100,7 @@ def run(options: RunOptions, console: Console) -> RunResult:
     if options.publish is None:
         return result
     if any(r.ok for r in result.grids):
-        from healthgrid.publish.target import publish
+        from healthgrid.publish import publish
 
         try:
             result.images, result.changed = publish(result.all_contents(), options.publish, console)

@@ -6,7 +6,7 @@ from __future__ import annotations
 def image_widget(url: str, dark_url: str | None = None) -> dict:
     """A widget entry for a dashboard's `widgets` list. `contain` keeps the grid's proportions;
     no background or border, because the image carries its own. URLs are percent-encoded."""
-    from healthgrid.urls import encode_url
+    from healthgrid.site.urls import encode_url
 
     definition = {
         "type": "image",

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from healthgrid.config import GRID_TYPES, GridSpec, RowSpec
-from healthgrid.filenames import FORMATS, THEMES, collisions, grid_files
+from healthgrid.site.names import FORMATS, THEMES, collisions, grid_files
 
 from helpers import make_grid
 

@@ -174,7 +174,7 @@ def test_every_place_knows_the_same_control_characters(char, tmp_path):
     from healthgrid.action_inputs import multiline_input
     from healthgrid.config import ConfigError, parse_config
     from healthgrid.index import entries
-    from healthgrid.publish.pages import check_message
+    from healthgrid.site.target import check_message
     from healthgrid.text import html_text
 
     with pytest.raises(ConfigError, match="control characters"):

@@ -16,8 +16,8 @@ import re
 from healthgrid.config import Config, GridSpec
 from healthgrid.dashboard.widgets import MAX_LIVE_ROWS, WIDTH, Images, cut, grid_group
 from healthgrid.errors import RunError, UsageError
+from healthgrid.site.urls import pages_base, stable_url
 from healthgrid.text import shown
-from healthgrid.urls import pages_base, stable_url
 
 MARKER = "healthgrid-dashboard"
 MARKER_RE = re.compile(rf"(?m)^{MARKER}: ([0-9a-f]{{16}})\s*$")

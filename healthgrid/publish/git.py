@@ -13,7 +13,6 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from healthgrid.errors import UsageError
 from healthgrid.secrets import redact, register_secret
 from healthgrid.text import said
 
@@ -135,14 +134,3 @@ def register_url_secret(remote: str) -> None:
     scp = re.match(r"[^/@:]+:([^/@]+)@[^/@:]+:", remote)  # git's scp form user:password@host:path
     if scp and "://" not in remote:
         register_secret(scp.group(1))
-
-
-def default_remote(cwd: str | None = None) -> str:
-    """`origin` of the repository we run in (the Actions workspace, or a developer's clone)."""
-    try:
-        proc = subprocess.run(["git", "-c", "safe.directory=*", "remote", "get-url", "origin"], cwd=cwd, capture_output=True, text=True, timeout=30)
-    except subprocess.TimeoutExpired:
-        proc = None
-    if proc is None or proc.returncode != 0:
-        raise UsageError("--remote: not given, and this directory is not a git repository with an 'origin' remote")
-    return proc.stdout.strip()

@@ -35,8 +35,8 @@ def _reset_wait(headers) -> float | None:
 def publish_files(files: dict[str, bytes], options, console):
     """The Imgur target: upload the images of `files` Imgur shows (PNG, JPEG, GIF); returns
     ([Published image], True), as every upload makes a new link."""
-    from healthgrid.publish import Published
-    from healthgrid.urls import versioned_url
+    from healthgrid.publish.shared import Published
+    from healthgrid.site.urls import versioned_url
 
     client_id = options.credentials.imgur()
     images = []

@@ -30,8 +30,8 @@ _TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".html": "text/html; cha
 def publish_files(files: dict[str, bytes], spec, console):
     """The S3 target: upload `files` to s3://bucket/prefix (`spec`: PublishOptions); returns
     ([Published image], changed)."""
-    from healthgrid.publish import IMAGE_TYPES, Published
-    from healthgrid.urls import url_path, versioned_url
+    from healthgrid.publish.shared import IMAGE_TYPES, Published
+    from healthgrid.site.urls import url_path, versioned_url
 
     try:
         import boto3

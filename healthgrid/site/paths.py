@@ -1,5 +1,5 @@
-"""Paths inside a published site (a pages branch): one rule for `--path`, `publish.path` and
-`--remove`, checked before anything is fetched or rendered, so git never gets to refuse one after
+"""Paths inside a published site (a pages branch): one rule for `--path`, `publish.path`,
+`--remove` and every file name published, checked before anything is fetched or rendered, so git never gets to refuse one after
 minutes of work.
 
 A path is folders joined by single `/`; each part is printable text without a leading or trailing
@@ -7,6 +7,8 @@ space, never `.`, `..` or git's own folder in any spelling a checkout might turn
 (`.GIT`, `.git.`, `.git ` and the 8.3 short name `git~1`, as git itself refuses them)."""
 
 from __future__ import annotations
+
+from healthgrid.errors import UsageError
 
 MAX_BYTES = 1024  # the whole path, UTF-8
 MAX_PART_BYTES = 255  # one folder or file name (the usual file-system limit)
@@ -38,5 +40,32 @@ def path_problem(path: str) -> str | None:
     return None
 
 
-def _shown(part: str) -> str:
-    return repr(part if len(part) <= 40 else part[:37] + "...")
+def _shown(part: str, limit: int = 40) -> str:
+    return repr(part if len(part) <= limit else part[: limit - 3] + "...")
+
+
+def valid_path(path: str, flag: str = "--path") -> str:
+    """The folder files go to, without a leading or trailing '/' ('' is the branch root)."""
+    path = path.strip("/")
+    problem = path_problem(path) if path else None
+    if problem:
+        raise UsageError(f"{flag}: {_shown(path, 60)} must be a plain folder inside the branch ({problem})")
+    return path
+
+
+def valid_keep(keep: int) -> int:
+    if keep < 1:
+        raise UsageError("--keep: must be at least 1")
+    if keep > 1000:  # as `publish.keep` in a config
+        raise UsageError(f"--keep: must be at most 1000, got {keep}")
+    return keep
+
+
+def valid_removal(path: str) -> str:
+    """One literal path inside the branch: never the whole branch, never outside it. A trailing
+    `/` keeps its meaning: `x/` is the folder x, never a file named x."""
+    target = path[:-1] if path.endswith("/") else path
+    problem = "it is absolute" if path.startswith("/") else path_problem(target)
+    if problem:
+        raise UsageError(f"--remove: {_shown(path, 60)} must be one relative path inside the branch ({problem})")
+    return path
