@@ -126,7 +126,7 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         options = run_options(args, keys, publish=True, default_to=DEFAULT_TARGET)
         dashboard = truthy(read_input("dashboard", env, "false"))
         if dashboard:
-            from healthgrid.dashboard import check_before_run
+            from healthgrid.datadog.dashboard import check_before_run
 
             check_before_run(options.publish.to, keys)
         result = run(options, console)
@@ -143,7 +143,7 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         console.error(str(end))
     elif dashboard:  # after a good publish only: a failed grid would show an old image beside a live twin
         try:
-            from healthgrid.dashboard import after_publish
+            from healthgrid.datadog.dashboard import after_publish
 
             done = after_publish(options.config, args.grid, result.images, keys, console.warn)
             console.progress(f"dashboard: {done.action} {done.id} {done.url}")

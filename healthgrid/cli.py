@@ -194,7 +194,7 @@ def cmd_widget(args: argparse.Namespace, console: Console) -> int:
     config, at the stable gh-pages URLs (--pages-url, publish.path). Paste its entries into a
     dashboard's widgets.
     """
-    from healthgrid.widget import image_widget
+    from healthgrid.datadog.widget import image_widget
 
     if args.url:
         widgets = [image_widget(args.url, args.dark_url)]
@@ -218,7 +218,7 @@ def cmd_monitor(args: argparse.Namespace, console: Console) -> int:
     Create them in Datadog, or let `report: {monitors: true}` keep them up to date.
     """
     from healthgrid.config import load_config
-    from healthgrid.monitors import definitions
+    from healthgrid.datadog.monitors import definitions
 
     period = args.period or load_config(args.config).report.period
     console.result(json.dumps(definitions(period, args.notify or ""), indent=2))
@@ -265,7 +265,7 @@ def cmd_dashboard(args: argparse.Namespace, console: Console) -> int:
     make is never changed. Needs DD_API_KEY and DD_APP_KEY, except with --dry-run.
     """
     from healthgrid.config import load_config
-    from healthgrid.dashboard import check_id, prepare, publish
+    from healthgrid.datadog.dashboard import check_id, prepare, publish
 
     check_id(args.dashboard_id)
     body = prepare(load_config(args.config), args.grid, args.title, args.image_base)

@@ -106,7 +106,7 @@ def run(options: RunOptions, console: Console) -> RunResult:
             result.images, result.changed = publish(result.all_contents(), options.publish, console)
         except RunError as exc:
             result.publish_error = exc
-    from healthgrid.report import report
+    from healthgrid.datadog.report import report
 
     report(options.config.report, result.grids, result.images, options.credentials, console)
     return result

@@ -7,8 +7,8 @@ import math
 import pytest
 
 from healthgrid.config import GridSpec, RowSpec
-from healthgrid.dashboard import build
-from healthgrid.dashboard.widgets import Images
+from healthgrid.datadog.dashboard import build
+from healthgrid.datadog.dashboard.widgets import Images
 from healthgrid.model.band import Bands, Score
 from healthgrid.model.rules import Rule, parse_condition
 

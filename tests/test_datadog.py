@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from healthgrid.config import GridSpec, RowSpec, load_config
-from healthgrid.datadog_client import DatadogAuth
+from healthgrid.datadog.client import DatadogAuth
 from healthgrid.errors import RunError
 from healthgrid.model.band import Score
 from healthgrid.model.grid import day_start, local_days

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from healthgrid.config import GridSpec, RowSpec, parse_config
-from healthgrid.datadog_client import DatadogAuth
+from healthgrid.datadog.client import DatadogAuth
 from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
 

@@ -10,7 +10,7 @@ import pytest
 
 from healthgrid import net
 from healthgrid.config import GridSpec, RowSpec
-from healthgrid.datadog_client import DatadogAuth
+from healthgrid.datadog.client import DatadogAuth
 from healthgrid.errors import RunError
 from healthgrid.sources.datadog import DatadogSource
 
@@ -169,7 +169,7 @@ def test_a_trickling_report_endpoint_is_a_warning_within_its_budget(dd, monkeypa
     import datadog_api_client.v1.api.dashboards_api  # noqa: F401 - imported before the clock starts
     import datadog_api_client.v2.api.metrics_api  # noqa: F401
 
-    from healthgrid import report
+    from healthgrid.datadog import report
 
     monkeypatch.setattr(report, "REPORT_BUDGET", 0.5)
     dd.fail_next(endpoint, Response(200, b'{"errors": []}' * 100, trickle=0.05))  # 70 s of answer
@@ -186,7 +186,7 @@ def test_a_trickling_report_endpoint_is_a_warning_within_its_budget(dd, monkeypa
 
 @pytest.mark.parametrize("body", [b"<html>proxy error</html>", b'{"errors": []}{', b'"x"'])
 def test_a_malformed_metrics_intake_answer_is_a_warning(dd, body):
-    from healthgrid.report import submit_metrics
+    from healthgrid.datadog.report import submit_metrics
 
     dd.fail_next("/api/v2/series", Response(202, body, content_type="text/html"))
     warnings = []
@@ -198,7 +198,7 @@ def test_a_malformed_metrics_intake_answer_is_a_warning(dd, body):
 
 @pytest.mark.parametrize("body", [b"<html>proxy error</html>", b"[]", b'{"widgets": "x"}', b'{"widgets": [{"definition": 5}]}'])
 def test_a_malformed_dashboard_answer_is_a_warning(dd, body):
-    from healthgrid.report import update_dashboard
+    from healthgrid.datadog.report import update_dashboard
 
     dd.fail_next("/api/v1/dashboard/abc-def-ghi", Response(200, body))
     warnings = []

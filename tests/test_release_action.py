@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from healthgrid.action import embed_block
-from healthgrid.report import repoint_widgets
+from healthgrid.datadog.report import repoint_widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))

@@ -10,8 +10,8 @@ from typing import Any
 
 from healthgrid.config.errors import Collector, ConfigError, closest, join, kind
 from healthgrid.config.model import MAX_ROWS, MAX_TEXT, MAX_UNIT, MAX_YEAR, MIN_YEAR, NAME_RE, PALETTES
-from healthgrid.formula import FormulaError
-from healthgrid.formula import parse as parse_formula
+from healthgrid.datadog.formula import FormulaError
+from healthgrid.datadog.formula import parse as parse_formula
 from healthgrid.model.band import Bands, Score
 from healthgrid.model.rules import ConditionSyntaxError, Rule, parse_condition
 from healthgrid.text import CONTROL, shown

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Callable
 
 from healthgrid.config import GridSpec
-from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
+from healthgrid.datadog.client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
 from healthgrid.errors import RunError
 from healthgrid.model.grid import Grid
 from healthgrid.sources.datadog_answer import check_answer

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from healthgrid.config import GridSpec
-from healthgrid.formula import Formula, FormulaError, parse
+from healthgrid.datadog.formula import Formula, FormulaError, parse
 from healthgrid.model.grid import day_start, local_days
 
 DAY = 86400

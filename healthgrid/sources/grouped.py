@@ -24,7 +24,7 @@ from typing import Callable
 
 from healthgrid.config import GridSpec
 from healthgrid.config.comparison import MAX_TAG_CHARS, METRIC_QUERY_RE, is_percentile_query, window_aggregation
-from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
+from healthgrid.datadog.client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
 from healthgrid.errors import RunError
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import day_start, local_days

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from typing import Callable
 
-from healthgrid.config import Config, GridSpec
-from healthgrid.dashboard.body import build, check_title, default_title, image_urls
-from healthgrid.dashboard.sync import Outcome, check_id, sync
-from healthgrid.dashboard.widgets import Images
+from healthgrid.datadog.dashboard.body import build, check_title, default_title, image_urls
+from healthgrid.datadog.dashboard.sync import Outcome, check_id, sync
+from healthgrid.datadog.dashboard.widgets import Images
 from healthgrid.errors import RunError, UsageError
 
 __all__ = ["Images", "Outcome", "after_publish", "build", "check_before_run", "check_id", "from_published", "prepare", "publish"]
 
 
-def prepare(config: Config, grid_names: list[str] | None, title: str | None, image_base: str | None,
+def prepare(config, grid_names: list[str] | None, title: str | None, image_base: str | None,
             images: dict[str, Images] | None = None) -> dict:
     """The dashboard body for the selected grids; `images` (the Action's published images) over
     the URLs the publish settings or `image_base` give."""
@@ -37,7 +36,7 @@ def publish(credentials, body: dict, dashboard_id: str | None, warn: Callable[[s
     return sync(credentials.datadog(need_app_key=True), body, check_id(dashboard_id), warn)
 
 
-def from_published(grids: tuple[GridSpec, ...], published) -> dict[str, Images]:
+def from_published(grids: tuple, published) -> dict[str, Images]:
     """Each grid's images as a run just published them (versioned URLs, so caches show the new
     picture); a grid with no published image is left out."""
     by_file = {p.file: p for p in published}
@@ -61,7 +60,7 @@ def check_before_run(publish_to: str, credentials) -> None:
     credentials.datadog(need_app_key=True)
 
 
-def after_publish(config: Config, grid_names: list[str] | None, published, credentials, warn: Callable[[str], None]) -> Outcome:
+def after_publish(config, grid_names: list[str] | None, published, credentials, warn: Callable[[str], None]) -> Outcome:
     """The Action's `dashboard` input: the dashboard of the grids a run just published, showing
     their versioned URLs."""
     images = from_published(config.select(grid_names), published)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from healthgrid.formula import FormulaError, parse
+from healthgrid.datadog.formula import FormulaError, parse
 
 
 class Split(NamedTuple):

@@ -13,8 +13,7 @@ import hashlib
 import os
 import re
 
-from healthgrid.config import Config, GridSpec
-from healthgrid.dashboard.widgets import MAX_LIVE_ROWS, WIDTH, Images, cut, grid_group
+from healthgrid.datadog.dashboard.widgets import MAX_LIVE_ROWS, WIDTH, Images, cut, grid_group
 from healthgrid.errors import RunError, UsageError
 from healthgrid.site.urls import pages_base, stable_url
 from healthgrid.text import shown
@@ -37,7 +36,7 @@ def is_ours(text: str | None) -> bool:
     return bool(MARKER_RE.search(text or ""))
 
 
-def default_title(grids: tuple[GridSpec, ...]) -> str:
+def default_title(grids: tuple) -> str:
     return cut(grids[0].title if len(grids) == 1 else " · ".join(g.title for g in grids), MAX_TITLE)
 
 
@@ -49,7 +48,7 @@ def check_title(title: str) -> str:
     return title
 
 
-def image_prefix(config: Config, explicit: str | None) -> str:
+def image_prefix(config, explicit: str | None) -> str:
     """What a published file's name is appended to for its URL: --image-base, else the publish
     settings (the gh-pages URL and path, or the S3 bucket's URL and key prefix)."""
     from urllib.parse import urlsplit
@@ -71,13 +70,13 @@ def image_prefix(config: Config, explicit: str | None) -> str:
     return stable_url(pages_base(publish.pages_url, "--image-base"), publish.path, "") + "/"
 
 
-def image_urls(config: Config, grids: tuple[GridSpec, ...], explicit: str | None) -> dict[str, Images]:
+def image_urls(config, grids: tuple, explicit: str | None) -> dict[str, Images]:
     """The images each grid's widget shows: NAME.png and NAME_dark.png where they are published."""
     prefix = image_prefix(config, explicit)
     return {g.name: Images(f"{prefix}{g.name}.png", f"{prefix}{g.name}_dark.png", f"{prefix}{g.name}.png") for g in grids}
 
 
-def build(grids: tuple[GridSpec, ...], images: dict[str, Images], title: str) -> dict:
+def build(grids: tuple, images: dict[str, Images], title: str) -> dict:
     """The dashboard body (JSON-ready), groups stacked in config order."""
     widgets, y, budget = [], 0, MAX_LIVE_ROWS
     for spec in grids:

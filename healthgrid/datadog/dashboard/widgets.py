@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from healthgrid.config import GridSpec, RowSpec
-from healthgrid.dashboard import queries
-from healthgrid.dashboard.thresholds import conditional_formats, markers, number_text
+from healthgrid.datadog.dashboard import queries
+from healthgrid.datadog.dashboard.thresholds import conditional_formats, markers, number_text
+from healthgrid.datadog.widget import image_widget
 from healthgrid.model.sections import sections
 from healthgrid.text import md_text
-from healthgrid.widget import image_widget
 
 WIDTH = 12  # columns of an ordered dashboard
 MAX_TITLE = 120  # characters of a widget title; longer ones are cut with "…"
@@ -43,7 +42,7 @@ def cut(text: str, limit: int = MAX_TITLE) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def row_title(row: RowSpec) -> str:
+def row_title(row) -> str:
     return cut(f"{row.label} ({row.group})" if row.group else row.label)
 
 
@@ -68,7 +67,7 @@ def precision(formats: list[dict]) -> int:
     return max(2, min(6, max(places, default=2)))
 
 
-def query_value(row: RowSpec, spec: GridSpec, parts: queries.Split, formats: list[dict] | None) -> dict:
+def query_value(row, spec, parts: queries.Split, formats: list[dict] | None) -> dict:
     request = {
         "response_format": "scalar",
         "queries": queries.metric_queries(parts, row.aggregation, spec.timezone, aggregator="last"),
@@ -85,7 +84,7 @@ def query_value(row: RowSpec, spec: GridSpec, parts: queries.Split, formats: lis
     return definition
 
 
-def timeseries(row: RowSpec, spec: GridSpec, parts: queries.Split) -> dict:
+def timeseries(row, spec, parts: queries.Split) -> dict:
     alias = cut(f"{row.label} ({row.unit})" if row.unit else row.label, 80)
     definition = {
         "type": "timeseries",
@@ -107,7 +106,7 @@ def timeseries(row: RowSpec, spec: GridSpec, parts: queries.Split) -> dict:
     return definition
 
 
-def image_height(spec: GridSpec) -> int:
+def image_height(spec) -> int:
     """Rows of the dashboard grid the image takes at full width: about its own proportions (a
     title block, then half-inch rows shrinking past 12 and 40 rows, in a figure ~12 in wide)."""
     n = len(spec.rows) + sum(1 for s in sections(spec) if s.heading)
@@ -115,11 +114,11 @@ def image_height(spec: GridSpec) -> int:
     return max(4, min(60, round(2.0 + n * per_row)))
 
 
-def grid_group(spec: GridSpec, images: Images, live_budget: int) -> GridWidgets:
+def grid_group(spec, images: Images, live_budget: int) -> GridWidgets:
     """The grid's group widget; at most `live_budget` rows get a live twin."""
     children = [_placed(image_widget(images.url, images.dark_url)["definition"], 0, 0, WIDTH, image_height(spec))]
     notes: list[str] = []
-    twins: list[tuple[int, str | None, RowSpec, queries.Split, list[dict] | None]] = []
+    twins: list[tuple] = []
     uncoloured: list[str] = []
     unsplit: list[str] = []
     over_budget = 0

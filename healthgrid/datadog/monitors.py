@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
+from healthgrid.datadog.client import DatadogAuth, Retrier, error_text
 from healthgrid.errors import HealthgridError
 from healthgrid.text import said
 

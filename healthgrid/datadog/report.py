@@ -9,7 +9,7 @@ import time
 from typing import Callable, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
-from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
+from healthgrid.datadog.client import DatadogAuth, Retrier, error_text
 from healthgrid.errors import HealthgridError, UsageError
 from healthgrid.text import said
 
@@ -199,7 +199,7 @@ def _metrics(auth, results, console) -> None:
 
 
 def _monitors(auth, period: int, console) -> None:
-    from healthgrid.monitors import definitions, ensure
+    from healthgrid.datadog.monitors import definitions, ensure
 
     outcome = ensure(auth, definitions(period), console.warn)
     if outcome:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from healthgrid.config import RowSpec
 from healthgrid.model.band import Bands, Score
 from healthgrid.model.rules import Rule
 
@@ -33,7 +32,7 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 _EDGE_STEPS = 64  # floats walked from the computed edge to the exact one (a few at most in practice)
 
 
-def true_band(row: RowSpec, bands: Bands) -> Callable[[float], str]:
+def true_band(row, bands: Bands) -> Callable[[float], str]:
     """The band healthgrid gives a row's raw daily value (as grid.Row.band does)."""
     if row.rule is not None:
         return row.rule.band
@@ -95,7 +94,7 @@ def _fom_formats(score: Score, bands: Bands) -> list[dict] | None:
             _format(_COMPLEMENT[at_least], warning, "critical")]
 
 
-def conditional_formats(row: RowSpec, bands: Bands) -> list[dict] | None:
+def conditional_formats(row, bands: Bands) -> list[dict] | None:
     """The row's formats in the order Datadog must read them, or None when its bands cannot be
     written as Datadog conditional formats."""
     if row.rule is not None:
@@ -127,7 +126,7 @@ def number_text(value: float, digits: int = 17) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def markers(row: RowSpec, bands: Bands) -> list[dict]:
+def markers(row, bands: Bands) -> list[dict]:
     """Horizontal lines at the row's thresholds for its timeseries (they colour nothing)."""
     if row.rule is not None:
         lines = [(row.rule.passes, "ok dashed", "pass")] + ([(row.rule.warn, "warning dashed", "warn")] if row.rule.warn else [])

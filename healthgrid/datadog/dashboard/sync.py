@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 from typing import Callable, NamedTuple
 
-from healthgrid.dashboard.body import MARKER, MARKER_RE, is_ours, validate
-from healthgrid.datadog_client import DatadogAuth, Retrier, error_text
+from healthgrid.datadog.client import DatadogAuth, Retrier, error_text
+from healthgrid.datadog.dashboard.body import MARKER, MARKER_RE, is_ours, validate
 from healthgrid.errors import RunError, UsageError
 from healthgrid.text import said
 
