@@ -186,7 +186,7 @@ def _summary(path: str | None, markdown: list[tuple[str, Path]], images: list, e
     """The job summary: errors first, then each grid's Markdown, then the embed snippet, within
     GitHub's 1 MiB (a longer summary is dropped whole): past it, tables give way to links
     (healthgrid.mdfit) and the text says so; the errors always stay."""
-    from healthgrid.mdfit import SUMMARY_LIMIT, SUMMARY_WHAT, fit, sibling, split_grid, utf8_bytes
+    from healthgrid.files.fit import SUMMARY_LIMIT, SUMMARY_WHAT, fit, sibling, split_grid, utf8_bytes
     from healthgrid.text import md_code_block, md_url
 
     if not path:

@@ -68,7 +68,7 @@ def publish_options(args: argparse.Namespace, credentials: Credentials):
 def _print_images(images, changed: bool, as_json: bool, console: Console, extra: dict | None = None,
                   files: dict[str, bytes] | None = None) -> None:
     if as_json:
-        from healthgrid.embed import embeds
+        from healthgrid.files.embed import embeds
 
         snippets = embeds(images, files or {})
         console.result(json.dumps({**(extra or {}), "images": [i.as_dict() for i in images], "changed": changed,

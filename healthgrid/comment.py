@@ -25,7 +25,7 @@ def body_for(items: list[str]) -> str:
     """Markdown for the comment: each URL as an image; each local .md file (NAME.md) inlined, with
     its image line pointed at the matching URL. Within GitHub's 65,536 characters: past them, tables
     give way to links to the grid's page beside its image (healthgrid.mdfit), and the text says so."""
-    from healthgrid.mdfit import COMMENT_LIMIT, COMMENT_WHAT, GridMarkdown, fit, sibling, split_grid, utf16_units
+    from healthgrid.files.fit import COMMENT_LIMIT, COMMENT_WHAT, GridMarkdown, fit, sibling, split_grid, utf16_units
 
     urls = [i for i in items if re.match(r"https?://", i)]
     grids: list[GridMarkdown] = []

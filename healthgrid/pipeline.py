@@ -66,7 +66,7 @@ class RunResult:
         return {**{name: content for r in self.grids if r.ok for name, content in r.contents.items()}, **self.contents}
 
     def embeds(self) -> dict[str, str]:
-        from healthgrid.embed import embeds
+        from healthgrid.files.embed import embeds
 
         return embeds(self.images, self.all_contents())
 
@@ -119,7 +119,7 @@ def render_grids(options: RunOptions, console: Console, deadline: Budget | None 
     `deadline` has run out no further grid starts: those left fail, each with its line."""
     from healthgrid import process
     from healthgrid.errors import UsageError
-    from healthgrid.outputs import THEME_CHOICES, OutDirError, grid_files, make_out_dir, write_files
+    from healthgrid.files.outputs import THEME_CHOICES, OutDirError, grid_files, make_out_dir, write_files
     from healthgrid.sources import plan
 
     config = options.config
@@ -184,8 +184,8 @@ def _load_renderer() -> None:
 def _write_index(options: RunOptions, result: RunResult, console: Console) -> None:
     """index.html: every grid in --out, this run's and earlier ones', published with the grids.
     The run's own page never holds the grids back: a failure here is a warning."""
-    from healthgrid.index import build_index, folder_files
-    from healthgrid.outputs import write_files
+    from healthgrid.files.index import build_index, folder_files
+    from healthgrid.files.outputs import write_files
 
     out_dir = Path(options.out)
     try:

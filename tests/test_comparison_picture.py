@@ -138,7 +138,7 @@ def test_name_json_has_each_tag_values_value_and_band():
 
 
 def test_markdown_names_the_worst_values_and_tabulates_every_bar():
-    from healthgrid.comparison_text import markdown
+    from healthgrid.files.comparison_text import markdown
 
     md = markdown(comparison(), Bands(), image="svc.png")
     alt = md.splitlines()[2]
@@ -153,9 +153,9 @@ def test_markdown_names_the_worst_values_and_tabulates_every_bar():
 
 
 def test_html_page_and_index_entry(tmp_path):
-    from healthgrid.comparison_page import comparison_page
-    from healthgrid.index import build_index
-    from healthgrid.outputs import grid_files
+    from healthgrid.files.comparison_page import comparison_page
+    from healthgrid.files.index import build_index
+    from healthgrid.files.outputs import grid_files
 
     grid = comparison()
     html = comparison_page(grid, spec_for(), "light", ["svc.png"]).decode()
@@ -165,7 +165,7 @@ def test_html_page_and_index_entry(tmp_path):
     assert "<strong>critical</strong> · bars:" in index and "Worst: P90 latency for batch 790 ms (critical);" in index
     badge = json.loads(files["svc.badge.json"])
     assert badge["message"] == "5 ok · 4 warn · 3 crit · 3 no data" and badge["color"] == "red"
-    from healthgrid.embed import embeds
+    from healthgrid.files.embed import embeds
     from healthgrid.publish import Published
 
     shown = [Published(f"svc{s}.png", f"https://p/svc{s}.png", f"https://p/svc{s}.png?v=1") for s in ("", "_dark")]

@@ -3,8 +3,8 @@
 import json
 import math
 
-from healthgrid.badge import badge, badge_markdown
-from healthgrid.embed import alt_from_markdown, embeds, picture
+from healthgrid.files.badge import badge, badge_markdown
+from healthgrid.files.embed import alt_from_markdown, embeds, picture
 from healthgrid.model.band import Bands
 from healthgrid.publish import Published
 

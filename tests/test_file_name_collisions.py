@@ -67,7 +67,7 @@ def test_names_are_compared_without_case():
 @pytest.mark.parametrize("grid_type", GRID_TYPES)
 def test_the_names_checked_are_the_files_a_grid_writes(grid_type):
     """The check works from the names the renderer uses, for every format and theme."""
-    from healthgrid.outputs import grid_files as written
+    from healthgrid.files.outputs import grid_files as written
 
     grid = make_grid([("A", [0.5, 0.9])], name="g")
     spec = GridSpec(name="g", title="g", rows=(RowSpec("A", "avg:a{*}"),), type=grid_type, days=2)

@@ -13,8 +13,8 @@ PREVIEW = "https://acme.github.io/health/previews/pr-7"
 
 
 def _grid_md(tmp_path, name, rows=100, days=30, label="Metric"):
+    from healthgrid.files.markdown import markdown
     from healthgrid.model.band import Bands
-    from healthgrid.textout import markdown
 
     grid = make_grid([(f"{label} {i}", [((i * 7 + j) % 10) / 10 for j in range(days)]) for i in range(rows)], name=name, title=name.upper())
     path = tmp_path / f"{name}.md"

@@ -11,11 +11,11 @@ from cmarkgfm.cmark import Options
 
 from healthgrid import action
 from healthgrid.comment import MARKER, body_for
-from healthgrid.gridpage import page
+from healthgrid.files.markdown import markdown
+from healthgrid.files.page import page
 from healthgrid.publish import Published
 from healthgrid.secrets import redact
 from healthgrid.text import md_code_block, md_text, one_line
-from healthgrid.textout import markdown
 
 from conftest import NOW
 from fakes.datadog import API_KEY, APP_KEY
@@ -173,7 +173,7 @@ def test_one_line_shows_control_characters_and_defuses_legacy_commands():
 def test_every_place_knows_the_same_control_characters(char, tmp_path):
     from healthgrid.action_inputs import multiline_input
     from healthgrid.config import ConfigError, parse_config
-    from healthgrid.index import entries
+    from healthgrid.files.index import entries
     from healthgrid.site.target import check_message
     from healthgrid.text import html_text
 

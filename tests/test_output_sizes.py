@@ -23,7 +23,7 @@ def _long_grid(days=90):
 
 
 def test_a_rows_long_texts_are_written_once_per_row_in_the_html_page_not_once_per_cell():
-    from healthgrid.gridpage import page
+    from healthgrid.files.page import page
 
     grid = _long_grid()
     html = page(grid, spec_for(grid), "light", ["t.png"]).decode()
@@ -41,8 +41,8 @@ def test_a_rows_long_texts_are_written_once_per_row_in_the_html_page_not_once_pe
 
 
 def test_the_markdown_table_grows_by_the_cells_and_not_by_the_rows_long_texts():
+    from healthgrid.files.markdown import markdown
     from healthgrid.model.band import Bands
-    from healthgrid.textout import markdown
 
     short, long = markdown(_long_grid(2), Bands()), markdown(_long_grid(90), Bands())
     per_cell = (len(long.encode()) - len(short.encode())) / (2 * 88)

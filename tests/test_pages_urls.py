@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from healthgrid.embed import picture
+from healthgrid.files.embed import picture
 from healthgrid.publish import Published
 from healthgrid.site.urls import default_pages_url, encode_url, stable_url, versioned_url
 

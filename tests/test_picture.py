@@ -13,12 +13,12 @@ from matplotlib.colors import to_rgb
 from PIL import Image
 
 from healthgrid.config import DEFAULT_CONFIG, ConfigError, GridSpec, RowSpec, load_config, parse_config
-from healthgrid.gridpage import page
+from healthgrid.files.markdown import alt_text
+from healthgrid.files.page import page
 from healthgrid.model.band import Bands
 from healthgrid.render import render
 from healthgrid.render.heatmap import draw, prepare
 from healthgrid.render.style import contrast_ratio
-from healthgrid.textout import alt_text
 
 from conftest import NOW_DT
 from helpers import NAN, make_grid

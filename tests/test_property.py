@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from healthgrid.files.markdown import markdown
 from healthgrid.render import figure_bytes
 from healthgrid.render.heatmap import draw, prepare
-from healthgrid.textout import markdown
 
 from helpers import make_grid, spec_for
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from healthgrid.config import GridSpec
-from healthgrid.gridpage import page
+from healthgrid.files.markdown import markdown
+from healthgrid.files.page import page
 from healthgrid.model.sections import sections
 from healthgrid.render import figure_for
 from healthgrid.render.heatmap import prepare
-from healthgrid.textout import markdown
 
 from helpers import make_grid, spec_for
 
@@ -70,7 +70,7 @@ def test_heatmap_trend_markdown_and_html_put_every_row_under_the_same_heading():
 @pytest.mark.parametrize("formats,drawn", [(("png", "svg", "html"), 2), (("svg", "html"), 2), (("html",), 0)])
 def test_each_theme_is_drawn_once_and_an_html_page_alone_draws_nothing(monkeypatch, formats, drawn):
     from healthgrid import render
-    from healthgrid.outputs import grid_files
+    from healthgrid.files.outputs import grid_files
 
     calls = []
     real = render.figure_for

@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from healthgrid.config import GridSpec, RowSpec
-from healthgrid.gridpage import page
+from healthgrid.files.markdown import markdown
+from healthgrid.files.page import page
 from healthgrid.model.band import Bands
 from healthgrid.model.formatting import row_trend, subtitle
 from healthgrid.model.grid import Row
@@ -16,7 +17,6 @@ from healthgrid.model.rules import Rule, parse_condition
 from healthgrid.render.heatmap import prepare
 from healthgrid.render.layout import text_width
 from healthgrid.render.style import colormap_and_norm, styled
-from healthgrid.textout import markdown
 
 from helpers import make_grid, spec_for
 

@@ -79,9 +79,9 @@ def test_nothing_on_either_page_comes_from_the_network_and_user_text_stays_text(
 
 
 def test_a_grid_going_stale_says_so_in_words():
-    from healthgrid.index import build_index
+    from healthgrid.files.index import build_index
     grid = make_grid([("A", [0.9, 0.2]), ("B", [0.9, 0.5]), ("C", [0.9, NAN])], name="g", title="G")
-    from healthgrid.textout import grid_json
+    from healthgrid.files.outputs import grid_json
 
     def files(stale_after=None):
         extra = {"bands": {"critical": 0.3, "warning": 0.7}}
@@ -156,7 +156,7 @@ def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site)
 
 
 def test_unreadable_or_hostile_grid_data_on_the_branch_still_gets_a_safe_entry():
-    from healthgrid.index import build_index
+    from healthgrid.files.index import build_index
 
     files = {"a.png": b"", "a.json": b'{"title": "<script>x</script>", "rows": 5}',
              "b.png": b"", "b.json": b"not json", "c.svg": b"", "c.badge.json": b"{}",

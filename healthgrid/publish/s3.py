@@ -87,7 +87,7 @@ def _status_page(client, spec) -> bool | None:
     """Whether the index.html under the prefix is healthgrid's (None: there is none)."""
     from botocore.exceptions import ClientError
 
-    from healthgrid.index import MAX_JSON_BYTES, is_status_page
+    from healthgrid.files.index import MAX_JSON_BYTES, is_status_page
 
     try:
         found = client.get_object(Bucket=spec.bucket, Key=f"{spec.prefix}index.html", Range=f"bytes=0-{MAX_JSON_BYTES - 1}")
@@ -117,7 +117,7 @@ def _listing(client, spec, console) -> dict[str, int]:
 
 def _put_index(client, spec, own: dict[str, bytes], console) -> bool:
     """index.html from every grid under the prefix (this run's from memory); True when uploaded."""
-    from healthgrid.index import build_index
+    from healthgrid.files.index import build_index
 
     changed, grids = False, None
     for _ in range(INDEX_ROUNDS):
@@ -134,7 +134,7 @@ def _reader(client, spec, own: dict[str, bytes], sizes: dict[str, int], console)
     """Reads NAME.json for the page: this run's from memory, others' when small enough, MAX_READS at most."""
     from botocore.exceptions import ClientError
 
-    from healthgrid.index import MAX_JSON_BYTES, MAX_READS
+    from healthgrid.files.index import MAX_JSON_BYTES, MAX_READS
 
     reads = []
 

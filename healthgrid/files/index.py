@@ -140,7 +140,7 @@ def status(entry: Entry, now: datetime) -> Status:
     state = next((s for s in ("critical", "warning") if counts[s]), "good" if counts["good"] else "nodata")
     stale = now - grid.now > timedelta(minutes=entry.page.stale_after_minutes)
     if isinstance(grid, Comparison):  # every bar is current: the window ends now
-        from healthgrid.comparison_text import worst_texts
+        from healthgrid.files.comparison_text import worst_texts
 
         return Status(state, counts, worst_texts(grid, entry.bands, WORST_SHOWN), stale)
     today = [(row.band(-1, entry.bands), row) for row in grid.rows]
@@ -187,8 +187,8 @@ def _card(entry: Entry, st: Status) -> str:
     else:
         parts.append(f'<p class="state">{line}: no readable {escape(name)}.json beside the images</p>')
     if light:
-        from healthgrid.comparison_text import alt_text as comparison_alt
-        from healthgrid.textout import alt_text
+        from healthgrid.files.comparison_text import alt_text as comparison_alt
+        from healthgrid.files.markdown import alt_text
 
         alt = ((comparison_alt if isinstance(entry.grid, Comparison) else alt_text)(entry.grid, entry.bands)
                if entry.grid is not None else entry.title)
@@ -230,7 +230,7 @@ def order_key(entry: Entry, st: Status) -> tuple:
 
 def index_page(grids: list[Entry], now: datetime | None = None) -> bytes:
     """The page, grids worst first (then stale before fresh, then by title)."""
-    from healthgrid.gridpage import document, scheme_css
+    from healthgrid.files.page import document, scheme_css
 
     now = now or datetime.now(timezone.utc)
     ranked = sorted(((e, status(e, now)) for e in grids), key=lambda pair: order_key(*pair))

@@ -5,9 +5,9 @@ escaped (tag values come from Datadog)."""
 
 from __future__ import annotations
 
-from healthgrid.comparison_text import alt_text, judged_by
 from healthgrid.config import GridSpec
-from healthgrid.gridpage import _GRID_CSS, color_style, document, scheme_css
+from healthgrid.files.comparison_text import alt_text, judged_by
+from healthgrid.files.page import _GRID_CSS, color_style, document, scheme_css
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.render.style import colormap_and_norm

@@ -7,12 +7,12 @@ Tag values come from Datadog and are untrusted: every one goes through `md_text`
 
 from __future__ import annotations
 
+from healthgrid.files.markdown import SYMBOLS, md_heading, rule_text
 from healthgrid.model.band import Bands
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.model.grid import Row
 from healthgrid.text import md_text
-from healthgrid.textout import SYMBOLS, md_heading, rule_text
 
 WORST_SHOWN = 3
 

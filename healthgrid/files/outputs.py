@@ -4,6 +4,7 @@ good one was, nor new images beside the previous run's NAME.json and NAME.md."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import stat
@@ -12,11 +13,18 @@ from pathlib import Path
 
 from healthgrid.config import GridSpec, StatusPageSpec
 from healthgrid.errors import RunError
+from healthgrid.files.markdown import markdown
+from healthgrid.model.band import Bands
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import Grid
 from healthgrid.site.names import image_name
 from healthgrid.text import shown
-from healthgrid.textout import grid_json, markdown
+
+
+def grid_json(grid: Grid, bands: Bands = Bands(), extra: dict | None = None) -> str:
+    """`extra`: top-level keys written after the grid's own (the bands and status-page settings)."""
+    return json.dumps({**grid.to_dict(bands), **(extra or {})}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
 
 THEME_CHOICES = {"light": ("light",), "dark": ("dark",), "both": ("light", "dark")}
 
@@ -27,7 +35,7 @@ def grid_files(grid: Grid | Comparison, spec: GridSpec, formats: tuple[str, ...]
     NAME.badge.json.
     `layout`: the sizes this grid shares with the other heatmaps of its config."""
     from healthgrid import render
-    from healthgrid.badge import badge_json, badge_name
+    from healthgrid.files.badge import badge_json, badge_name
 
     files: dict[str, bytes] = {}
     images = [image_name(grid.name, theme, fmt) for fmt in formats if fmt != "html" for theme in themes]
@@ -36,8 +44,8 @@ def grid_files(grid: Grid | Comparison, spec: GridSpec, formats: tuple[str, ...]
     for fmt in formats:
         for theme in themes:
             if fmt == "html":
-                from healthgrid.comparison_page import comparison_page
-                from healthgrid.gridpage import page
+                from healthgrid.files.comparison_page import comparison_page
+                from healthgrid.files.page import page
 
                 page_of = comparison_page if isinstance(grid, Comparison) else page
                 files[image_name(grid.name, theme, "html")] = page_of(grid, spec, theme, images, status_page.refresh_seconds)
@@ -51,7 +59,7 @@ def grid_files(grid: Grid | Comparison, spec: GridSpec, formats: tuple[str, ...]
         "bands": {"critical": spec.bands.critical, "warning": spec.bands.warning},
         "status_page": {"refresh_seconds": status_page.refresh_seconds, "stale_after_minutes": status_page.stale_after_minutes}}).encode()
     if isinstance(grid, Comparison):
-        from healthgrid.comparison_text import markdown as comparison_markdown
+        from healthgrid.files.comparison_text import markdown as comparison_markdown
 
         files[f"{grid.name}.md"] = comparison_markdown(grid, spec.bands, image=first_image).encode()
     else:

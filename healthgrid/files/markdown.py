@@ -1,4 +1,4 @@
-"""Text outputs: `NAME.json` (grid data) and `NAME.md` (alt text + a Markdown table).
+"""`NAME.md`: the grid's alt text and a Markdown table.
 
 The table never relies on colour alone: each cell carries a band symbol, and a legend says what
 the symbols mean.
@@ -6,7 +6,6 @@ the symbols mean.
 
 from __future__ import annotations
 
-import json
 import math
 
 from healthgrid.model.band import Bands
@@ -17,11 +16,6 @@ from healthgrid.model.sections import headings
 from healthgrid.text import md_text, md_url
 
 SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
-
-
-def grid_json(grid: Grid, bands: Bands = Bands(), extra: dict | None = None) -> str:
-    """`extra`: top-level keys written after the grid's own (the bands and status-page settings)."""
-    return json.dumps({**grid.to_dict(bands), **(extra or {})}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def alt_text(grid: Grid, bands: Bands) -> str:

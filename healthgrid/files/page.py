@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from healthgrid.config import GridSpec
+from healthgrid.files.markdown import alt_text, rule_text
 from healthgrid.model.band import Bands
 from healthgrid.model.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, row_trend, rule_bands, subtitle
 from healthgrid.model.grid import Grid
@@ -16,7 +17,6 @@ from healthgrid.model.sections import headings
 from healthgrid.render.layout import shorten
 from healthgrid.render.style import THEMES, colormap_and_norm, text_color_on
 from healthgrid.text import html_text as escape
-from healthgrid.textout import alt_text, rule_text
 
 # A cell's hover text is written once per cell (18,000 times in a 200 × 90 grid), so it holds only
 # what is short or bounded: the label is cut to this many characters, and the row's own long texts
