@@ -155,8 +155,8 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
 
 def _comment(env, markdown: list[tuple[str, Path]], images: list, token: str, stderr: TextIO) -> None:
     """The sticky preview comment; a missing permission is a warning (fork pull requests)."""
-    from healthgrid.comment import body_for, upsert
     from healthgrid.errors import HealthgridError
+    from healthgrid.publish.comment import body_for, upsert
     from healthgrid.secrets import redact
 
     try:

@@ -233,7 +233,7 @@ def cmd_comment(args: argparse.Namespace, console: Console) -> int:
     edited in place on later runs. Uses GITHUB_TOKEN and GITHUB_API_URL; without permission
     (pull requests from forks) it warns and exits 0.
     """
-    from healthgrid.comment import body_for, token_from_env, upsert
+    from healthgrid.publish.comment import body_for, token_from_env, upsert
 
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repo):
         raise UsageError(f"--repo: {args.repo!r} must be OWNER/REPO")

@@ -23,7 +23,7 @@ def _grid_md(tmp_path, name, rows=100, days=30, label="Metric"):
 
 
 def test_three_100_by_30_grids_make_a_comment_github_takes(in_tmp, cli, github):
-    from healthgrid.comment import MARKER
+    from healthgrid.publish.comment import MARKER
 
     items = []
     for name in ("alpha", "beta", "gamma"):
@@ -46,7 +46,7 @@ def test_three_100_by_30_grids_make_a_comment_github_takes(in_tmp, cli, github):
 
 
 def test_a_comment_counts_characters_beyond_the_basic_plane_twice_and_still_fits(tmp_path):
-    from healthgrid.comment import body_for
+    from healthgrid.publish.comment import body_for
 
     md = _grid_md(tmp_path, "wide", rows=60, days=30, label="\U0001F525" * 600)
     text = md.read_text(encoding="utf-8")
@@ -56,7 +56,7 @@ def test_a_comment_counts_characters_beyond_the_basic_plane_twice_and_still_fits
 
 
 def test_a_hundred_grids_with_long_titles_leave_out_whole_grids_and_name_them(tmp_path):
-    from healthgrid.comment import body_for
+    from healthgrid.publish.comment import body_for
 
     items = []
     for k in range(100):
@@ -111,7 +111,7 @@ def test_a_summary_puts_errors_before_the_grids(tmp_path):
 
 @pytest.mark.parametrize("grids", [1, 3])
 def test_what_fits_is_written_as_it_was(tmp_path, grids):
-    from healthgrid.comment import body_for
+    from healthgrid.publish.comment import body_for
 
     items = [str(_grid_md(tmp_path, f"s{k}", rows=5, days=7)) for k in range(grids)]
     body = body_for([f"{PREVIEW}/s{k}.png" for k in range(grids)] + items)

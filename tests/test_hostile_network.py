@@ -156,7 +156,7 @@ def test_a_trickling_imgur_fails_within_its_budget(imgur, cli, in_tmp, monkeypat
 
 
 def test_a_trickling_github_fails_within_its_deadline(github, cli, in_tmp, monkeypatch):
-    monkeypatch.setattr("healthgrid.comment.DEADLINE", 0.5)
+    monkeypatch.setattr("healthgrid.publish.comment.DEADLINE", 0.5)
     github.fail_next("/repos/o/r/issues/1/comments", Response(200, b"[]" * 100, trickle=0.05))
     started = time.monotonic()
     result = cli("comment", "--repo", "o/r", "--pr", "1", "https://example.com/x.png")
@@ -394,7 +394,7 @@ def test_a_gzip_bomb_from_datadog_stops_at_the_size_cap(dd):
 
 
 def test_endless_github_pages_stop_at_a_bound(github, cli, in_tmp, monkeypatch):
-    monkeypatch.setattr("healthgrid.comment.MAX_REQUESTS", 5)
+    monkeypatch.setattr("healthgrid.publish.comment.MAX_REQUESTS", 5)
     usual = github.handle
     endless = Response(200, [], {"Link": f'<{github.url}/repos/o/r/issues/1/comments?page=2>; rel="next"'})
     github.handle = lambda request: endless if request.path.endswith("/comments") else usual(request)

@@ -10,10 +10,10 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from healthgrid import action
-from healthgrid.comment import MARKER, body_for
 from healthgrid.files.markdown import markdown
 from healthgrid.files.page import page
 from healthgrid.publish import Published
+from healthgrid.publish.comment import MARKER, body_for
 from healthgrid.secrets import redact
 from healthgrid.text import md_code_block, md_text, one_line
 
