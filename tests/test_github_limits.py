@@ -79,7 +79,7 @@ def _big_md(tmp_path, name, table_bytes):
 
 
 def test_a_summary_over_one_mib_keeps_the_errors_first_and_links_the_tables(tmp_path):
-    from healthgrid import action
+    from healthgrid.action.summary import summary as write_summary
     from healthgrid.publish import Published
 
     summary = tmp_path / "summary.md"
@@ -89,7 +89,7 @@ def test_a_summary_over_one_mib_keeps_the_errors_first_and_links_the_tables(tmp_
     images = [Published(f"g{k}.png", f"https://acme.github.io/health/healthgrid/g{k}.png", f"https://acme.github.io/health/healthgrid/g{k}.png?v=1")
               for k in range(5)]
     errors = ["g5: Datadog answered 500 Internal Server Error; gave up after 60s"]
-    action._summary(str(summary), markdown, images, "<picture>embed</picture>", errors)
+    write_summary(str(summary), markdown, images, "<picture>embed</picture>", errors)
     text = summary.read_text(encoding="utf-8")[1000:]
     assert len(summary.read_bytes()) <= 1 << 20
     assert text.startswith("**healthgrid failed:**\n\n```text\ng5: Datadog answered 500"), "errors first"
@@ -101,10 +101,10 @@ def test_a_summary_over_one_mib_keeps_the_errors_first_and_links_the_tables(tmp_
 
 
 def test_a_summary_puts_errors_before_the_grids(tmp_path):
-    from healthgrid import action
+    from healthgrid.action.summary import summary as write_summary
 
     summary = tmp_path / "summary.md"
-    action._summary(str(summary), [("g", _big_md(tmp_path, "g", 1000))], [], "", ["h: Datadog answered 429; gave up after 60s"])
+    write_summary(str(summary), [("g", _big_md(tmp_path, "g", 1000))], [], "", ["h: Datadog answered 429; gave up after 60s"])
     assert summary.read_text().startswith("**healthgrid failed:**")
     assert "## g" in summary.read_text() and "Shortened" not in summary.read_text()
 
@@ -128,11 +128,11 @@ def test_the_comment_command_takes_the_largest_grids_markdown(in_tmp, cli, githu
 
 
 def test_a_summary_leaves_out_an_embed_too_large_for_it_and_points_at_the_output(tmp_path):
-    from healthgrid import action
+    from healthgrid.action.summary import summary as write_summary
 
     summary = tmp_path / "summary.md"
     embed = "\n".join(f'<picture><img src="https://x/g{k}.png" alt="{"a" * 20_000}"></picture>' for k in range(60))
-    action._summary(str(summary), [("g", _big_md(tmp_path, "g", 1000))], [], embed, [])
+    write_summary(str(summary), [("g", _big_md(tmp_path, "g", 1000))], [], embed, [])
     text = summary.read_text()
     assert len(summary.read_bytes()) <= 1 << 20 and "| Metric | 🟢" in text, "the small table stays"
     assert "the embed snippet left out" in text and text.rstrip().endswith("The embed snippet is left out here: the `embed` output holds it.")

@@ -10,6 +10,8 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from healthgrid import action
+from healthgrid.action.run import _comment
+from healthgrid.action.summary import summary as write_summary
 from healthgrid.files.markdown import markdown
 from healthgrid.files.page import page
 from healthgrid.publish import Published
@@ -95,7 +97,7 @@ def test_action_pr_comment_warning_redacts_an_echoed_token(tmp_path, monkeypatch
     event.write_text(json.dumps({"pull_request": {"number": 5}}))
     err = io.StringIO()
     try:
-        action._comment({"GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/health", "GITHUB_API_URL": github.url},
+        _comment({"GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/health", "GITHUB_API_URL": github.url},
                         [], [Published("g.png", "https://x.example/g.png", "https://x.example/g.png?v=1")], TOKEN, err)
     finally:
         github.stop()
@@ -171,7 +173,7 @@ def test_one_line_shows_control_characters_and_defuses_legacy_commands():
 # what Markdown and HTML drop, what an Action input, a commit message and a published name refuse.
 @pytest.mark.parametrize("char", ["\x1b", "\x85", "\u202e", "\u2066", "\ufeff", "\u061c"])
 def test_every_place_knows_the_same_control_characters(char, tmp_path):
-    from healthgrid.action_inputs import multiline_input
+    from healthgrid.action.inputs import multiline_input
     from healthgrid.config import ConfigError, parse_config
     from healthgrid.files.index import entries
     from healthgrid.site.target import check_message
@@ -234,7 +236,7 @@ def test_html_page_has_no_control_characters_and_escapes_markup():
 def test_summary_quotes_error_bodies_inert_and_truncated(tmp_path):
     summary = tmp_path / "summary.md"
     body = "```\n</details><img src=https://evil.example/x.png> @octocat ::error::x " + "y" * 9000
-    action._summary(str(summary), [], [], "", [body])
+    write_summary(str(summary), [], [], "", [body])
     html = html_of(summary.read_text())
     assert "<img" not in html and "<details" not in html.replace("&lt;/details&gt;", "")
     assert "<pre lang=\"text\"><code>```" in html and "(truncated)" in html and len(summary.read_text()) < 6000

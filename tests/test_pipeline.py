@@ -6,6 +6,7 @@ import io
 import os
 
 from healthgrid import action
+from healthgrid.action.inputs import credentials
 from healthgrid.config import load_config
 from healthgrid.console import Console
 from healthgrid.credentials import Credentials
@@ -60,5 +61,5 @@ def test_the_action_passes_its_inputs_as_values_and_leaves_the_environment_alone
               "INPUT_GITHUB-TOKEN": "ghs_inputtoken123456", "INPUT_DEMO": "true", "INPUT_PUBLISH": "none", "INPUT_THEME": "light"}
     assert action.main(inputs, out, err) == 0, err.getvalue()
     assert not any(var in os.environ for var in SECRET_VARS)
-    assert action.credentials(inputs).github_token == "ghs_inputtoken123456"
+    assert credentials(inputs).github_token == "ghs_inputtoken123456"
     assert (in_tmp / "healthgrid-out" / "health_grid.png").is_file()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from healthgrid.action import embed_block
+from healthgrid.action.summary import embed_block
 from healthgrid.datadog.report import repoint_widgets
 
 ROOT = Path(__file__).resolve().parent.parent

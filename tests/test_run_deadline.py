@@ -46,7 +46,7 @@ def test_a_deadline_outside_its_range_is_a_usage_error(in_tmp, cli):
 
 
 def test_the_action_input_deadline_becomes_the_flag():
-    from healthgrid.action import build_argv
+    from healthgrid.action.inputs import build_argv
 
     assert build_argv({"INPUT_DEADLINE": " 3300 "})[-2:] == ["--deadline", "3300"]
     assert "--deadline" not in build_argv({"INPUT_DEADLINE": ""})
