@@ -13,6 +13,7 @@ from healthgrid.sources.datafile import load_data
 from healthgrid.sources.demo import demo_grid
 
 from conftest import EXAMPLE_CONFIG, NOW, NOW_DT
+from helpers import default_bands
 
 
 def default_spec():
@@ -75,7 +76,7 @@ def test_grid_json_round_trips_through_data_file(tmp_path):
     grid = demo_grid(spec, NOW_DT)
     path = tmp_path / "g.json"
     path.write_text(json.dumps(grid.to_dict()))
-    (back,) = load_data(str(path))
+    (back,) = load_data(str(path), default_bands)
     assert back.to_dict() == grid.to_dict()
     doc = grid.to_dict()
     assert doc["now"] == NOW and doc["days"][0] == "2026-11-22"
@@ -86,7 +87,7 @@ def test_data_file_may_hold_a_list_of_grids(tmp_path):
     g = {"name": "a", "days": ["2026-11-27", "2026-11-28"], "rows": [{"label": "x", "values": [0.5, None]}]}
     path = tmp_path / "grids.json"
     path.write_text(json.dumps([g, dict(g, name="b")]))
-    a, b = load_data(str(path))
+    a, b = load_data(str(path), default_bands)
     assert (a.name, b.name) == ("a", "b")
     assert a.rows[0].raw[0] == 0.5 and math.isnan(a.rows[0].raw[1])
 

@@ -2,6 +2,7 @@
 
 import json
 import math
+from dataclasses import replace
 
 from healthgrid.files.badge import badge, badge_markdown
 from healthgrid.files.embed import alt_from_markdown, embeds, picture
@@ -17,15 +18,15 @@ PAGES = "https://acme.github.io/health"
 
 def test_badge_counts_todays_bands_and_takes_the_worst_colour():
     grid = make_grid([("a", [0.1, 0.9]), ("b", [0.9, 0.95]), ("c", [0.2, 0.5]), ("d", [0.9, 0.1]), ("e", [0.9, NAN])])
-    assert badge(grid, Bands()) == {"schemaVersion": 1, "label": "Test grid", "message": "2 ok · 1 warn · 1 crit · 1 no data", "color": "red"}
+    assert badge(grid) == {"schemaVersion": 1, "label": "Test grid", "message": "2 ok · 1 warn · 1 crit · 1 no data", "color": "red"}
     calm = make_grid([("a", [0.1, 0.8]), ("b", [0.1, 0.5])])
-    assert badge(calm, Bands())["color"] == "yellow"  # yesterday's critical cells are not today's state
-    assert badge(make_grid([("a", [0.9, NAN])]), Bands()) == {"schemaVersion": 1, "label": "Test grid", "message": "1 no data", "color": "lightgrey"}
+    assert badge(calm)["color"] == "yellow"  # yesterday's critical cells are not today's state
+    assert badge(make_grid([("a", [0.9, NAN])])) == {"schemaVersion": 1, "label": "Test grid", "message": "1 no data", "color": "lightgrey"}
 
 
 def test_badge_label_is_bounded_and_bands_follow_the_config():
     grid = make_grid([("a", [0.5])], title="A very long title that would make an unreadable badge on any README")
-    doc = badge(grid, Bands(critical=0.6, warning=0.9))
+    doc = badge(replace(grid, bands=Bands(critical=0.6, warning=0.9)))
     assert doc["message"] == "1 crit" and doc["color"] == "red"
     assert len(doc["label"]) <= 40 and doc["label"].endswith("…")
 

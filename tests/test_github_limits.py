@@ -14,11 +14,10 @@ PREVIEW = "https://acme.github.io/health/previews/pr-7"
 
 def _grid_md(tmp_path, name, rows=100, days=30, label="Metric"):
     from healthgrid.files.markdown import markdown
-    from healthgrid.model.band import Bands
 
     grid = make_grid([(f"{label} {i}", [((i * 7 + j) % 10) / 10 for j in range(days)]) for i in range(rows)], name=name, title=name.upper())
     path = tmp_path / f"{name}.md"
-    path.write_text(markdown(grid, Bands(), image=f"{name}.png"), encoding="utf-8")
+    path.write_text(markdown(grid, image=f"{name}.png"), encoding="utf-8")
     return path
 
 

@@ -12,6 +12,7 @@ import pytest
 from healthgrid.files import outputs
 
 from conftest import NOW
+from helpers import default_bands
 
 ROW = "{label: a, query: 'avg:m{*}'}"
 
@@ -203,7 +204,7 @@ def test_the_largest_grid_in_limits_is_accepted_from_yaml_and_from_its_json(in_t
     (in_tmp / "g.json").write_text(grid_json(grid), encoding="utf-8")
     assert (in_tmp / "g.json").stat().st_size > 6_000_000, "every string made it in, at 4 bytes a character"
     assert (in_tmp / "g.json").stat().st_size < MAX_DATA_BYTES
-    assert len(load_data(str(in_tmp / "g.json"))[0].rows) == 200
+    assert len(load_data(str(in_tmp / "g.json"), default_bands)[0].rows) == 200
     from healthgrid.files.index import build_index
 
     files = {"g.png": b"", "g.json": (in_tmp / "g.json").read_bytes()}

@@ -42,9 +42,8 @@ def test_a_rows_long_texts_are_written_once_per_row_in_the_html_page_not_once_pe
 
 def test_the_markdown_table_grows_by_the_cells_and_not_by_the_rows_long_texts():
     from healthgrid.files.markdown import markdown
-    from healthgrid.model.band import Bands
 
-    short, long = markdown(_long_grid(2), Bands()), markdown(_long_grid(90), Bands())
+    short, long = markdown(_long_grid(2)), markdown(_long_grid(90))
     per_cell = (len(long.encode()) - len(short.encode())) / (2 * 88)
     assert per_cell < 40, f"{per_cell:.0f} bytes a cell"
 

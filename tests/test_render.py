@@ -2,6 +2,7 @@
 prepared object is checked without drawing; the few drawing checks compare artists with it)."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,8 +17,9 @@ from helpers import NAN, Score, make_grid, spec_for
 VALUES = [0.0, 0.12, 0.3, 0.5, 0.69, 0.7, 0.93, 1.0]
 
 
-def plotter(grid, palette="RdYlGn", theme="light", bands=Bands()):
-    return prepare(grid, spec_for(grid, palette, bands), theme)
+def plotter(grid, palette="RdYlGn", theme="light", bands=None):
+    grid = grid if bands is None else replace(grid, bands=bands)
+    return prepare(grid, spec_for(grid, palette), theme)
 
 
 def cells_axes(p):

@@ -51,7 +51,7 @@ def test_heatmap_trend_markdown_and_html_put_every_row_under_the_same_heading():
         for label in ax.get_legend().get_texts():
             trend[label.get_text()] = ax.get_title(loc="left") or None
 
-    md = markdown(grid, spec.bands)
+    md = markdown(grid)
     md_lines = [("heading", m[1]) if (m := re.match(r"\| \*\*(.+?)\*\* \|", line)) else ("row", line.split(" | ")[0][2:])
                 for line in md.splitlines() if line.startswith("| ") and not line.startswith("| Metric")]
     markdown_under = under(md_lines)

@@ -4,6 +4,7 @@ source; descriptions; the config mistakes a team makes."""
 import json
 import math
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -158,7 +159,7 @@ def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description(
     grid.rows[0].rule = Rule(parse_condition("< 5"), parse_condition("< 8"))
     grid.rows[0].description = "P90 runtime of pre-merge checks"
     bands = Bands(0.2, 0.4)
-    plotter = prepare(grid, spec_for(grid, bands=bands))
+    plotter = prepare(replace(grid, bands=bands), spec_for(grid))
     cmap, norm = colormap_and_norm("RdYlGn", bands)
     assert list(plotter.cell_texts[0]) == ["4 min", "5 min", "8 min", "no data"]
     for j, middle in enumerate((0.7, 0.3, 0.1)):  # good, warning, critical: the middles of the bands

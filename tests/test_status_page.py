@@ -11,7 +11,7 @@ from healthgrid.model.band import Bands
 from healthgrid.render.heatmap import prepare
 
 from conftest import NOW, NOW_DT, run_cli
-from helpers import NAN, make_grid
+from helpers import NAN, default_bands, make_grid
 from pages import CONFIG, HOSTILE, Page
 
 
@@ -140,7 +140,7 @@ def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site)
     from healthgrid.config import load_config
     from healthgrid.sources.datafile import load_data
 
-    grid = load_data(str(site / "one.json"))[0]
+    grid = load_data(str(site / "one.json"), default_bands)[0]
     spec = load_config(str(site.parent / "healthgrid.yml")).grid("one")
     plotter = prepare(grid, spec, "light")
     cells = re.findall(r'<td class="([^"]+)"( style="background:(#[0-9a-f]{6});[^"]*")? title="([^"]*)"><span class="sr">(\w*) </span>', html)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
-from healthgrid.model.band import Bands
+from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import Grid
 
 # shields.io colour names, worst band first; "no data" only colours a column with nothing else.
@@ -20,16 +20,16 @@ WORDS = {"good": "ok", "warning": "warn", "critical": "crit", "nodata": "no data
 MAX_LABEL = 40  # shields draws the whole label; a long title makes an unreadable badge
 
 
-def badge(grid: Grid, bands: Bands) -> dict:
-    counts = grid.today_counts(bands)
+def badge(grid: Grid | Comparison) -> dict:
+    counts = grid.today_counts()
     parts = [f"{counts[b]} {WORDS[b]}" for b in ("good", "warning", "critical", "nodata") if counts[b]]
     worst = next((b for b in COLORS if counts[b]), "nodata")
     label = grid.title if len(grid.title) <= MAX_LABEL else grid.title[: MAX_LABEL - 1].rstrip() + "…"
     return {"schemaVersion": 1, "label": label, "message": " · ".join(parts) or "no rows", "color": COLORS[worst]}
 
 
-def badge_json(grid: Grid, bands: Bands) -> str:
-    return json.dumps(badge(grid, bands), ensure_ascii=False) + "\n"
+def badge_json(grid: Grid | Comparison) -> str:
+    return json.dumps(badge(grid), ensure_ascii=False) + "\n"
 
 
 def badge_name(grid_name: str) -> str:

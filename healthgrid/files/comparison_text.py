@@ -7,20 +7,17 @@ Tag values come from Datadog and are untrusted: every one goes through `md_text`
 
 from __future__ import annotations
 
-from healthgrid.files.markdown import SYMBOLS, md_heading, rule_text
-from healthgrid.model.band import Bands
+from healthgrid.files.markdown import SYMBOLS, WORST_SHOWN, md_heading, rule_text
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.model.grid import Row
 from healthgrid.text import md_text
 
-WORST_SHOWN = 3
 
-
-def worst_texts(grid: Comparison, bands: Bands, count: int = WORST_SHOWN) -> list[str]:
+def worst_texts(grid: Comparison, count: int = WORST_SHOWN) -> list[str]:
     """`Navigation for policy-a 0.42 (critical)`: the worst bars, worst first."""
-    return [f"{grid.rows[i].name} for {grid.tags[j]} {cell_text(grid.rows[i], j)} ({grid.rows[i].band(j, bands)})"
-            for i, j in grid.worst(bands, count)]
+    return [f"{grid.rows[i].name} for {grid.tags[j]} {cell_text(grid.rows[i], j, grid.bands)} ({grid.rows[i].band(j, grid.bands)})"
+            for i, j in grid.worst(count)]
 
 
 def shown_text(grid: Comparison) -> str:
@@ -29,14 +26,14 @@ def shown_text(grid: Comparison) -> str:
     return f"{k} of {grid.total_tags} values of {grid.by}, the worst" if grid.total_tags > k else f"{k} value{'s' * (k != 1)} of {grid.by}"
 
 
-def alt_text(grid: Comparison, bands: Bands) -> str:
-    counts = grid.today_counts(bands)
+def alt_text(grid: Comparison) -> str:
+    counts = grid.today_counts()
     parts = [f"{counts[b]} {b}" for b in ("critical", "warning", "good") if counts[b]]
     if counts["nodata"]:
         parts.append(f"{counts['nodata']} with no data")
     sentence = (f"{grid.title}: {len(grid.rows)} metric{'s' * (len(grid.rows) != 1)} compared across {shown_text(grid)}, "
                 f"each over {window_text(grid)} up to {as_of_text(grid.now, grid.timezone)}. Bars: {', '.join(parts)}.")
-    worst = worst_texts(grid, bands)
+    worst = worst_texts(grid)
     if worst:
         sentence += " Worst: " + "; ".join(worst) + "."
     elif counts["good"]:
@@ -54,22 +51,22 @@ def judged_by(row: Row, aggregation: str) -> str:
     return "; ".join(part for part in (how, rule_text(row)) if part)
 
 
-def markdown(grid: Comparison, bands: Bands, image: str | None = None) -> str:
-    lines = md_heading(grid.title, alt_text(grid, bands), image)
+def markdown(grid: Comparison, image: str | None = None) -> str:
+    lines = md_heading(grid.title, alt_text(grid), image)
     lines.append("| " + " | ".join(md_text(h) for h in [grid.by] + [row.name for row in grid.rows]) + " |")
     lines.append("|---|" + "---:|" * len(grid.rows))
     for j, tag in enumerate(grid.tags):
         cells = []
         for row in grid.rows:
-            text = cell_text(row, j)
-            cells.append(f"{SYMBOLS[row.band(j, bands)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
+            text = cell_text(row, j, grid.bands)
+            cells.append(f"{SYMBOLS[row.band(j, grid.bands)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
         lines.append(f"| {md_text(tag)} | " + " | ".join(cells) + " |")
     lines += ["", "How each metric is judged:", ""]
     lines += [f"- **{md_text(row.name)}**: {md_text(judged_by(row, aggregation))}" for row, aggregation in zip(grid.rows, grid.aggregations, strict=True)]
     lines += [
         "",
         f"{SYMBOLS['good']} good · {SYMBOLS['warning']} warning · {SYMBOLS['critical']} critical · {SYMBOLS['nodata']} no data. "
-        f"Figures of merit: good ≥ {bands.warning:g}, critical < {bands.critical:g}; a rule row is good when its value meets the rule, "
+        f"Figures of merit: good ≥ {grid.bands.warning:g}, critical < {grid.bands.critical:g}; a rule row is good when its value meets the rule, "
         f"warning when it meets only warn. The window is partial: today counts up to {as_of_text(grid.now, grid.timezone)}.",
         "",
     ]

@@ -21,7 +21,7 @@ from urllib.parse import quote
 from healthgrid.config import MAX_DATA_BYTES, MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, ConfigError, StatusPageSpec
 from healthgrid.model.band import Bands
 from healthgrid.model.comparison import Comparison
-from healthgrid.model.formatting import as_of_text, cell_text
+from healthgrid.model.formatting import as_of_text
 from healthgrid.model.grid import Grid, format_instant
 from healthgrid.text import CONTROL
 from healthgrid.text import html_text as escape
@@ -29,7 +29,6 @@ from healthgrid.text import html_text as escape
 MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
 MAX_JSON_BYTES = MAX_DATA_BYTES  # a larger NAME.json is not read: --data would refuse it too
 MAX_READS = 2 * MAX_GRIDS  # NAME.json files read for one page; the grids past it are listed as unknown
-WORST_SHOWN = 3
 # Worst first; a grid whose data could not be read sorts after those that say something.
 STATES = ("critical", "warning", "nodata", "unknown", "good")
 WORDS = {"critical": "critical", "warning": "warning", "nodata": "no data", "unknown": "unknown", "good": "ok"}
@@ -43,8 +42,7 @@ class Entry:
     name: str
     title: str
     files: list[str]
-    grid: Grid | Comparison | None = None
-    bands: Bands = field(default_factory=Bands)
+    grid: Grid | Comparison | None = None  # judged by the bands its NAME.json states
     page: StatusPageSpec = field(default_factory=StatusPageSpec)
 
 
@@ -93,10 +91,9 @@ def _load(entry: Entry, raw: bytes | None) -> None:
         return
     if isinstance(doc.get("title"), str) and doc["title"].strip():
         entry.title = _plain(doc["title"])
-    entry.bands = _bands(doc.get("bands"))
     entry.page = _page(doc.get("status_page"))
     try:
-        entry.grid = parse_any(doc)
+        entry.grid = parse_any(doc, "", lambda name, title: _bands(doc.get("bands")))
     except (ConfigError, RecursionError):
         return
     entry.title = _plain(entry.grid.title) or entry.name
@@ -116,6 +113,7 @@ def _number(v) -> bool:
 
 
 def _bands(doc) -> Bands:
+    """The bands a NAME.json states; the default ones where it states none a grid could have."""
     if isinstance(doc, dict) and _number(doc.get("critical")) and _number(doc.get("warning")) and 0 < doc["critical"] < doc["warning"] < 1:
         return Bands(float(doc["critical"]), float(doc["warning"]))
     return Bands()
@@ -136,18 +134,16 @@ def status(entry: Entry, now: datetime) -> Status:
     grid = entry.grid
     if grid is None:
         return Status("unknown", {}, [], False)
-    counts = grid.today_counts(entry.bands)
+    counts = grid.today_counts()
     state = next((s for s in ("critical", "warning") if counts[s]), "good" if counts["good"] else "nodata")
     stale = now - grid.now > timedelta(minutes=entry.page.stale_after_minutes)
     if isinstance(grid, Comparison):  # every bar is current: the window ends now
         from healthgrid.files.comparison_text import worst_texts
 
-        return Status(state, counts, worst_texts(grid, entry.bands, WORST_SHOWN), stale)
-    today = [(row.band(-1, entry.bands), row) for row in grid.rows]
-    bad = sorted((i for i, (b, _) in enumerate(today) if b in ("critical", "warning")),
-                 key=lambda i: (STATES.index(today[i][0]), grid.rows[i].values[-1], i))
-    worst = [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1, entry.bands)} ({today[i][0]})" for i in bad[:WORST_SHOWN]]
-    return Status(state, counts, worst, stale)
+        return Status(state, counts, worst_texts(grid), stale)
+    from healthgrid.files.markdown import worst_today
+
+    return Status(state, counts, worst_today(grid), stale)
 
 
 def counts_text(counts: dict[str, int]) -> str:
@@ -190,8 +186,7 @@ def _card(entry: Entry, st: Status) -> str:
         from healthgrid.files.comparison_text import alt_text as comparison_alt
         from healthgrid.files.markdown import alt_text
 
-        alt = ((comparison_alt if isinstance(entry.grid, Comparison) else alt_text)(entry.grid, entry.bands)
-               if entry.grid is not None else entry.title)
+        alt = (comparison_alt if isinstance(entry.grid, Comparison) else alt_text)(entry.grid) if entry.grid is not None else entry.title
         source = f'<source media="(prefers-color-scheme: dark)" srcset="{_href(dark)}">' if dark and dark != light else ""
         target = f"{name}.html" if f"{name}.html" in files else light
         parts.append(f'<a href="{_href(target)}"><picture>{source}<img src="{_href(light)}" alt="{escape(alt)}"></picture></a>')

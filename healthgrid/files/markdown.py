@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 
-from healthgrid.model.band import Bands
 from healthgrid.model.formatting import NO_DATA, RULE_WORDS, as_of_text, cell_text, day_label, judged_by_rules, row_trend, rule_bands, window_text
 from healthgrid.model.grid import Grid, Row
 from healthgrid.model.numbers import exact_number
@@ -18,23 +17,28 @@ from healthgrid.text import md_text, md_url
 SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
 
 
-def alt_text(grid: Grid, bands: Bands) -> str:
+WORST_SHOWN = 3  # today's worst cells named in the alt text and on the status page
+
+
+def worst_today(grid: Grid, count: int = WORST_SHOWN) -> list[str]:
+    """`Tests Passing 0.12 (critical)`: today's worst cells, worst first."""
+    return [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1, grid.bands)} ({grid.rows[i].band(-1, grid.bands)})" for i in grid.worst_today(count)]
+
+
+def alt_text(grid: Grid) -> str:
     """One sentence a screen reader can say instead of the image; names today's worst cells."""
-    today = [row.band(-1, bands) for row in grid.rows]
-    counts = grid.today_counts(bands)
+    counts = grid.today_counts()
     parts = [f"{counts[b]} {b}" for b in ("critical", "warning", "good") if counts[b]]
     if counts["nodata"]:
         parts.append(f"{counts['nodata']} with no data")
-    shades = [row.shade(-1, bands) for row in grid.rows]
-    scored = sorted((v, i) for i, v in enumerate(shades) if not math.isnan(v))
-    worst = [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1, bands)} ({today[i]})" for _, i in scored[:3] if today[i] != "good"]
+    worst = worst_today(grid)
     sentence = (
         f"{grid.title}: {len(grid.rows)} metrics over {len(grid.days)} days, {window_text(grid)}. "
         f"Today so far: {', '.join(parts) or 'no rows'}."
     )
     if worst:
         sentence += " Worst today: " + "; ".join(worst) + "."
-    elif scored:
+    elif any(not math.isnan(row.values[-1]) for row in grid.rows):
         sentence += " Everything with data today is good."
     return sentence
 
@@ -44,8 +48,8 @@ def md_heading(title: str, alt: str, image: str | None) -> list[str]:
     return [f"## {md_text(title)}", ""] + ([f"![{md_text(alt)}]({md_url(image)})", ""] if image else []) + [md_text(alt), ""]
 
 
-def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = False) -> str:
-    lines = md_heading(grid.title, alt_text(grid, bands), image)
+def markdown(grid: Grid, image: str | None = None, trend: bool = False) -> str:
+    lines = md_heading(grid.title, alt_text(grid), image)
     # A "Rule" column only where some row has a rule or a description: the rule is what a reader
     # of a rule row needs to read its colours.
     ruled = any(row.rule or row.description for row in grid.rows)
@@ -61,25 +65,25 @@ def markdown(grid: Grid, bands: Bands, image: str | None = None, trend: bool = F
             lines.append(f"| **{md_text(heading_at[i])}** |" + " |" * columns)
         cells = [md_text(rule_text(row))] if ruled else []
         for j in range(len(row.values)):
-            text = cell_text(row, j, bands)
-            cells.append(f"{SYMBOLS[row.band(j, bands)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
+            text = cell_text(row, j, grid.bands)
+            cells.append(f"{SYMBOLS[row.band(j, grid.bands)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
         if trend:
             cells.append(md_text(row_trend(row)[1]))
         lines.append(f"| {md_text(row.label)} | " + " | ".join(cells) + " |")
-    lines += ["", f"{legend(grid, bands)} Today is partial, as of {as_of_text(grid.now, grid.timezone)}.", ""]
+    lines += ["", f"{legend(grid)} Today is partial, as of {as_of_text(grid.now, grid.timezone)}.", ""]
     return "\n".join(lines)
 
 
 _RULE_MEANING = {"good": "meets its rule", "warning": "fails pass but meets `warn`", "critical": "meets neither"}
 
 
-def legend(grid: Grid, bands: Bands) -> str:
+def legend(grid: Grid) -> str:
     """What the symbols mean: pass / warn / fail for a grid of rule rows; the FoM bands otherwise,
     and for a grid mixing both, what the symbols mean on a rule row too."""
     nodata = f"{SYMBOLS['nodata']} no data."
     if judged_by_rules(grid.rows):
         return " · ".join([f"{SYMBOLS[b]} {RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid.rows)] + [nodata])
-    critical, warning = exact_number(bands.critical), exact_number(bands.warning)
+    critical, warning = exact_number(grid.bands.critical), exact_number(grid.bands.warning)
     text = (f"{SYMBOLS['good']} good (FoM ≥ {warning}) · {SYMBOLS['warning']} warning ({critical} ≤ FoM < {warning}) · "
             f"{SYMBOLS['critical']} critical (FoM < {critical}) · {nodata}")
     if any(row.rule for row in grid.rows):

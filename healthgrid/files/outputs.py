@@ -14,16 +14,15 @@ from pathlib import Path
 from healthgrid.config import GridSpec, StatusPageSpec
 from healthgrid.errors import RunError
 from healthgrid.files.markdown import markdown
-from healthgrid.model.band import Bands
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import Grid
 from healthgrid.site.names import image_name
 from healthgrid.text import shown
 
 
-def grid_json(grid: Grid, bands: Bands = Bands(), extra: dict | None = None) -> str:
+def grid_json(grid: Grid | Comparison, extra: dict | None = None) -> str:
     """`extra`: top-level keys written after the grid's own (the bands and status-page settings)."""
-    return json.dumps({**grid.to_dict(bands), **(extra or {})}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return json.dumps({**grid.to_dict(), **(extra or {})}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 THEME_CHOICES = {"light": ("light",), "dark": ("dark",), "both": ("light", "dark")}
@@ -55,16 +54,16 @@ def grid_files(grid: Grid | Comparison, spec: GridSpec, formats: tuple[str, ...]
         fig.clear()  # breaks the artists' reference cycles, so most of a figure is freed as soon as it is dropped
     first_image = next((n for n in files if n.endswith(".png")), None)
     # The status page is rebuilt from these files alone (gh-pages), so they carry what it needs.
-    files[f"{grid.name}.json"] = grid_json(grid, spec.bands, {
-        "bands": {"critical": spec.bands.critical, "warning": spec.bands.warning},
+    files[f"{grid.name}.json"] = grid_json(grid, {
+        "bands": {"critical": grid.bands.critical, "warning": grid.bands.warning},
         "status_page": {"refresh_seconds": status_page.refresh_seconds, "stale_after_minutes": status_page.stale_after_minutes}}).encode()
     if isinstance(grid, Comparison):
         from healthgrid.files.comparison_text import markdown as comparison_markdown
 
-        files[f"{grid.name}.md"] = comparison_markdown(grid, spec.bands, image=first_image).encode()
+        files[f"{grid.name}.md"] = comparison_markdown(grid, image=first_image).encode()
     else:
-        files[f"{grid.name}.md"] = markdown(grid, spec.bands, image=first_image, trend=spec.trend_column).encode()
-    files[badge_name(grid.name)] = badge_json(grid, spec.bands).encode()
+        files[f"{grid.name}.md"] = markdown(grid, image=first_image, trend=spec.trend_column).encode()
+    files[badge_name(grid.name)] = badge_json(grid).encode()
     return files
 
 

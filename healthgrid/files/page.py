@@ -9,7 +9,6 @@ import math
 
 from healthgrid.config import GridSpec
 from healthgrid.files.markdown import alt_text, rule_text
-from healthgrid.model.band import Bands
 from healthgrid.model.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, row_trend, rule_bands, subtitle
 from healthgrid.model.grid import Grid
 from healthgrid.model.numbers import exact_number
@@ -53,13 +52,14 @@ _RULES_NOTE = " Rows with a rule (under their label): good when the day's value 
 _RULE_MEANING = {"good": "the day's value meets the rule under the row's label", "warning": "it meets only warn", "critical": "neither"}
 
 
-def _legend(grid: Grid, bands: Bands) -> str:
+def _legend(grid: Grid) -> str:
     """Bands as the grid judges them: pass / warn / fail for a grid of rule rows; the FoM bands
     otherwise, and for a mixed grid how its rule rows are judged."""
     if judged_by_rules(grid.rows):
         return "Rules: " + " · ".join(f"{RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid.rows)) + " · hatched: no data."
     rules_note = _RULES_NOTE if any(r.rule for r in grid.rows) else ""
-    return f"Bands: good (FoM ≥ {exact_number(bands.warning)}) · warning · critical (FoM < {exact_number(bands.critical)}) · hatched: no data.{rules_note}"
+    warning, critical = exact_number(grid.bands.warning), exact_number(grid.bands.critical)
+    return f"Bands: good (FoM ≥ {warning}) · warning · critical (FoM < {critical}) · hatched: no data.{rules_note}"
 
 
 def _theme_props(name: str) -> str:
@@ -105,7 +105,7 @@ def color_style(color) -> str:
 
 
 def _table(grid: Grid, spec: GridSpec) -> str:
-    cmap, norm = colormap_and_norm(spec.palette, spec.bands)
+    cmap, norm = colormap_and_norm(spec.palette, grid.bands)
     n = len(grid.days)
     head = "".join(f"<th scope=\"col\">{escape(' '.join(day_label(d, j == n - 1)))}</th>" for j, d in enumerate(grid.days))
     if spec.trend_column:
@@ -116,14 +116,14 @@ def _table(grid: Grid, spec: GridSpec) -> str:
             body.append(f"<tr class=\"group\"><th scope=\"rowgroup\" colspan=\"{n + 1 + spec.trend_column}\">{escape(heading_at[i])}</th></tr>")
         cells = []
         for j in range(len(row.values)):
-            text = cell_text(row, j, spec.bands)
-            band = row.band(j, spec.bands)
+            text = cell_text(row, j, grid.bands)
+            band = row.band(j, grid.bands)
             classes = [band] + (["today"] if j == n - 1 else [])
             if text == NO_DATA:
                 classes.append("nodata")
                 style = ""
             else:  # the very colour the image gives this cell
-                style = color_style(cmap(norm(row.shade(j, spec.bands))))
+                style = color_style(cmap(norm(row.shade(j, grid.bands))))
             word = band if band != "nodata" else ""
             cells.append(f"<td class=\"{' '.join(classes)}\"{style} title=\"{escape(cell_details(grid, i, j, word or None))}\">"
                          f"<span class=\"sr\">{word} </span>{escape(text)}</td>")
@@ -134,7 +134,7 @@ def _table(grid: Grid, spec: GridSpec) -> str:
         about = f"<span class=\"sr\"> {escape(row.description)}</span>" if row.description else ""
         title = f" title=\"{escape(row_details(row))}\"" if row_details(row) else ""
         body.append(f"<tr><th scope=\"row\"{title}>{escape(row.label)}{rule}{about}</th>{''.join(cells)}</tr>")
-    return (f"<table class=\"grid\"><caption>{escape(alt_text(grid, spec.bands))} Hover a cell for its details.</caption>\n"
+    return (f"<table class=\"grid\"><caption>{escape(alt_text(grid))} Hover a cell for its details.</caption>\n"
             f"<thead><tr><th scope=\"col\">Metric</th>{head}</tr></thead>\n<tbody>{''.join(body)}</tbody></table>")
 
 
@@ -145,6 +145,6 @@ def page(grid: Grid, spec: GridSpec, theme_name: str, downloads: list[str], refr
 <h1>{escape(grid.title)}</h1>
 <p class="sub">{escape(subtitle(grid))}</p>
 {_table(grid, spec)}
-<p>{escape(_legend(grid, spec.bands))} Screen readers hear the band before each value.</p>
+<p>{escape(_legend(grid))} Screen readers hear the band before each value.</p>
 """ + (f'<p class="downloads">Download the image: {links}</p>' if links else "")
     return document(grid.title, body, scheme_css(theme_name) + _GRID_CSS, refresh, "dark" if theme_name == "dark" else "light dark")

@@ -33,6 +33,7 @@ class Comparison:
     aggregations: list[str] = field(default_factory=list)  # per row: avg | sum | min | max, or pNN for a percentile
     total_tags: int = 0  # tag values found, before `top` cut the list
     type: str = "comparison"
+    bands: Bands = field(kw_only=True)  # what the rows' figures of merit are judged by
 
     @property
     def start(self) -> datetime:
@@ -48,14 +49,15 @@ class Comparison:
         """(row index, tag index) of every bar, row by row."""
         return ((i, j) for i, row in enumerate(self.rows) for j in range(len(row.values)))
 
-    def today_counts(self, bands: Bands) -> dict[str, int]:
+    def today_counts(self) -> dict[str, int]:
         """Bars per band (critical, warning, good, nodata): the window ends now, so every bar is current."""
-        found = [self.rows[i].band(j, bands) for i, j in self.bars()]
+        found = [self.rows[i].band(j, self.bands) for i, j in self.bars()]
         return {band: found.count(band) for band in BAND_ORDER}
 
-    def worst(self, bands: Bands, count: int) -> list[tuple[int, int]]:
+    def worst(self, count: int) -> list[tuple[int, int]]:
         """Up to `count` (row, tag) bars in the critical or warning band, worst first: by band, then by
         figure of merit, then by value in the direction the row's rule calls worse, then in the order shown."""
+        bands = self.bands
         bad = [(i, j) for i, j in self.bars() if self.rows[i].band(j, bands) in ("critical", "warning")]
         bad.sort(key=lambda b: (BAND_ORDER.index(self.rows[b[0]].band(b[1], bands)), self.rows[b[0]].shade(b[1], bands),
                                 goodness(self.rows[b[0]], b[1]), b[1], b[0]))
@@ -65,7 +67,7 @@ class Comparison:
         """FoM values outside [0, 1] (clamped for colour), per row in tag order."""
         return [(row, tag, v) for row in self.rows for tag, v in zip(self.tags, row.values, strict=True) if not math.isnan(v) and not 0 <= v <= 1]
 
-    def to_dict(self, bands: Bands = Bands()) -> dict:
+    def to_dict(self) -> dict:
         """`NAME.json`: per row, per tag value, the window's value and its band."""
         return {
             "name": self.name,
@@ -82,7 +84,7 @@ class Comparison:
                 {
                     **row_meta(r),
                     "aggregation": aggregation,
-                    "bars": [{"tag": tag, "value": _json_number(r.raw[j]), "band": _band_name(r.band(j, bands)),
+                    "bars": [{"tag": tag, "value": _json_number(r.raw[j]), "band": _band_name(r.band(j, self.bands)),
                               **({"fom": _json_number(r.values[j])} if r.score else {})} for j, tag in enumerate(self.tags)],
                 }
                 for r, aggregation in zip(self.rows, self.aggregations, strict=True)

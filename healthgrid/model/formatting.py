@@ -15,7 +15,7 @@ from healthgrid.model.rules import Condition
 NO_DATA = "no data"
 
 
-def cell_text(row: Row, j: int, bands: Bands = Bands()) -> str:
+def cell_text(row: Row, j: int, bands: Bands) -> str:
     """A FoM as two decimals; a scored or rule row as its raw value with the unit (e.g. `7.2 min`).
     Next to a threshold of its row (a rule's, or a band edge of `bands`), just the digits that keep
     the number on the value's side of it: 0.125 under `< 0.125` never reads `0.12`."""
@@ -31,13 +31,18 @@ def cell_text(row: Row, j: int, bands: Bands = Bands()) -> str:
     return f"{text} {row.unit}" if row.unit else text
 
 
-def value_text(row: Row, value: float, bands: Bands = Bands()) -> str:
+def value_text(row: Row, value: float, bands: Bands) -> str:
     """A rule or scored row's raw value, without its unit, on its own side of every threshold."""
     if row.rule is not None:
-        return _sided(value, format_number(value), row.rule.conditions, _same)
+        return _rule_text(row, value)
     if row.score is not None:
         return _sided(value, format_number(value), _fom_sides(bands), row.score.fom)  # judged as the FoM it scores
     return format_number(value)
+
+
+def _rule_text(row: Row, value: float) -> str:
+    """A rule row's value on its own side of the rule's thresholds (the grid's bands do not judge it)."""
+    return _sided(value, format_number(value), row.rule.conditions, _same)
 
 
 def _same(x: float) -> float:
@@ -169,4 +174,4 @@ def row_trend(row: Row) -> tuple[float, str]:
 
 def _cells_read_alike(row: Row) -> bool:
     """Today's cell and the earlier days' with data print the same number."""
-    return len({value_text(row, v) for v in row.raw if not math.isnan(v)}) == 1
+    return len({_rule_text(row, v) for v in row.raw if not math.isnan(v)}) == 1

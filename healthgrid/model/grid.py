@@ -1,8 +1,9 @@
 """The `Grid`: the one contract between sources, renderers and outputs.
 
 Values are plain floats with NaN for "no data" (never 0), oldest day first; `raw` holds the daily
-value before scoring and equals `values` for rows without a score. A rule row (pass/warn) is judged
-on `raw`; its band never depends on the grid's `bands`, which only place it on the colour scale.
+value before scoring and equals `values` for rows without a score. A grid carries the `bands` its
+rows are judged by: a FoM's band is where `bands` puts it; a rule row (pass/warn) is judged on
+`raw`, and its band never depends on `bands`, which only place it on the colour scale.
 """
 
 from __future__ import annotations
@@ -61,22 +62,30 @@ class Grid:
     days: list[date]
     now: datetime
     rows: list[Row] = field(default_factory=list)
+    bands: Bands = field(kw_only=True)
 
     @property
     def missing_cells(self) -> int:
         return sum(1 for row in self.rows for v in row.values if math.isnan(v))
 
-    def today_counts(self, bands: Bands) -> dict[str, int]:
+    def today_counts(self) -> dict[str, int]:
         """Today's cells per band (critical, warning, good, nodata), each as its row's rule or FoM says."""
-        today = [row.band(-1, bands) for row in self.rows]
+        today = [row.band(-1, self.bands) for row in self.rows]
         return {band: today.count(band) for band in ("critical", "warning", "good", "nodata")}
+
+    def worst_today(self, count: int) -> list[int]:
+        """Up to `count` rows whose cell today is critical or warning, worst first: lowest on the
+        colour scale (a rule cell at the middle of its band), then in the order shown."""
+        shades = [(row.shade(-1, self.bands), i) for i, row in enumerate(self.rows)]
+        bad = sorted(s for s in shades if not math.isnan(s[0]) and self.rows[s[1]].band(-1, self.bands) in ("critical", "warning"))
+        return [i for _, i in bad[:count]]
 
     def out_of_range(self) -> list[tuple[Row, date, float]]:
         """FoM values outside [0, 1] (renderers clamp them for colour), oldest first within a row."""
         return [(row, day, v) for row in self.rows for day, v in zip(self.days, row.values, strict=True) if not math.isnan(v) and not 0 <= v <= 1]
 
-    def to_dict(self, bands: Bands = Bands()) -> dict:
-        """The grid data file; each cell's band is stated (for `bands`), so no consumer re-derives it."""
+    def to_dict(self) -> dict:
+        """The grid data file; each cell's band is stated, so no consumer re-derives it."""
         return {
             "name": self.name,
             "title": self.title,
@@ -86,9 +95,9 @@ class Grid:
             "rows": [
                 {
                     **row_meta(r),
-                    "values": [_json_number(r.shade(j, bands) if r.rule else v) for j, v in enumerate(r.values)],
+                    "values": [_json_number(r.shade(j, self.bands) if r.rule else v) for j, v in enumerate(r.values)],
                     "raw": [_json_number(v) for v in r.raw],
-                    "bands": [_band_name(r.band(j, bands)) for j in range(len(r.values))],
+                    "bands": [_band_name(r.band(j, self.bands)) for j in range(len(r.values))],
                 }
                 for r in self.rows
             ],

@@ -64,9 +64,9 @@ def shared_layout(specs) -> Layout:
             if spec.type != "heatmap":
                 continue
             rows = [Row(r.label, r.query, [], [], group=r.group) for r in spec.rows]
-            display = display_rows(Grid(spec.name, spec.title, "UTC", [], datetime(2000, 1, 1, tzinfo=timezone.utc), rows))
+            display = display_rows(Grid(spec.name, spec.title, "UTC", [], datetime(2000, 1, 1, tzinfo=timezone.utc), rows, bands=spec.bands))
             dpi, font = scale(len(display))
             height = row_height(len(display))
-            widths = label_width(display, font, dpi, measure), right_width(spec.rows, spec, dpi, measure)
+            widths = label_width(display, font, dpi, measure), right_width(spec.rows, spec.bands, spec.trend_column, dpi, measure)
             layout = layout.merge(Layout(*widths, height if height >= 0.4 else None))
     return layout

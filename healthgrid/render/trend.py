@@ -49,7 +49,7 @@ def _draw(grid: Grid, spec: GridSpec, theme_name: str) -> Figure:
     fig.text(0.3 / _WIDTH, 1 - 0.7 / fig_h, plain(subtitle(grid, " (shaded)", scale=False)),
              fontsize=9.5, color=theme.muted, va="center")
     x = np.arange(n)
-    bands = spec.bands
+    bands = grid.bands
     ruled = judged_by_rules(grid.rows)
     top = fig_h - 1.1
     for p, (group, rows) in enumerate(groups):  # one panel a section
@@ -97,7 +97,7 @@ def _legend_labels(grid: Grid, rows: list[int], spec: GridSpec) -> list[str]:
         label = shorten(row.label, 40)
         if row.shows_raw:
             unit = shorten(row.unit, 20) if row.unit else None
-            today = cell_text(row, -1, spec.bands)
+            today = cell_text(row, -1, grid.bands)
             today = today[: -len(row.unit)] + unit if row.unit and today.endswith(row.unit) else today
             label += f" (today {today}" + (f"; rule {row.rule.text(unit)})" if row.rule else ")")
         labels.append("\n".join(fit_tail("", line, _LEGEND_ROOM, _LEGEND_FONT, dpi=DPI) for line in wrap(label, _LEGEND_ROOM, _LEGEND_FONT, dpi=DPI)))

@@ -27,7 +27,7 @@ def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | Non
         from healthgrid.sources.comparison_file import parse_any
         from healthgrid.sources.datafile import load_data
 
-        grids = load_data(data, parse_any)
+        grids = load_data(data, lambda name, title: config.style_for(name, title).bands, parse_any)
         if names:
             unknown = sorted(set(names) - {g.name for g in grids})
             if unknown:

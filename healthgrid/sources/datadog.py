@@ -78,7 +78,7 @@ class DatadogSource:
                 self.warn(f"{spec.name}: row {row.label!r}: the formula divides by zero or overflows on "
                           f"{value.divided_by_zero} day(s); shown as no data")
             rows.append(make_row(row, value.raw, spec.bands))
-        return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=plan.days, now=plan.now, rows=rows)
+        return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=plan.days, now=plan.now, rows=rows, bands=spec.bands)
 
     def _about(self, spec: GridSpec, exc: RowError, malformed: bool = False) -> str:
         where = f"row {spec.rows[exc.row].label!r}: " if exc.row is not None else ""

@@ -120,4 +120,4 @@ def demo_grid(spec: GridSpec, now: datetime) -> Grid:
     for row, fom in zip(spec.rows, foms, strict=True):
         raw = _rule_row(spec, row, days, fom) if row.rule else [_to_raw(row, v) for v in fom]
         rows.append(make_row(row, raw, spec.bands))
-    return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows)
+    return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows, bands=spec.bands)

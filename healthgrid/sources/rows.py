@@ -36,4 +36,4 @@ def comparison(name: str, title: str, timezone: str, days: list[date], now: date
     keep = rank(full, tags, bands)[:top]
     rows = [make_row(spec, [row.raw[j] for j in keep], bands) for spec, row in zip(specs, full, strict=True)]
     return Comparison(name=name, title=title, timezone=timezone, days=days, now=now, by=by, tags=[tags[j] for j in keep], rows=rows,
-                      aggregations=list(aggregations), total_tags=len(tags))
+                      aggregations=list(aggregations), total_tags=len(tags), bands=bands)
