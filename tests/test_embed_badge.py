@@ -24,6 +24,29 @@ def test_badge_counts_todays_bands_and_takes_the_worst_colour():
     assert badge(make_grid([("a", [0.9, NAN])])) == {"schemaVersion": 1, "label": "Test grid", "message": "1 no data", "color": "lightgrey"}
 
 
+def test_each_file_says_a_band_in_its_own_public_words():
+    """NAME.json, the badge, NAME.md, the grid's page and the status page each name the bands as
+    they always have; the Band type is where those words live."""
+    from healthgrid.files.index import build_index
+    from healthgrid.files.markdown import markdown
+    from healthgrid.files.outputs import grid_json
+    from healthgrid.files.page import page
+
+    from helpers import spec_for
+
+    grid = make_grid([("c", [0.1]), ("w", [0.5]), ("g", [0.9]), ("n", [NAN])])
+    assert [r["bands"][0] for r in grid.to_dict()["rows"]] == ["critical", "warning", "good", None]
+    assert badge(grid)["message"] == "1 ok · 1 warn · 1 crit · 1 no data"
+    md = markdown(grid)
+    assert [line.split(" | ")[1].rstrip(" |") for line in md.splitlines() if line.startswith("| ") and "Metric" not in line] == \
+        ["🔴 0.10", "🟡 0.50", "🟢 0.90", "⚪ no data"]
+    assert "Today so far: 1 critical, 1 warning, 1 good, 1 with no data." in md
+    html = page(grid, spec_for(grid), "light", []).decode()
+    assert [w for w in ("critical ", "warning ", "good ") if f'<span class="sr">{w}</span>' in html] == ["critical ", "warning ", "good "]
+    index = build_index(["t.png", "t.json"], {"t.json": grid_json(grid).encode()}.get).decode()
+    assert "<strong>critical</strong>" in index and "✓</span> 1 ok · " in index and "▲</span> 1 warning" in index and "○</span> 1 no data" in index
+
+
 def test_badge_label_is_bounded_and_bands_follow_the_config():
     grid = make_grid([("a", [0.5])], title="A very long title that would make an unreadable badge on any README")
     doc = badge(replace(grid, bands=Bands(critical=0.6, warning=0.9)))

@@ -11,21 +11,19 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from healthgrid.model.band import Band
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import Grid
 
-# shields.io colour names, worst band first; "no data" only colours a column with nothing else.
-COLORS = {"critical": "red", "warning": "yellow", "good": "brightgreen", "nodata": "lightgrey"}
-WORDS = {"good": "ok", "warning": "warn", "critical": "crit", "nodata": "no data"}
 MAX_LABEL = 40  # shields draws the whole label; a long title makes an unreadable badge
 
 
 def badge(grid: Grid | Comparison) -> dict:
     counts = grid.today_counts()
-    parts = [f"{counts[b]} {WORDS[b]}" for b in ("good", "warning", "critical", "nodata") if counts[b]]
-    worst = next((b for b in COLORS if counts[b]), "nodata")
+    parts = [f"{counts[b]} {b.badge_word}" for b in (Band.GOOD, Band.WARNING, Band.CRITICAL, Band.NODATA) if counts[b]]
+    worst = next((b for b in Band if counts[b]), Band.NODATA)  # "no data" colours only a column with nothing else
     label = grid.title if len(grid.title) <= MAX_LABEL else grid.title[: MAX_LABEL - 1].rstrip() + "…"
-    return {"schemaVersion": 1, "label": label, "message": " · ".join(parts) or "no rows", "color": COLORS[worst]}
+    return {"schemaVersion": 1, "label": label, "message": " · ".join(parts) or "no rows", "color": worst.badge_color}
 
 
 def badge_json(grid: Grid | Comparison) -> str:

@@ -41,7 +41,7 @@ def _table(grid: Comparison, spec: GridSpec) -> str:
                 classes, style = "nodata", ""
             else:  # the very colour the picture gives this bar
                 classes, style = band, color_style(cmap(norm(row.shade(j, grid.bands))))
-            word = band if band != "nodata" else ""
+            word = band.word if band.json else ""
             cells.append(f'<td class="{classes}"{style} title="{escape(bar_details(grid, i, j, band))}"><span class="sr">{word} </span>'
                          f"{escape(text)}</td>")
         body.append(f'<tr><th scope="row">{escape(tag)}</th>{"".join(cells)}</tr>')

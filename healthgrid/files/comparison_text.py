@@ -7,7 +7,8 @@ Tag values come from Datadog and are untrusted: every one goes through `md_text`
 
 from __future__ import annotations
 
-from healthgrid.files.markdown import SYMBOLS, WORST_SHOWN, md_heading, rule_text
+from healthgrid.files.markdown import WORST_SHOWN, counts_text, md_heading, rule_text
+from healthgrid.model.band import Band
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.model.grid import Row
@@ -28,15 +29,12 @@ def shown_text(grid: Comparison) -> str:
 
 def alt_text(grid: Comparison) -> str:
     counts = grid.today_counts()
-    parts = [f"{counts[b]} {b}" for b in ("critical", "warning", "good") if counts[b]]
-    if counts["nodata"]:
-        parts.append(f"{counts['nodata']} with no data")
     sentence = (f"{grid.title}: {len(grid.rows)} metric{'s' * (len(grid.rows) != 1)} compared across {shown_text(grid)}, "
-                f"each over {window_text(grid)} up to {as_of_text(grid.now, grid.timezone)}. Bars: {', '.join(parts)}.")
+                f"each over {window_text(grid)} up to {as_of_text(grid.now, grid.timezone)}. Bars: {counts_text(counts)}.")
     worst = worst_texts(grid)
     if worst:
         sentence += " Worst: " + "; ".join(worst) + "."
-    elif counts["good"]:
+    elif counts[Band.GOOD]:
         sentence += " Every bar with data is good."
     return sentence
 
@@ -59,13 +57,13 @@ def markdown(grid: Comparison, image: str | None = None) -> str:
         cells = []
         for row in grid.rows:
             text = cell_text(row, j, grid.bands)
-            cells.append(f"{SYMBOLS[row.band(j, grid.bands)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
+            cells.append(f"{row.band(j, grid.bands).symbol} {md_text(text)}" if text != NO_DATA else f"{Band.NODATA.symbol} no data")
         lines.append(f"| {md_text(tag)} | " + " | ".join(cells) + " |")
     lines += ["", "How each metric is judged:", ""]
     lines += [f"- **{md_text(row.name)}**: {md_text(judged_by(row, aggregation))}" for row, aggregation in zip(grid.rows, grid.aggregations, strict=True)]
     lines += [
         "",
-        f"{SYMBOLS['good']} good · {SYMBOLS['warning']} warning · {SYMBOLS['critical']} critical · {SYMBOLS['nodata']} no data. "
+        " · ".join(f"{b.symbol} {b.word}" for b in (Band.GOOD, Band.WARNING, Band.CRITICAL, Band.NODATA)) + ". "
         f"Figures of merit: good ≥ {grid.bands.warning:g}, critical < {grid.bands.critical:g}; a rule row is good when its value meets the rule, "
         f"warning when it meets only warn. The window is partial: today counts up to {as_of_text(grid.now, grid.timezone)}.",
         "",

@@ -19,7 +19,7 @@ from typing import Callable
 from urllib.parse import quote
 
 from healthgrid.config import MAX_DATA_BYTES, MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, ConfigError, StatusPageSpec
-from healthgrid.model.band import Bands
+from healthgrid.model.band import Band, Bands
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.formatting import as_of_text
 from healthgrid.model.grid import Grid, format_instant
@@ -29,10 +29,9 @@ from healthgrid.text import html_text as escape
 MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
 MAX_JSON_BYTES = MAX_DATA_BYTES  # a larger NAME.json is not read: --data would refuse it too
 MAX_READS = 2 * MAX_GRIDS  # NAME.json files read for one page; the grids past it are listed as unknown
-# Worst first; a grid whose data could not be read sorts after those that say something.
-STATES = ("critical", "warning", "nodata", "unknown", "good")
-WORDS = {"critical": "critical", "warning": "warning", "nodata": "no data", "unknown": "unknown", "good": "ok"}
-SYMBOLS = {"critical": "✖", "warning": "▲", "nodata": "○", "unknown": "?", "good": "✓"}
+UNKNOWN = "unknown"  # the state of a grid whose data could not be read
+# A grid's state, worst first; one whose data could not be read sorts after those that say something.
+STATES = (Band.CRITICAL, Band.WARNING, Band.NODATA, UNKNOWN, Band.GOOD)
 _LINKS = ((".html", "HTML"), ("_dark.html", "HTML (dark)"), (".json", "JSON"), (".md", "Markdown"), (".svg", "SVG"),
           ("_dark.svg", "SVG (dark)"), (".png", "PNG"), ("_dark.png", "PNG (dark)"), (".badge.json", "badge"))
 
@@ -133,9 +132,9 @@ def status(entry: Entry, now: datetime) -> Status:
     """Today's state of one grid as of `now` (when the page is built)."""
     grid = entry.grid
     if grid is None:
-        return Status("unknown", {}, [], False)
+        return Status(UNKNOWN, {}, [], False)
     counts = grid.today_counts()
-    state = next((s for s in ("critical", "warning") if counts[s]), "good" if counts["good"] else "nodata")
+    state = next((s for s in (Band.CRITICAL, Band.WARNING) if counts[s]), Band.GOOD if counts[Band.GOOD] else Band.NODATA)
     stale = now - grid.now > timedelta(minutes=entry.page.stale_after_minutes)
     if isinstance(grid, Comparison):  # every bar is current: the window ends now
         from healthgrid.files.comparison_text import worst_texts
@@ -146,10 +145,16 @@ def status(entry: Entry, now: datetime) -> Status:
     return Status(state, counts, worst_today(grid), stale)
 
 
-def counts_text(counts: dict[str, int]) -> str:
+def _said(state: Band | str, count: int | None = None) -> str:
+    """A state as the page says it: its mark (coloured by the page's style), then the count, if
+    any, and the word: `▲ 1 warning`."""
+    mark, word = (state.mark, state.status_word) if isinstance(state, Band) else ("?", UNKNOWN)
+    return f'<span class="sym {state}" aria-hidden="true">{mark}</span> ' + (f"{count} {word}" if count is not None else f"<strong>{word}</strong>")
+
+
+def counts_text(counts: dict[Band, int]) -> str:
     """`✓ 5 ok · ▲ 1 warning · ✖ 1 critical · ○ 0 no data`, each symbol coloured by its band."""
-    return " · ".join(f'<span class="sym {b}" aria-hidden="true">{SYMBOLS[b]}</span> {counts.get(b, 0)} {WORDS[b]}'
-                      for b in ("good", "warning", "critical", "nodata"))
+    return " · ".join(_said(b, counts.get(b, 0)) for b in (Band.GOOD, Band.WARNING, Band.CRITICAL, Band.NODATA))
 
 
 def _href(name: str) -> str:
@@ -166,7 +171,7 @@ def _card(entry: Entry, st: Status) -> str:
     dark = next((f for f in (f"{name}_dark.png", f"{name}_dark.svg") if f in files), None)
     parts = [f'<article class="card {st.state}{" is-stale" if st.stale else ""}" id="grid-{escape(name)}">',
              f"<h2>{escape(entry.title)}</h2>"]
-    line = f'<span class="sym {st.state}" aria-hidden="true">{SYMBOLS[st.state]}</span> <strong>{WORDS[st.state]}</strong>'
+    line = _said(st.state)
     if entry.grid is not None:
         grid = entry.grid
         line += f" · {'bars' if isinstance(grid, Comparison) else 'today'}: {counts_text(st.counts)}"
@@ -175,7 +180,7 @@ def _card(entry: Entry, st: Status) -> str:
             worst = f"Worst{'' if isinstance(grid, Comparison) else ' today'}: " + "; ".join(escape(w) for w in st.worst)
         else:
             when = "" if isinstance(grid, Comparison) else " today"
-            worst = f"No data for{when or ' the window'} yet." if st.state == "nodata" else f"Nothing below good{when}."
+            worst = f"No data for{when or ' the window'} yet." if st.state is Band.NODATA else f"Nothing below good{when}."
         parts.append(f'<p class="worst">{worst}</p>')
         stale_words = f'<strong class="stale">stale</strong>: older than {_age(entry.page.stale_after_minutes)} · ' if st.stale else ""
         parts.append(f'<p class="asof">{stale_words}Data as of <time datetime="{format_instant(grid.now)}" '
@@ -195,18 +200,21 @@ def _card(entry: Entry, st: Status) -> str:
     return "\n".join(parts)
 
 
-_CSS = """
-:root{--page:#f6f8fa;--line:#d0d7de}
-@media (prefers-color-scheme: dark){:root{--page:#0d1117;--line:#30363d}}
-body{background:var(--page);color:var(--fg);font-family:"DejaVu Sans",system-ui,sans-serif;margin:1.5rem}
-a{color:inherit} h1{font-size:1.5rem;margin:0 0 .3rem} h2{font-size:1.15rem;margin:0 0 .4rem}
-.summary,.asof,.files,.worst{color:var(--muted)} .summary{font-size:1.05rem;margin:0 0 1.2rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,30rem),1fr));gap:1.2rem}
-.card{border:1px solid var(--line);border-radius:6px;padding:1rem} .card p{margin:.3rem 0}
-.card.critical{border-left:6px solid #DC3545} .card.warning{border-left:6px solid #FFC107} .card.is-stale{border-style:dashed}
-img{display:block;max-width:100%;height:auto;margin:.6rem 0}
-.sym.critical{color:#DC3545} .sym.warning{color:#C69500} .sym.good{color:#28A745} .sym.nodata,.sym.unknown{color:var(--muted)}
-.stale{color:var(--fg)}
+# The bands' colours: a bad grid's card edge, and each state's mark (no data and unknown: muted).
+_CARDS = " ".join(f".card.{b}{{border-left:6px solid {b.color}}}" for b in (Band.CRITICAL, Band.WARNING))
+_MARKS = " ".join(f".sym.{b}{{color:{b.mark_color}}}" for b in (Band.CRITICAL, Band.WARNING, Band.GOOD))
+_CSS = f"""
+:root{{--page:#f6f8fa;--line:#d0d7de}}
+@media (prefers-color-scheme: dark){{:root{{--page:#0d1117;--line:#30363d}}}}
+body{{background:var(--page);color:var(--fg);font-family:"DejaVu Sans",system-ui,sans-serif;margin:1.5rem}}
+a{{color:inherit}} h1{{font-size:1.5rem;margin:0 0 .3rem}} h2{{font-size:1.15rem;margin:0 0 .4rem}}
+.summary,.asof,.files,.worst{{color:var(--muted)}} .summary{{font-size:1.05rem;margin:0 0 1.2rem}}
+.cards{{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,30rem),1fr));gap:1.2rem}}
+.card{{border:1px solid var(--line);border-radius:6px;padding:1rem}} .card p{{margin:.3rem 0}}
+{_CARDS} .card.is-stale{{border-style:dashed}}
+img{{display:block;max-width:100%;height:auto;margin:.6rem 0}}
+{_MARKS} .sym.nodata,.sym.unknown{{color:var(--muted)}}
+.stale{{color:var(--fg)}}
 """
 
 # Optional: each as-of time also says its age ("3 h ago") and turns stale while the page stays
@@ -232,8 +240,7 @@ def index_page(grids: list[Entry], now: datetime | None = None) -> bytes:
     shown = ranked[:MAX_GRIDS]
     tally = {s: sum(1 for _, st in ranked if st.state == s) for s in STATES}
     stale = sum(1 for _, st in ranked if st.stale)
-    summary = " · ".join(f'<span class="sym {s}" aria-hidden="true">{SYMBOLS[s]}</span> {tally[s]} {WORDS[s]}'
-                         for s in STATES if tally[s] or s != "unknown")
+    summary = " · ".join(_said(s, tally[s]) for s in STATES if tally[s] or s != UNKNOWN)
     summary = f"{len(ranked)} grid{'s' if len(ranked) != 1 else ''}: {summary} · {stale} stale"
     more = f"<p>{len(ranked) - MAX_GRIDS} more grid(s) not shown (limit {MAX_GRIDS}).</p>" if len(ranked) > MAX_GRIDS else ""
     # The most eager grid sets the pace; 0 everywhere turns the refresh off.

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import math
 
-from healthgrid.model.formatting import NO_DATA, RULE_WORDS, as_of_text, cell_text, day_label, judged_by_rules, row_trend, rule_bands, window_text
+from healthgrid.model.band import Band
+from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, day_label, judged_by_rules, row_trend, rule_bands, window_text
 from healthgrid.model.grid import Grid, Row
 from healthgrid.model.numbers import exact_number
 from healthgrid.model.sections import headings
 from healthgrid.text import md_text, md_url
-
-SYMBOLS = {"critical": "🔴", "warning": "🟡", "good": "🟢", "nodata": "⚪"}
-
 
 WORST_SHOWN = 3  # today's worst cells named in the alt text and on the status page
 
@@ -25,16 +23,18 @@ def worst_today(grid: Grid, count: int = WORST_SHOWN) -> list[str]:
     return [f"{grid.rows[i].name} {cell_text(grid.rows[i], -1, grid.bands)} ({grid.rows[i].band(-1, grid.bands)})" for i in grid.worst_today(count)]
 
 
+def counts_text(counts: dict[Band, int]) -> str:
+    """`2 critical, 1 warning, 4 good, 1 with no data`: the bands with any cells, worst first."""
+    parts = [f"{counts[b]} {b.word}" for b in (Band.CRITICAL, Band.WARNING, Band.GOOD) if counts[b]]
+    return ", ".join(parts + ([f"{counts[Band.NODATA]} with no data"] if counts[Band.NODATA] else []))
+
+
 def alt_text(grid: Grid) -> str:
     """One sentence a screen reader can say instead of the image; names today's worst cells."""
-    counts = grid.today_counts()
-    parts = [f"{counts[b]} {b}" for b in ("critical", "warning", "good") if counts[b]]
-    if counts["nodata"]:
-        parts.append(f"{counts['nodata']} with no data")
     worst = worst_today(grid)
     sentence = (
         f"{grid.title}: {len(grid.rows)} metrics over {len(grid.days)} days, {window_text(grid)}. "
-        f"Today so far: {', '.join(parts) or 'no rows'}."
+        f"Today so far: {counts_text(grid.today_counts()) or 'no rows'}."
     )
     if worst:
         sentence += " Worst today: " + "; ".join(worst) + "."
@@ -66,7 +66,7 @@ def markdown(grid: Grid, image: str | None = None, trend: bool = False) -> str:
         cells = [md_text(rule_text(row))] if ruled else []
         for j in range(len(row.values)):
             text = cell_text(row, j, grid.bands)
-            cells.append(f"{SYMBOLS[row.band(j, grid.bands)]} {md_text(text)}" if text != NO_DATA else f"{SYMBOLS['nodata']} no data")
+            cells.append(f"{row.band(j, grid.bands).symbol} {md_text(text)}" if text != NO_DATA else f"{Band.NODATA.symbol} no data")
         if trend:
             cells.append(md_text(row_trend(row)[1]))
         lines.append(f"| {md_text(row.label)} | " + " | ".join(cells) + " |")
@@ -74,21 +74,21 @@ def markdown(grid: Grid, image: str | None = None, trend: bool = False) -> str:
     return "\n".join(lines)
 
 
-_RULE_MEANING = {"good": "meets its rule", "warning": "fails pass but meets `warn`", "critical": "meets neither"}
+_RULE_MEANING = {Band.GOOD: "meets its rule", Band.WARNING: "fails pass but meets `warn`", Band.CRITICAL: "meets neither"}
 
 
 def legend(grid: Grid) -> str:
     """What the symbols mean: pass / warn / fail for a grid of rule rows; the FoM bands otherwise,
     and for a grid mixing both, what the symbols mean on a rule row too."""
-    nodata = f"{SYMBOLS['nodata']} no data."
+    good, warn, crit = Band.GOOD.symbol, Band.WARNING.symbol, Band.CRITICAL.symbol
+    nodata = f"{Band.NODATA.symbol} {Band.NODATA.word}."
     if judged_by_rules(grid.rows):
-        return " · ".join([f"{SYMBOLS[b]} {RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid.rows)] + [nodata])
+        return " · ".join([f"{b.symbol} {b.rule_word} ({_RULE_MEANING[b]})" for b in rule_bands(grid.rows)] + [nodata])
     critical, warning = exact_number(grid.bands.critical), exact_number(grid.bands.warning)
-    text = (f"{SYMBOLS['good']} good (FoM ≥ {warning}) · {SYMBOLS['warning']} warning ({critical} ≤ FoM < {warning}) · "
-            f"{SYMBOLS['critical']} critical (FoM < {critical}) · {nodata}")
+    text = (f"{good} good (FoM ≥ {warning}) · {warn} warning ({critical} ≤ FoM < {warning}) · "
+            f"{crit} critical (FoM < {critical}) · {nodata}")
     if any(row.rule for row in grid.rows):
-        text += (f" Rows with a rule: {SYMBOLS['good']} meets its condition · {SYMBOLS['warning']} fails it but meets `warn` · "
-                 f"{SYMBOLS['critical']} meets neither.")
+        text += f" Rows with a rule: {good} meets its condition · {warn} fails it but meets `warn` · {crit} meets neither."
     return text
 
 

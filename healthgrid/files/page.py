@@ -9,7 +9,8 @@ import math
 
 from healthgrid.config import GridSpec
 from healthgrid.files.markdown import alt_text, rule_text
-from healthgrid.model.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, row_trend, rule_bands, subtitle
+from healthgrid.model.band import Band
+from healthgrid.model.formatting import NO_DATA, cell_text, day_label, judged_by_rules, row_trend, rule_bands, subtitle
 from healthgrid.model.grid import Grid
 from healthgrid.model.numbers import exact_number
 from healthgrid.model.sections import headings
@@ -49,14 +50,14 @@ def row_details(row) -> str:
 
 
 _RULES_NOTE = " Rows with a rule (under their label): good when the day's value meets it, warning when it meets only warn, else critical."
-_RULE_MEANING = {"good": "the day's value meets the rule under the row's label", "warning": "it meets only warn", "critical": "neither"}
+_RULE_MEANING = {Band.GOOD: "the day's value meets the rule under the row's label", Band.WARNING: "it meets only warn", Band.CRITICAL: "neither"}
 
 
 def _legend(grid: Grid) -> str:
     """Bands as the grid judges them: pass / warn / fail for a grid of rule rows; the FoM bands
     otherwise, and for a mixed grid how its rule rows are judged."""
     if judged_by_rules(grid.rows):
-        return "Rules: " + " · ".join(f"{RULE_WORDS[b]} ({_RULE_MEANING[b]})" for b in rule_bands(grid.rows)) + " · hatched: no data."
+        return "Rules: " + " · ".join(f"{b.rule_word} ({_RULE_MEANING[b]})" for b in rule_bands(grid.rows)) + " · hatched: no data."
     rules_note = _RULES_NOTE if any(r.rule for r in grid.rows) else ""
     warning, critical = exact_number(grid.bands.warning), exact_number(grid.bands.critical)
     return f"Bands: good (FoM ≥ {warning}) · warning · critical (FoM < {critical}) · hatched: no data.{rules_note}"
@@ -124,7 +125,7 @@ def _table(grid: Grid, spec: GridSpec) -> str:
                 style = ""
             else:  # the very colour the image gives this cell
                 style = color_style(cmap(norm(row.shade(j, grid.bands))))
-            word = band if band != "nodata" else ""
+            word = band.word if band.json else ""
             cells.append(f"<td class=\"{' '.join(classes)}\"{style} title=\"{escape(cell_details(grid, i, j, word or None))}\">"
                          f"<span class=\"sr\">{word} </span>{escape(text)}</td>")
         if spec.trend_column:

@@ -14,10 +14,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from healthgrid.model.band import Bands
-from healthgrid.model.grid import Row, _band_name, _json_number, day_start, format_instant, row_meta
-
-BAND_ORDER = ("critical", "warning", "good", "nodata")  # worst first
+from healthgrid.model.band import Band, Bands
+from healthgrid.model.grid import Row, _json_number, day_start, format_instant, row_meta
 
 
 @dataclass
@@ -49,17 +47,17 @@ class Comparison:
         """(row index, tag index) of every bar, row by row."""
         return ((i, j) for i, row in enumerate(self.rows) for j in range(len(row.values)))
 
-    def today_counts(self) -> dict[str, int]:
-        """Bars per band (critical, warning, good, nodata): the window ends now, so every bar is current."""
+    def today_counts(self) -> dict[Band, int]:
+        """Bars per band, worst first: the window ends now, so every bar is current."""
         found = [self.rows[i].band(j, self.bands) for i, j in self.bars()]
-        return {band: found.count(band) for band in BAND_ORDER}
+        return {band: found.count(band) for band in Band}
 
     def worst(self, count: int) -> list[tuple[int, int]]:
         """Up to `count` (row, tag) bars in the critical or warning band, worst first: by band, then by
         figure of merit, then by value in the direction the row's rule calls worse, then in the order shown."""
         bands = self.bands
-        bad = [(i, j) for i, j in self.bars() if self.rows[i].band(j, bands) in ("critical", "warning")]
-        bad.sort(key=lambda b: (BAND_ORDER.index(self.rows[b[0]].band(b[1], bands)), self.rows[b[0]].shade(b[1], bands),
+        bad = [(i, j) for i, j in self.bars() if self.rows[i].band(j, bands).bad]
+        bad.sort(key=lambda b: (self.rows[b[0]].band(b[1], bands).rank, self.rows[b[0]].shade(b[1], bands),
                                 goodness(self.rows[b[0]], b[1]), b[1], b[0]))
         return bad[:count]
 
@@ -84,7 +82,7 @@ class Comparison:
                 {
                     **row_meta(r),
                     "aggregation": aggregation,
-                    "bars": [{"tag": tag, "value": _json_number(r.raw[j]), "band": _band_name(r.band(j, self.bands)),
+                    "bars": [{"tag": tag, "value": _json_number(r.raw[j]), "band": r.band(j, self.bands).json,
                               **({"fom": _json_number(r.values[j])} if r.score else {})} for j, tag in enumerate(self.tags)],
                 }
                 for r, aggregation in zip(self.rows, self.aggregations, strict=True)
@@ -110,7 +108,7 @@ def rank(rows: list[Row], tags: list[str], bands: Bands) -> list[int]:
     def key(j: int):
         found = [row.band(j, bands) for row in rows]
         shades = [row.shade(j, bands) for row in rows if not math.isnan(row.values[j])]
-        worst = min(BAND_ORDER.index(b) for b in found)
+        worst = min(b.rank for b in found)
         return (worst, sum(shades) / len(shades) if shades else math.inf, tuple(goodness(row, j) for row in rows), tags[j])
     return sorted(range(len(tags)), key=key)
 

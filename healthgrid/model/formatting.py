@@ -7,7 +7,7 @@ import math
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from healthgrid.model.band import Bands, clamp_fom
+from healthgrid.model.band import Band, Bands, clamp_fom
 from healthgrid.model.grid import Grid, Row
 from healthgrid.model.numbers import format_number, read_number, sided
 from healthgrid.model.rules import Condition
@@ -100,13 +100,10 @@ def judged_by_rules(rows) -> bool:
     return bool(rows) and all(row.rule is not None for row in rows)
 
 
-RULE_WORDS = {"good": "pass", "warning": "warn", "critical": "fail"}
-
-
-def rule_bands(rows) -> tuple[str, ...]:
+def rule_bands(rows) -> tuple[Band, ...]:
     """The bands the rows' rules can give, best first: warning only where some rule has a warn."""
     warns = any(row.rule is not None and row.rule.warn is not None for row in rows)
-    return ("good", "warning", "critical") if warns else ("good", "critical")
+    return (Band.GOOD, Band.WARNING, Band.CRITICAL) if warns else (Band.GOOD, Band.CRITICAL)
 
 
 def subtitle(grid: Grid, today_mark: str = "", scale: bool = True) -> str:
@@ -114,7 +111,7 @@ def subtitle(grid: Grid, today_mark: str = "", scale: bool = True) -> str:
     and that today is partial. `today_mark`: how the picture marks today (" (dashed)"); `scale`:
     say which end of 0..1 is good (a chart with a 0..1 axis and band backgrounds shows it). A grid
     of rule rows says so; a grid mixing rule and FoM rows says both."""
-    words = " / ".join(RULE_WORDS[b] for b in rule_bands(grid.rows))
+    words = " / ".join(b.rule_word for b in rule_bands(grid.rows))
     if judged_by_rules(grid.rows):
         what = f"Daily values judged by each row's rule: {words}"
     else:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from healthgrid.model.band import Bands, Score, band_middle, clamp_fom
+from healthgrid.model.band import Band, Bands, Score, band_middle, clamp_fom
 from healthgrid.model.rules import Rule
 
 
@@ -39,7 +39,7 @@ class Row:
         """Cells read the raw value in the row's unit (scored and rule rows), not a FoM."""
         return self.score is not None or self.rule is not None
 
-    def band(self, j: int, bands: Bands) -> str:
+    def band(self, j: int, bands: Bands) -> Band:
         """critical | warning | good | nodata: the rule's verdict on the raw value, else the FoM's band."""
         if self.rule is not None:
             return self.rule.band(self.raw[j])
@@ -68,16 +68,16 @@ class Grid:
     def missing_cells(self) -> int:
         return sum(1 for row in self.rows for v in row.values if math.isnan(v))
 
-    def today_counts(self) -> dict[str, int]:
-        """Today's cells per band (critical, warning, good, nodata), each as its row's rule or FoM says."""
+    def today_counts(self) -> dict[Band, int]:
+        """Today's cells per band, worst first, each as its row's rule or FoM says."""
         today = [row.band(-1, self.bands) for row in self.rows]
-        return {band: today.count(band) for band in ("critical", "warning", "good", "nodata")}
+        return {band: today.count(band) for band in Band}
 
     def worst_today(self, count: int) -> list[int]:
         """Up to `count` rows whose cell today is critical or warning, worst first: lowest on the
         colour scale (a rule cell at the middle of its band), then in the order shown."""
         shades = [(row.shade(-1, self.bands), i) for i, row in enumerate(self.rows)]
-        bad = sorted(s for s in shades if not math.isnan(s[0]) and self.rows[s[1]].band(-1, self.bands) in ("critical", "warning"))
+        bad = sorted(s for s in shades if not math.isnan(s[0]) and self.rows[s[1]].band(-1, self.bands).bad)
         return [i for _, i in bad[:count]]
 
     def out_of_range(self) -> list[tuple[Row, date, float]]:
@@ -97,7 +97,7 @@ class Grid:
                     **row_meta(r),
                     "values": [_json_number(r.shade(j, self.bands) if r.rule else v) for j, v in enumerate(r.values)],
                     "raw": [_json_number(v) for v in r.raw],
-                    "bands": [_band_name(r.band(j, self.bands)) for j in range(len(r.values))],
+                    "bands": [r.band(j, self.bands).json for j in range(len(r.values))],
                 }
                 for r in self.rows
             ],
@@ -117,10 +117,6 @@ def row_meta(r: Row) -> dict:
         **({"warn": str(r.rule.warn)} if r.rule and r.rule.warn else {}),
         **({"description": r.description} if r.description is not None else {}),
     }
-
-
-def _band_name(band: str) -> str | None:
-    return None if band == "nodata" else band
 
 
 def _json_number(v: float) -> float | None:

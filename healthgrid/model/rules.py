@@ -17,7 +17,7 @@ import operator
 import re
 from dataclasses import dataclass
 
-from healthgrid.model.band import Bands, band_middle
+from healthgrid.model.band import Band, Bands, band_middle
 from healthgrid.model.numbers import exact_number
 
 MAX_CONDITION_CHARS = 40  # the number is shown as written, in every output
@@ -118,14 +118,14 @@ class Rule:
     def conditions(self) -> tuple[Condition, ...]:
         return (self.passes,) if self.warn is None else (self.passes, self.warn)
 
-    def band(self, value: float) -> str:
+    def band(self, value: float) -> Band:
         if math.isnan(value):
-            return "nodata"
+            return Band.NODATA
         if self.passes.holds(value):
-            return "good"
+            return Band.GOOD
         if self.warn is not None and self.warn.holds(value):
-            return "warning"
-        return "critical"
+            return Band.WARNING
+        return Band.CRITICAL
 
     def fom(self, value: float, bands: Bands) -> float:
         """The middle of the value's band on the FoM scale of `bands` (NaN for no data)."""
@@ -160,7 +160,7 @@ class Rule:
         points = sorted(set(probe_points(self)))
         bands = [self.band(x) for x in points]
         warn, passes = f"'{self.warn}'", f"pass '{self.passes}'"
-        if "warning" not in bands:
+        if Band.WARNING not in bands:
             return f"{warn} never applies: every value it accepts already meets {passes}"
         opposite = self.better and _BETTER[self.warn.op] == -self.better
         what = f"{warn} points the other way from {passes}" if opposite else f"{warn} is on the wrong side of {passes}"
@@ -168,7 +168,7 @@ class Rule:
         if worse:
             critical, warning = (exact_number(x) for x in worse)
             return f"{what}: {critical} would be critical but {warning}, further from passing, only a warning; {self._warn_advice()}"
-        if self.better and bands[-1 if self.better < 0 else 0] != "critical":
+        if self.better and bands[-1 if self.better < 0 else 0] is not Band.CRITICAL:
             return f"{what}: every value that fails pass would only warn, however far off; {self._warn_advice()}"
         return None
 
@@ -182,17 +182,16 @@ class Rule:
         return advice + (f", e.g. '{self.passes.op} {self.warn.number}'" if beyond else "")
 
 
-def _better_further_out(points: list[float], bands: list[str]) -> tuple[float, float] | None:
+def _better_further_out(points: list[float], bands: list[Band]) -> tuple[float, float] | None:
     """(a critical value, a warning value further from the passing ones) if there are such, walking
     out from the passing values on either side."""
-    rank = {"good": 0, "warning": 1, "critical": 2}
-    good = [i for i, band in enumerate(bands) if band == "good"]
+    good = [i for i, band in enumerate(bands) if band is Band.GOOD]
     for stretch in (range(good[0] - 1, -1, -1), range(good[-1] + 1, len(bands))):
         worst = None
         for i in stretch:
-            if worst is not None and rank[bands[i]] < rank[bands[worst]]:
+            if worst is not None and bands[i].rank > bands[worst].rank:  # a better band further out
                 return points[worst], points[i]
-            if worst is None or rank[bands[i]] > rank[bands[worst]]:
+            if worst is None or bands[i].rank < bands[worst].rank:
                 worst = i
     return None
 

@@ -20,7 +20,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from healthgrid.config import GridSpec
 from healthgrid.model.band import Bands, band_middle
-from healthgrid.model.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, rule_bands, subtitle
+from healthgrid.model.formatting import NO_DATA, cell_text, day_label, judged_by_rules, rule_bands, subtitle
 from healthgrid.model.grid import Grid
 from healthgrid.model.numbers import exact_number
 from healthgrid.model.sections import sections
@@ -134,13 +134,12 @@ class _Heatmap:
             shown = rule_bands(self.grid.rows)[::-1]  # fail at the bottom
             self.cbar_blocks = [tuple(self.cmap(self.norm(band_middle(b, bands)))) for b in shown]
             self.cbar_ticks = [k + 0.5 for k in range(len(shown))]
-            self.cbar_ticklabels = [RULE_WORDS[b] for b in shown]
+            self.cbar_ticklabels = [b.rule_word for b in shown]
             self.cbar_bands = []
         else:
             self.cbar_ticks = [0.0, bands.critical, bands.warning, 1.0]
             self.cbar_ticklabels = [exact_number(v) for v in self.cbar_ticks]
-            self.cbar_bands = [((lo + hi) / 2, lo, hi, name) for lo, hi, name in
-                               ((0.0, bands.critical, "critical"), (bands.critical, bands.warning, "warning"), (bands.warning, 1.0, "good"))]
+            self.cbar_bands = [((lo + hi) / 2, lo, hi, band.word) for lo, hi, band in bands.ranges()]
         # A stepped scale (0.05 a step) reads as well as a gradient and survives the paletted PNG.
         self.cbar_kws = {"bands": None, "health": {"spacing": "proportional"}}.get(self.spec.palette, {"boundaries": np.linspace(0, 1, 21)})
         # "Today" is partial: a dashed outline around its cells, one per run of data rows, so it
@@ -225,9 +224,9 @@ def right_width(rows, bands: Bands, trend: bool, dpi: float, measure=text_width)
     colour bar and its labels (tick values and band names, or a rule grid's pass / warn / fail), the
     margin. Call inside styled()."""
     if judged_by_rules(rows):
-        texts = [RULE_WORDS[b] for b in rule_bands(rows)]
+        texts = [b.rule_word for b in rule_bands(rows)]
     else:
-        texts = [exact_number(v) for v in (0.0, bands.critical, bands.warning, 1.0)] + ["critical", "warning", "good"]
+        texts = [exact_number(v) for v in (0.0, bands.critical, bands.warning, 1.0)] + [band.word for _, _, band in bands.ranges()]
     cbar_label_w = max(measure(t, 9.0, "normal", dpi) for t in texts) + 0.1
     trend_w = column_width(rows, dpi, measure) if trend else 0.0
     return trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD

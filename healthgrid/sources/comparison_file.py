@@ -16,7 +16,7 @@ from healthgrid.config import AGGREGATIONS, RowSpec
 from healthgrid.config.comparison import MAX_COMPARISON_ROWS, MAX_TOP, tag_key
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, row_fields
-from healthgrid.model.band import Bands
+from healthgrid.model.band import Band, Bands
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import Grid, day_start, format_instant
 from healthgrid.sources.datafile import BandsFor, DataError, _is_number, grid_fields, parse_grid
@@ -26,7 +26,7 @@ from healthgrid.text import shown
 _KEYS = ("name", "type", "title", "timezone", "by", "days", "from", "now", "tag_values", "tag_values_total", "rows", "bands", "status_page")
 _ROW_KEYS = ("label", "group", "query", "aggregation", "unit", "score", "pass", "warn", "description", "bars")
 _BAR_KEYS = ("tag", "value", "band", "fom")
-_BAND_NAMES = ("good", "warning", "critical", None)
+_BAND_NAMES = tuple(b.json for b in Band)  # as NAME.json writes them
 MAX_TOTAL = 10_000_000
 _PERCENTILE_RE = re.compile(r"p\d{1,3}(?:\.\d{1,2})?")
 

@@ -11,7 +11,7 @@ import healthgrid.config.checks as checks
 from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, ConfigError, RowSpec, check_year, read_text
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, file_collisions, row_fields
-from healthgrid.model.band import Bands
+from healthgrid.model.band import Band, Bands
 from healthgrid.model.grid import Grid, Row
 from healthgrid.sources.rows import make_row
 from healthgrid.text import shown
@@ -20,7 +20,7 @@ from healthgrid.text import shown
 # (`bands` is still checked, as the config checks it).
 _GRID_KEYS = ("name", "title", "timezone", "days", "now", "rows", "bands", "status_page")
 _ROW_KEYS = ("label", "group", "query", "unit", "score", "values", "raw", "pass", "warn", "description", "bands")
-_BAND_NAMES = ("good", "warning", "critical", None)
+_BAND_NAMES = tuple(b.json for b in Band)  # as NAME.json writes them
 
 
 class DataError(ConfigError):

@@ -13,7 +13,7 @@ import random
 from datetime import date, datetime
 
 from healthgrid.config import GridSpec, RowSpec
-from healthgrid.model.band import Bands, clamp_fom
+from healthgrid.model.band import Band, Bands, clamp_fom
 from healthgrid.model.grid import Grid, local_days
 from healthgrid.model.rules import Rule
 from healthgrid.sources.rows import make_row
@@ -52,10 +52,10 @@ def _to_raw(row: RowSpec, fom: float) -> float:
     return float(round(raw)) if whole else round(raw, 1)
 
 
-def _fom_band(fom: float, bands: Bands, rule: Rule) -> str:
+def _fom_band(fom: float, bands: Bands, rule: Rule) -> Band:
     band = bands.band(fom)
-    if band == "warning" and not rule.warn:  # a pass/fail rule has no warning: the lower half fails
-        return "critical" if fom < (bands.critical + bands.warning) / 2 else "good"
+    if band is Band.WARNING and not rule.warn:  # a pass/fail rule has no warning: the lower half fails
+        return Band.CRITICAL if fom < (bands.critical + bands.warning) / 2 else Band.GOOD
     return band
 
 
@@ -67,16 +67,16 @@ def _rule_row(spec: GridSpec, row: RowSpec, days: list[date], fom: list[float]) 
     rule = row.rule
     bands = [_fom_band(v, spec.bands, rule) for v in fom]
     pick = _rng(spec.name, row.query, "cover")
-    for band in ("good", "critical") + (("warning",) if rule.warn else ()):
+    for band in (Band.GOOD, Band.CRITICAL) + ((Band.WARNING,) if rule.warn else ()):
         if band not in bands:
-            spare = [j for j in range(len(bands) - 1) if bands[j] != "nodata" and bands.count(bands[j]) > 1]
+            spare = [j for j in range(len(bands) - 1) if bands[j] is not Band.NODATA and bands.count(bands[j]) > 1]
             if spare:
                 bands[pick.choice(spare)] = band
-    return [math.nan if band == "nodata" else rule_value(rule, band, row.unit is None, _rng(spec.name, row.query, day.isoformat(), "raw"))
+    return [math.nan if band is Band.NODATA else rule_value(rule, band, row.unit is None, _rng(spec.name, row.query, day.isoformat(), "raw"))
             for band, day in zip(bands, days, strict=True)]
 
 
-def rule_value(rule: Rule, band: str, counts: bool, r: random.Random) -> float:
+def rule_value(rule: Rule, band: Band, counts: bool, r: random.Random) -> float:
     """A plausible value clearly inside `band` of `rule`: a fifth to four fifths of the way across
     the band's stretch between thresholds, never on a threshold (unless only a threshold is in that
     band, as the 0 of a failing `> 0`), rounded to a sensible precision (whole numbers for unit-less rules with whole

@@ -20,10 +20,10 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-from healthgrid.model.band import Bands, Score
+from healthgrid.model.band import Band, Bands, Score
 from healthgrid.model.rules import Rule
 
-PALETTES = {"good": "white_on_green", "warning": "white_on_yellow", "critical": "white_on_red"}
+PALETTES = {Band.GOOD: "white_on_green", Band.WARNING: "white_on_yellow", Band.CRITICAL: "white_on_red"}  # Datadog's names
 _BAND_OF_PALETTE = {palette: band for band, palette in PALETTES.items()}
 _COMPLEMENT = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}
 _COMPARE: dict[str, Callable[[float, float], bool]] = {
@@ -32,7 +32,7 @@ _COMPARE: dict[str, Callable[[float, float], bool]] = {
 _EDGE_STEPS = 64  # floats walked from the computed edge to the exact one (a few at most in practice)
 
 
-def true_band(row, bands: Bands) -> Callable[[float], str]:
+def true_band(row, bands: Bands) -> Callable[[float], Band]:
     """The band healthgrid gives a row's raw daily value (as grid.Row.band does)."""
     if row.rule is not None:
         return row.rule.band
@@ -42,7 +42,7 @@ def true_band(row, bands: Bands) -> Callable[[float], str]:
     return bands.band
 
 
-def first_match(formats: list[dict], value: float) -> str | None:
+def first_match(formats: list[dict], value: float) -> Band | None:
     """The band Datadog shows for `value`: the first format whose comparison holds."""
     for f in formats:
         if _COMPARE[f["comparator"]](value, f["value"]):
@@ -50,7 +50,7 @@ def first_match(formats: list[dict], value: float) -> str | None:
     return None
 
 
-def _format(comparator: str, value: float, band: str) -> dict:
+def _format(comparator: str, value: float, band: Band) -> dict:
     return {"comparator": comparator, "value": float(value), "palette": PALETTES[band]}
 
 
@@ -58,10 +58,10 @@ def _rule_formats(rule: Rule) -> list[dict] | None:
     conditions = [rule.passes] + ([rule.warn] if rule.warn else [])
     if any(c.op not in _COMPLEMENT for c in conditions):
         return None
-    formats = [_format(rule.passes.op, rule.passes.threshold, "good")]
+    formats = [_format(rule.passes.op, rule.passes.threshold, Band.GOOD)]
     if rule.warn:
-        formats.append(_format(rule.warn.op, rule.warn.threshold, "warning"))
-    formats.append(_format(_COMPLEMENT[rule.passes.op], rule.passes.threshold, "critical"))
+        formats.append(_format(rule.warn.op, rule.warn.threshold, Band.WARNING))
+    formats.append(_format(_COMPLEMENT[rule.passes.op], rule.passes.threshold, Band.CRITICAL))
     return formats
 
 
@@ -90,8 +90,8 @@ def _fom_formats(score: Score, bands: Bands) -> list[dict] | None:
     if good is None or warning is None:
         return None
     at_least = ">=" if score.good > score.bad else "<="
-    return [_format(at_least, good, "good"), _format(at_least, warning, "warning"),
-            _format(_COMPLEMENT[at_least], warning, "critical")]
+    return [_format(at_least, good, Band.GOOD), _format(at_least, warning, Band.WARNING),
+            _format(_COMPLEMENT[at_least], warning, Band.CRITICAL)]
 
 
 def conditional_formats(row, bands: Bands) -> list[dict] | None:
@@ -106,7 +106,7 @@ def conditional_formats(row, bands: Bands) -> list[dict] | None:
     return formats
 
 
-def agrees(formats: list[dict], band: Callable[[float], str]) -> bool:
+def agrees(formats: list[dict], band: Callable[[float], Band]) -> bool:
     """True when the formats give every value the band `band` gives it: checked at each threshold,
     the floats on either side of it, between thresholds and far beyond them."""
     edges = sorted({f["value"] for f in formats})
