@@ -65,12 +65,13 @@ def publish_options(args: argparse.Namespace, credentials: Credentials):
                           message=args.message, remove=tuple(args.remove or ()), credentials=credentials)
 
 
-def _print_images(images, changed: bool, as_json: bool, console: Console, extra: dict | None = None,
-                  files: dict[str, bytes] | None = None) -> None:
+def _print_images(images, changed: bool, as_json: bool, console: Console, alts: dict[str, str], extra: dict | None = None) -> None:
+    """Each image's URL, or with --json one object with the images and their embed snippets (`alts`:
+    each grid's alt text, by name)."""
     if as_json:
         from healthgrid.files.embed import embeds
 
-        snippets = embeds(images, files or {})
+        snippets = embeds(images, alts)
         console.result(json.dumps({**(extra or {}), "images": [i.as_dict() for i in images], "changed": changed,
                                    "embed": "\n".join(snippets.values()), "embeds": snippets}))
     else:
@@ -116,7 +117,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from healthgrid.pipeline import run
 
     result = run(run_options(args, Credentials.from_env(), publish=True), console)
-    _print_images(result.images, result.changed, args.json, console, extra=_grids_json(result), files=result.all_contents())
+    _print_images(result.images, result.changed, args.json, console, {t.name: t.alt for t in result.texts()}, extra=_grids_json(result))
     failed = result.failure("their published images were left as they were")
     if failed:
         raise failed
@@ -133,6 +134,7 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
     GITHUB_REPOSITORY, or https://HOST/pages/OWNER/REPO on a GitHub Enterprise Server) + /PATH/FILE,
     percent-encoded; --json adds content-hashed ?v= versions.
     """
+    from healthgrid.files.embed import alts_from_files
     from healthgrid.publish import publish, read_dir
     from healthgrid.site.target import check
 
@@ -142,7 +144,7 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
     check(options)  # flags first: nothing is read before they are known to be usable
     files = read_dir(args.dir) if args.dir else {}
     images, changed = publish(files, options, console)
-    _print_images(images, changed, args.json, console, files=files)
+    _print_images(images, changed, args.json, console, alts_from_files(files))
     return 0
 
 
@@ -152,6 +154,7 @@ def cmd_publish_imgur(args: argparse.Namespace, console: Console) -> int:
     Imgur links change with every upload and anonymous uploads can be deleted when unused:
     use gh-pages for a URL that stays put. IMGUR_API_URL overrides https://api.imgur.com.
     """
+    from healthgrid.files.embed import alts_from_files
     from healthgrid.publish import PublishOptions, publish
     from healthgrid.publish.imgur import IMAGE_TYPES
 
@@ -165,8 +168,8 @@ def cmd_publish_imgur(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("FILE: two files have the same name; their links could not be told apart")
     options = PublishOptions("imgur", credentials=Credentials.from_env())
     images, changed = publish({p.name: p.read_bytes() for p in paths}, options, console)
-    beside = {p.parent / f"{p.stem.removesuffix('_dark')}.md" for p in paths}  # alt text for the embeds
-    _print_images(images, changed, args.json, console, files={md.name: md.read_bytes() for md in beside if md.is_file()})
+    beside = {p.parent / f"{p.stem.removesuffix('_dark')}.json" for p in paths}  # each grid's data: the embeds' alt text
+    _print_images(images, changed, args.json, console, alts_from_files({data.name: data.read_bytes() for data in beside if data.is_file()}))
     return 0
 
 

@@ -16,6 +16,7 @@ from healthgrid.config import Config
 from healthgrid.console import Console
 from healthgrid.credentials import Credentials
 from healthgrid.errors import RunError
+from healthgrid.files.markdown import GridText
 from healthgrid.net import Budget
 from healthgrid.publish import PublishOptions
 from healthgrid.text import log_line
@@ -46,6 +47,7 @@ class GridResult:
     error: str | None = None
     missing_cells: int = 0
     render_seconds: float = 0.0
+    text: GridText | None = field(default=None, repr=False)  # what the grid says in words (a grid that rendered)
 
     def as_dict(self) -> dict:
         return {"name": self.name, "ok": self.ok, "files": [str(p) for p in self.files], "missing_cells": self.missing_cells,
@@ -65,10 +67,14 @@ class RunResult:
         """Every file written for a grid that rendered, then the run's own: what is published."""
         return {**{name: content for r in self.grids if r.ok for name, content in r.contents.items()}, **self.contents}
 
+    def texts(self) -> list[GridText]:
+        """What each grid that rendered says in words, in the order run."""
+        return [r.text for r in self.grids if r.ok and r.text is not None]
+
     def embeds(self) -> dict[str, str]:
         from healthgrid.files.embed import embeds
 
-        return embeds(self.images, self.all_contents())
+        return embeds(self.images, {t.name: t.alt for t in self.texts()})
 
     def failure(self, kept: str) -> RunError | None:
         """What ends the run with exit code 1, if anything: the publish, else the grids that failed."""
@@ -119,7 +125,7 @@ def render_grids(options: RunOptions, console: Console, deadline: Budget | None 
     `deadline` has run out no further grid starts: those left fail, each with its line."""
     from healthgrid import process
     from healthgrid.errors import UsageError
-    from healthgrid.files.outputs import THEME_CHOICES, OutDirError, grid_files, make_out_dir, write_files
+    from healthgrid.files.outputs import THEME_CHOICES, OutDirError, describe, grid_files, make_out_dir, write_files
     from healthgrid.sources import plan
 
     config = options.config
@@ -147,7 +153,8 @@ def render_grids(options: RunOptions, console: Console, deadline: Budget | None 
             grid = job.fetch()
             make_out_dir(out_dir)  # only once there is something to write; failing here fails every grid alike
             start = time.perf_counter()
-            files = grid_files(grid, job.spec, options.formats, THEME_CHOICES[options.theme], layout, config.status_page)
+            text = describe(grid, job.spec)
+            files = grid_files(grid, job.spec, text, options.formats, THEME_CHOICES[options.theme], layout, config.status_page)
             paths = write_files(out_dir, files)  # all of the grid's files, or none
         except OutDirError:
             raise
@@ -158,7 +165,7 @@ def render_grids(options: RunOptions, console: Console, deadline: Budget | None 
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
         console.progress(status_line(grid, elapsed))
-        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
+        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed, text=text))
         process.tidy()
     return results
 

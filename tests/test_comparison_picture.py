@@ -155,21 +155,22 @@ def test_markdown_names_the_worst_values_and_tabulates_every_bar():
 def test_html_page_and_index_entry(tmp_path):
     from healthgrid.files.comparison_page import comparison_page
     from healthgrid.files.index import build_index
-    from healthgrid.files.outputs import grid_files
+    from healthgrid.files.outputs import describe, grid_files
 
     grid = comparison()
     html = comparison_page(grid, spec_for(), "light", ["svc.png"]).decode()
     assert html.count('<th scope="row">') == 5 and 'title="Error rate · service: batch · 3.2 %: critical, fails &lt; 1, fails warn &lt; 2' in html
-    files = grid_files(grid, spec_for(), ("html",), ("light",))
+    files = grid_files(grid, spec_for(), describe(grid, spec_for()), ("html",), ("light",))
     index = build_index(list(files), lambda name: files.get(name), NOW_DT).decode()
     assert "<strong>critical</strong> · bars:" in index and "Worst: P90 latency for batch 790 ms (critical);" in index
     badge = json.loads(files["svc.badge.json"])
     assert badge["message"] == "5 ok · 4 warn · 3 crit · 3 no data" and badge["color"] == "red"
-    from healthgrid.files.embed import embeds
+    from healthgrid.files.embed import alts_from_files, embeds
     from healthgrid.publish import Published
 
     shown = [Published(f"svc{s}.png", f"https://p/svc{s}.png", f"https://p/svc{s}.png?v=1") for s in ("", "_dark")]
-    snippet = embeds(shown, files)["svc"]
+    assert alts_from_files(files) == {"svc": describe(grid, spec_for()).alt}, "read back from NAME.json, the same sentence"
+    snippet = embeds(shown, alts_from_files(files))["svc"]
     assert snippet.startswith('<picture><source media="(prefers-color-scheme: dark)" srcset="https://p/svc_dark.png?v=1">')
     assert 'alt="Service health: 3 metrics compared across 5 values of service' in snippet
 
@@ -221,11 +222,12 @@ def test_a_bad_comparison_data_file_is_one_line_naming_the_key(cli, in_tmp, chan
 def test_every_output_of_a_comparison_reads_its_values_by_the_grids_own_bands(tmp_path):
     """A figure of merit of 0.7499 is a warning where warning starts at 0.75: no output may print it
     as 0.75, which would read as good (the picture, NAME.md, the HTML page and the alt text alike)."""
-    from healthgrid.files.outputs import grid_files
+    from healthgrid.files.outputs import describe, grid_files
 
     fom = RowSpec("Apdex", "avg:apdex{env:prod}")
     grid = comparison(values=[{"api": 0.7499, "web": 0.9}], specs=(fom,), bands=Bands(0.25, 0.75))
-    files = grid_files(grid, spec_for(bands=grid.bands, rows=(fom,)), ("html",), ("light",))
+    spec = spec_for(bands=grid.bands, rows=(fom,))
+    files = grid_files(grid, spec, describe(grid, spec), ("html",), ("light",))
     md, html = files["svc.md"].decode(), files["svc.html"].decode()
     assert "| api | 🟡 0.7499 |" in md and "Apdex for api 0.7499 (warning)" in md
     assert "<span class=\"sr\">warning </span>0.7499</td>" in html

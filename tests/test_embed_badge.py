@@ -2,12 +2,16 @@
 
 import json
 import math
+import re
 from dataclasses import replace
 
+import pytest
+
 from healthgrid.files.badge import badge, badge_markdown
-from healthgrid.files.embed import alt_from_markdown, embeds, picture
+from healthgrid.files.embed import alts_from_files, embeds, picture
 from healthgrid.model.band import Bands
 from healthgrid.publish import Published
+from healthgrid.text import md_text
 
 from conftest import NOW
 from helpers import make_grid
@@ -78,17 +82,10 @@ def test_picture_escapes_alt_text_and_urls_for_attributes():
     assert picture(None, "https://x/a_dark.png", "alt") == '<picture><img src="https://x/a_dark.png" alt="alt"></picture>'
 
 
-def test_alt_text_comes_from_the_markdown_image_line_unescaped():
-    md = "## T\n\n![Title \\| with pipe](x) and ]( parens: 1 metric.](g.png)\n\nTitle | with pipe...\n"
-    assert alt_from_markdown(md) == "Title | with pipe](x) and ]( parens: 1 metric."
-    assert alt_from_markdown("## T\n\nJust the sentence.\n\n| Metric |\n") == "Just the sentence."
-
-
 def test_embeds_pair_each_grid_with_its_dark_image():
     images = [Published("g.png", f"{PAGES}/g.png", f"{PAGES}/g.png?v=aaa"), Published("g_dark.png", f"{PAGES}/g_dark.png", f"{PAGES}/g_dark.png?v=bbb"),
               Published("h.svg", f"{PAGES}/h.svg", f"{PAGES}/h.svg?v=ccc")]
-    files = {"g.md": b"## G\n\n![G alt](g.png)\n", "h.md": b"## H\n\n![H alt](h.svg)\n", "x.md": b"no image"}
-    assert embeds(images, files) == {
+    assert embeds(images, {"g": "G alt", "h": "H alt", "x": "no image"}) == {
         "g": f'<picture><source media="(prefers-color-scheme: dark)" srcset="{PAGES}/g_dark.png?v=bbb"><img src="{PAGES}/g.png?v=aaa" alt="G alt"></picture>',
         "h": f'<picture><img src="{PAGES}/h.svg?v=ccc" alt="H alt"></picture>',
     }
@@ -102,9 +99,30 @@ def test_publish_ghpages_json_prints_a_picture_embed_at_versioned_urls(cli, in_t
     assert result.code == 0, result.err
     doc = json.loads(result.out)
     by_file = {i["file"]: i["versioned_url"] for i in doc["images"]}
-    alt = alt_from_markdown((in_tmp / "out" / "health_grid.md").read_text())
-    assert alt.startswith("System Health Rollup - 7 Day FoM Grid: 7 metrics over 7 days")
+    alt = alts_from_files({"health_grid.json": (in_tmp / "out" / "health_grid.json").read_bytes()})["health_grid"]
+    assert alt.startswith("System Health Rollup - 7 Day FoM Grid: 7 metrics over 7 days") and f"![{md_text(alt)}](health_grid.png)" in \
+        (in_tmp / "out" / "health_grid.md").read_text(), "the sentence NAME.md shows"
     assert doc["embed"] == (f'<picture><source media="(prefers-color-scheme: dark)" srcset="{by_file["health_grid_dark.png"]}">'
                             f'<img src="{by_file["health_grid.png"]}" alt="{alt}"></picture>')
     assert "?v=" in by_file["health_grid.png"] and doc["embeds"] == {"health_grid": doc["embed"]}
     assert "healthgrid/health_grid.badge.json" in branch_files(bare)  # published beside the images
+
+
+@pytest.mark.parametrize("how", ["run", "publish ghpages"])
+def test_an_embeds_alt_text_is_the_sentence_escaped_for_html_alone(cli, in_tmp, git, how):
+    """Markdown escapes (`\\_`, `\\*`, `\\&`) belong to NAME.md; in the embed's alt attribute a title
+    with _ & * < reads as written, escaped for HTML only."""
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - name: ci\n    title: 'CI_health & *core* <x>'\n    rows:\n"
+                                           "      - {label: Tests, query: 'avg:t{*}'}\n")
+    bare = in_tmp / "pages.git"
+    git("init", "--bare", "-q", str(bare))
+    flags = ["--remote", str(bare), "--pages-url", PAGES, "--json"]
+    if how == "run":
+        result = cli("run", "--demo", "--now", NOW, "--out", "out", "--publish", "ghpages", *flags)
+    else:
+        assert cli("render", "--demo", "--now", NOW, "--out", "out").code == 0
+        result = cli("publish", "ghpages", "out", *flags)
+    assert result.code == 0, result.err
+    alt = re.search(r'alt="([^"]*)"', json.loads(result.out)["embed"]).group(1)
+    assert alt.startswith("CI_health &amp; *core* &lt;x&gt;: 1 metric"), alt
+    assert "\\" not in alt

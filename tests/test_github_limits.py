@@ -77,18 +77,29 @@ def _big_md(tmp_path, name, table_bytes):
     return path
 
 
+def _big_result(name, table_bytes, pages=()):
+    """A grid that rendered, as the Action's summary sees it: what it says in words and its files."""
+    from healthgrid.files.markdown import GridText
+    from healthgrid.pipeline import GridResult
+
+    row = "| Metric | " + " | ".join(["🟢 0.91"] * 30) + " |\n"
+    table = "| Metric | " + " | ".join(f"d{j}" for j in range(30)) + " |\n|---|" + "---:|" * 30 + "\n" + row * (table_bytes // len(row.encode()))
+    text = GridText(name, name, f"alt of {name}", f"{table}\nlegend")
+    return GridResult(name, ok=True, contents={f"{name}.md": b"", **{f"{name}{p}": b"" for p in pages}}, text=text)
+
+
 def test_a_summary_over_one_mib_keeps_the_errors_first_and_links_the_tables(tmp_path):
+    from healthgrid.action.summary import grid_blocks
     from healthgrid.action.summary import summary as write_summary
     from healthgrid.publish import Published
 
     summary = tmp_path / "summary.md"
     summary.write_text("x" * 1000)  # what the step wrote before counts too
-    markdown = [(f"g{k}", _big_md(tmp_path, f"g{k}", 400_000 if k == 3 else 300_000)) for k in range(5)]
-    (tmp_path / "g3.html").write_text("<table></table>")
+    grids = [_big_result(f"g{k}", 400_000 if k == 3 else 300_000, (".html",) if k == 3 else ()) for k in range(5)]  # g3 wrote its page too
     images = [Published(f"g{k}.png", f"https://acme.github.io/health/healthgrid/g{k}.png", f"https://acme.github.io/health/healthgrid/g{k}.png?v=1")
               for k in range(5)]
     errors = ["g5: Datadog answered 500 Internal Server Error; gave up after 60s"]
-    write_summary(str(summary), markdown, images, "<picture>embed</picture>", errors)
+    write_summary(str(summary), grid_blocks(grids, images), "<picture>embed</picture>", errors)
     text = summary.read_text(encoding="utf-8")[1000:]
     assert len(summary.read_bytes()) <= 1 << 20
     assert text.startswith("**healthgrid failed:**\n\n```text\ng5: Datadog answered 500"), "errors first"
@@ -100,10 +111,11 @@ def test_a_summary_over_one_mib_keeps_the_errors_first_and_links_the_tables(tmp_
 
 
 def test_a_summary_puts_errors_before_the_grids(tmp_path):
+    from healthgrid.action.summary import grid_blocks
     from healthgrid.action.summary import summary as write_summary
 
     summary = tmp_path / "summary.md"
-    write_summary(str(summary), [("g", _big_md(tmp_path, "g", 1000))], [], "", ["h: Datadog answered 429; gave up after 60s"])
+    write_summary(str(summary), grid_blocks([_big_result("g", 1000)], []), "", ["h: Datadog answered 429; gave up after 60s"])
     assert summary.read_text().startswith("**healthgrid failed:**")
     assert "## g" in summary.read_text() and "Shortened" not in summary.read_text()
 
@@ -127,11 +139,12 @@ def test_the_comment_command_takes_the_largest_grids_markdown(in_tmp, cli, githu
 
 
 def test_a_summary_leaves_out_an_embed_too_large_for_it_and_points_at_the_output(tmp_path):
+    from healthgrid.action.summary import grid_blocks
     from healthgrid.action.summary import summary as write_summary
 
     summary = tmp_path / "summary.md"
     embed = "\n".join(f'<picture><img src="https://x/g{k}.png" alt="{"a" * 20_000}"></picture>' for k in range(60))
-    write_summary(str(summary), [("g", _big_md(tmp_path, "g", 1000))], [], embed, [])
+    write_summary(str(summary), grid_blocks([_big_result("g", 1000)], []), embed, [])
     text = summary.read_text()
     assert len(summary.read_bytes()) <= 1 << 20 and "| Metric | 🟢" in text, "the small table stays"
     assert "the embed snippet left out" in text and text.rstrip().endswith("The embed snippet is left out here: the `embed` output holds it.")

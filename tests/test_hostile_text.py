@@ -14,8 +14,7 @@ from healthgrid.action.run import _comment
 from healthgrid.action.summary import summary as write_summary
 from healthgrid.files.markdown import markdown
 from healthgrid.files.page import page
-from healthgrid.publish import Published
-from healthgrid.publish.comment import MARKER, body_for
+from healthgrid.publish.comment import MARKER, body_for, image_block
 from healthgrid.secrets import redact
 from healthgrid.text import md_code_block, md_text, one_line
 
@@ -98,7 +97,7 @@ def test_action_pr_comment_warning_redacts_an_echoed_token(tmp_path, monkeypatch
     err = io.StringIO()
     try:
         _comment({"GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/health", "GITHUB_API_URL": github.url},
-                        [], [Published("g.png", "https://x.example/g.png", "https://x.example/g.png?v=1")], TOKEN, err)
+                 [image_block("https://x.example/g.png?v=1")], TOKEN, err)
     finally:
         github.stop()
     assert err.getvalue().startswith("::warning::pr-comment: comment: GitHub answered 500")
@@ -236,7 +235,7 @@ def test_html_page_has_no_control_characters_and_escapes_markup():
 def test_summary_quotes_error_bodies_inert_and_truncated(tmp_path):
     summary = tmp_path / "summary.md"
     body = "```\n</details><img src=https://evil.example/x.png> @octocat ::error::x " + "y" * 9000
-    write_summary(str(summary), [], [], "", [body])
+    write_summary(str(summary), [], "", [body])
     html = html_of(summary.read_text())
     assert "<img" not in html and "<details" not in html.replace("&lt;/details&gt;", "")
     assert "<pre lang=\"text\"><code>```" in html and "(truncated)" in html and len(summary.read_text()) < 6000

@@ -70,13 +70,13 @@ def test_heatmap_trend_markdown_and_html_put_every_row_under_the_same_heading():
 @pytest.mark.parametrize("formats,drawn", [(("png", "svg", "html"), 2), (("svg", "html"), 2), (("html",), 0)])
 def test_each_theme_is_drawn_once_and_an_html_page_alone_draws_nothing(monkeypatch, formats, drawn):
     from healthgrid import render
-    from healthgrid.files.outputs import grid_files
+    from healthgrid.files.outputs import describe, grid_files
 
     calls = []
     real = render.figure_for
     monkeypatch.setattr(render, "figure_for", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
     grid = make_grid([("A", [0.5, 0.6])])
-    files = grid_files(grid, spec_for(grid), formats, ("light", "dark"))
+    files = grid_files(grid, spec_for(grid), describe(grid, spec_for(grid)), formats, ("light", "dark"))
     assert sorted(calls) == sorted(["light", "dark"][:drawn])
     assert [n for n in files if n.endswith((".png", ".svg", ".html"))] == [f"t{'_dark' if t == 'dark' else ''}.{f}" for f in formats for t in ("light", "dark")]
 

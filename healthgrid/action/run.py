@@ -16,9 +16,10 @@ from typing import TextIO
 
 from healthgrid.action.inputs import DEFAULT_TARGET, SECRET_INPUTS, build_argv, credentials, multiline_input, read_input, removal_options, truthy
 from healthgrid.action.runner import escape_data, escape_property, write_output
-from healthgrid.action.summary import summary
+from healthgrid.action.summary import grid_blocks, grid_image, summary
 from healthgrid.console import Console
 from healthgrid.credentials import Credentials
+from healthgrid.publish.comment import image_block
 
 
 def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -54,11 +55,13 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
     write_output(output_file, "changed", "true" if outcome.changed else "false")
     write_output(output_file, "embed", embed)
 
+    blocks = grid_blocks(outcome.grids, images)
     if truthy(read_input("pr-comment", env, "false")) and images:
-        _comment(env, outcome.markdown, images, keys.github_token, stderr)
+        shown = [grid_image(r.name, images) for r in outcome.grids]
+        _comment(env, blocks + [image_block(i.versioned_url) for i in images if i not in shown], keys.github_token, stderr)
     for message in outcome.errors:
         print(f"::error title={escape_property('healthgrid')}::{escape_data(message)}", file=stdout, flush=True)
-    summary(env.get("GITHUB_STEP_SUMMARY"), outcome.markdown, images, embed, outcome.errors)
+    summary(env.get("GITHUB_STEP_SUMMARY"), blocks, embed, outcome.errors)
     return code
 
 
@@ -69,7 +72,7 @@ class _Outcome:
     images: list = field(default_factory=list)  # [Published]
     changed: bool = False
     embeds: dict[str, str] = field(default_factory=dict)
-    markdown: list[tuple[str, Path]] = field(default_factory=list)  # (grid name, NAME.md) of each grid that rendered
+    grids: list = field(default_factory=list)  # [GridResult] of each grid that rendered
     errors: list[str] = field(default_factory=list)  # one line each, as the log shows them
 
 
@@ -111,7 +114,7 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         return code, outcome
     outcome.images, outcome.changed = result.images, result.changed
     outcome.embeds = result.embeds()
-    outcome.markdown = [(r.name, p) for r in result.grids if r.ok for p in r.files if p.suffix == ".md"]
+    outcome.grids = [r for r in result.grids if r.ok and r.text is not None]
     kept = "their published images were left as they were"
     outcome.errors = result.errors(kept)
     end = result.failure(kept)
@@ -129,10 +132,10 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     return (end.exit_code if end else 0), outcome
 
 
-def _comment(env, markdown: list[tuple[str, Path]], images: list, token: str, stderr: TextIO) -> None:
+def _comment(env, blocks: list, token: str, stderr: TextIO) -> None:
     """The sticky preview comment; a missing permission is a warning (fork pull requests)."""
     from healthgrid.errors import HealthgridError
-    from healthgrid.publish.comment import body_for, upsert
+    from healthgrid.publish.comment import body, upsert
     from healthgrid.secrets import redact
 
     try:
@@ -141,9 +144,9 @@ def _comment(env, markdown: list[tuple[str, Path]], images: list, token: str, st
     except (OSError, ValueError, KeyError, TypeError):
         print("::warning::pr-comment: not a pull_request event; no comment", file=stderr)
         return
-    body = body_for([i.versioned_url for i in images] + [str(path) for _, path in markdown])
+    text = body(blocks)
     warn = lambda message: print(f"::warning::{escape_data(redact(message))}", file=stderr)  # noqa: E731 - one line, read where it is used
     try:
-        upsert(env.get("GITHUB_REPOSITORY", ""), number, body, token, api=env.get("GITHUB_API_URL"), warn=warn)
+        upsert(env.get("GITHUB_REPOSITORY", ""), number, text, token, api=env.get("GITHUB_API_URL"), warn=warn)
     except HealthgridError as exc:
         warn(f"pr-comment: {exc}")

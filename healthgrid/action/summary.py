@@ -4,9 +4,9 @@ GitHub's limit of 1 MiB."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from healthgrid.action.runner import append
+from healthgrid.files.fit import GridMarkdown
 
 SUMMARY_ERRORS_LIMIT = 4000  # characters of error text quoted in the job summary
 
@@ -20,26 +20,35 @@ def embed_block(embed: str) -> str:
     return f"Embed (follows light/dark mode; versioned URLs beat caches):\n\n{fence}html\n{embed}\n{fence}"
 
 
-def summary(path: str | None, markdown: list[tuple[str, Path]], images: list, embed: str, errors: list[str]) -> None:
+def grid_blocks(grids: list, images: list) -> list[GridMarkdown]:
+    """The Markdown of each grid that rendered (a GridResult, with what the grid says in words), its
+    image at its versioned URL (NAME.md names it by file, which means nothing in a summary or a
+    comment) and, should its table be left out, a link to the grid's page beside its image."""
+    from healthgrid.files.fit import sibling
+
+    blocks = []
+    for r in grids:
+        image = grid_image(r.name, images)
+        page = ".html" if f"{r.name}.html" in r.contents else ".md"
+        blocks.append(r.text.block(image.versioned_url if image else None, sibling(image.url, r.name, (page,)) if image else None))
+    return blocks
+
+
+def grid_image(name: str, images: list):
+    """The image shown under a grid's title: its light PNG, else its dark one (a dark-only run)."""
+    by_file = {i.file: i for i in images}
+    return by_file.get(f"{name}.png") or by_file.get(f"{name}_dark.png")
+
+
+def summary(path: str | None, grids: list[GridMarkdown], embed: str, errors: list[str]) -> None:
     """The job summary: errors first, then each grid's Markdown, then the embed snippet, within
     GitHub's 1 MiB (a longer summary is dropped whole): past it, tables give way to links
-    (healthgrid.mdfit) and the text says so; the errors always stay."""
-    from healthgrid.files.fit import SUMMARY_LIMIT, SUMMARY_WHAT, fit, sibling, split_grid, utf8_bytes
-    from healthgrid.text import md_code_block, md_url
+    (healthgrid.files.fit) and the text says so; the errors always stay."""
+    from healthgrid.files.fit import SUMMARY_LIMIT, SUMMARY_WHAT, fit, utf8_bytes
+    from healthgrid.text import md_code_block
 
     if not path:
         return
-    by_file = {i.file: i for i in images}
-    grids = []
-    for name, md_path in markdown:
-        if not md_path.is_file():
-            continue
-        image = by_file.get(f"{name}.png") or by_file.get(f"{name}_dark.png")
-        # The Markdown points at the image by file name; in a summary it must be a URL, or go.
-        lines = [(line.replace(f"]({name}.png)", f"]({md_url(image.versioned_url)})") if image else "")
-                 if line.startswith("![") else line for line in md_path.read_text(encoding="utf-8").splitlines()]
-        page = ".html" if md_path.with_suffix(".html").is_file() else ".md"
-        grids.append(split_grid(name, "\n".join(lines), sibling(image.url, name, (page,)) if image else None))
     # Quoted verbatim but inert: they may echo Datadog's or a proxy's error body.
     first = "**healthgrid failed:**\n\n" + md_code_block("\n".join(errors), limit=SUMMARY_ERRORS_LIMIT) if errors else ""
     tail = embed_block(embed) if embed else ""

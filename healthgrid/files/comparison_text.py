@@ -7,7 +7,7 @@ Tag values come from Datadog and are untrusted: every one goes through `md_text`
 
 from __future__ import annotations
 
-from healthgrid.files.markdown import WORST_SHOWN, counts_text, md_heading, rule_text
+from healthgrid.files.markdown import WORST_SHOWN, GridText, counts_text, rule_text
 from healthgrid.model.band import Band
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, window_text
@@ -50,9 +50,12 @@ def judged_by(row: Row, aggregation: str) -> str:
 
 
 def markdown(grid: Comparison, image: str | None = None) -> str:
-    lines = md_heading(grid.title, alt_text(grid), image)
-    lines.append("| " + " | ".join(md_text(h) for h in [grid.by] + [row.name for row in grid.rows]) + " |")
-    lines.append("|---|" + "---:|" * len(grid.rows))
+    """A comparison's `NAME.md`."""
+    return grid_text(grid).markdown(image)
+
+
+def grid_text(grid: Comparison) -> GridText:
+    lines = ["| " + " | ".join(md_text(h) for h in [grid.by] + [row.name for row in grid.rows]) + " |", "|---|" + "---:|" * len(grid.rows)]
     for j, tag in enumerate(grid.tags):
         cells = []
         for row in grid.rows:
@@ -66,6 +69,5 @@ def markdown(grid: Comparison, image: str | None = None) -> str:
         " · ".join(f"{b.symbol} {b.word}" for b in (Band.GOOD, Band.WARNING, Band.CRITICAL, Band.NODATA)) + ". "
         f"Figures of merit: good ≥ {grid.bands.warning:g}, critical < {grid.bands.critical:g}; a rule row is good when its value meets the rule, "
         f"warning when it meets only warn. The window is partial: today counts up to {as_of_text(grid.now, grid.timezone)}.",
-        "",
     ]
-    return "\n".join(lines)
+    return GridText(grid.name, grid.title, alt_text(grid), "\n".join(lines))

@@ -78,24 +78,42 @@ def _grid_of(stem: str, present: set[str]) -> str:
 
 
 def _load(entry: Entry, raw: bytes | None) -> None:
-    from healthgrid.sources.comparison_file import parse_any
-
-    if not raw or len(raw) > MAX_JSON_BYTES:
-        return
-    try:
-        doc = json.loads(raw, parse_constant=_no_constant)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return
-    if not isinstance(doc, dict):
+    doc = _document(raw)
+    if doc is None:
         return
     if isinstance(doc.get("title"), str) and doc["title"].strip():
         entry.title = _plain(doc["title"])
     entry.page = _page(doc.get("status_page"))
+    entry.grid = _grid(doc)
+    if entry.grid is not None:
+        entry.title = _plain(entry.grid.title) or entry.name
+
+
+def read_grid(raw: bytes | None) -> Grid | Comparison | None:
+    """The grid a NAME.json holds, judged by the bands it states; None when it holds none (too big,
+    not JSON, not grid data)."""
+    doc = _document(raw)
+    return _grid(doc) if doc is not None else None
+
+
+def _document(raw: bytes | None) -> dict | None:
+    if not raw or len(raw) > MAX_JSON_BYTES:
+        return None
     try:
-        entry.grid = parse_any(doc, "", lambda name, title: _bands(doc.get("bands")))
+        doc = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return doc if isinstance(doc, dict) else None
+
+
+def _grid(doc: dict) -> Grid | Comparison | None:
+    from healthgrid.sources.comparison_file import parse_any
+
+    bands = _bands(doc.get("bands"))
+    try:
+        return parse_any(doc, "", lambda name, title: bands)
     except (ConfigError, RecursionError):
-        return
-    entry.title = _plain(entry.grid.title) or entry.name
+        return None
 
 
 def _no_constant(name: str):

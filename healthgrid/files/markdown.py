@@ -1,4 +1,6 @@
-"""`NAME.md`: the grid's alt text and a Markdown table.
+"""What a grid says in words: the alt-text sentence and the Markdown table of `NAME.md`, carried
+as data (`GridText`) to every place they land: NAME.md, the job summary, the pull-request comment,
+the embed snippet, the HTML pages.
 
 The table never relies on colour alone: each cell carries a band symbol, and a legend says what
 the symbols mean.
@@ -7,7 +9,9 @@ the symbols mean.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
+from healthgrid.files.fit import GridMarkdown
 from healthgrid.model.band import Band
 from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, day_label, judged_by_rules, row_trend, rule_bands, window_text
 from healthgrid.model.grid import Grid, Row
@@ -16,6 +20,28 @@ from healthgrid.model.sections import headings
 from healthgrid.text import md_text, md_url
 
 WORST_SHOWN = 3  # today's worst cells named in the alt text and on the status page
+
+
+@dataclass(frozen=True)
+class GridText:
+    """A grid's words as data: its title, the alt-text sentence (plain text: each place it lands
+    escapes it for itself) and its Markdown table with what follows it (the legend)."""
+
+    name: str
+    title: str
+    alt: str
+    table: str
+
+    def block(self, image: str | None = None, link: str | None = None) -> GridMarkdown:
+        """The grid as Markdown under its title: its image (a file name or a URL) with the alt text,
+        the alt text as a paragraph, the table; `link`: where the whole table is, should it be left out."""
+        head = [f"## {md_text(self.title)}"] + ([f"![{md_text(self.alt)}]({md_url(image)})"] if image else [])
+        return GridMarkdown(self.name, head, md_text(self.alt), self.table, link)
+
+    def markdown(self, image: str | None = None) -> str:
+        """`NAME.md`, its image named by `image` (the first image written beside it)."""
+        block = self.block(image)
+        return "\n\n".join([*block.head, block.alt, block.table]) + "\n"
 
 
 def worst_today(grid: Grid, count: int = WORST_SHOWN) -> list[str]:
@@ -43,13 +69,13 @@ def alt_text(grid: Grid) -> str:
     return sentence
 
 
-def md_heading(title: str, alt: str, image: str | None) -> list[str]:
-    """NAME.md's first lines: the title, the image with its alt text (when there is one), the alt text."""
-    return [f"## {md_text(title)}", ""] + ([f"![{md_text(alt)}]({md_url(image)})", ""] if image else []) + [md_text(alt), ""]
-
-
 def markdown(grid: Grid, image: str | None = None, trend: bool = False) -> str:
-    lines = md_heading(grid.title, alt_text(grid), image)
+    """`NAME.md` of a heatmap or trend grid (`trend`: with the trend column)."""
+    return grid_text(grid, trend).markdown(image)
+
+
+def grid_text(grid: Grid, trend: bool = False) -> GridText:
+    lines = []
     # A "Rule" column only where some row has a rule or a description: the rule is what a reader
     # of a rule row needs to read its colours.
     ruled = any(row.rule or row.description for row in grid.rows)
@@ -70,8 +96,8 @@ def markdown(grid: Grid, image: str | None = None, trend: bool = False) -> str:
         if trend:
             cells.append(md_text(row_trend(row)[1]))
         lines.append(f"| {md_text(row.label)} | " + " | ".join(cells) + " |")
-    lines += ["", f"{legend(grid)} Today is partial, as of {as_of_text(grid.now, grid.timezone)}.", ""]
-    return "\n".join(lines)
+    lines += ["", f"{legend(grid)} Today is partial, as of {as_of_text(grid.now, grid.timezone)}."]
+    return GridText(grid.name, grid.title, alt_text(grid), "\n".join(lines))
 
 
 _RULE_MEANING = {Band.GOOD: "meets its rule", Band.WARNING: "fails pass but meets `warn`", Band.CRITICAL: "meets neither"}

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from healthgrid.config import GridSpec, StatusPageSpec
 from healthgrid.errors import RunError
-from healthgrid.files.markdown import markdown
+from healthgrid.files.markdown import GridText
+from healthgrid.files.markdown import grid_text as markdown_text
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import Grid
 from healthgrid.site.names import image_name
@@ -28,10 +29,20 @@ def grid_json(grid: Grid | Comparison, extra: dict | None = None) -> str:
 THEME_CHOICES = {"light": ("light",), "dark": ("dark",), "both": ("light", "dark")}
 
 
-def grid_files(grid: Grid | Comparison, spec: GridSpec, formats: tuple[str, ...], themes: tuple[str, ...], layout=None,
+def describe(grid: Grid | Comparison, spec: GridSpec) -> GridText:
+    """What the grid says in words (its alt text and Markdown table), worked out once for NAME.md
+    and every place the run shows them."""
+    if isinstance(grid, Comparison):
+        from healthgrid.files.comparison_text import grid_text
+
+        return grid_text(grid)
+    return markdown_text(grid, trend=spec.trend_column)
+
+
+def grid_files(grid: Grid | Comparison, spec: GridSpec, text: GridText, formats: tuple[str, ...], themes: tuple[str, ...], layout=None,
                status_page: StatusPageSpec = StatusPageSpec()) -> dict[str, bytes]:
-    """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json, NAME.md and
-    NAME.badge.json.
+    """File name -> content, images first (PNG light, PNG dark, ...), then NAME.json, NAME.md (from
+    `text`, the grid's `describe`) and NAME.badge.json.
     `layout`: the sizes this grid shares with the other heatmaps of its config."""
     from healthgrid import render
     from healthgrid.files.badge import badge_json, badge_name
@@ -57,12 +68,7 @@ def grid_files(grid: Grid | Comparison, spec: GridSpec, formats: tuple[str, ...]
     files[f"{grid.name}.json"] = grid_json(grid, {
         "bands": {"critical": grid.bands.critical, "warning": grid.bands.warning},
         "status_page": {"refresh_seconds": status_page.refresh_seconds, "stale_after_minutes": status_page.stale_after_minutes}}).encode()
-    if isinstance(grid, Comparison):
-        from healthgrid.files.comparison_text import markdown as comparison_markdown
-
-        files[f"{grid.name}.md"] = comparison_markdown(grid, image=first_image).encode()
-    else:
-        files[f"{grid.name}.md"] = markdown(grid, image=first_image, trend=spec.trend_column).encode()
+    files[f"{grid.name}.md"] = text.markdown(first_image).encode()
     files[badge_name(grid.name)] = badge_json(grid).encode()
     return files
 

@@ -10,6 +10,7 @@ from typing import Callable
 
 from healthgrid import net
 from healthgrid.errors import RunError, UsageError
+from healthgrid.files.fit import GridMarkdown
 from healthgrid.net import Budget
 from healthgrid.secrets import secret_from_env
 from healthgrid.text import md_text, md_url, said
@@ -21,11 +22,27 @@ BUDGET = 120.0  # seconds for the whole comment, every page included
 MAX_REQUESTS = 52  # 50 pages of 100 comments, then the edit
 
 
+def body(grids: list[GridMarkdown]) -> str:
+    """The comment: its marker, each grid's Markdown, a footer. Within GitHub's 65,536 characters:
+    past them, tables give way to links to the grid's page beside its image (healthgrid.files.fit),
+    and the text says so."""
+    from healthgrid.files.fit import COMMENT_LIMIT, COMMENT_WHAT, fit, utf16_units
+
+    footer = "<sub>Rendered by healthgrid from demo data for this pull request; updated on every push.</sub>"
+    return fit(f"{MARKER}\n### healthgrid preview", grids, footer, COMMENT_LIMIT, utf16_units, COMMENT_WHAT)
+
+
+def image_block(url: str) -> GridMarkdown:
+    """An image shown on its own, its file name as its alt text."""
+    name = url.rsplit("/", 1)[-1].split("?")[0]
+    return GridMarkdown(name, [f"![{md_text(name)}]({md_url(url)})"], "", "")
+
+
 def body_for(items: list[str]) -> str:
-    """Markdown for the comment: each URL as an image; each local .md file (NAME.md) inlined, with
-    its image line pointed at the matching URL. Within GitHub's 65,536 characters: past them, tables
-    give way to links to the grid's page beside its image (healthgrid.mdfit), and the text says so."""
-    from healthgrid.files.fit import COMMENT_LIMIT, COMMENT_WHAT, GridMarkdown, fit, sibling, split_grid, utf16_units
+    """The comment for `healthgrid comment`'s FILE_OR_URL: each URL as an image; each local .md
+    file (NAME.md, Markdown as healthgrid writes it) inlined, with its image line pointed at the
+    matching URL."""
+    from healthgrid.files.fit import sibling, split_grid
 
     urls = [i for i in items if re.match(r"https?://", i)]
     grids: list[GridMarkdown] = []
@@ -50,12 +67,7 @@ def body_for(items: list[str]) -> str:
             lines.append(line)
         page = ".html" if Path(item).with_suffix(".html").is_file() else ".md"  # the HTML page, when it was written too
         grids.append(split_grid(stem, "\n".join(lines), sibling(match, stem, (page,)) if match else None))
-    for url in urls:
-        if url not in used:
-            name = url.rsplit("/", 1)[-1].split("?")[0]
-            grids.append(GridMarkdown(name, [f"![{md_text(name)}]({md_url(url)})"], "", ""))
-    footer = "<sub>Rendered by healthgrid from demo data for this pull request; updated on every push.</sub>"
-    return fit(f"{MARKER}\n### healthgrid preview", grids, footer, COMMENT_LIMIT, utf16_units, COMMENT_WHAT)
+    return body(grids + [image_block(url) for url in urls if url not in used])
 
 
 @dataclass(frozen=True)
