@@ -100,9 +100,9 @@ def cmd_render(args: argparse.Namespace, console: Console) -> int:
     else:
         for path in [p for r in result.grids for p in r.files] + result.files:
             console.result(str(path))
-    failed = result.failure("their files were left as they were")
-    if failed:
-        raise failed
+    end = result.end_error()
+    if end:
+        raise end
     return 0
 
 
@@ -118,9 +118,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
 
     result = run(run_options(args, Credentials.from_env(), publish=True), console)
     _print_images(result.images, result.changed, args.json, console, {t.name: t.alt for t in result.texts()}, extra=_grids_json(result))
-    failed = result.failure("their published images were left as they were")
-    if failed:
-        raise failed
+    end = result.end_error()
+    if end:
+        raise end
     return 0
 
 

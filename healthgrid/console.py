@@ -38,19 +38,18 @@ class Console:
 
 
 def failure(exc: BaseException, console: Console, debug: bool = False) -> tuple[int, list[str]]:
-    """Report an exception that ended a command: one line each (several for a config with several
-    errors), the traceback only with `debug`. Returns the exit code and the lines as shown."""
+    """The one catch of a command (and of the Action): the exception that ended it presents itself,
+    one line each, the traceback only with `debug`; an interruption and a bug are one line too.
+    Returns the exit code and the lines as shown."""
     if isinstance(exc, KeyboardInterrupt):
-        lines, code = ["interrupted"], 130
+        error, code = HealthgridError("interrupted"), 130
     elif isinstance(exc, HealthgridError):
-        lines, code = list(getattr(exc, "lines", None) or [str(exc)]), exc.exit_code
+        error, code = exc, exc.exit_code
     else:  # a bug: still one line unless --debug
-        lines = [f"internal error: {type(exc).__name__}: {exc}" + ("" if debug else " (run with --debug for details)")]
-        code = 1
+        error, code = HealthgridError(f"internal error: {type(exc).__name__}: {exc}" + ("" if debug else " (run with --debug for details)")), 1
     if debug and not isinstance(exc, KeyboardInterrupt):
         import traceback
 
         console.debug("".join(traceback.format_exception(exc)))
-    for line in lines:
-        console.error(line)
-    return code, [log_line(line) for line in lines]
+    error.show(console)
+    return code, [log_line(line) for line in error.lines()]

@@ -1,10 +1,19 @@
-"""The two kinds of failure a user sees, mapped to the documented exit codes."""
+"""The two kinds of failure a user sees, mapped to the documented exit codes. Each presents itself:
+its lines (`healthgrid: error: <line>`, one a mistake) and its exit code."""
 
 
 class HealthgridError(Exception):
     """A failure reported as one line, `healthgrid: error: <message>`."""
 
     exit_code = 1
+
+    def lines(self) -> list[str]:
+        """What the user reads, one line each (several for a config with several mistakes)."""
+        return [str(self)]
+
+    def show(self, console) -> None:
+        for line in self.lines():
+            console.error(line)
 
 
 class UsageError(HealthgridError):

@@ -62,6 +62,7 @@ class RunResult:
     images: list = field(default_factory=list)  # [Published]
     changed: bool = False
     publish_error: RunError | None = None
+    publishing: bool = False  # the run publishes what it rendered (run, the Action), or only writes files (render)
 
     def all_contents(self) -> dict[str, bytes]:
         """Every file written for a grid that rendered, then the run's own: what is published."""
@@ -76,19 +77,16 @@ class RunResult:
 
         return embeds(self.images, {t.name: t.alt for t in self.texts()})
 
-    def failure(self, kept: str) -> RunError | None:
-        """What ends the run with exit code 1, if anything: the publish, else the grids that failed."""
+    def end_error(self) -> RunError | None:
+        """What ends the run with exit code 1, if anything: the publish, else the grids that failed,
+        and what became of their files (or, in a run that publishes, of their published images)."""
         if self.publish_error:
             return self.publish_error
         failed = [r.name for r in self.grids if not r.ok]
         if failed:
+            kept = "their published images were left as they were" if self.publishing else "their files were left as they were"
             return RunError(f"{len(failed)} of {len(self.grids)} grid(s) failed: {', '.join(failed)}; {kept}")
         return None
-
-    def errors(self, kept: str) -> list[str]:
-        """Every error of the run, one line each as the console shows it."""
-        end = self.failure(kept)
-        return [r.error for r in self.grids if r.error] + ([log_line(str(end))] if end else [])
 
 
 def run(options: RunOptions, console: Console) -> RunResult:
@@ -100,7 +98,7 @@ def run(options: RunOptions, console: Console) -> RunResult:
     if options.publish:
         check(options.publish)
     deadline = Budget(options.deadline) if options.deadline else None  # counted from here, before any fetch
-    result = RunResult(render_grids(options, console, deadline))
+    result = RunResult(render_grids(options, console, deadline), publishing=options.publish is not None)
     if "html" in options.formats and any(r.ok for r in result.grids):
         _write_index(options, result, console)
     if options.publish is None:

@@ -31,7 +31,7 @@ def test_a_run_gives_each_grid_its_own_files_and_the_index_to_the_run(in_tmp):
     assert [p.name for p in grid.files] == ["health_grid.png", "health_grid.html", "health_grid.json", "health_grid.md", "health_grid.badge.json"]
     assert result.files == [in_tmp / "o" / "index.html"] and result.contents["index.html"] == (in_tmp / "o" / "index.html").read_bytes()
     assert set(result.all_contents()) == {*grid.contents, "index.html"}
-    assert result.failure("kept") is None and result.errors("kept") == [] and result.images == []
+    assert result.end_error() is None and result.images == []
     assert "health_grid: 7 rows × 7 days" in err.getvalue()
 
 
@@ -50,7 +50,7 @@ def test_a_failed_grid_is_in_the_result_one_redacted_line(in_tmp, dd, monkeypatc
     (grid,) = result.grids
     assert not grid.ok and "refused the credentials (403" in grid.error and "\n" not in grid.error
     assert "wrong-app-key" not in grid.error + err.getvalue()
-    assert result.errors("kept") == [grid.error, "1 of 1 grid(s) failed: health_grid; kept"]
+    assert str(result.end_error()) == "1 of 1 grid(s) failed: health_grid; their files were left as they were"
     assert not (in_tmp / "o").exists(), "a grid that failed writes nothing"
 
 

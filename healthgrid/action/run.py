@@ -81,17 +81,14 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     gh-pages publisher alone)."""
     from healthgrid.cli import build_parser, publish_options, run_options
     from healthgrid.console import failure
+    from healthgrid.errors import UsageError
     from healthgrid.flags import check_argv
-    from healthgrid.text import log_line
 
     outcome = _Outcome()
-    broken = multiline_input(env)
-    if broken:
-        message = f"input {broken}: has a line break or control character; give it on one line"
-        console.error(message)
-        outcome.errors.append(log_line(message))
-        return 2, outcome
     try:
+        broken = multiline_input(env)
+        if broken:
+            raise UsageError(f"input {broken}: has a line break or control character; give it on one line")
         argv = build_argv(env)
         check_argv(argv)
         args = build_parser().parse_args(argv)
@@ -109,27 +106,23 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
 
             check_before_run(options.publish.to, keys)
         result = run(options, console)
-    except (Exception, KeyboardInterrupt) as exc:
-        code, outcome.errors = failure(exc, console)
-        return code, outcome
-    outcome.images, outcome.changed = result.images, result.changed
-    outcome.embeds = result.embeds()
-    outcome.grids = [r for r in result.grids if r.ok and r.text is not None]
-    kept = "their published images were left as they were"
-    outcome.errors = result.errors(kept)
-    end = result.failure(kept)
-    if end:
-        console.error(str(end))
-    elif dashboard:  # after a good publish only: a failed grid would show an old image beside a live twin
-        try:
+        outcome.images, outcome.changed = result.images, result.changed
+        outcome.embeds = result.embeds()
+        outcome.grids = [r for r in result.grids if r.ok and r.text is not None]
+        outcome.errors = [r.error for r in result.grids if r.error]  # each shown as its grid failed
+        end = result.end_error()
+        if end:
+            raise end
+        if dashboard:  # after a good publish only: a failed grid would show an old image beside a live twin
             from healthgrid.datadog.dashboard import after_publish
 
             done = after_publish(options.config, args.grid, result.images, keys, console.warn)
             console.progress(f"dashboard: {done.action} {done.id} {done.url}")
-        except (Exception, KeyboardInterrupt) as exc:
-            code, outcome.errors = failure(exc, console)
-            return code, outcome
-    return (end.exit_code if end else 0), outcome
+    except (Exception, KeyboardInterrupt) as exc:
+        code, lines = failure(exc, console)
+        outcome.errors += lines
+        return code, outcome
+    return 0, outcome
 
 
 def _comment(env, blocks: list, token: str, stderr: TextIO) -> None:

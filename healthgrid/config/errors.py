@@ -25,10 +25,13 @@ class ConfigErrors(UsageError):
 
     def __init__(self, errors: list[ConfigError], total: int):
         self.errors = errors
-        self.lines = [str(e) for e in errors]
+        self._lines = [str(e) for e in errors]
         if total > len(errors):
-            self.lines.append(f"{total - len(errors)} more config error(s) not shown; fix these first")
-        super().__init__("\n".join(self.lines))
+            self._lines.append(f"{total - len(errors)} more config error(s) not shown; fix these first")
+        super().__init__("\n".join(self._lines))
+
+    def lines(self) -> list[str]:
+        return list(self._lines)
 
 
 class Collector:
