@@ -6,7 +6,8 @@ import sys
 from typing import TextIO
 
 from healthgrid.errors import HealthgridError
-from healthgrid.text import log_line, log_lines
+from healthgrid.secrets import redact
+from healthgrid.text import log_line, log_lines, workflow_data, workflow_property
 
 PROG = "healthgrid"
 
@@ -14,12 +15,25 @@ PROG = "healthgrid"
 class Console:
     """The one way out for text: every message is redacted (known secrets and secret-shaped values)
     and made one inert line, so neither a secret nor a workflow command (`::warning::…`, `##[…]`)
-    that arrived inside user text or an echoed error body can reach a log. Tests pass their own
-    streams."""
+    that arrived inside user text or an echoed error body can reach a log. The Action's own
+    workflow commands (masks, annotations) go out here too, escaped as the runner reads them, on
+    `commands` (default: `out`). Tests pass their own streams."""
 
-    def __init__(self, out: TextIO | None = None, err: TextIO | None = None):
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, commands: TextIO | None = None):
         self.out = out or sys.stdout
         self.err = err or sys.stderr
+        self.commands = commands or self.out
+
+    def mask(self, secret: str) -> None:
+        """`::add-mask::` for one line of a secret: the runner hides it in every later log line.
+        Never redacted: a mask of `***` would hide nothing."""
+        print(f"::add-mask::{workflow_data(secret)}", file=self.commands, flush=True)
+
+    def annotate(self, level: str, message: str, title: str | None = None) -> None:
+        """A workflow annotation, `::error title=TITLE::MESSAGE` or `::warning::MESSAGE`: redacted, and
+        escaped as the runner reads a command."""
+        properties = f" title={workflow_property(title)}" if title else ""
+        print(f"::{level}{properties}::{workflow_data(redact(message))}", file=self.commands, flush=True)
 
     def progress(self, message: str) -> None:
         print(f"{PROG}: {log_line(message)}", file=self.err, flush=True)

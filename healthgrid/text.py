@@ -52,6 +52,17 @@ def log_lines(text: str) -> str:
     return "\n".join(lines)
 
 
+def workflow_data(text: str) -> str:
+    """A workflow command's message (`::error::MESSAGE`): the runner reads %25, %0D and %0A back, so
+    a line break inside cannot end the command."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def workflow_property(text: str) -> str:
+    """A workflow command's property value (`title=VALUE`): also no `:` or `,`, which end it."""
+    return workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
 # Markdown: every ASCII punctuation character may be backslash-escaped (CommonMark); only those
 # that can open something inline are (emphasis, links and images, code, HTML and comments,
 # entities, table cells, strikethrough, GitHub math, headings' closing #), so numbers and most

@@ -2,9 +2,12 @@
 with 422) and a job summary of at most 1 MiB (a longer one is dropped whole, errors included).
 Past them the text is shortened, says so, and links what it left out."""
 
+import io
 import re
 
 import pytest
+
+from healthgrid.console import Console
 
 from conftest import NOW_DT
 from helpers import make_grid
@@ -99,7 +102,7 @@ def test_a_summary_over_one_mib_keeps_the_errors_first_and_links_the_tables(tmp_
     images = [Published(f"g{k}.png", f"https://acme.github.io/health/healthgrid/g{k}.png", f"https://acme.github.io/health/healthgrid/g{k}.png?v=1")
               for k in range(5)]
     errors = ["g5: Datadog answered 500 Internal Server Error; gave up after 60s"]
-    write_summary(str(summary), grid_blocks(grids, images), "<picture>embed</picture>", errors)
+    write_summary(str(summary), grid_blocks(grids, images), "<picture>embed</picture>", errors, Console(io.StringIO(), io.StringIO()))
     text = summary.read_text(encoding="utf-8")[1000:]
     assert len(summary.read_bytes()) <= 1 << 20
     assert text.startswith("**healthgrid failed:**\n\n```text\ng5: Datadog answered 500"), "errors first"
@@ -115,7 +118,8 @@ def test_a_summary_puts_errors_before_the_grids(tmp_path):
     from healthgrid.action.summary import summary as write_summary
 
     summary = tmp_path / "summary.md"
-    write_summary(str(summary), grid_blocks([_big_result("g", 1000)], []), "", ["h: Datadog answered 429; gave up after 60s"])
+    errors = ["h: Datadog answered 429; gave up after 60s"]
+    write_summary(str(summary), grid_blocks([_big_result("g", 1000)], []), "", errors, Console(io.StringIO(), io.StringIO()))
     assert summary.read_text().startswith("**healthgrid failed:**")
     assert "## g" in summary.read_text() and "Shortened" not in summary.read_text()
 
@@ -144,7 +148,7 @@ def test_a_summary_leaves_out_an_embed_too_large_for_it_and_points_at_the_output
 
     summary = tmp_path / "summary.md"
     embed = "\n".join(f'<picture><img src="https://x/g{k}.png" alt="{"a" * 20_000}"></picture>' for k in range(60))
-    write_summary(str(summary), grid_blocks([_big_result("g", 1000)], []), embed, [])
+    write_summary(str(summary), grid_blocks([_big_result("g", 1000)], []), embed, [], Console(io.StringIO(), io.StringIO()))
     text = summary.read_text()
     assert len(summary.read_bytes()) <= 1 << 20 and "| Metric | 🟢" in text, "the small table stays"
     assert "the embed snippet left out" in text and text.rstrip().endswith("The embed snippet is left out here: the `embed` output holds it.")

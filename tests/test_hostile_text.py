@@ -12,6 +12,7 @@ from cmarkgfm.cmark import Options
 from healthgrid import action
 from healthgrid.action.run import _comment
 from healthgrid.action.summary import summary as write_summary
+from healthgrid.console import Console
 from healthgrid.files.markdown import markdown
 from healthgrid.files.page import page
 from healthgrid.publish.comment import MARKER, body_for, image_block
@@ -97,7 +98,7 @@ def test_action_pr_comment_warning_redacts_an_echoed_token(tmp_path, monkeypatch
     err = io.StringIO()
     try:
         _comment({"GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/health", "GITHUB_API_URL": github.url},
-                 [image_block("https://x.example/g.png?v=1")], TOKEN, err)
+                 [image_block("https://x.example/g.png?v=1")], TOKEN, Console(err, err, commands=err))
     finally:
         github.stop()
     assert err.getvalue().startswith("::warning::pr-comment: comment: GitHub answered 500")
@@ -235,7 +236,7 @@ def test_html_page_has_no_control_characters_and_escapes_markup():
 def test_summary_quotes_error_bodies_inert_and_truncated(tmp_path):
     summary = tmp_path / "summary.md"
     body = "```\n</details><img src=https://evil.example/x.png> @octocat ::error::x " + "y" * 9000
-    write_summary(str(summary), [], "", [body])
+    write_summary(str(summary), [], "", [body], Console(io.StringIO(), io.StringIO()))
     html = html_of(summary.read_text())
     assert "<img" not in html and "<details" not in html.replace("&lt;/details&gt;", "")
     assert "<pre lang=\"text\"><code>```" in html and "(truncated)" in html and len(summary.read_text()) < 6000
@@ -298,3 +299,17 @@ def test_a_binary_file_given_as_markdown_is_a_usage_error(in_tmp, cli, github):
     assert result.code == 2 and result.err.count("\n") == 1
     assert result.err.startswith("healthgrid: error: FILE_OR_URL: g.png: not UTF-8 text")
     assert github.requests == []
+
+
+def test_the_actions_workflow_commands_go_out_escaped_and_redacted_through_the_console():
+    from healthgrid.console import Console
+    from healthgrid.secrets import register_secret
+
+    out = io.StringIO()
+    console = Console(io.StringIO(), io.StringIO(), commands=out)
+    register_secret("wf-s3cr3t-0123456789")
+    console.mask("wf-s3cr3t-0123456789")
+    console.annotate("warning", "a\r\nb wf-s3cr3t-0123456789 100%")
+    console.annotate("error", "g: failed", title="health:grid, one")
+    assert out.getvalue().splitlines() == ["::add-mask::wf-s3cr3t-0123456789", "::warning::a%0D%0Ab *** 100%25",
+                                           "::error title=health%3Agrid%2C one::g: failed"]

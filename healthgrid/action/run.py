@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from healthgrid.action.inputs import DEFAULT_TARGET, SECRET_INPUTS, build_argv, credentials, multiline_input, read_input, removal_options, truthy
-from healthgrid.action.runner import escape_data, escape_property, write_output
+from healthgrid.action.runner import write_output
 from healthgrid.action.summary import grid_blocks, grid_image, summary
 from healthgrid.console import Console
 from healthgrid.credentials import Credentials
@@ -30,6 +30,9 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
 
+    # Progress and errors on stderr; results (the step outputs) go to the runner's files, workflow
+    # commands to stdout.
+    console = Console(stderr, stderr, commands=stdout)
     # Masks first: nothing may mention a secret before the runner knows to hide it. The runner
     # masks a value line by line only when told each line, and un-escapes %25, %0D, %0A first.
     for name in SECRET_INPUTS:
@@ -39,9 +42,7 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
             lines.append(basic_credentials(value))
             register_secret(lines[-1])
         for line in lines:
-            print(f"::add-mask::{escape_data(line)}", file=stdout, flush=True)
-
-    console = Console(stderr, stderr)  # progress and errors; the outputs below are the results
+            console.mask(line)
     keys = credentials(env)
     code, outcome = _run(env, keys, console)
     images = outcome.images
@@ -49,19 +50,19 @@ def main(env=None, stdout: TextIO | None = None, stderr: TextIO | None = None) -
     dark = next((i for i in images if i.file.endswith("_dark.png")), None)
     embed = "\n".join(outcome.embeds.values())
     output_file = env.get("GITHUB_OUTPUT")
-    write_output(output_file, "image-url", light.url if light else "")
-    write_output(output_file, "dark-image-url", dark.url if dark else "")
-    write_output(output_file, "images", json.dumps([i.as_dict() for i in images]))
-    write_output(output_file, "changed", "true" if outcome.changed else "false")
-    write_output(output_file, "embed", embed)
+    write_output(output_file, "image-url", light.url if light else "", console)
+    write_output(output_file, "dark-image-url", dark.url if dark else "", console)
+    write_output(output_file, "images", json.dumps([i.as_dict() for i in images]), console)
+    write_output(output_file, "changed", "true" if outcome.changed else "false", console)
+    write_output(output_file, "embed", embed, console)
 
     blocks = grid_blocks(outcome.grids, images)
     if truthy(read_input("pr-comment", env, "false")) and images:
         shown = [grid_image(r.name, images) for r in outcome.grids]
-        _comment(env, blocks + [image_block(i.versioned_url) for i in images if i not in shown], keys.github_token, stderr)
+        _comment(env, blocks + [image_block(i.versioned_url) for i in images if i not in shown], keys.github_token, console)
     for message in outcome.errors:
-        print(f"::error title={escape_property('healthgrid')}::{escape_data(message)}", file=stdout, flush=True)
-    summary(env.get("GITHUB_STEP_SUMMARY"), blocks, embed, outcome.errors)
+        console.annotate("error", message, title="healthgrid")
+    summary(env.get("GITHUB_STEP_SUMMARY"), blocks, embed, outcome.errors, console)
     return code
 
 
@@ -125,20 +126,21 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     return 0, outcome
 
 
-def _comment(env, blocks: list, token: str, stderr: TextIO) -> None:
-    """The sticky preview comment; a missing permission is a warning (fork pull requests)."""
+def _comment(env, blocks: list, token: str, console: Console) -> None:
+    """The sticky preview comment; a missing permission is a warning annotation (fork pull requests)."""
     from healthgrid.errors import HealthgridError
     from healthgrid.publish.comment import body, upsert
-    from healthgrid.secrets import redact
+
+    def warn(message: str) -> None:
+        console.annotate("warning", message)
 
     try:
         event = json.loads(Path(env.get("GITHUB_EVENT_PATH", "")).read_text(encoding="utf-8"))
         number = int(event["pull_request"]["number"])
     except (OSError, ValueError, KeyError, TypeError):
-        print("::warning::pr-comment: not a pull_request event; no comment", file=stderr)
+        warn("pr-comment: not a pull_request event; no comment")
         return
     text = body(blocks)
-    warn = lambda message: print(f"::warning::{escape_data(redact(message))}", file=stderr)  # noqa: E731 - one line, read where it is used
     try:
         upsert(env.get("GITHUB_REPOSITORY", ""), number, text, token, api=env.get("GITHUB_API_URL"), warn=warn)
     except HealthgridError as exc:

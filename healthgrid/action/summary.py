@@ -40,7 +40,7 @@ def grid_image(name: str, images: list):
     return by_file.get(f"{name}.png") or by_file.get(f"{name}_dark.png")
 
 
-def summary(path: str | None, grids: list[GridMarkdown], embed: str, errors: list[str]) -> None:
+def summary(path: str | None, grids: list[GridMarkdown], embed: str, errors: list[str], console) -> None:
     """The job summary: errors first, then each grid's Markdown, then the embed snippet, within
     GitHub's 1 MiB (a longer summary is dropped whole): past it, tables give way to links
     (healthgrid.files.fit) and the text says so; the errors always stay."""
@@ -61,4 +61,4 @@ def summary(path: str | None, grids: list[GridMarkdown], embed: str, errors: lis
     if room > 0:
         text = fit(first, grids, tail, room, utf8_bytes, SUMMARY_WHAT, tail_note="The embed snippet is left out here: the `embed` output holds it.",
                    tail_name="the embed snippet")
-        append(path, text, "GITHUB_STEP_SUMMARY")
+        append(path, text, "GITHUB_STEP_SUMMARY", console)
