@@ -19,7 +19,7 @@ from healthgrid.errors import RunError
 from healthgrid.files.markdown import GridText
 from healthgrid.net import Budget
 from healthgrid.publish import PublishOptions
-from healthgrid.text import log_line
+from healthgrid.text import log_line, plural
 
 
 @dataclass
@@ -85,7 +85,7 @@ class RunResult:
         failed = [r.name for r in self.grids if not r.ok]
         if failed:
             kept = "their published images were left as they were" if self.publishing else "their files were left as they were"
-            return RunError(f"{len(failed)} of {len(self.grids)} grid(s) failed: {', '.join(failed)}; {kept}")
+            return RunError(f"{len(failed)} of {plural(len(self.grids), 'grid')} failed: {', '.join(failed)}; {kept}")
         return None
 
 
@@ -203,10 +203,6 @@ def _write_index(options: RunOptions, result: RunResult, console: Console) -> No
         result.files += write_files(out_dir, {"index.html": result.contents["index.html"]})
     except RunError as exc:
         console.warn(f"{exc}; the grids go out all the same")
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def status_line(grid, seconds: float) -> str:

@@ -111,6 +111,11 @@ def html_text(text: str) -> str:
     return _html_escape(CONTROL.sub(" ", str(text)), quote=True)
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 metric`, `7 metrics`: a count as every output words it (`many`: an irregular plural)."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
 # --- other people's text inside our messages ------------------------------------------------------
 
 

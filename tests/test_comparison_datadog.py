@@ -225,7 +225,7 @@ def answer(series=None, times=None, values=None, **extra):
     (answer(series=[{"group_tags": ["policy:a\x07"], "query_index": 0, "unit": None},
                     {"group_tags": ["policy:a\x08"], "query_index": 0, "unit": None}], values=[[1.0], [2.0]]), "differ only in control characters"),
     (answer(series=[{"group_tags": ["policy:"], "query_index": 0, "unit": None}]), "an empty tag value"),
-    (answer(values=[[5.0, 6.0]]), "2 values for 1 times"),
+    (answer(values=[[5.0, 6.0]]), "2 values for 1 time"),
 ])
 def test_an_answer_that_is_not_what_was_asked_fails_the_grid_with_one_line(dd, cli, in_tmp, bad, says):
     (in_tmp / "healthgrid.yml").write_text(TWO_GRIDS)

@@ -242,7 +242,7 @@ def test_persistent_503_gives_up_within_the_budget(dd, cli, in_tmp, clock):
     assert len(clock.slept) >= 1 and sum(clock.slept) < 3, "backs off, and gives up rather than wait past the budget"
     assert clock.slept == sorted(clock.slept), "the waits grow"
     assert "Datadog kept answering 503" in result.err and "budget 3s" in result.err
-    assert result.err.strip().splitlines()[-1].startswith("healthgrid: error: 1 of 1 grid(s) failed: health_grid")
+    assert result.err.strip().splitlines()[-1].startswith("healthgrid: error: 1 of 1 grid failed: health_grid")
     assert len(dd.calls("POST", QUERY_PATH)) >= 2
     assert not (in_tmp / "healthgrid-out").exists()
 

@@ -124,5 +124,5 @@ def test_an_embeds_alt_text_is_the_sentence_escaped_for_html_alone(cli, in_tmp, 
         result = cli("publish", "ghpages", "out", *flags)
     assert result.code == 0, result.err
     alt = re.search(r'alt="([^"]*)"', json.loads(result.out)["embed"]).group(1)
-    assert alt.startswith("CI_health &amp; *core* &lt;x&gt;: 1 metric"), alt
+    assert alt.startswith("CI_health &amp; *core* &lt;x&gt;: 1 metric over 7 days, "), alt
     assert "\\" not in alt

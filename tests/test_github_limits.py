@@ -69,7 +69,7 @@ def test_a_hundred_grids_with_long_titles_leave_out_whole_grids_and_name_them(tm
     assert len(body.encode("utf-16-le")) // 2 <= 65_536
     shown = re.findall(r"!\[[^\]]*\]\(" + re.escape(PREVIEW) + r"/(g\d+)\.png\)", body)
     assert shown == [f"g{k}" for k in range(len(shown))] and 0 < len(shown) < 100, "the first grids, in order"
-    assert f"{100 - len(shown)} grid(s) left out: g{len(shown)}, " in body and body.rstrip().endswith("</sub>")
+    assert f"{100 - len(shown)} grids left out: g{len(shown)}, " in body and body.rstrip().endswith("</sub>")
 
 
 def _big_md(tmp_path, name, table_bytes):
@@ -106,7 +106,7 @@ def test_a_summary_over_one_mib_keeps_the_errors_first_and_links_the_tables(tmp_
     text = summary.read_text(encoding="utf-8")[1000:]
     assert len(summary.read_bytes()) <= 1 << 20
     assert text.startswith("**healthgrid failed:**\n\n```text\ng5: Datadog answered 500"), "errors first"
-    assert "**Shortened to fit GitHub's limit of 1 MiB for a job summary:** 2 table(s) linked instead of shown." in text
+    assert "**Shortened to fit GitHub's limit of 1 MiB for a job summary:** 2 tables linked instead of shown." in text
     assert "[g3 in full](https://acme.github.io/health/healthgrid/g3.html)" in text, "the largest table goes first, linked to its page"
     assert "[g0 in full](https://acme.github.io/health/healthgrid/g0.md)" in text and "| Metric | 🟢" in text.split("## g4")[1]
     assert all(f"![alt of g{k}](https://acme.github.io/health/healthgrid/g{k}.png?v=1)" in text for k in range(5))

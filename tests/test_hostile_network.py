@@ -246,7 +246,7 @@ def test_html_for_the_second_of_three_grids_fails_only_that_grid(dd, cli, in_tmp
     assert [(g["name"], g["ok"]) for g in doc["grids"]] == [("first", True), ("second", False), ("third", True)]
     assert "not what its API documents" in doc["grids"][1]["error"]
     assert (in_tmp / "healthgrid-out" / "third.png").exists() and not (in_tmp / "healthgrid-out" / "second.png").exists()
-    assert "1 of 3 grid(s) failed: second" in one_line_error(result.err)
+    assert "1 of 3 grids failed: second" in one_line_error(result.err)
 
 
 def _answer(series=None, times=None, values=None, raw=None):

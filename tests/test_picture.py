@@ -158,6 +158,20 @@ def test_alt_text_names_the_group_of_rows_with_the_same_label():
     assert "Loss 0.25 (critical)" in alt
 
 
+def test_what_the_outputs_count_reads_in_the_singular_for_one():
+    from healthgrid.files.comparison_text import alt_text as comparison_alt
+    from healthgrid.pipeline import status_line
+    from healthgrid.sources.rows import comparison
+
+    grid = make_grid([("Only", [0.9])])
+    assert alt_text(grid).startswith("Test grid: 1 metric over 1 day, ")
+    assert status_line(grid, 0.5) == "t: 1 row × 1 day, 0 of 1 cell without data, 0.50s"
+    spec = default_spec(grid)
+    one = comparison("c", "C", "UTC", grid.days, grid.now, "svc", spec.rows, [{"api": 0.9}], ["avg"], grid.bands, 20)
+    assert comparison_alt(one).startswith("C: 1 metric compared across 1 value of svc, ")
+    assert "2 metrics over 2 days, " in alt_text(make_grid([("a", [0.9, 0.8]), ("b", [0.9, 0.8])]))
+
+
 def test_palette_typos_suggest_a_reversed_map_only_when_r_was_typed():
     for typed, suggested in (("RdYlGr", "RdYlGn"), ("RdYIGn", "RdYlGn"), ("RdYlGr_r", "RdYlGn_r"), ("rdylgn_R", "RdYlGn_r"), ("Cividis", "cividis")):
         for data in ({**DEFAULT_CONFIG, "palette": typed}, {"grids": [{**DEFAULT_CONFIG["grids"][0], "palette": typed}]}):

@@ -50,7 +50,7 @@ def test_a_failed_grid_is_in_the_result_one_redacted_line(in_tmp, dd, monkeypatc
     (grid,) = result.grids
     assert not grid.ok and "refused the credentials (403" in grid.error and "\n" not in grid.error
     assert "wrong-app-key" not in grid.error + err.getvalue()
-    assert str(result.end_error()) == "1 of 1 grid(s) failed: health_grid; their files were left as they were"
+    assert str(result.end_error()) == "1 of 1 grid failed: health_grid; their files were left as they were"
     assert not (in_tmp / "o").exists(), "a grid that failed writes nothing"
 
 

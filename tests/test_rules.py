@@ -342,7 +342,7 @@ def test_errors_past_the_limit_are_counted_not_listed(in_tmp, cli):
     lines = result.err.splitlines()
     assert result.code == 2 and len(lines) == 21
     assert all(line.startswith(f"healthgrid: error: grids[0].rows[{i}].pass: 'bad {i}'") for i, line in enumerate(lines[:20]))
-    assert lines[20] == "healthgrid: error: 5 more config error(s) not shown; fix these first"
+    assert lines[20] == "healthgrid: error: 5 more config errors not shown; fix these first"
 
 
 def test_the_action_annotates_each_config_error(in_tmp):

@@ -24,7 +24,7 @@ def test_past_the_deadline_no_grid_starts_and_what_rendered_is_published(in_tmp,
     lines = result.err.strip().splitlines()
     assert "healthgrid: error: second: not rendered: the run's --deadline of 30s had passed" in lines
     assert "healthgrid: error: third: not rendered: the run's --deadline of 30s had passed" in lines
-    assert lines[-1].startswith("healthgrid: error: 2 of 3 grid(s) failed: second, third;")
+    assert lines[-1].startswith("healthgrid: error: 2 of 3 grids failed: second, third;")
     doc = json.loads(result.out)
     assert [(g["name"], g["ok"]) for g in doc["grids"]] == [("first", True), ("second", False), ("third", False)]
     assert [i["file"] for i in doc["images"]] == ["first.png"], "what rendered is published"

@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from healthgrid.errors import UsageError
-from healthgrid.text import shown
+from healthgrid.text import plural, shown
 
 
 class ConfigError(UsageError):
@@ -27,7 +27,7 @@ class ConfigErrors(UsageError):
         self.errors = errors
         self._lines = [str(e) for e in errors]
         if total > len(errors):
-            self._lines.append(f"{total - len(errors)} more config error(s) not shown; fix these first")
+            self._lines.append(f"{plural(total - len(errors), 'more config error')} not shown; fix these first")
         super().__init__("\n".join(self._lines))
 
     def lines(self) -> list[str]:

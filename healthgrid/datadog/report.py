@@ -11,7 +11,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from healthgrid.datadog.client import DatadogAuth, Retrier, error_text
 from healthgrid.errors import HealthgridError, UsageError
-from healthgrid.text import said
+from healthgrid.text import plural, said
 
 REPORT_BUDGET = 20.0
 
@@ -195,7 +195,7 @@ def _part(what: str, console, fn: Callable[[], None]) -> None:
 
 def _metrics(auth, results, console) -> None:
     if submit_metrics(auth, results, console.warn):
-        console.progress(f"report: submitted healthgrid.* gauges for {len(results)} grid(s)")
+        console.progress(f"report: submitted healthgrid.* gauges for {plural(len(results), 'grid')}")
 
 
 def _monitors(auth, period: int, console) -> None:
@@ -209,4 +209,4 @@ def _monitors(auth, period: int, console) -> None:
 def _dashboard(auth, dashboard_id: str, images, console) -> None:
     changed = update_dashboard(auth, dashboard_id, {i.url: i.versioned_url for i in images}, console.warn)
     if changed:
-        console.progress(f"report: repointed {changed} image widget URL(s) on dashboard {dashboard_id}")
+        console.progress(f"report: repointed {plural(changed, 'image widget URL')} on dashboard {dashboard_id}")

@@ -12,7 +12,7 @@ from healthgrid.model.band import Band
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, window_text
 from healthgrid.model.grid import Row
-from healthgrid.text import md_text
+from healthgrid.text import md_text, plural
 
 
 def worst_texts(grid: Comparison, count: int = WORST_SHOWN) -> list[str]:
@@ -24,12 +24,12 @@ def worst_texts(grid: Comparison, count: int = WORST_SHOWN) -> list[str]:
 def shown_text(grid: Comparison) -> str:
     """`12 values of policy` or `20 of 57 values of policy, the worst`."""
     k = len(grid.tags)
-    return f"{k} of {grid.total_tags} values of {grid.by}, the worst" if grid.total_tags > k else f"{k} value{'s' * (k != 1)} of {grid.by}"
+    return f"{k} of {grid.total_tags} values of {grid.by}, the worst" if grid.total_tags > k else f"{plural(k, 'value')} of {grid.by}"
 
 
 def alt_text(grid: Comparison) -> str:
     counts = grid.today_counts()
-    sentence = (f"{grid.title}: {len(grid.rows)} metric{'s' * (len(grid.rows) != 1)} compared across {shown_text(grid)}, "
+    sentence = (f"{grid.title}: {plural(len(grid.rows), 'metric')} compared across {shown_text(grid)}, "
                 f"each over {window_text(grid)} up to {as_of_text(grid.now, grid.timezone)}. Bars: {counts_text(counts)}.")
     worst = worst_texts(grid)
     if worst:

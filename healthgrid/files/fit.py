@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from healthgrid.text import md_text, md_url
+from healthgrid.text import md_text, md_url, plural
 
 COMMENT_LIMIT = 65_536  # characters of a comment body, counted in UTF-16 units (never fewer than GitHub counts)
 SUMMARY_LIMIT = 1 << 20  # bytes of one step's job summary
@@ -114,13 +114,13 @@ class _Plan:
     def notice(self) -> str:
         notes = []
         if self.tables.count(False):
-            notes.append(f"{self.tables.count(False)} table(s) linked instead of shown")
+            notes.append(f"{plural(self.tables.count(False), 'table')} linked instead of shown")
         if not self.keep_tail and self.tail:
             notes.append(f"{self.tail_name} left out")
         if self.alts.count(False):
             notes.append("alt-text paragraphs left out (each image keeps its alt text)")
         if self.shown < len(self.grids):
-            notes.append(f"{len(self.grids) - self.shown} grid(s) left out: " + ", ".join(md_text(g.name) for g in self.grids[self.shown:]))
+            notes.append(f"{plural(len(self.grids) - self.shown, 'grid')} left out: " + ", ".join(md_text(g.name) for g in self.grids[self.shown:]))
         return f"**Shortened to fit GitHub's {self.what}:** " + "; ".join(notes) + "." if notes else ""
 
     def _parts(self, render: bool) -> list:

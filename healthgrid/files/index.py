@@ -23,7 +23,7 @@ from healthgrid.model.band import Band, Bands
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.formatting import as_of_text
 from healthgrid.model.grid import Grid, format_instant
-from healthgrid.text import CONTROL
+from healthgrid.text import CONTROL, plural
 from healthgrid.text import html_text as escape
 
 MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
@@ -259,8 +259,8 @@ def index_page(grids: list[Entry], now: datetime | None = None) -> bytes:
     tally = {s: sum(1 for _, st in ranked if st.state == s) for s in STATES}
     stale = sum(1 for _, st in ranked if st.stale)
     summary = " · ".join(_said(s, tally[s]) for s in STATES if tally[s] or s != UNKNOWN)
-    summary = f"{len(ranked)} grid{'s' if len(ranked) != 1 else ''}: {summary} · {stale} stale"
-    more = f"<p>{len(ranked) - MAX_GRIDS} more grid(s) not shown (limit {MAX_GRIDS}).</p>" if len(ranked) > MAX_GRIDS else ""
+    summary = f"{plural(len(ranked), 'grid')}: {summary} · {stale} stale"
+    more = f"<p>{plural(len(ranked) - MAX_GRIDS, 'more grid')} not shown (limit {MAX_GRIDS}).</p>" if len(ranked) > MAX_GRIDS else ""
     # The most eager grid sets the pace; 0 everywhere turns the refresh off.
     refreshes = [e.page.refresh_seconds for e in grids if e.grid is not None] or [StatusPageSpec().refresh_seconds]
     refresh = min((r for r in refreshes if r > 0), default=0)

@@ -17,7 +17,7 @@ from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, day_labe
 from healthgrid.model.grid import Grid, Row
 from healthgrid.model.numbers import exact_number
 from healthgrid.model.sections import headings
-from healthgrid.text import md_text, md_url
+from healthgrid.text import md_text, md_url, plural
 
 WORST_SHOWN = 3  # today's worst cells named in the alt text and on the status page
 
@@ -59,7 +59,7 @@ def alt_text(grid: Grid) -> str:
     """One sentence a screen reader can say instead of the image; names today's worst cells."""
     worst = worst_today(grid)
     sentence = (
-        f"{grid.title}: {len(grid.rows)} metrics over {len(grid.days)} days, {window_text(grid)}. "
+        f"{grid.title}: {plural(len(grid.rows), 'metric')} over {plural(len(grid.days), 'day')}, {window_text(grid)}. "
         f"Today so far: {counts_text(grid.today_counts()) or 'no rows'}."
     )
     if worst:

@@ -166,9 +166,9 @@ class _Bars:
         body_w = self.label_w + self.per_line * self.panel_w + (self.per_line - 1) * _PANEL_GAP
         fig_w = 2 * _PAD + body_w
         self.title = shorten(grid.title, 90)
-        shown = f"{n_tags} of {grid.total_tags}" if grid.total_tags > n_tags else f"all {n_tags}"
+        shown = f"{n_tags} of {grid.total_tags} values" if grid.total_tags > n_tags else f"all {n_tags} values" if n_tags > 1 else "the one value"
         self.subtitle = (f"Each bar: the metric for one {grid.by} over the whole window · {window_text(grid)} · today is partial, "
-                         f"as of {as_of_text(grid.now, grid.timezone)} · {shown} values of {grid.by}, worst first")
+                         f"as of {as_of_text(grid.now, grid.timezone)} · {shown} of {grid.by}, worst first")
         head = header(self.title, self.subtitle, body_w, self.dpi, _TITLE_BLOCK)
         self.header_lines = head.lines  # (inches from the top, text, size, bold)
         title_block = head.height

@@ -20,7 +20,7 @@ from healthgrid.model.grid import Grid
 from healthgrid.sources.datadog_answer import check_answer
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, Plan, Request, RowError, bucket_seconds, plan_grid, row_values
 from healthgrid.sources.rows import make_row
-from healthgrid.text import said
+from healthgrid.text import plural, said
 
 __all__ = ["DAY", "MAX_POINTS", "DatadogSource", "bucket_seconds", "is_percentile"]
 PERCENTILE_RE = re.compile(r"^\s*p\d+(\.\d+)?:")  # p50:, p90:, p99.9: ... (distribution metrics)
@@ -73,10 +73,10 @@ class DatadogSource:
         for row, value in zip(spec.rows, values, strict=True):
             if value.not_finite and self.warn:
                 self.warn(f"{spec.name}: row {row.label!r}: Datadog answered a value that is not a finite number "
-                          f"(±Infinity) on {value.not_finite} day(s); shown as no data")
+                          f"(±Infinity) on {plural(value.not_finite, 'day')}; shown as no data")
             if value.divided_by_zero and self.warn:
                 self.warn(f"{spec.name}: row {row.label!r}: the formula divides by zero or overflows on "
-                          f"{value.divided_by_zero} day(s); shown as no data")
+                          f"{plural(value.divided_by_zero, 'day')}; shown as no data")
             rows.append(make_row(row, value.raw, spec.bands))
         return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=plan.days, now=plan.now, rows=rows, bands=spec.bands)
 

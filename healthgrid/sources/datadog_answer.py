@@ -13,7 +13,7 @@ import math
 from datetime import datetime, timezone
 
 from healthgrid.sources.datadog_plan import Plan, Request, RowError
-from healthgrid.text import said
+from healthgrid.text import plural, said
 
 
 def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, float]]:
@@ -25,7 +25,7 @@ def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, fl
     if not all(isinstance(x, list) for x in (series, times, values)):
         raise RowError(None, "series, times and values must be lists")
     if len(series) != len(values):
-        raise RowError(None, f"{len(series)} series but {len(values)} value lists")
+        raise RowError(None, f"{len(series)} series but {plural(len(values), 'value list')}")
     starts = _times(times)
     columns: dict[int, dict[int, float]] = {}
     for one, column in zip(series, values, strict=True):
@@ -37,8 +37,8 @@ def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, fl
                                 "(drop any grouping or aggregate across tags)")
         _series_fields(one, row, plan.queries[query].term)
         if not isinstance(column, list) or len(column) != len(starts):
-            raise RowError(row, f"{plan.queries[query].term} has {len(column) if isinstance(column, list) else 'no'} "
-                                f"values for {len(starts)} times")
+            raise RowError(row, f"{plan.queries[query].term} has {plural(len(column), 'value') if isinstance(column, list) else 'no values'} "
+                                f"for {plural(len(starts), 'time')}")
         columns[query] = _values(column, starts, plan.queries[query].method == "count", row, plan.queries[query].term)
     _aligned(plan, request, starts, columns)
     _pairs(plan, request, columns)

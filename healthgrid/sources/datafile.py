@@ -14,7 +14,7 @@ from healthgrid.config.validate import check_labels, file_collisions, row_fields
 from healthgrid.model.band import Band, Bands
 from healthgrid.model.grid import Grid, Row
 from healthgrid.sources.rows import make_row
-from healthgrid.text import shown
+from healthgrid.text import plural, shown
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule
 # (`bands` is still checked, as the config checks it).
@@ -159,7 +159,7 @@ def _series(value: Any, path: str, n_days: int) -> list[float]:
     if not isinstance(value, list):
         raise DataError(path, "must be a list of numbers or null")
     if len(value) != n_days:
-        raise DataError(path, f"has {len(value)} entries but there are {n_days} days")
+        raise DataError(path, f"has {plural(len(value), 'entry', 'entries')} but there are {plural(n_days, 'day')}")
     out = []
     for i, v in enumerate(value):
         if v is None:

@@ -31,7 +31,7 @@ from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import _unwrap
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, bucket_seconds
 from healthgrid.sources.rows import comparison
-from healthgrid.text import CONTROL, said
+from healthgrid.text import CONTROL, plural, said
 
 MAX_TAG_VALUES = 10_000  # distinct values of the tag in one answer; more: narrow the scope
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -132,7 +132,7 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
     if not all(isinstance(x, list) for x in (series, times, values)):
         raise AnswerError("series, times and values must be lists")
     if len(series) != len(values):
-        raise AnswerError(f"{len(series)} series but {len(values)} value lists")
+        raise AnswerError(f"{len(series)} series but {plural(len(values), 'value list')}")
     starts = []
     for ms in times:
         t = _number(ms, "a time")
@@ -159,7 +159,8 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
         mine.add((index, tag))
         column = _unwrap(column)
         if not isinstance(column, list) or len(column) != len(starts):
-            raise AnswerError(f"query {index} has {len(column) if isinstance(column, list) else 'no'} values for {len(starts)} times")
+            found = plural(len(column), "value") if isinstance(column, list) else "no values"
+            raise AnswerError(f"query {index} has {found} for {plural(len(starts), 'time')}")
         points = {t: _number(v, f"a value of query {index}") for t, v in zip(starts, column, strict=True)}
         points = {t: v for t, v in points.items() if not math.isnan(v)}
         query = window.queries[index]
@@ -230,7 +231,7 @@ class GroupedSource:
         infinite = [tag for tag, v in values.items() if math.isinf(v)]
         if infinite and self.warn:
             self.warn(f"{spec.name}: row {label!r}: Datadog answered a value that is not a finite number (±Infinity) "
-                      f"for {len(infinite)} value(s) of {spec.by}; shown as no data")
+                      f"for {plural(len(infinite), 'value')} of {spec.by}; shown as no data")
         return {tag: (math.nan if math.isinf(v) else v) for tag, v in values.items() if not math.isnan(v)}
 
     def _request(self, spec: GridSpec, api_client, retrier: Retrier, window: Window):

@@ -16,7 +16,7 @@ from healthgrid.datadog.dashboard import queries
 from healthgrid.datadog.dashboard.thresholds import conditional_formats, markers, number_text
 from healthgrid.datadog.widget import image_widget
 from healthgrid.model.sections import sections
-from healthgrid.text import md_text
+from healthgrid.text import md_text, plural
 
 WIDTH = 12  # columns of an ordered dashboard
 MAX_TITLE = 120  # characters of a widget title; longer ones are cut with "…"
@@ -88,7 +88,7 @@ def timeseries(row, spec, parts: queries.Split) -> dict:
     alias = cut(f"{row.label} ({row.unit})" if row.unit else row.label, 80)
     definition = {
         "type": "timeseries",
-        "title": cut(f"{row_title(row)}, last {spec.days} day{'s' if spec.days > 1 else ''}"),
+        "title": cut(f"{row_title(row)}, last {plural(spec.days, 'day')}"),
         "title_size": "16",
         "title_align": "left",
         "show_legend": False,
@@ -147,7 +147,7 @@ def grid_group(spec, images: Images, live_budget: int) -> GridWidgets:
         notes.append("In the image only, as their queries are not metric queries joined by arithmetic: "
                      + "; ".join(md_text(u) for u in unsplit) + ".")
     if over_budget:
-        notes.append(f"In the image only: {over_budget} more row{'s' if over_budget > 1 else ''}; live twins stop "
+        notes.append(f"In the image only: {plural(over_budget, 'more row')}; live twins stop "
                      f"after the dashboard's first {MAX_LIVE_ROWS} rows.")
     y = children[0]["layout"]["height"]
     for text in notes:
