@@ -131,8 +131,8 @@ def unknown_grid(name: str, have) -> UsageError:
     return UsageError(f"--grid: no grid named {shown(name)} (have: {', '.join(sorted(have))})")
 
 
-# The seed plan's seven CI figure-of-merit rows.
-_SEED_ROWS = (
+# The default grid's seven CI figure-of-merit rows.
+_CI_ROWS = (
     ("Tests Passing", "tests_passing"),
     ("Failing Workflows", "failing_workflows"),
     ("Hotfix Count", "hotfix_count"),
@@ -147,7 +147,7 @@ DEFAULT_CONFIG = {
             "name": "health_grid",
             "title": "System Health Rollup - 7 Day FoM Grid",
             "days": 7,
-            "rows": [{"label": label, "query": f"avg:health.ci.{metric}.fom{{*}}"} for label, metric in _SEED_ROWS],
+            "rows": [{"label": label, "query": f"avg:health.ci.{metric}.fom{{*}}"} for label, metric in _CI_ROWS],
         }
     ]
 }
