@@ -221,7 +221,7 @@ def answer(series=None, times=None, values=None, **extra):
     (answer(times=[START_MS, START_MS], values=[[5.0, 6.0]]), "the same bucket twice in times"),
     (answer(series=[{"group_tags": ["policy:a"], "query_index": 0, "unit": None}] * 2, values=[[5.0], [6.0]]), "several series for policy:a"),
     (answer(series=[{"group_tags": ["policy:a"], "query_index": 3, "unit": None}]), "queries 0..0 were asked"),
-    (answer(errors="Query timed out for some groups"), "Datadog answered with errors: Query timed out"),
+    (answer(errors="Query timed out for some groups"), "Datadog answered with an error instead of data: Query timed out"),
     (answer(series=[{"group_tags": ["policy:a\x07"], "query_index": 0, "unit": None},
                     {"group_tags": ["policy:a\x08"], "query_index": 0, "unit": None}], values=[[1.0], [2.0]]), "differ only in control characters"),
     (answer(series=[{"group_tags": ["policy:"], "query_index": 0, "unit": None}]), "an empty tag value"),

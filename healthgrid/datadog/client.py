@@ -206,3 +206,32 @@ def _seconds(text: str | None) -> float | None:
         return float(text) if text is not None else None
     except ValueError:
         return None
+
+
+def query_timeseries(api_client, retrier: Retrier, what: str, lo: int, hi: int, interval: int | None, queries: list[str]):
+    """One POST /api/v2/query/timeseries from `lo` to `hi` (seconds): the metric `queries` named q0,
+    q1, ... and one formula each, so an answer's query_index is the query's position. `interval`:
+    seconds per bucket, or None where the queries' own rollup says what a bucket is."""
+    from datadog_api_client.v2.api.metrics_api import MetricsApi
+    from datadog_api_client.v2.model.metrics_data_source import MetricsDataSource
+    from datadog_api_client.v2.model.metrics_timeseries_query import MetricsTimeseriesQuery
+    from datadog_api_client.v2.model.query_formula import QueryFormula
+    from datadog_api_client.v2.model.timeseries_formula_query_request import TimeseriesFormulaQueryRequest
+    from datadog_api_client.v2.model.timeseries_formula_request import TimeseriesFormulaRequest
+    from datadog_api_client.v2.model.timeseries_formula_request_attributes import TimeseriesFormulaRequestAttributes
+    from datadog_api_client.v2.model.timeseries_formula_request_queries import TimeseriesFormulaRequestQueries
+    from datadog_api_client.v2.model.timeseries_formula_request_type import TimeseriesFormulaRequestType
+
+    names = [f"q{k}" for k in range(len(queries))]
+    body = TimeseriesFormulaQueryRequest(data=TimeseriesFormulaRequest(
+        type=TimeseriesFormulaRequestType.TIMESERIES_REQUEST,
+        attributes=TimeseriesFormulaRequestAttributes(
+            _from=lo * 1000, to=hi * 1000,
+            queries=TimeseriesFormulaRequestQueries([MetricsTimeseriesQuery(data_source=MetricsDataSource.METRICS, name=name, query=text)
+                                                     for name, text in zip(names, queries, strict=True)]),
+            formulas=[QueryFormula(formula=name) for name in names],
+            **({"interval": interval * 1000} if interval else {}),
+        ),
+    ))
+    api = MetricsApi(api_client)
+    return retrier.call(what, api_client, lambda: api.query_timeseries_data(body=body))

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Callable
 
 from healthgrid.config import GridSpec
-from healthgrid.datadog.client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
+from healthgrid.datadog.client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text, query_timeseries
 from healthgrid.errors import RunError
 from healthgrid.model.grid import Grid
 from healthgrid.sources.datadog_answer import check_answer
@@ -96,42 +96,15 @@ class DatadogSource:
         except ApiException as exc:
             raise RunError(self._rejected(spec, plan, exc, request, lambda r: self._send(spec, plan, api_client, retrier, r))) from None
         try:
-            return _plain(response)
+            return plain_answer(response)
         except (TypeError, ValueError, AttributeError) as exc:
             raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what its API documents "
                            f"({said(exc, 100)})") from None
 
     def _send(self, spec: GridSpec, plan: Plan, api_client, retrier: Retrier, request: Request):
-        """One POST /api/v2/query/timeseries: named queries, one formula each (query_index = position)."""
-        from datadog_api_client.v2.api.metrics_api import MetricsApi
-        from datadog_api_client.v2.model.metrics_data_source import MetricsDataSource
-        from datadog_api_client.v2.model.metrics_timeseries_query import MetricsTimeseriesQuery
-        from datadog_api_client.v2.model.query_formula import QueryFormula
-        from datadog_api_client.v2.model.timeseries_formula_query_request import TimeseriesFormulaQueryRequest
-        from datadog_api_client.v2.model.timeseries_formula_request import TimeseriesFormulaRequest
-        from datadog_api_client.v2.model.timeseries_formula_request_attributes import TimeseriesFormulaRequestAttributes
-        from datadog_api_client.v2.model.timeseries_formula_request_queries import TimeseriesFormulaRequestQueries
-        from datadog_api_client.v2.model.timeseries_formula_request_type import TimeseriesFormulaRequestType
-
-        names = [f"q{k}" for k in range(len(request.queries))]
-        # The calendar request names no interval: its queries' rollup says what a bucket is.
-        interval = {"interval": request.interval * 1000} if request.interval else {}
-        body = TimeseriesFormulaQueryRequest(
-            data=TimeseriesFormulaRequest(
-                type=TimeseriesFormulaRequestType.TIMESERIES_REQUEST,
-                attributes=TimeseriesFormulaRequestAttributes(
-                    _from=request.lo * 1000,
-                    to=request.hi * 1000,
-                    queries=TimeseriesFormulaRequestQueries([
-                        MetricsTimeseriesQuery(data_source=MetricsDataSource.METRICS, name=name, query=plan.queries[k].text)
-                        for name, k in zip(names, request.queries, strict=True)]),
-                    formulas=[QueryFormula(formula=name) for name in names],
-                    **interval,
-                ),
-            )
-        )
-        api = MetricsApi(api_client)
-        return retrier.call(f"{spec.name}: querying Datadog", api_client, lambda: api.query_timeseries_data(body=body))
+        """One planned request; the calendar request names no interval: its queries' rollup says what a bucket is."""
+        return query_timeseries(api_client, retrier, f"{spec.name}: querying Datadog", request.lo, request.hi, request.interval,
+                                [plan.queries[k].text for k in request.queries])
 
     def _rejected(self, spec: GridSpec, plan: Plan, exc, request: Request, send) -> str:
         """A 400: quote Datadog and name the row it concerns.
@@ -173,7 +146,7 @@ def _unwrap(value):
     return getattr(value, "value", value)
 
 
-def _plain(response) -> dict:
+def plain_answer(response) -> dict:
     """The client's answer as the documented JSON document, for check_answer. The value lists are
     unwrapped rather than walked by the client's to_dict(), which costs as much as the request."""
     out = {}

@@ -20,16 +20,11 @@ def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, fl
     """{query index (into Plan.queries): {bucket start (s): value}} from one answer. null and NaN
     are no data (left out); ±Infinity is kept (the day shows no data, with a warning). Raises
     RowError (the row concerned, or None) for anything else Datadog did not document or was not asked."""
-    attributes = _attributes(answer)
-    series, times, values = (attributes.get(key) or [] for key in ("series", "times", "values"))
-    if not all(isinstance(x, list) for x in (series, times, values)):
-        raise RowError(None, "series, times and values must be lists")
-    if len(series) != len(values):
-        raise RowError(None, f"{len(series)} series but {plural(len(values), 'value list')}")
+    series, times, values = answer_lists(answer)
     starts = _times(times)
     columns: dict[int, dict[int, float]] = {}
     for one, column in zip(series, values, strict=True):
-        k = _query_index(one, len(request.queries))
+        k = query_index(one, len(request.queries))
         query = request.queries[k]
         row = plan.owner[query]
         if query in columns:
@@ -43,6 +38,19 @@ def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, fl
     _aligned(plan, request, starts, columns)
     _pairs(plan, request, columns)
     return columns
+
+
+def answer_lists(answer) -> tuple[list, list, list]:
+    """(series, times, values) of a timeseries answer that says it has data, checked for the shape
+    the API documents: as many value lists as series. Every answer, a heatmap's or a comparison's,
+    goes through here."""
+    attributes = _attributes(answer)
+    series, times, values = (attributes.get(key) or [] for key in ("series", "times", "values"))
+    if not all(isinstance(x, list) for x in (series, times, values)):
+        raise RowError(None, "series, times and values must be lists")
+    if len(series) != len(values):
+        raise RowError(None, f"{len(series)} series but {plural(len(values), 'value list')}")
+    return series, times, values
 
 
 def _attributes(answer) -> dict:
@@ -72,7 +80,8 @@ def _times(times: list) -> list[int]:
     return out
 
 
-def _query_index(one, asked: int) -> int:
+def query_index(one, asked: int) -> int:
+    """The series' query_index, one of the `asked` queries."""
     index = one.get("query_index") if isinstance(one, dict) else None
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < asked:
         raise RowError(None, f"a series for query {said(str(index), 20)}, but queries 0..{asked - 1} were asked")

@@ -10,9 +10,11 @@ buckets with their aggregation. A
 percentile row is asked in one bucket that is the whole window (a local day, or a week from local
 midnight of the window's first weekday): no percentile survives being combined from shorter ones.
 
-What comes back is checked against what was asked (bucket starts, one `KEY:value` group tag per
-series, one series per tag value and query, an `errors` field on a 200); anything else fails the
-grid with one line.
+Requests are cut at local midnights as a heatmap's are (`datadog_plan.windows`) and sent as its are
+(`healthgrid.datadog.client.query_timeseries`). What comes back gets the checks every answer gets
+(datadog_answer.py: an `errors` field on a 200, the documented shape, query indexes), then those of
+a grouped one (bucket starts, one `KEY:value` group tag per series, one series per tag value and
+query); anything else fails the grid with one line.
 """
 
 from __future__ import annotations
@@ -24,12 +26,13 @@ from typing import Callable
 
 from healthgrid.config import GridSpec
 from healthgrid.config.comparison import MAX_TAG_CHARS, METRIC_QUERY_RE, is_percentile_query, window_aggregation
-from healthgrid.datadog.client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
+from healthgrid.datadog.client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text, query_timeseries
 from healthgrid.errors import RunError
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import day_start, local_days
-from healthgrid.sources.datadog import _unwrap
-from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, bucket_seconds
+from healthgrid.sources.datadog import plain_answer
+from healthgrid.sources.datadog_answer import answer_lists, query_index
+from healthgrid.sources.datadog_plan import DAY, bucket_seconds, windows
 from healthgrid.sources.rows import comparison
 from healthgrid.text import CONTROL, plural, said
 
@@ -79,19 +82,6 @@ def plan(spec: GridSpec, days: list[date], bucket: int) -> list[GroupedQuery]:
     return queries
 
 
-def chunks(starts: list[int], until: int, bucket: int) -> list[tuple[int, int]]:
-    """[lo, hi) request windows split at local midnights, each at most MAX_POINTS buckets long (one
-    window unless the grid's days at the zone's bucket size pass Datadog's point limit)."""
-    out: list[tuple[int, int]] = []
-    lo = prev = starts[0]
-    for edge in [s for s in starts[1:] if s < until] + [until]:
-        if edge - lo > MAX_POINTS * bucket and prev > lo:
-            out.append((lo, prev))
-            lo = prev
-        prev = edge
-    return out + [(lo, until)] if until > lo else out
-
-
 def clean_tag(text: str) -> str:
     """A tag value from Datadog, fit for every output: control characters become U+FFFD."""
     if not text:
@@ -120,19 +110,10 @@ class Window:
 
 
 def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[int, str, dict[int, float]]]:
-    """(query index, tag value, {bucket start: value}) per series; raises AnswerError. `seen`: cleaned
-    tag value -> as Datadog sent it, across the grid's requests (two values must not clean alike)."""
-    errors = _unwrap(getattr(response, "errors", None))
-    if errors:
-        raise AnswerError(f"Datadog answered with errors: {said(errors, 200)}")
-    attributes = response.data.attributes
-    series = _unwrap(getattr(attributes, "series", None)) or []
-    times = _unwrap(getattr(attributes, "times", None)) or []
-    values = _unwrap(getattr(attributes, "values", None)) or []
-    if not all(isinstance(x, list) for x in (series, times, values)):
-        raise AnswerError("series, times and values must be lists")
-    if len(series) != len(values):
-        raise AnswerError(f"{len(series)} series but {plural(len(values), 'value list')}")
+    """(query index, tag value, {bucket start: value}) per series; raises AnswerError (or RowError,
+    from the checks every Datadog answer gets: datadog_answer.py). `seen`: cleaned tag value -> as
+    Datadog sent it, across the grid's requests (two values must not clean alike)."""
+    series, times, values = answer_lists(plain_answer(response))
     starts = []
     for ms in times:
         t = _number(ms, "a time")
@@ -145,10 +126,8 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
     out, mine = [], set()
     prefix = f"{window.by}:"
     for s, column in zip(series, values, strict=True):
-        index = _unwrap(getattr(s, "query_index", None))
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(window.queries):
-            raise AnswerError(f"a series for query {str(index)[:20]!r}, but queries 0..{len(window.queries) - 1} were asked")
-        tags = _unwrap(getattr(s, "group_tags", None))
+        index = query_index(s, len(window.queries))
+        tags = s.get("group_tags")
         if not isinstance(tags, list) or len(tags) != 1 or not isinstance(tags[0], str) or not tags[0].startswith(prefix):
             raise AnswerError(f"a series of query {index} is grouped by {said(repr(tags), 80)}, not by one '{prefix}…' tag")
         tag = clean_tag(tags[0][len(prefix):])
@@ -157,7 +136,6 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
         if (index, tag) in mine:
             raise AnswerError(f"query {index} has several series for {window.by}:{tag}")
         mine.add((index, tag))
-        column = _unwrap(column)
         if not isinstance(column, list) or len(column) != len(starts):
             found = plural(len(column), "value") if isinstance(column, list) else "no values"
             raise AnswerError(f"query {index} has {found} for {plural(len(starts), 'time')}")
@@ -201,14 +179,14 @@ class GroupedSource:
         end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
         bucket = bucket_seconds(starts)
         queries = plan(spec, days, bucket)
-        windows = chunks(starts, min(end, int(math.ceil(now.timestamp()))), bucket)
-        if len(windows) > 1 and any(q.whole for q in queries):  # refused with the config: percentiles need days 1 or 7
+        spans = windows(starts, min(end, int(math.ceil(now.timestamp()))), bucket)
+        if len(spans) > 1 and any(q.whole for q in queries):  # refused with the config: percentiles need days 1 or 7
             raise RunError(f"{spec.name}: a percentile row's window cannot be split into several requests")
         retrier = Retrier(self.auth, self.budget, warn=self.warn)
         points: dict[tuple[int, str], dict[int, float]] = {}
         seen: dict[str, str] = {}
         with self.auth.client() as api_client:
-            for lo, hi in windows:
+            for lo, hi in spans:
                 window = Window(queries, spec.by, lo, hi, bucket, days[0])
                 response = self._request(spec, api_client, retrier, window)
                 try:
@@ -243,29 +221,7 @@ class GroupedSource:
             raise RunError(self._rejected(spec, exc, window.queries)) from None
 
     def _send(self, spec: GridSpec, api_client, retrier: Retrier, window: Window):
-        """One POST /api/v2/query/timeseries: named queries, one formula each (query_index = position)."""
-        from datadog_api_client.v2.api.metrics_api import MetricsApi
-        from datadog_api_client.v2.model.metrics_data_source import MetricsDataSource
-        from datadog_api_client.v2.model.metrics_timeseries_query import MetricsTimeseriesQuery
-        from datadog_api_client.v2.model.query_formula import QueryFormula
-        from datadog_api_client.v2.model.timeseries_formula_query_request import TimeseriesFormulaQueryRequest
-        from datadog_api_client.v2.model.timeseries_formula_request import TimeseriesFormulaRequest
-        from datadog_api_client.v2.model.timeseries_formula_request_attributes import TimeseriesFormulaRequestAttributes
-        from datadog_api_client.v2.model.timeseries_formula_request_queries import TimeseriesFormulaRequestQueries
-        from datadog_api_client.v2.model.timeseries_formula_request_type import TimeseriesFormulaRequestType
-
-        queries = window.queries
-        body = TimeseriesFormulaQueryRequest(data=TimeseriesFormulaRequest(
-            type=TimeseriesFormulaRequestType.TIMESERIES_REQUEST,
-            attributes=TimeseriesFormulaRequestAttributes(
-                _from=window.lo * 1000, to=window.hi * 1000, interval=window.bucket * 1000,
-                queries=TimeseriesFormulaRequestQueries(
-                    [MetricsTimeseriesQuery(data_source=MetricsDataSource.METRICS, name=q.name, query=q.text) for q in queries]),
-                formulas=[QueryFormula(formula=q.name) for q in queries],
-            ),
-        ))
-        api = MetricsApi(api_client)
-        return retrier.call(f"{spec.name}: querying Datadog", api_client, lambda: api.query_timeseries_data(body=body))
+        return query_timeseries(api_client, retrier, f"{spec.name}: querying Datadog", window.lo, window.hi, window.bucket, [q.text for q in window.queries])
 
     def _rejected(self, spec: GridSpec, exc, queries: list[GroupedQuery]) -> str:
         """A 400: Datadog's words, and the row they concern when the message quotes its query."""
