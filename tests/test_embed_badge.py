@@ -31,9 +31,9 @@ def test_badge_counts_todays_bands_and_takes_the_worst_colour():
 def test_each_file_says_a_band_in_its_own_public_words():
     """NAME.json, the badge, NAME.md, the grid's page and the status page each name the bands as
     they always have; the Band type is where those words live."""
+    from healthgrid.files.data import grid_json
     from healthgrid.files.index import build_index
     from healthgrid.files.markdown import markdown
-    from healthgrid.files.outputs import grid_json
     from healthgrid.files.page import page
 
     from helpers import spec_for

@@ -170,7 +170,7 @@ def test_the_largest_grid_in_limits_is_accepted_from_yaml_and_from_its_json(in_t
     UTF-8 and JSON spend on one), the longest numbers: its NAME.json reads back with --data."""
     from healthgrid.config import MAX_DATA_BYTES, MAX_TEXT, load_config
     from healthgrid.config.model import MAX_UNIT
-    from healthgrid.files.outputs import grid_json
+    from healthgrid.files.data import grid_json
     from healthgrid.sources.datafile import load_data
     from healthgrid.sources.demo import demo_grid
 

@@ -81,7 +81,7 @@ def test_nothing_on_either_page_comes_from_the_network_and_user_text_stays_text(
 def test_a_grid_going_stale_says_so_in_words():
     from healthgrid.files.index import build_index
     grid = make_grid([("A", [0.9, 0.2]), ("B", [0.9, 0.5]), ("C", [0.9, NAN])], name="g", title="G")
-    from healthgrid.files.outputs import grid_json
+    from healthgrid.files.data import grid_json
 
     def files(stale_after=None):
         extra = {"bands": {"critical": 0.3, "warning": 0.7}}

@@ -80,10 +80,10 @@ class _Outcome:
 def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
     """The inputs checked as the CLI checks its flags, then the pipeline (or, for `remove`, the
     gh-pages publisher alone)."""
-    from healthgrid.cli import build_parser, publish_options, run_options
+    from healthgrid.cli import build_parser
     from healthgrid.console import failure
     from healthgrid.errors import UsageError
-    from healthgrid.flags import check_argv
+    from healthgrid.flags import check_argv, publish_options, run_options
 
     outcome = _Outcome()
     try:

@@ -47,7 +47,7 @@ def embeds(images, alts: dict[str, str]) -> dict[str, str]:
 def alts_from_files(files: dict[str, bytes]) -> dict[str, str]:
     """Grid name -> alt text for every grid data file (NAME.json) among `files`: the grid read back
     from its data, judged by the bands it states; a file that is no grid's data has none."""
-    from healthgrid.files.index import read_grid
+    from healthgrid.files.data import read_grid
     from healthgrid.model.comparison import Comparison
 
     alts = {}

@@ -8,8 +8,6 @@ still gets its entry (state "unknown"), and every string is escaped for HTML."""
 
 from __future__ import annotations
 
-import json
-import math
 import os
 import stat
 from dataclasses import dataclass, field
@@ -18,8 +16,9 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 from urllib.parse import quote
 
-from healthgrid.config import MAX_DATA_BYTES, MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, ConfigError, StatusPageSpec
-from healthgrid.model.band import Band, Bands
+from healthgrid.config import MAX_REFRESH_SECONDS, MAX_STALE_MINUTES, StatusPageSpec
+from healthgrid.files.data import MAX_JSON_BYTES, grid_of, read_document
+from healthgrid.model.band import Band
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.formatting import as_of_text
 from healthgrid.model.grid import Grid, format_instant
@@ -27,7 +26,6 @@ from healthgrid.text import CONTROL, plural
 from healthgrid.text import html_text as escape
 
 MAX_GRIDS = 500  # entries on one page; the rest are counted, not shown
-MAX_JSON_BYTES = MAX_DATA_BYTES  # a larger NAME.json is not read: --data would refuse it too
 MAX_READS = 2 * MAX_GRIDS  # NAME.json files read for one page; the grids past it are listed as unknown
 UNKNOWN = "unknown"  # the state of a grid whose data could not be read
 # A grid's state, worst first; one whose data could not be read sorts after those that say something.
@@ -78,62 +76,20 @@ def _grid_of(stem: str, present: set[str]) -> str:
 
 
 def _load(entry: Entry, raw: bytes | None) -> None:
-    doc = _document(raw)
+    doc = read_document(raw)
     if doc is None:
         return
     if isinstance(doc.get("title"), str) and doc["title"].strip():
         entry.title = _plain(doc["title"])
     entry.page = _page(doc.get("status_page"))
-    entry.grid = _grid(doc)
+    entry.grid = grid_of(doc)
     if entry.grid is not None:
         entry.title = _plain(entry.grid.title) or entry.name
-
-
-def read_grid(raw: bytes | None) -> Grid | Comparison | None:
-    """The grid a NAME.json holds, judged by the bands it states; None when it holds none (too big,
-    not JSON, not grid data)."""
-    doc = _document(raw)
-    return _grid(doc) if doc is not None else None
-
-
-def _document(raw: bytes | None) -> dict | None:
-    if not raw or len(raw) > MAX_JSON_BYTES:
-        return None
-    try:
-        doc = json.loads(raw, parse_constant=_no_constant)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
-    return doc if isinstance(doc, dict) else None
-
-
-def _grid(doc: dict) -> Grid | Comparison | None:
-    from healthgrid.sources.comparison_file import parse_any
-
-    bands = _bands(doc.get("bands"))
-    try:
-        return parse_any(doc, "", lambda name, title: bands)
-    except (ConfigError, RecursionError):
-        return None
-
-
-def _no_constant(name: str):
-    raise ValueError(name)
 
 
 def _plain(text: str, limit: int = 200) -> str:
     text = CONTROL.sub(" ", text).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _number(v) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-
-
-def _bands(doc) -> Bands:
-    """The bands a NAME.json states; the default ones where it states none a grid could have."""
-    if isinstance(doc, dict) and _number(doc.get("critical")) and _number(doc.get("warning")) and 0 < doc["critical"] < doc["warning"] < 1:
-        return Bands(float(doc["critical"]), float(doc["warning"]))
-    return Bands()
 
 
 def _page(doc) -> StatusPageSpec:

@@ -4,7 +4,6 @@ good one was, nor new images beside the previous run's NAME.json and NAME.md."""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import stat
@@ -13,18 +12,13 @@ from pathlib import Path
 
 from healthgrid.config import GridSpec, StatusPageSpec
 from healthgrid.errors import RunError
+from healthgrid.files.data import grid_json
 from healthgrid.files.markdown import GridText
 from healthgrid.files.markdown import grid_text as markdown_text
 from healthgrid.model.comparison import Comparison
 from healthgrid.model.grid import Grid
 from healthgrid.site.names import image_name
 from healthgrid.text import shown
-
-
-def grid_json(grid: Grid | Comparison, extra: dict | None = None) -> str:
-    """`extra`: top-level keys written after the grid's own (the bands and status-page settings)."""
-    return json.dumps({**grid.to_dict(), **(extra or {})}, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
-
 
 THEME_CHOICES = {"light": ("light",), "dark": ("dark",), "both": ("light", "dark")}
 

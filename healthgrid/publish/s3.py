@@ -87,7 +87,8 @@ def _status_page(client, spec) -> bool | None:
     """Whether the index.html under the prefix is healthgrid's (None: there is none)."""
     from botocore.exceptions import ClientError
 
-    from healthgrid.files.index import MAX_JSON_BYTES, is_status_page
+    from healthgrid.files.data import MAX_JSON_BYTES
+    from healthgrid.files.index import is_status_page
 
     try:
         found = client.get_object(Bucket=spec.bucket, Key=f"{spec.prefix}index.html", Range=f"bytes=0-{MAX_JSON_BYTES - 1}")
@@ -134,7 +135,8 @@ def _reader(client, spec, own: dict[str, bytes], sizes: dict[str, int], console)
     """Reads NAME.json for the page: this run's from memory, others' when small enough, MAX_READS at most."""
     from botocore.exceptions import ClientError
 
-    from healthgrid.files.index import MAX_JSON_BYTES, MAX_READS
+    from healthgrid.files.data import MAX_JSON_BYTES
+    from healthgrid.files.index import MAX_READS
 
     reads = []
 

@@ -8,7 +8,8 @@ status page. Someone else's `index.html` is never replaced."""
 
 from __future__ import annotations
 
-from healthgrid.files.index import MAX_JSON_BYTES, MAX_READS, is_status_page
+from healthgrid.files.data import MAX_JSON_BYTES
+from healthgrid.files.index import MAX_READS, is_status_page
 from healthgrid.publish.git import Git, GitError
 
 INDEX = "index.html"
