@@ -50,7 +50,7 @@ COPY entrypoint.py /app/entrypoint.py
 # dependencies whatever a demo render and the Datadog/publish paths import. Also the font cache.
 RUN python -m compileall -q /app/healthgrid /app/entrypoint.py \
     && python -m healthgrid render --demo --format png,svg,html --out /tmp/warm-up >/dev/null \
-    && python -c "import healthgrid.action, healthgrid.report, healthgrid.monitors, healthgrid.comment, healthgrid.sources.datadog, healthgrid.publish.ghpages, healthgrid.publish.imgur, datadog_api_client.v1.api.dashboards_api, datadog_api_client.v1.api.monitors_api, datadog_api_client.v2.api.metrics_api" \
+    && python -c "import healthgrid.action, healthgrid.datadog.report, healthgrid.datadog.monitors, healthgrid.publish.comment, healthgrid.sources.datadog, healthgrid.publish.ghpages, healthgrid.publish.imgur, datadog_api_client.v1.api.dashboards_api, datadog_api_client.v1.api.monitors_api, datadog_api_client.v2.api.metrics_api" \
     && rm -rf /tmp/warm-up
 
 # Bytecode written from here on would be thrown away with each container.

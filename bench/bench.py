@@ -94,7 +94,7 @@ def png_stats(path: Path) -> tuple[int, int, float]:
 
 def query_requests() -> int:
     from healthgrid.config import load_config
-    from healthgrid.datadog_client import DatadogAuth
+    from healthgrid.datadog.client import DatadogAuth
     from healthgrid.sources.datadog import DatadogSource
 
     from conftest import EXAMPLE_CONFIG

@@ -26,52 +26,23 @@ from healthgrid.flags import (
     dashboard_flags,
     doctor_flags,
     monitor_flags,
-    parse_formats,
     parse_now,
     publish_flags,
+    publish_options,
     render_flags,
     run_flags,
+    run_options,
     widget_flags,
 )
 
-_RUN_FLAGS = ("remote", "branch", "path", "keep", "pages_url", "repository", "message")
 
-
-def run_options(args: argparse.Namespace, credentials: Credentials, publish: bool, default_to: str = "none"):
-    """RunOptions from `render`/`run` flags; with `publish`, the config's publish: section with the
-    flags applied (a `run`). `default_to`: the target when neither --publish nor publish.to says."""
-    from dataclasses import asdict, replace
-
-    from healthgrid.config import load_config
-    from healthgrid.pipeline import RunOptions
-    from healthgrid.publish import PublishOptions
-
-    config = load_config(args.config)
-    options = RunOptions(config, parse_now(args.now), Path(args.out), parse_formats(args.format), args.theme, args.grid,
-                         args.demo, args.data, args.timeout, credentials=credentials, deadline=args.deadline)
-    if publish:
-        flags = {k: v for k, v in vars(args).items() if k in _RUN_FLAGS and v is not None}
-        target = PublishOptions(**asdict(config.publish), credentials=credentials)
-        to = args.publish or (config.publish.to if "to" in config.publish.keys else default_to)
-        options.publish = replace(target, to=to, **flags,
-                                  remote_from_config="remote" not in flags and config.publish.remote is not None)
-    return options
-
-
-def publish_options(args: argparse.Namespace, credentials: Credentials):
-    """PublishOptions from `publish ghpages` flags."""
-    from healthgrid.publish import PublishOptions
-
-    return PublishOptions("ghpages", args.branch, args.path, args.keep, args.pages_url, args.remote, repository=args.repository,
-                          message=args.message, remove=tuple(args.remove or ()), credentials=credentials)
-
-
-def _print_images(images, changed: bool, as_json: bool, console: Console, extra: dict | None = None,
-                  files: dict[str, bytes] | None = None) -> None:
+def _print_images(images, changed: bool, as_json: bool, console: Console, alts: dict[str, str], extra: dict | None = None) -> None:
+    """Each image's URL, or with --json one object with the images and their embed snippets (`alts`:
+    each grid's alt text, by name)."""
     if as_json:
-        from healthgrid.embed import embeds
+        from healthgrid.files.embed import embeds
 
-        snippets = embeds(images, files or {})
+        snippets = embeds(images, alts)
         console.result(json.dumps({**(extra or {}), "images": [i.as_dict() for i in images], "changed": changed,
                                    "embed": "\n".join(snippets.values()), "embeds": snippets}))
     else:
@@ -100,9 +71,9 @@ def cmd_render(args: argparse.Namespace, console: Console) -> int:
     else:
         for path in [p for r in result.grids for p in r.files] + result.files:
             console.result(str(path))
-    failed = result.failure("their files were left as they were")
-    if failed:
-        raise failed
+    end = result.end_error()
+    if end:
+        raise end
     return 0
 
 
@@ -117,10 +88,10 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from healthgrid.pipeline import run
 
     result = run(run_options(args, Credentials.from_env(), publish=True), console)
-    _print_images(result.images, result.changed, args.json, console, extra=_grids_json(result), files=result.all_contents())
-    failed = result.failure("their published images were left as they were")
-    if failed:
-        raise failed
+    _print_images(result.images, result.changed, args.json, console, {t.name: t.alt for t in result.texts()}, extra=_grids_json(result))
+    end = result.end_error()
+    if end:
+        raise end
     return 0
 
 
@@ -134,8 +105,9 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
     GITHUB_REPOSITORY, or https://HOST/pages/OWNER/REPO on a GitHub Enterprise Server) + /PATH/FILE,
     percent-encoded; --json adds content-hashed ?v= versions.
     """
-    from healthgrid.publish import read_dir
-    from healthgrid.publish.target import check, publish
+    from healthgrid.files.embed import alts_from_files
+    from healthgrid.publish import publish, read_dir
+    from healthgrid.site.target import check
 
     if not args.dir and not args.remove:
         raise UsageError("DIR: give a directory to publish (or --remove PATH)")
@@ -143,7 +115,7 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
     check(options)  # flags first: nothing is read before they are known to be usable
     files = read_dir(args.dir) if args.dir else {}
     images, changed = publish(files, options, console)
-    _print_images(images, changed, args.json, console, files=files)
+    _print_images(images, changed, args.json, console, alts_from_files(files))
     return 0
 
 
@@ -153,9 +125,9 @@ def cmd_publish_imgur(args: argparse.Namespace, console: Console) -> int:
     Imgur links change with every upload and anonymous uploads can be deleted when unused:
     use gh-pages for a URL that stays put. IMGUR_API_URL overrides https://api.imgur.com.
     """
-    from healthgrid.publish import PublishOptions
+    from healthgrid.files.embed import alts_from_files
+    from healthgrid.publish import PublishOptions, publish
     from healthgrid.publish.imgur import IMAGE_TYPES
-    from healthgrid.publish.target import publish
 
     paths = [Path(f) for f in args.files]
     for path in paths:
@@ -167,8 +139,8 @@ def cmd_publish_imgur(args: argparse.Namespace, console: Console) -> int:
         raise UsageError("FILE: two files have the same name; their links could not be told apart")
     options = PublishOptions("imgur", credentials=Credentials.from_env())
     images, changed = publish({p.name: p.read_bytes() for p in paths}, options, console)
-    beside = {p.parent / f"{p.stem.removesuffix('_dark')}.md" for p in paths}  # alt text for the embeds
-    _print_images(images, changed, args.json, console, files={md.name: md.read_bytes() for md in beside if md.is_file()})
+    beside = {p.parent / f"{p.stem.removesuffix('_dark')}.json" for p in paths}  # each grid's data: the embeds' alt text
+    _print_images(images, changed, args.json, console, alts_from_files({data.name: data.read_bytes() for data in beside if data.is_file()}))
     return 0
 
 
@@ -196,13 +168,13 @@ def cmd_widget(args: argparse.Namespace, console: Console) -> int:
     config, at the stable gh-pages URLs (--pages-url, publish.path). Paste its entries into a
     dashboard's widgets.
     """
-    from healthgrid.widget import image_widget
+    from healthgrid.datadog.widget import image_widget
 
     if args.url:
         widgets = [image_widget(args.url, args.dark_url)]
     else:
         from healthgrid.config import load_config
-        from healthgrid.urls import pages_base, stable_url
+        from healthgrid.site.urls import pages_base, stable_url
 
         config = load_config(args.config)
         base = pages_base(args.pages_url or config.publish.pages_url)
@@ -220,7 +192,7 @@ def cmd_monitor(args: argparse.Namespace, console: Console) -> int:
     Create them in Datadog, or let `report: {monitors: true}` keep them up to date.
     """
     from healthgrid.config import load_config
-    from healthgrid.monitors import definitions
+    from healthgrid.datadog.monitors import definitions
 
     period = args.period or load_config(args.config).report.period
     console.result(json.dumps(definitions(period, args.notify or ""), indent=2))
@@ -235,7 +207,7 @@ def cmd_comment(args: argparse.Namespace, console: Console) -> int:
     edited in place on later runs. Uses GITHUB_TOKEN and GITHUB_API_URL; without permission
     (pull requests from forks) it warns and exits 0.
     """
-    from healthgrid.comment import body_for, token_from_env, upsert
+    from healthgrid.publish.comment import body_for, token_from_env, upsert
 
     if not re.fullmatch(r"[\w.-]+/[\w.-]+", args.repo):
         raise UsageError(f"--repo: {args.repo!r} must be OWNER/REPO")
@@ -267,7 +239,7 @@ def cmd_dashboard(args: argparse.Namespace, console: Console) -> int:
     make is never changed. Needs DD_API_KEY and DD_APP_KEY, except with --dry-run.
     """
     from healthgrid.config import load_config
-    from healthgrid.dashboard import check_id, prepare, publish
+    from healthgrid.datadog.dashboard import check_id, prepare, publish
 
     check_id(args.dashboard_id)
     body = prepare(load_config(args.config), args.grid, args.title, args.image_base)

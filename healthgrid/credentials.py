@@ -10,7 +10,7 @@ import os
 import re
 from dataclasses import dataclass
 
-from healthgrid.errors import secret_from_env
+from healthgrid.secrets import secret_from_env
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Credentials:
 
     def datadog(self, need_app_key: bool = True):
         """The checked Datadog credentials (DD_API_KEY, DD_APP_KEY, DD_SITE, DATADOG_HOST)."""
-        from healthgrid.datadog_client import DatadogAuth
+        from healthgrid.datadog.client import DatadogAuth
 
         return DatadogAuth.from_env(self._as_env(), need_app_key=need_app_key)
 

@@ -1,12 +1,16 @@
-"""The command line's flags and how their values are checked: argparse set up to fail in one line."""
+"""The command line's flags, how their values are checked (argparse set up to fail in one line), and
+the options a command's flags make (`run_options`, `publish_options`)."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import datetime, timezone
+from pathlib import Path
 
-from healthgrid.config import CONTROL_RE, check_year, shown
+from healthgrid.config import check_year
+from healthgrid.credentials import Credentials
 from healthgrid.errors import UsageError
+from healthgrid.text import CONTROL, shown
 
 
 class Names(argparse.Action):
@@ -34,7 +38,7 @@ def parse_now(value: str | None) -> datetime:
 
 
 def parse_formats(value: str) -> tuple[str, ...]:
-    from healthgrid.outputs import FORMATS
+    from healthgrid.site.names import FORMATS
 
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     if not formats:
@@ -76,7 +80,7 @@ def check_argv(argv: list[str]) -> None:
             arg = arg.replace("\n", " ")  # a commit message may have a body; git gets it as typed
         if arg.startswith("--") and arg.partition("=")[2] == "--":  # argparse would hand the flag an empty list
             raise UsageError(f"{shown(arg.partition('=')[0], 40, quote=False)}: '--' is not a value")
-        bad = CONTROL_RE.search(arg)
+        bad = CONTROL.search(arg)
         if bad:
             flag = arg.split("=", 1)[0] if arg.startswith("--") and "=" in arg else (argv[i - 1] if i and argv[i - 1].startswith("-") else f"argument {i + 1}")
             raise UsageError(f"{shown(flag, 40, quote=False)}: must not contain control characters (found {shown(bad.group())})")
@@ -160,3 +164,35 @@ def comment_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pr", required=True, type=whole(1, 10**9), metavar="N")
     p.add_argument("items", metavar="FILE_OR_URL", nargs="+")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+_RUN_FLAGS = ("remote", "branch", "path", "keep", "pages_url", "repository", "message")
+
+
+def run_options(args: argparse.Namespace, credentials: Credentials, publish: bool, default_to: str = "none"):
+    """RunOptions from `render`/`run` flags; with `publish`, the config's publish: section with the
+    flags applied (a `run`). `default_to`: the target when neither --publish nor publish.to says."""
+    from dataclasses import asdict, replace
+
+    from healthgrid.config import load_config
+    from healthgrid.pipeline import RunOptions
+    from healthgrid.publish import PublishOptions
+
+    config = load_config(args.config)
+    options = RunOptions(config, parse_now(args.now), Path(args.out), parse_formats(args.format), args.theme, args.grid,
+                         args.demo, args.data, args.timeout, credentials=credentials, deadline=args.deadline)
+    if publish:
+        flags = {k: v for k, v in vars(args).items() if k in _RUN_FLAGS and v is not None}
+        target = PublishOptions(**asdict(config.publish), credentials=credentials)
+        to = args.publish or (config.publish.to if "to" in config.publish.keys else default_to)
+        options.publish = replace(target, to=to, **flags,
+                                  remote_from_config="remote" not in flags and config.publish.remote is not None)
+    return options
+
+
+def publish_options(args: argparse.Namespace, credentials: Credentials):
+    """PublishOptions from `publish ghpages` flags."""
+    from healthgrid.publish import PublishOptions
+
+    return PublishOptions("ghpages", args.branch, args.path, args.keep, args.pages_url, args.remote, repository=args.repository,
+                          message=args.message, remove=tuple(args.remove or ()), credentials=credentials)

@@ -13,11 +13,13 @@ from datetime import datetime
 from pathlib import Path
 
 from healthgrid.config import Config
-from healthgrid.console import Console, shown_error
+from healthgrid.console import Console
 from healthgrid.credentials import Credentials
 from healthgrid.errors import RunError
+from healthgrid.files.markdown import GridText
+from healthgrid.net import Budget
 from healthgrid.publish import PublishOptions
-from healthgrid.retry import Budget
+from healthgrid.text import log_line, plural
 
 
 @dataclass
@@ -45,6 +47,7 @@ class GridResult:
     error: str | None = None
     missing_cells: int = 0
     render_seconds: float = 0.0
+    text: GridText | None = field(default=None, repr=False)  # what the grid says in words (a grid that rendered)
 
     def as_dict(self) -> dict:
         return {"name": self.name, "ok": self.ok, "files": [str(p) for p in self.files], "missing_cells": self.missing_cells,
@@ -59,53 +62,55 @@ class RunResult:
     images: list = field(default_factory=list)  # [Published]
     changed: bool = False
     publish_error: RunError | None = None
+    publishing: bool = False  # the run publishes what it rendered (run, the Action), or only writes files (render)
 
     def all_contents(self) -> dict[str, bytes]:
         """Every file written for a grid that rendered, then the run's own: what is published."""
         return {**{name: content for r in self.grids if r.ok for name, content in r.contents.items()}, **self.contents}
 
+    def texts(self) -> list[GridText]:
+        """What each grid that rendered says in words, in the order run."""
+        return [r.text for r in self.grids if r.ok and r.text is not None]
+
     def embeds(self) -> dict[str, str]:
-        from healthgrid.embed import embeds
+        from healthgrid.files.embed import embeds
 
-        return embeds(self.images, self.all_contents())
+        return embeds(self.images, {t.name: t.alt for t in self.texts()})
 
-    def failure(self, kept: str) -> RunError | None:
-        """What ends the run with exit code 1, if anything: the publish, else the grids that failed."""
+    def end_error(self) -> RunError | None:
+        """What ends the run with exit code 1, if anything: the publish, else the grids that failed,
+        and what became of their files (or, in a run that publishes, of their published images)."""
         if self.publish_error:
             return self.publish_error
         failed = [r.name for r in self.grids if not r.ok]
         if failed:
-            return RunError(f"{len(failed)} of {len(self.grids)} grid(s) failed: {', '.join(failed)}; {kept}")
+            kept = "their published images were left as they were" if self.publishing else "their files were left as they were"
+            return RunError(f"{len(failed)} of {plural(len(self.grids), 'grid')} failed: {', '.join(failed)}; {kept}")
         return None
-
-    def errors(self, kept: str) -> list[str]:
-        """Every error of the run, one line each as the console shows it."""
-        end = self.failure(kept)
-        return [r.error for r in self.grids if r.error] + ([shown_error(str(end))] if end else [])
 
 
 def run(options: RunOptions, console: Console) -> RunResult:
     """Render every grid; then, with options.publish, publish those that rendered and report."""
-    from healthgrid.publish.target import check
+    from healthgrid.site.target import check
 
     for warning in options.config.warnings:
         console.warn(warning)
     if options.publish:
         check(options.publish)
     deadline = Budget(options.deadline) if options.deadline else None  # counted from here, before any fetch
-    result = RunResult(render_grids(options, console, deadline))
+    result = RunResult(render_grids(options, console, deadline), publishing=options.publish is not None)
     if "html" in options.formats and any(r.ok for r in result.grids):
         _write_index(options, result, console)
     if options.publish is None:
         return result
     if any(r.ok for r in result.grids):
-        from healthgrid.publish.target import publish
+        from healthgrid.publish import publish
 
         try:
             result.images, result.changed = publish(result.all_contents(), options.publish, console)
         except RunError as exc:
             result.publish_error = exc
-    from healthgrid.report import report
+    from healthgrid.datadog.report import report
 
     report(options.config.report, result.grids, result.images, options.credentials, console)
     return result
@@ -118,7 +123,7 @@ def render_grids(options: RunOptions, console: Console, deadline: Budget | None 
     `deadline` has run out no further grid starts: those left fail, each with its line."""
     from healthgrid import process
     from healthgrid.errors import UsageError
-    from healthgrid.outputs import THEME_CHOICES, OutDirError, grid_files, make_out_dir, write_files
+    from healthgrid.files.outputs import THEME_CHOICES, OutDirError, describe, grid_files, make_out_dir, write_files
     from healthgrid.sources import plan
 
     config = options.config
@@ -146,18 +151,19 @@ def render_grids(options: RunOptions, console: Console, deadline: Budget | None 
             grid = job.fetch()
             make_out_dir(out_dir)  # only once there is something to write; failing here fails every grid alike
             start = time.perf_counter()
-            files = grid_files(grid, job.spec, options.formats, THEME_CHOICES[options.theme], layout, config.status_page)
+            text = describe(grid, job.spec)
+            files = grid_files(grid, job.spec, text, options.formats, THEME_CHOICES[options.theme], layout, config.status_page)
             paths = write_files(out_dir, files)  # all of the grid's files, or none
         except OutDirError:
             raise
         except RunError as exc:
             console.error(str(exc))
-            results.append(GridResult(name, ok=False, error=shown_error(str(exc))))
+            results.append(GridResult(name, ok=False, error=log_line(str(exc))))
             continue
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
         console.progress(status_line(grid, elapsed))
-        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed))
+        results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed, text=text))
         process.tidy()
     return results
 
@@ -168,7 +174,7 @@ def not_started(jobs, deadline: Budget, console: Console) -> list[GridResult]:
     for job in jobs:
         message = f"{job.spec.name}: not rendered: the run's --deadline of {deadline.seconds:g}s had passed"
         console.error(message)
-        results.append(GridResult(job.spec.name, ok=False, error=shown_error(message)))
+        results.append(GridResult(job.spec.name, ok=False, error=log_line(message)))
     return results
 
 
@@ -183,8 +189,8 @@ def _load_renderer() -> None:
 def _write_index(options: RunOptions, result: RunResult, console: Console) -> None:
     """index.html: every grid in --out, this run's and earlier ones', published with the grids.
     The run's own page never holds the grids back: a failure here is a warning."""
-    from healthgrid.index import build_index, folder_files
-    from healthgrid.outputs import write_files
+    from healthgrid.files.index import build_index, folder_files
+    from healthgrid.files.outputs import write_files
 
     out_dir = Path(options.out)
     try:
@@ -197,10 +203,6 @@ def _write_index(options: RunOptions, result: RunResult, console: Console) -> No
         result.files += write_files(out_dir, {"index.html": result.contents["index.html"]})
     except RunError as exc:
         console.warn(f"{exc}; the grids go out all the same")
-
-
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def status_line(grid, seconds: float) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from healthgrid.cli import Console, main
+from healthgrid.net import Budget
 from healthgrid.publish import ghpages
-from healthgrid.retry import Budget
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

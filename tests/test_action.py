@@ -35,6 +35,16 @@ def test_demo_publish_to_the_workspaces_origin(runner, branch_files):
     assert again[0].returncode == 0 and again[1]["changed"] == "false"
 
 
+def test_a_dark_only_runs_summary_shows_its_image_at_the_published_url(runner):
+    """The summary is built from what the run says in words, its image pointed at the URL the image
+    was published at (NAME.md names it by file, which means nothing in a summary), whichever theme."""
+    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", "INPUT_THEME": "dark"})
+    assert proc.returncode == 0, proc.stderr
+    (image,) = json.loads(outputs["images"])
+    assert image["file"] == "health_grid_dark.png"
+    assert f"]({image['versioned_url']})" in summary and "](health_grid_dark.png)" not in summary
+
+
 def test_each_secret_appears_only_in_its_mask_line_before_anything_else(runner, git):
     proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", **SECRETS})
     lines = proc.stdout.splitlines()

@@ -7,7 +7,8 @@ import json
 import pytest
 import yaml
 
-from healthgrid import action, action_inputs
+from healthgrid import action
+from healthgrid.action import inputs as action_inputs
 
 from conftest import ROOT
 

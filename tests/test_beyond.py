@@ -7,7 +7,7 @@ import re
 import pytest
 
 from healthgrid.config import GridSpec
-from healthgrid.formatting import trend_delta, trend_text
+from healthgrid.model.formatting import trend_delta, trend_text
 from healthgrid.render.heatmap import draw, prepare
 
 from helpers import NAN, make_grid, spec_for
@@ -79,7 +79,7 @@ def test_html_is_self_contained_with_hover_details_and_an_index(in_tmp, cli):
 def test_monitor_definitions_are_accepted_by_the_clients_model(in_tmp, cli):
     from datadog_api_client.v1.model.monitor import Monitor
 
-    from healthgrid.monitors import _model_args
+    from healthgrid.datadog.monitors import _model_args
 
     result = cli("monitor", "--period", "30", "--notify", "@slack-platform")
     monitors = json.loads(result.out)

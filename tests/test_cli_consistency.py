@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from healthgrid.pipeline import plural, status_line
+from healthgrid.pipeline import status_line
+from healthgrid.text import plural
 
 from conftest import EXAMPLE_CONFIG, NOW
 from helpers import make_grid

@@ -1,7 +1,7 @@
 """The sticky pull-request comment against a loopback GitHub API."""
 
 
-from healthgrid.comment import MARKER
+from healthgrid.publish.comment import MARKER
 
 from fakes.github import TOKEN
 

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.grid import day_start, local_days
 
 from fakes.datadog import percentile
 from fakes.http import Response
@@ -221,11 +221,11 @@ def answer(series=None, times=None, values=None, **extra):
     (answer(times=[START_MS, START_MS], values=[[5.0, 6.0]]), "the same bucket twice in times"),
     (answer(series=[{"group_tags": ["policy:a"], "query_index": 0, "unit": None}] * 2, values=[[5.0], [6.0]]), "several series for policy:a"),
     (answer(series=[{"group_tags": ["policy:a"], "query_index": 3, "unit": None}]), "queries 0..0 were asked"),
-    (answer(errors="Query timed out for some groups"), "Datadog answered with errors: Query timed out"),
+    (answer(errors="Query timed out for some groups"), "Datadog answered with an error instead of data: Query timed out"),
     (answer(series=[{"group_tags": ["policy:a\x07"], "query_index": 0, "unit": None},
                     {"group_tags": ["policy:a\x08"], "query_index": 0, "unit": None}], values=[[1.0], [2.0]]), "differ only in control characters"),
     (answer(series=[{"group_tags": ["policy:"], "query_index": 0, "unit": None}]), "an empty tag value"),
-    (answer(values=[[5.0, 6.0]]), "2 values for 1 times"),
+    (answer(values=[[5.0, 6.0]]), "2 values for 1 time"),
 ])
 def test_an_answer_that_is_not_what_was_asked_fails_the_grid_with_one_line(dd, cli, in_tmp, bad, says):
     (in_tmp / "healthgrid.yml").write_text(TWO_GRIDS)

@@ -7,14 +7,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from healthgrid.comparison import build
-from healthgrid.config import Bands, GridSpec, RowSpec, Score
-from healthgrid.formatting import cell_text
-from healthgrid.grid import Grid
+from healthgrid.config import GridSpec, RowSpec
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.formatting import cell_text
+from healthgrid.model.grid import Grid
+from healthgrid.model.rules import Rule, parse_condition
 from healthgrid.render.comparison import MAX_TAG_LABEL, prepare, shorten_tag
 from healthgrid.render.heatmap import prepare as prepare_heatmap
 from healthgrid.render.style import THEMES, contrast_ratio
-from healthgrid.rules import Rule, parse_condition
+from healthgrid.sources.rows import comparison as build
 
 from conftest import NOW_DT
 
@@ -56,7 +57,7 @@ def test_within_a_band_the_worse_value_by_the_rule_comes_first(passes, warn, ord
     spec = RowSpec("Error rate", "avg:errors{*}", rule=Rule(parse_condition(passes), parse_condition(warn)))
     grid = comparison(values=[{"a": 0.2, "b": 0.9, "c": 2.0, "d": 4.5, "e": 9.0}], specs=(spec,))
     assert grid.tags == order
-    assert [grid.tags[j] for _, j in grid.worst(Bands(), 5)] == bad
+    assert [grid.tags[j] for _, j in grid.worst(5)] == bad
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -66,11 +67,11 @@ def test_a_bar_has_the_colour_a_heatmap_cell_of_its_value_has_and_readable_text(
     spec = spec_for(palette)
     p = prepare(grid, spec, theme)
     # The same rows as a heatmap whose columns are the tag values: the colours must agree.
-    heat = Grid("svc", "x", "UTC", [date(2026, 11, 1) + timedelta(days=j) for j in range(len(grid.tags))], NOW_DT, grid.rows)
+    heat = Grid("svc", "x", "UTC", [date(2026, 11, 1) + timedelta(days=j) for j in range(len(grid.tags))], NOW_DT, grid.rows, bands=grid.bands)
     cells = prepare_heatmap(heat, GridSpec(name="svc", title="x", rows=SPECS, days=len(grid.tags), palette=palette), theme)
     for i, panel in enumerate(p.panels):
         for bar in panel.bars:
-            assert bar.text == cell_text(grid.rows[i], bar.tag)
+            assert bar.text == cell_text(grid.rows[i], bar.tag, grid.bands)
             if math.isnan(grid.rows[i].raw[bar.tag]):
                 assert bar.color is None and bar.text == "no data" and math.isnan(bar.value)
                 assert cells.nodata[i, bar.tag]
@@ -90,7 +91,7 @@ def test_no_data_is_a_slot_that_says_so_never_a_bar_at_zero():
 
 
 def test_reference_lines_are_the_rows_thresholds_on_its_own_scale():
-    p = prepare(comparison(), spec_for(bands=Bands(0.25, 0.75)))
+    p = prepare(comparison(bands=Bands(0.25, 0.75)), spec_for())
     rule, score, fom = p.panels
     assert rule.lines == [(1.0, "dashed", "pass < 1 %"), (2.0, "dotted", "warn < 2 %")]
     # FoM 0.75 and 0.25 on a 200 (good) .. 800 (bad) ms score: 350 ms and 650 ms.
@@ -125,7 +126,7 @@ def test_long_tag_values_are_shortened_at_word_boundaries():
 
 
 def test_name_json_has_each_tag_values_value_and_band():
-    doc = comparison().to_dict(Bands())
+    doc = comparison().to_dict()
     assert doc["type"] == "comparison" and doc["by"] == "service" and doc["tag_values_total"] == 5
     assert doc["from"] == "2026-11-22T00:00:00Z" and doc["now"] == "2026-11-28T12:00:00Z"
     rule, score, fom = doc["rows"]
@@ -137,9 +138,9 @@ def test_name_json_has_each_tag_values_value_and_band():
 
 
 def test_markdown_names_the_worst_values_and_tabulates_every_bar():
-    from healthgrid.comparison_text import markdown
+    from healthgrid.files.comparison_text import markdown
 
-    md = markdown(comparison(), Bands(), image="svc.png")
+    md = markdown(comparison(), image="svc.png")
     alt = md.splitlines()[2]
     assert alt.startswith("![Service health: 3 metrics compared across 5 values of service")
     # Critical first, then the lowest figure of merit (a rule's critical bar sits at the middle of its band, 0.15).
@@ -152,23 +153,24 @@ def test_markdown_names_the_worst_values_and_tabulates_every_bar():
 
 
 def test_html_page_and_index_entry(tmp_path):
-    from healthgrid.comparison_page import comparison_page
-    from healthgrid.index import build_index
-    from healthgrid.outputs import grid_files
+    from healthgrid.files.comparison_page import comparison_page
+    from healthgrid.files.index import build_index
+    from healthgrid.files.outputs import describe, grid_files
 
     grid = comparison()
     html = comparison_page(grid, spec_for(), "light", ["svc.png"]).decode()
     assert html.count('<th scope="row">') == 5 and 'title="Error rate · service: batch · 3.2 %: critical, fails &lt; 1, fails warn &lt; 2' in html
-    files = grid_files(grid, spec_for(), ("html",), ("light",))
+    files = grid_files(grid, spec_for(), describe(grid, spec_for()), ("html",), ("light",))
     index = build_index(list(files), lambda name: files.get(name), NOW_DT).decode()
     assert "<strong>critical</strong> · bars:" in index and "Worst: P90 latency for batch 790 ms (critical);" in index
     badge = json.loads(files["svc.badge.json"])
     assert badge["message"] == "5 ok · 4 warn · 3 crit · 3 no data" and badge["color"] == "red"
-    from healthgrid.embed import embeds
+    from healthgrid.files.embed import alts_from_files, embeds
     from healthgrid.publish import Published
 
     shown = [Published(f"svc{s}.png", f"https://p/svc{s}.png", f"https://p/svc{s}.png?v=1") for s in ("", "_dark")]
-    snippet = embeds(shown, files)["svc"]
+    assert alts_from_files(files) == {"svc": describe(grid, spec_for()).alt}, "read back from NAME.json, the same sentence"
+    snippet = embeds(shown, alts_from_files(files))["svc"]
     assert snippet.startswith('<picture><source media="(prefers-color-scheme: dark)" srcset="https://p/svc_dark.png?v=1">')
     assert 'alt="Service health: 3 metrics compared across 5 values of service' in snippet
 
@@ -209,9 +211,24 @@ def test_a_name_json_read_with_data_renders_the_same_picture(cli, in_tmp):
     (lambda d: d.update(tag_values_total=1), "tag_values_total: must be between"),
 ])
 def test_a_bad_comparison_data_file_is_one_line_naming_the_key(cli, in_tmp, change, error):
-    doc = comparison().to_dict(Bands())
+    doc = comparison().to_dict()
     doc["by"] = "policy"
     change(doc)
     (in_tmp / "g.json").write_text(json.dumps(doc))
     result = cli("render", "--data", "g.json")
     assert result.code == 2 and result.err.startswith(f"healthgrid: error: --data g.json: {error}"), result.err
+
+
+def test_every_output_of_a_comparison_reads_its_values_by_the_grids_own_bands(tmp_path):
+    """A figure of merit of 0.7499 is a warning where warning starts at 0.75: no output may print it
+    as 0.75, which would read as good (the picture, NAME.md, the HTML page and the alt text alike)."""
+    from healthgrid.files.outputs import describe, grid_files
+
+    fom = RowSpec("Apdex", "avg:apdex{env:prod}")
+    grid = comparison(values=[{"api": 0.7499, "web": 0.9}], specs=(fom,), bands=Bands(0.25, 0.75))
+    spec = spec_for(bands=grid.bands, rows=(fom,))
+    files = grid_files(grid, spec, describe(grid, spec), ("html",), ("light",))
+    md, html = files["svc.md"].decode(), files["svc.html"].decode()
+    assert "| api | 🟡 0.7499 |" in md and "Apdex for api 0.7499 (warning)" in md
+    assert "<span class=\"sr\">warning </span>0.7499</td>" in html
+    assert [b.text for b in prepare(grid, spec_for(bands=grid.bands, rows=(fom,))).panels[0].bars] == ["0.7499", "0.90"]

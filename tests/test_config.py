@@ -4,7 +4,8 @@ import textwrap
 
 import pytest
 
-from healthgrid.config import DEFAULT_CONFIG, PALETTES, Bands, Score, load_config, parse_config
+from healthgrid.config import DEFAULT_CONFIG, PALETTES, load_config, parse_config
+from healthgrid.model.band import Bands, Score
 
 GOOD_ROW = "{label: A, query: 'avg:a{*}'}"
 

@@ -6,10 +6,11 @@ import math
 
 import pytest
 
-from healthgrid.config import Bands, GridSpec, RowSpec, Score
-from healthgrid.dashboard import build
-from healthgrid.dashboard.widgets import Images
-from healthgrid.rules import Rule, parse_condition
+from healthgrid.config import GridSpec, RowSpec
+from healthgrid.datadog.dashboard import build
+from healthgrid.datadog.dashboard.widgets import Images
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.rules import Rule, parse_condition
 
 from conftest import EXAMPLE_CONFIG
 

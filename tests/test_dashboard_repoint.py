@@ -55,8 +55,8 @@ def _expected(board):
 
 @pytest.mark.parametrize("case", list(DASHBOARDS))
 def test_widgets_the_client_does_not_know_survive_a_repoint_unchanged(dd, case):
-    from healthgrid.datadog_client import DatadogAuth
-    from healthgrid.report import update_dashboard
+    from healthgrid.datadog.client import DatadogAuth
+    from healthgrid.datadog.report import update_dashboard
 
     board = DASHBOARDS[case]
     dd.dashboards["abc-def-ghi"] = copy.deepcopy(board)
@@ -86,7 +86,7 @@ def test_a_dashboard_the_client_cannot_parse_is_repointed_through_the_action(run
 
 
 def test_any_failure_of_a_report_part_is_a_warning_after_the_images_are_out(in_tmp, cli, dd, monkeypatch, bare_pages):
-    from healthgrid import report
+    from healthgrid.datadog import report
 
     def broken(*args, **kwargs):
         raise AttributeError("'dict' object has no attribute 'definition'")

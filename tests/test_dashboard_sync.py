@@ -242,7 +242,7 @@ def test_the_actions_dashboard_input_runs_it_after_a_good_publish(runner, dd, cl
     ("datadoghq.com", "", "https://app.datadoghq.com/dashboard/abc-def-ghi"),
 ])
 def test_the_printed_url_is_the_web_apps_and_never_an_answer_verbatim(site, path, url):
-    from healthgrid.dashboard.sync import app_url
-    from healthgrid.datadog_client import DatadogAuth
+    from healthgrid.datadog.client import DatadogAuth
+    from healthgrid.datadog.dashboard.sync import app_url
 
     assert app_url(DatadogAuth("k", "a", site), "abc-def-ghi", path) == url

@@ -6,12 +6,14 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from healthgrid.config import Bands, load_config, parse_config
-from healthgrid.grid import day_start, local_days
+from healthgrid.config import load_config, parse_config
+from healthgrid.model.band import Bands
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datafile import load_data
 from healthgrid.sources.demo import demo_grid
 
 from conftest import EXAMPLE_CONFIG, NOW, NOW_DT
+from helpers import default_bands
 
 
 def default_spec():
@@ -74,7 +76,7 @@ def test_grid_json_round_trips_through_data_file(tmp_path):
     grid = demo_grid(spec, NOW_DT)
     path = tmp_path / "g.json"
     path.write_text(json.dumps(grid.to_dict()))
-    (back,) = load_data(str(path))
+    (back,) = load_data(str(path), default_bands)
     assert back.to_dict() == grid.to_dict()
     doc = grid.to_dict()
     assert doc["now"] == NOW and doc["days"][0] == "2026-11-22"
@@ -85,7 +87,7 @@ def test_data_file_may_hold_a_list_of_grids(tmp_path):
     g = {"name": "a", "days": ["2026-11-27", "2026-11-28"], "rows": [{"label": "x", "values": [0.5, None]}]}
     path = tmp_path / "grids.json"
     path.write_text(json.dumps([g, dict(g, name="b")]))
-    a, b = load_data(str(path))
+    a, b = load_data(str(path), default_bands)
     assert (a.name, b.name) == ("a", "b")
     assert a.rows[0].raw[0] == 0.5 and math.isnan(a.rows[0].raw[1])
 
@@ -95,12 +97,12 @@ BAD_DATA = [
     ("{", "--data bad.json:1:2: invalid JSON"),
     ("[]", "--data bad.json: the list holds no grid"),
     ('"x"', "--data bad.json: (top level): a grid must be a JSON object"),
-    (dict(GOOD, rows=[{"label": "x", "values": [0.5]}]), "--data bad.json: rows[0].values: has 1 entries but there are 2 days"),
+    (dict(GOOD, rows=[{"label": "x", "values": [0.5]}]), "--data bad.json: rows[0].values: has 1 entry but there are 2 days"),
     (dict(GOOD, rows=[{"label": "x", "values": [0.5, "high"]}]), "--data bad.json: rows[0].values[1]: must be a number or null, got 'high'"),
     (dict(GOOD, rows=[{"label": "x", "values": [0.5, True]}]), "--data bad.json: rows[0].values[1]: must be a number or null"),
     ('{"name": "g", "days": ["2026-11-27", "2026-11-28"], "rows": [{"label": "x", "values": [NaN, 1]}]}',
      "--data bad.json: NaN is not a number healthgrid accepts"),
-    (dict(GOOD, rows=[{"label": "x", "values": [0.5, 0.6], "raw": [1]}]), "--data bad.json: rows[0].raw: has 1 entries"),
+    (dict(GOOD, rows=[{"label": "x", "values": [0.5, 0.6], "raw": [1]}]), "--data bad.json: rows[0].raw: has 1 entry"),
     (dict(GOOD, days=["2026-11-28", "2026-11-27"]), "--data bad.json: days[1]: days must be consecutive"),
     (dict(GOOD, days=["yesterday", "2026-11-28"]), "--data bad.json: days[0]: must be a date YYYY-MM-DD"),
     (dict(GOOD, name="Bad Name"), "--data bad.json: name: 'Bad Name' must match [a-z0-9_-]{1,100}"),

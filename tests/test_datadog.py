@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from healthgrid.config import GridSpec, RowSpec, Score, load_config
-from healthgrid.datadog_client import DatadogAuth
+from healthgrid.config import GridSpec, RowSpec, load_config
+from healthgrid.datadog.client import DatadogAuth
 from healthgrid.errors import RunError
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.band import Score
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource, bucket_seconds
 from healthgrid.sources.datadog_answer import check_answer
 from healthgrid.sources.datadog_plan import Request, plan_grid
@@ -241,7 +242,7 @@ def test_persistent_503_gives_up_within_the_budget(dd, cli, in_tmp, clock):
     assert len(clock.slept) >= 1 and sum(clock.slept) < 3, "backs off, and gives up rather than wait past the budget"
     assert clock.slept == sorted(clock.slept), "the waits grow"
     assert "Datadog kept answering 503" in result.err and "budget 3s" in result.err
-    assert result.err.strip().splitlines()[-1].startswith("healthgrid: error: 1 of 1 grid(s) failed: health_grid")
+    assert result.err.strip().splitlines()[-1].startswith("healthgrid: error: 1 of 1 grid failed: health_grid")
     assert len(dd.calls("POST", QUERY_PATH)) >= 2
     assert not (in_tmp / "healthgrid-out").exists()
 

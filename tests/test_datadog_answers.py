@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from healthgrid.config import GridSpec, RowSpec
-from healthgrid.datadog_client import DatadogAuth
+from healthgrid.datadog.client import DatadogAuth
 from healthgrid.errors import RunError
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
 
 from conftest import PAGES
@@ -110,7 +110,7 @@ MALFORMED = {
     "a count without its sum series": (answer([s(1)], [T0 * 1000], [[3.0]]), "sum and count of avg:m{*} disagree"),
     "a sum where the count is null": (answer([s(0), s(1)], [T0 * 1000, T0 * 1000 + H], [[1.0, 2.0], [1.0, None]]), "disagree"),
     "a sum where the count is zero": (answer([s(0), s(1)], [T0 * 1000], [[1.0], [0.0]]), "disagree"),
-    "values of the wrong length": (answer([s(0), s(1)], [T0 * 1000], [[1.0, 2.0], [1.0]]), "has 2 values for 1 times"),
+    "values of the wrong length": (answer([s(0), s(1)], [T0 * 1000], [[1.0, 2.0], [1.0]]), "has 2 values for 1 time"),
     "group tags on an ungrouped query": (answer([s(0, group_tags=["host:a"]), s(1)], [T0 * 1000], [[1.0], [1.0]]), "carries group tags"),
     "a NaN string": (answer([s(0), s(1)], [T0 * 1000], [["NaN"], [1.0]]), "not what its API documents"),
     "a unit that is a string": (answer([s(0, unit="ms"), s(1)], [T0 * 1000], [[1.0], [1.0]]), "the unit of avg:m{*} is ms"),

@@ -11,8 +11,8 @@ from zoneinfo import available_timezones
 import pytest
 
 from healthgrid.config import GridSpec, RowSpec
-from healthgrid.datadog_client import DatadogAuth
-from healthgrid.grid import day_start, local_days
+from healthgrid.datadog.client import DatadogAuth
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
 from healthgrid.sources.datadog_plan import MAX_POINTS, plan_grid
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from healthgrid.config import load_config
-from healthgrid.datadog_client import DatadogAuth
+from healthgrid.datadog.client import DatadogAuth
 from healthgrid.doctor.keys import where_else
 from healthgrid.errors import RunError
 from healthgrid.sources.datadog import DatadogSource

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from healthgrid.config import GRID_TYPES, GridSpec, RowSpec
-from healthgrid.filenames import FORMATS, THEMES, collisions, grid_files
+from healthgrid.site.names import FORMATS, THEMES, collisions, grid_files
 
 from helpers import make_grid
 
@@ -67,12 +67,13 @@ def test_names_are_compared_without_case():
 @pytest.mark.parametrize("grid_type", GRID_TYPES)
 def test_the_names_checked_are_the_files_a_grid_writes(grid_type):
     """The check works from the names the renderer uses, for every format and theme."""
-    from healthgrid.outputs import grid_files as written
+    from healthgrid.files.outputs import describe
+    from healthgrid.files.outputs import grid_files as written
 
     grid = make_grid([("A", [0.5, 0.9])], name="g")
     spec = GridSpec(name="g", title="g", rows=(RowSpec("A", "avg:a{*}"),), type=grid_type, days=2)
-    assert set(written(grid, spec, FORMATS, THEMES)) == set(grid_files("g"))
-    assert set(written(grid, spec, ("svg",), ("dark",))) == set(grid_files("g", ("svg",), ("dark",)))
+    assert set(written(grid, spec, describe(grid, spec), FORMATS, THEMES)) == set(grid_files("g"))
+    assert set(written(grid, spec, describe(grid, spec), ("svg",), ("dark",))) == set(grid_files("g", ("svg",), ("dark",)))
 
 
 def test_a_grid_named_like_a_dark_image_is_one_entry_on_the_status_page(in_tmp, cli):

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from healthgrid.config import GridSpec, RowSpec, parse_config
-from healthgrid.datadog_client import DatadogAuth
-from healthgrid.grid import day_start, local_days
+from healthgrid.datadog.client import DatadogAuth
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
 
 from conftest import NOW
@@ -145,7 +145,7 @@ def test_a_division_by_zero_is_no_data_with_a_warning(dd):
     spec = GridSpec(name="g", title="g", rows=(RowSpec("Rate", "sum:e{*} / sum:r{*}", aggregation="sum"),), days=3)
     grid = DatadogSource(DatadogAuth.from_env(), warn=warnings.append).fetch(spec, now)
     assert grid.rows[0].raw[0] == 0.05 and math.isnan(grid.rows[0].raw[1]) and math.isnan(grid.rows[0].raw[2])
-    assert warnings == ["g: row 'Rate': the formula divides by zero or overflows on 2 day(s); shown as no data"]
+    assert warnings == ["g: row 'Rate': the formula divides by zero or overflows on 2 days; shown as no data"]
 
 
 def test_the_query_is_kept_as_written_in_the_outputs(dd, cli, in_tmp):

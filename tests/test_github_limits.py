@@ -2,9 +2,12 @@
 with 422) and a job summary of at most 1 MiB (a longer one is dropped whole, errors included).
 Past them the text is shortened, says so, and links what it left out."""
 
+import io
 import re
 
 import pytest
+
+from healthgrid.console import Console
 
 from conftest import NOW_DT
 from helpers import make_grid
@@ -13,17 +16,16 @@ PREVIEW = "https://acme.github.io/health/previews/pr-7"
 
 
 def _grid_md(tmp_path, name, rows=100, days=30, label="Metric"):
-    from healthgrid.config import Bands
-    from healthgrid.textout import markdown
+    from healthgrid.files.markdown import markdown
 
     grid = make_grid([(f"{label} {i}", [((i * 7 + j) % 10) / 10 for j in range(days)]) for i in range(rows)], name=name, title=name.upper())
     path = tmp_path / f"{name}.md"
-    path.write_text(markdown(grid, Bands(), image=f"{name}.png"), encoding="utf-8")
+    path.write_text(markdown(grid, image=f"{name}.png"), encoding="utf-8")
     return path
 
 
 def test_three_100_by_30_grids_make_a_comment_github_takes(in_tmp, cli, github):
-    from healthgrid.comment import MARKER
+    from healthgrid.publish.comment import MARKER
 
     items = []
     for name in ("alpha", "beta", "gamma"):
@@ -46,7 +48,7 @@ def test_three_100_by_30_grids_make_a_comment_github_takes(in_tmp, cli, github):
 
 
 def test_a_comment_counts_characters_beyond_the_basic_plane_twice_and_still_fits(tmp_path):
-    from healthgrid.comment import body_for
+    from healthgrid.publish.comment import body_for
 
     md = _grid_md(tmp_path, "wide", rows=60, days=30, label="\U0001F525" * 600)
     text = md.read_text(encoding="utf-8")
@@ -56,7 +58,7 @@ def test_a_comment_counts_characters_beyond_the_basic_plane_twice_and_still_fits
 
 
 def test_a_hundred_grids_with_long_titles_leave_out_whole_grids_and_name_them(tmp_path):
-    from healthgrid.comment import body_for
+    from healthgrid.publish.comment import body_for
 
     items = []
     for k in range(100):
@@ -67,7 +69,7 @@ def test_a_hundred_grids_with_long_titles_leave_out_whole_grids_and_name_them(tm
     assert len(body.encode("utf-16-le")) // 2 <= 65_536
     shown = re.findall(r"!\[[^\]]*\]\(" + re.escape(PREVIEW) + r"/(g\d+)\.png\)", body)
     assert shown == [f"g{k}" for k in range(len(shown))] and 0 < len(shown) < 100, "the first grids, in order"
-    assert f"{100 - len(shown)} grid(s) left out: g{len(shown)}, " in body and body.rstrip().endswith("</sub>")
+    assert f"{100 - len(shown)} grids left out: g{len(shown)}, " in body and body.rstrip().endswith("</sub>")
 
 
 def _big_md(tmp_path, name, table_bytes):
@@ -78,22 +80,33 @@ def _big_md(tmp_path, name, table_bytes):
     return path
 
 
+def _big_result(name, table_bytes, pages=()):
+    """A grid that rendered, as the Action's summary sees it: what it says in words and its files."""
+    from healthgrid.files.markdown import GridText
+    from healthgrid.pipeline import GridResult
+
+    row = "| Metric | " + " | ".join(["🟢 0.91"] * 30) + " |\n"
+    table = "| Metric | " + " | ".join(f"d{j}" for j in range(30)) + " |\n|---|" + "---:|" * 30 + "\n" + row * (table_bytes // len(row.encode()))
+    text = GridText(name, name, f"alt of {name}", f"{table}\nlegend")
+    return GridResult(name, ok=True, contents={f"{name}.md": b"", **{f"{name}{p}": b"" for p in pages}}, text=text)
+
+
 def test_a_summary_over_one_mib_keeps_the_errors_first_and_links_the_tables(tmp_path):
-    from healthgrid import action
+    from healthgrid.action.summary import grid_blocks
+    from healthgrid.action.summary import summary as write_summary
     from healthgrid.publish import Published
 
     summary = tmp_path / "summary.md"
     summary.write_text("x" * 1000)  # what the step wrote before counts too
-    markdown = [(f"g{k}", _big_md(tmp_path, f"g{k}", 400_000 if k == 3 else 300_000)) for k in range(5)]
-    (tmp_path / "g3.html").write_text("<table></table>")
+    grids = [_big_result(f"g{k}", 400_000 if k == 3 else 300_000, (".html",) if k == 3 else ()) for k in range(5)]  # g3 wrote its page too
     images = [Published(f"g{k}.png", f"https://acme.github.io/health/healthgrid/g{k}.png", f"https://acme.github.io/health/healthgrid/g{k}.png?v=1")
               for k in range(5)]
     errors = ["g5: Datadog answered 500 Internal Server Error; gave up after 60s"]
-    action._summary(str(summary), markdown, images, "<picture>embed</picture>", errors)
+    write_summary(str(summary), grid_blocks(grids, images), "<picture>embed</picture>", errors, Console(io.StringIO(), io.StringIO()))
     text = summary.read_text(encoding="utf-8")[1000:]
     assert len(summary.read_bytes()) <= 1 << 20
     assert text.startswith("**healthgrid failed:**\n\n```text\ng5: Datadog answered 500"), "errors first"
-    assert "**Shortened to fit GitHub's limit of 1 MiB for a job summary:** 2 table(s) linked instead of shown." in text
+    assert "**Shortened to fit GitHub's limit of 1 MiB for a job summary:** 2 tables linked instead of shown." in text
     assert "[g3 in full](https://acme.github.io/health/healthgrid/g3.html)" in text, "the largest table goes first, linked to its page"
     assert "[g0 in full](https://acme.github.io/health/healthgrid/g0.md)" in text and "| Metric | 🟢" in text.split("## g4")[1]
     assert all(f"![alt of g{k}](https://acme.github.io/health/healthgrid/g{k}.png?v=1)" in text for k in range(5))
@@ -101,17 +114,19 @@ def test_a_summary_over_one_mib_keeps_the_errors_first_and_links_the_tables(tmp_
 
 
 def test_a_summary_puts_errors_before_the_grids(tmp_path):
-    from healthgrid import action
+    from healthgrid.action.summary import grid_blocks
+    from healthgrid.action.summary import summary as write_summary
 
     summary = tmp_path / "summary.md"
-    action._summary(str(summary), [("g", _big_md(tmp_path, "g", 1000))], [], "", ["h: Datadog answered 429; gave up after 60s"])
+    errors = ["h: Datadog answered 429; gave up after 60s"]
+    write_summary(str(summary), grid_blocks([_big_result("g", 1000)], []), "", errors, Console(io.StringIO(), io.StringIO()))
     assert summary.read_text().startswith("**healthgrid failed:**")
     assert "## g" in summary.read_text() and "Shortened" not in summary.read_text()
 
 
 @pytest.mark.parametrize("grids", [1, 3])
 def test_what_fits_is_written_as_it_was(tmp_path, grids):
-    from healthgrid.comment import body_for
+    from healthgrid.publish.comment import body_for
 
     items = [str(_grid_md(tmp_path, f"s{k}", rows=5, days=7)) for k in range(grids)]
     body = body_for([f"{PREVIEW}/s{k}.png" for k in range(grids)] + items)
@@ -128,11 +143,12 @@ def test_the_comment_command_takes_the_largest_grids_markdown(in_tmp, cli, githu
 
 
 def test_a_summary_leaves_out_an_embed_too_large_for_it_and_points_at_the_output(tmp_path):
-    from healthgrid import action
+    from healthgrid.action.summary import grid_blocks
+    from healthgrid.action.summary import summary as write_summary
 
     summary = tmp_path / "summary.md"
     embed = "\n".join(f'<picture><img src="https://x/g{k}.png" alt="{"a" * 20_000}"></picture>' for k in range(60))
-    action._summary(str(summary), [("g", _big_md(tmp_path, "g", 1000))], [], embed, [])
+    write_summary(str(summary), grid_blocks([_big_result("g", 1000)], []), embed, [], Console(io.StringIO(), io.StringIO()))
     text = summary.read_text()
     assert len(summary.read_bytes()) <= 1 << 20 and "| Metric | 🟢" in text, "the small table stays"
     assert "the embed snippet left out" in text and text.rstrip().endswith("The embed snippet is left out here: the `embed` output holds it.")

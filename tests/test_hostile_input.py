@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from healthgrid import outputs
+from healthgrid.files import outputs
 
 from conftest import NOW
+from helpers import default_bands
 
 ROW = "{label: a, query: 'avg:m{*}'}"
 
@@ -169,9 +170,9 @@ def test_the_largest_grid_in_limits_is_accepted_from_yaml_and_from_its_json(in_t
     UTF-8 and JSON spend on one), the longest numbers: its NAME.json reads back with --data."""
     from healthgrid.config import MAX_DATA_BYTES, MAX_TEXT, load_config
     from healthgrid.config.model import MAX_UNIT
+    from healthgrid.files.data import grid_json
     from healthgrid.sources.datafile import load_data
     from healthgrid.sources.demo import demo_grid
-    from healthgrid.textout import grid_json
 
     from conftest import NOW_DT
 
@@ -203,8 +204,8 @@ def test_the_largest_grid_in_limits_is_accepted_from_yaml_and_from_its_json(in_t
     (in_tmp / "g.json").write_text(grid_json(grid), encoding="utf-8")
     assert (in_tmp / "g.json").stat().st_size > 6_000_000, "every string made it in, at 4 bytes a character"
     assert (in_tmp / "g.json").stat().st_size < MAX_DATA_BYTES
-    assert len(load_data(str(in_tmp / "g.json"))[0].rows) == 200
-    from healthgrid.index import build_index
+    assert len(load_data(str(in_tmp / "g.json"), default_bands)[0].rows) == 200
+    from healthgrid.files.index import build_index
 
     files = {"g.png": b"", "g.json": (in_tmp / "g.json").read_bytes()}
     page = build_index(list(files), files.get, NOW_DT).decode()

@@ -8,9 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from healthgrid import bounded
+from healthgrid import net
 from healthgrid.config import GridSpec, RowSpec
-from healthgrid.datadog_client import DatadogAuth
+from healthgrid.datadog.client import DatadogAuth
 from healthgrid.errors import RunError
 from healthgrid.sources.datadog import DatadogSource
 
@@ -134,12 +134,12 @@ def test_the_size_cap_and_deadline_of_a_plain_request():
         import requests
 
         server.handle = lambda request: Response(200, b"x" * 1000, repeat=10)
-        with pytest.raises(bounded.Refused, match="larger than"):
-            bounded.request(requests.Session(), "GET", server.url, deadline=2, cap=5000)
+        with pytest.raises(net.Refused, match="larger than"):
+            net.request(requests.Session(), "GET", server.url, deadline=2, cap=5000)
         server.handle = lambda request: Response(200, b"x" * 100, trickle=0.05)
         started = time.monotonic()
-        with pytest.raises(bounded.Refused, match="within 0.5s"):
-            bounded.request(requests.Session(), "GET", server.url, deadline=0.5)
+        with pytest.raises(net.Refused, match="within 0.5s"):
+            net.request(requests.Session(), "GET", server.url, deadline=0.5)
         assert time.monotonic() - started < 1.0
     finally:
         server.stop()
@@ -156,7 +156,7 @@ def test_a_trickling_imgur_fails_within_its_budget(imgur, cli, in_tmp, monkeypat
 
 
 def test_a_trickling_github_fails_within_its_deadline(github, cli, in_tmp, monkeypatch):
-    monkeypatch.setattr("healthgrid.comment.DEADLINE", 0.5)
+    monkeypatch.setattr("healthgrid.publish.comment.DEADLINE", 0.5)
     github.fail_next("/repos/o/r/issues/1/comments", Response(200, b"[]" * 100, trickle=0.05))
     started = time.monotonic()
     result = cli("comment", "--repo", "o/r", "--pr", "1", "https://example.com/x.png")
@@ -169,7 +169,7 @@ def test_a_trickling_report_endpoint_is_a_warning_within_its_budget(dd, monkeypa
     import datadog_api_client.v1.api.dashboards_api  # noqa: F401 - imported before the clock starts
     import datadog_api_client.v2.api.metrics_api  # noqa: F401
 
-    from healthgrid import report
+    from healthgrid.datadog import report
 
     monkeypatch.setattr(report, "REPORT_BUDGET", 0.5)
     dd.fail_next(endpoint, Response(200, b'{"errors": []}' * 100, trickle=0.05))  # 70 s of answer
@@ -186,7 +186,7 @@ def test_a_trickling_report_endpoint_is_a_warning_within_its_budget(dd, monkeypa
 
 @pytest.mark.parametrize("body", [b"<html>proxy error</html>", b'{"errors": []}{', b'"x"'])
 def test_a_malformed_metrics_intake_answer_is_a_warning(dd, body):
-    from healthgrid.report import submit_metrics
+    from healthgrid.datadog.report import submit_metrics
 
     dd.fail_next("/api/v2/series", Response(202, body, content_type="text/html"))
     warnings = []
@@ -198,7 +198,7 @@ def test_a_malformed_metrics_intake_answer_is_a_warning(dd, body):
 
 @pytest.mark.parametrize("body", [b"<html>proxy error</html>", b"[]", b'{"widgets": "x"}', b'{"widgets": [{"definition": 5}]}'])
 def test_a_malformed_dashboard_answer_is_a_warning(dd, body):
-    from healthgrid.report import update_dashboard
+    from healthgrid.datadog.report import update_dashboard
 
     dd.fail_next("/api/v1/dashboard/abc-def-ghi", Response(200, body))
     warnings = []
@@ -246,7 +246,7 @@ def test_html_for_the_second_of_three_grids_fails_only_that_grid(dd, cli, in_tmp
     assert [(g["name"], g["ok"]) for g in doc["grids"]] == [("first", True), ("second", False), ("third", True)]
     assert "not what its API documents" in doc["grids"][1]["error"]
     assert (in_tmp / "healthgrid-out" / "third.png").exists() and not (in_tmp / "healthgrid-out" / "second.png").exists()
-    assert "1 of 3 grid(s) failed: second" in one_line_error(result.err)
+    assert "1 of 3 grids failed: second" in one_line_error(result.err)
 
 
 def _answer(series=None, times=None, values=None, raw=None):
@@ -394,7 +394,7 @@ def test_a_gzip_bomb_from_datadog_stops_at_the_size_cap(dd):
 
 
 def test_endless_github_pages_stop_at_a_bound(github, cli, in_tmp, monkeypatch):
-    monkeypatch.setattr("healthgrid.comment.MAX_REQUESTS", 5)
+    monkeypatch.setattr("healthgrid.publish.comment.MAX_REQUESTS", 5)
     usual = github.handle
     endless = Response(200, [], {"Link": f'<{github.url}/repos/o/r/issues/1/comments?page=2>; rel="next"'})
     github.handle = lambda request: endless if request.path.endswith("/comments") else usual(request)

@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from healthgrid.formatting import cell_text, format_number
+from healthgrid.model.formatting import cell_text, format_number
 
 from helpers import NAN, Score, make_grid
 
@@ -43,7 +43,7 @@ def test_format_number_reads_back_as_the_value(v):
 @given(values)
 def test_an_unscored_cell_reads_back_as_the_value(v):
     grid = make_grid([("A", [v])])
-    assert_true_value(cell_text(grid.rows[0], 0), v)
+    assert_true_value(cell_text(grid.rows[0], 0, grid.bands), v)
 
 
 def test_the_reported_cases():
@@ -72,4 +72,4 @@ def test_data_file_values_read_true_in_markdown_html_and_alt_text(in_tmp, cli):
 
 def test_no_data_stays_no_data():
     grid = make_grid([("A", [NAN])])
-    assert cell_text(grid.rows[0], 0) == "no data"
+    assert cell_text(grid.rows[0], 0, grid.bands) == "no data"

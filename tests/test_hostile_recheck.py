@@ -204,10 +204,10 @@ def test_out_that_is_a_symbolic_link_is_refused_before_anything_is_written(in_tm
 def test_comment_pages_answered_just_inside_each_deadline_stop_at_the_whole_budget(github, cli, in_tmp, monkeypatch):
     import time
 
-    from healthgrid.retry import Budget
+    from healthgrid.net import Budget
 
     monkeypatch.setitem(Budget.__init__.__kwdefaults__, "clock", time.monotonic)  # this test is about wall-clock time
-    monkeypatch.setattr("healthgrid.comment.BUDGET", 0.6)
+    monkeypatch.setattr("healthgrid.publish.comment.BUDGET", 0.6)
     usual = github.handle
     slow = Response(200, [], {"Link": f'<{github.url}/repos/o/r/issues/1/comments?page=2>; rel="next"'}, stall=0.2)
     github.handle = lambda request: slow if request.path.endswith("/comments") else usual(request)

@@ -10,12 +10,14 @@ import pytest
 from cmarkgfm.cmark import Options
 
 from healthgrid import action
-from healthgrid.comment import MARKER, body_for
-from healthgrid.errors import redact
-from healthgrid.escaping import md_code_block, md_text, one_line
-from healthgrid.gridpage import page
-from healthgrid.publish import Published
-from healthgrid.textout import markdown
+from healthgrid.action.run import _comment
+from healthgrid.action.summary import summary as write_summary
+from healthgrid.console import Console
+from healthgrid.files.markdown import markdown
+from healthgrid.files.page import page
+from healthgrid.publish.comment import MARKER, body_for, image_block
+from healthgrid.secrets import redact
+from healthgrid.text import md_code_block, md_text, one_line
 
 from conftest import NOW
 from fakes.datadog import API_KEY, APP_KEY
@@ -95,8 +97,8 @@ def test_action_pr_comment_warning_redacts_an_echoed_token(tmp_path, monkeypatch
     event.write_text(json.dumps({"pull_request": {"number": 5}}))
     err = io.StringIO()
     try:
-        action._comment({"GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/health", "GITHUB_API_URL": github.url},
-                        [], [Published("g.png", "https://x.example/g.png", "https://x.example/g.png?v=1")], TOKEN, err)
+        _comment({"GITHUB_EVENT_PATH": str(event), "GITHUB_REPOSITORY": "acme/health", "GITHUB_API_URL": github.url},
+                 [image_block("https://x.example/g.png?v=1")], TOKEN, Console(err, err, commands=err))
     finally:
         github.stop()
     assert err.getvalue().startswith("::warning::pr-comment: comment: GitHub answered 500")
@@ -167,6 +169,26 @@ def test_one_line_shows_control_characters_and_defuses_legacy_commands():
     assert one_line("a\nb\r\x1b[31m\u2028##[warning]x") == "a\\nb\\r\\x1b[31m\\u2028##\\u005bwarning]x"
 
 
+# One set of control characters everywhere: what a config refuses is what a log line shows escaped,
+# what Markdown and HTML drop, what an Action input, a commit message and a published name refuse.
+@pytest.mark.parametrize("char", ["\x1b", "\x85", "\u202e", "\u2066", "\ufeff", "\u061c"])
+def test_every_place_knows_the_same_control_characters(char, tmp_path):
+    from healthgrid.action.inputs import multiline_input
+    from healthgrid.config import ConfigError, parse_config
+    from healthgrid.files.index import entries
+    from healthgrid.site.target import check_message
+    from healthgrid.text import html_text
+
+    with pytest.raises(ConfigError, match="control characters"):
+        parse_config({"grids": [{"name": "g", "title": f"a{char}b", "rows": [{"label": "l", "query": "avg:m{*}"}]}]}, None)
+    assert one_line(f"a{char}b") == f"a\\{'x' if ord(char) < 0x100 else 'u'}{ord(char):0{2 if ord(char) < 0x100 else 4}x}b"
+    assert char not in md_text(f"a{char}b") and char not in html_text(f"a{char}b")
+    assert multiline_input({"INPUT_PAGES-PATH": f"a{char}b"}) == "pages-path"
+    with pytest.raises(Exception, match="control characters"):
+        check_message(f"fix{char}\nbody")
+    assert [e.name for e in entries([f"g{char}.png", "h.png"], lambda name: None)] == ["h"]
+
+
 # --- 5: Markdown, HTML, the PR comment and the summary ---------------------------------------------
 
 HOSTILE_TITLE = "Title\n<img src=https://evil.example/p.png>\n@octocat\n::error::x\n- item"
@@ -183,7 +205,7 @@ def hostile_grid():
 
 def test_markdown_renders_only_what_the_grid_says():
     grid = hostile_grid()
-    md = markdown(grid, spec_for(grid).bands, image="t.png")
+    md = markdown(grid, image="t.png")
     html = html_of(md)
     tags = set(re.findall(r"<([a-z0-9]+)", html))
     assert tags <= {"h2", "p", "img", "table", "thead", "tbody", "tr", "th", "td", "strong"}, tags
@@ -214,7 +236,7 @@ def test_html_page_has_no_control_characters_and_escapes_markup():
 def test_summary_quotes_error_bodies_inert_and_truncated(tmp_path):
     summary = tmp_path / "summary.md"
     body = "```\n</details><img src=https://evil.example/x.png> @octocat ::error::x " + "y" * 9000
-    action._summary(str(summary), [], [], "", [body])
+    write_summary(str(summary), [], "", [body], Console(io.StringIO(), io.StringIO()))
     html = html_of(summary.read_text())
     assert "<img" not in html and "<details" not in html.replace("&lt;/details&gt;", "")
     assert "<pre lang=\"text\"><code>```" in html and "(truncated)" in html and len(summary.read_text()) < 6000
@@ -277,3 +299,17 @@ def test_a_binary_file_given_as_markdown_is_a_usage_error(in_tmp, cli, github):
     assert result.code == 2 and result.err.count("\n") == 1
     assert result.err.startswith("healthgrid: error: FILE_OR_URL: g.png: not UTF-8 text")
     assert github.requests == []
+
+
+def test_the_actions_workflow_commands_go_out_escaped_and_redacted_through_the_console():
+    from healthgrid.console import Console
+    from healthgrid.secrets import register_secret
+
+    out = io.StringIO()
+    console = Console(io.StringIO(), io.StringIO(), commands=out)
+    register_secret("wf-s3cr3t-0123456789")
+    console.mask("wf-s3cr3t-0123456789")
+    console.annotate("warning", "a\r\nb wf-s3cr3t-0123456789 100%")
+    console.annotate("error", "g: failed", title="health:grid, one")
+    assert out.getvalue().splitlines() == ["::add-mask::wf-s3cr3t-0123456789", "::warning::a%0D%0Ab *** 100%25",
+                                           "::error title=health%3Agrid%2C one::g: failed"]

@@ -195,8 +195,8 @@ def test_heatmap_trend_column_dark():
 def comparison_grid():
     """`type: comparison`: a rule row with warn and a scored row, five values of the tag (one long,
     one without data in a row), in the default palette."""
-    from healthgrid.comparison import build
-    from healthgrid.rules import Rule, parse_condition
+    from healthgrid.model.rules import Rule, parse_condition
+    from healthgrid.sources.rows import comparison
 
     rows = (RowSpec("Eval score", "avg:eval.score{suite:nav}", rule=Rule(parse_condition(">= 0.8"), parse_condition(">= 0.6"))),
             RowSpec("Episode length", "avg:eval.steps{suite:nav}", score=Score(200, 1000), unit="steps"))
@@ -204,7 +204,7 @@ def comparison_grid():
     values = [{"ppo": 0.91, "sac": 0.64, "dqn": 0.42, "ppo-with-a-rather-long-name for nightly runs": 0.85, "random": 0.1},
               {"ppo": 310.0, "sac": 720.0, "ppo-with-a-rather-long-name for nightly runs": 450.0, "random": 990.0}]
     days = [NOW_DT.date() - timedelta(days=6 - i) for i in range(7)]
-    return build("evals", spec.title, "UTC", days, NOW_DT, "policy", rows, values, ["avg", "avg"], spec.bands, spec.top), spec
+    return comparison("evals", spec.title, "UTC", days, NOW_DT, "policy", rows, values, ["avg", "avg"], spec.bands, spec.top), spec
 
 
 @pytest.mark.mpl_image_compare(**IMAGE)

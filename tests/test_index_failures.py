@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from healthgrid.errors import RunError
-from healthgrid.outputs import write_files
+from healthgrid.files.outputs import write_files
 
 from conftest import NOW, PAGES
 
@@ -36,7 +36,7 @@ def full_disk_for(monkeypatch, name):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(fd)
 
-    monkeypatch.setattr("healthgrid.outputs.os.fsync", fsync)
+    monkeypatch.setattr("healthgrid.files.outputs.os.fsync", fsync)
 
 
 def test_a_folder_where_index_html_goes_is_a_warning_and_the_grids_publish(in_tmp, cli, remote):

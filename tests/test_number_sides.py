@@ -10,13 +10,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from healthgrid.config import Bands, Score
-from healthgrid.formatting import cell_text, row_trend
-from healthgrid.grid import Row
-from healthgrid.numbers import exact_number, format_number, read_number
-from healthgrid.rules import Rule, parse_condition
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.formatting import cell_text, row_trend
+from healthgrid.model.grid import Row
+from healthgrid.model.numbers import exact_number, format_number, read_number
+from healthgrid.model.rules import Rule, parse_condition
 
 from conftest import NOW
+from helpers import default_bands
 
 below, above = (lambda t: math.nextafter(t, -math.inf)), (lambda t: math.nextafter(t, math.inf))
 
@@ -108,7 +109,7 @@ nudges = st.sampled_from([0.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-9, 1e-12, 1e-15,
 def test_no_printed_number_contradicts_its_band_and_none_is_longer_than_exact(threshold, nudge, op, step):
     value = below(threshold) if step and nudge < 0 else above(threshold) if step else threshold * (1 + nudge)
     row = rule_row(f"{op} {exact_number(threshold).replace('−', '-')}", None, [value])
-    text = cell_text(row, 0)
+    text = cell_text(row, 0, Bands())
     assert sides_agree([row.rule.passes], value, text), (op, threshold, value, text)
     assert len(text) <= max(len(format_number(value)), len(exact_number(value))), text
     if sides_agree([row.rule.passes], value, format_number(value)):
@@ -135,7 +136,7 @@ def test_every_output_prints_the_same_sided_number_and_the_hover_the_exact_one(i
     from healthgrid.render.heatmap import prepare
     from healthgrid.sources.datafile import load_data
 
-    grid = load_data(str(in_tmp / "in.json"))[0]
+    grid = load_data(str(in_tmp / "in.json"), default_bands)[0]
     prepared = prepare(grid, GridSpec("sides", "Sides", (RowSpec("Error rate", "q"),), days=3))
     assert [list(r) for r in prepared.cell_texts] == [["0.12 %", "0.5 %", "0.125 %"], ["41k", "40k", "39999.5"]]
 

@@ -6,10 +6,13 @@ import json
 import pytest
 import yaml
 
-from healthgrid.config import Bands, RowSpec
+from healthgrid.config import RowSpec
 from healthgrid.config.checks import row_rule
-from healthgrid.grid import make_row
+from healthgrid.model.band import Bands
 from healthgrid.sources.datafile import load_data
+from healthgrid.sources.rows import make_row
+
+from helpers import default_bands
 
 DAYS = ["2026-11-27", "2026-11-28"]
 
@@ -79,6 +82,6 @@ def test_a_data_row_with_a_null_series_is_a_usage_error(in_tmp, cli, row, expect
 def test_a_data_file_row_is_built_as_a_source_builds_it(in_tmp):
     doc = {"label": "P90", "pass": "< 5", "warn": "< 8", "raw": [4.0, 9.0], "values": [0.0, 0.0], "unit": "min"}
     (in_tmp / "g.json").write_text(json.dumps({"name": "g", "days": DAYS, "rows": [doc]}))
-    (row,) = load_data(str(in_tmp / "g.json"))[0].rows
+    (row,) = load_data(str(in_tmp / "g.json"), default_bands)[0].rows
     spec = RowSpec(label="P90", query="", unit="min", rule=row_rule(doc, "rows[0]"))
     assert row == make_row(spec, [4.0, 9.0], Bands()), "the written values of a rule row are worked out again from raw"

@@ -13,7 +13,7 @@ LONG = '"' * 2000  # the longest string a config allows, of the character HTML s
 
 
 def _long_grid(days=90):
-    from healthgrid.rules import Rule, parse_condition
+    from healthgrid.model.rules import Rule, parse_condition
 
     grid = make_grid([("a" + LONG[1:], [0.5] * days), ("b" + LONG[1:], [5.0] * days)])
     for row in grid.rows:
@@ -23,7 +23,7 @@ def _long_grid(days=90):
 
 
 def test_a_rows_long_texts_are_written_once_per_row_in_the_html_page_not_once_per_cell():
-    from healthgrid.gridpage import page
+    from healthgrid.files.page import page
 
     grid = _long_grid()
     html = page(grid, spec_for(grid), "light", ["t.png"]).decode()
@@ -41,10 +41,9 @@ def test_a_rows_long_texts_are_written_once_per_row_in_the_html_page_not_once_pe
 
 
 def test_the_markdown_table_grows_by_the_cells_and_not_by_the_rows_long_texts():
-    from healthgrid.config import Bands
-    from healthgrid.textout import markdown
+    from healthgrid.files.markdown import markdown
 
-    short, long = markdown(_long_grid(2), Bands()), markdown(_long_grid(90), Bands())
+    short, long = markdown(_long_grid(2)), markdown(_long_grid(90))
     per_cell = (len(long.encode()) - len(short.encode())) / (2 * 88)
     assert per_cell < 40, f"{per_cell:.0f} bytes a cell"
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from healthgrid.embed import picture
+from healthgrid.files.embed import picture
 from healthgrid.publish import Published
-from healthgrid.urls import default_pages_url, encode_url, stable_url, versioned_url
+from healthgrid.site.urls import default_pages_url, encode_url, stable_url, versioned_url
 
 from fakes.github import TOKEN, FakeGitHub
 

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from healthgrid.config import GridSpec, RowSpec
-from healthgrid.datadog_client import DatadogAuth
-from healthgrid.grid import day_start, local_days
+from healthgrid.datadog.client import DatadogAuth
+from healthgrid.model.grid import day_start, local_days
 from healthgrid.sources.datadog import DatadogSource
 
 from fakes.datadog import daily_truth, percentile

@@ -12,12 +12,13 @@ import pytest
 from matplotlib.colors import to_rgb
 from PIL import Image
 
-from healthgrid.config import DEFAULT_CONFIG, Bands, ConfigError, GridSpec, RowSpec, load_config, parse_config
-from healthgrid.gridpage import page
+from healthgrid.config import DEFAULT_CONFIG, ConfigError, GridSpec, RowSpec, load_config, parse_config
+from healthgrid.files.markdown import alt_text
+from healthgrid.files.page import page
+from healthgrid.model.band import Bands
 from healthgrid.render import render
 from healthgrid.render.heatmap import draw, prepare
 from healthgrid.render.style import contrast_ratio
-from healthgrid.textout import alt_text
 
 from conftest import NOW_DT
 from helpers import NAN, make_grid
@@ -40,10 +41,10 @@ def hue_name(color) -> str:
     return f"hue {h:.0f}"
 
 
-def default_spec(grid, bands=Bands()):
+def default_spec(grid):
     spec = load_config(None).grids[0]
     return GridSpec(name=grid.name, title=grid.title, rows=tuple(RowSpec(r.label, r.query, group=r.group) for r in grid.rows),
-                    days=len(grid.days), palette=spec.palette, bands=bands)
+                    days=len(grid.days), palette=spec.palette, bands=grid.bands)
 
 
 def plotter(grid, spec=None, theme="light"):
@@ -63,8 +64,8 @@ def sweep(bands):
 @pytest.mark.parametrize("bands", [Bands(), Bands(0.5, 0.9), Bands(0.1, 0.2)])
 def test_default_palette_hue_is_the_cells_band(theme, bands):
     values = sweep(bands)
-    grid = make_grid([("A", values)])
-    p = plotter(grid, default_spec(grid, bands), theme)
+    grid = make_grid([("A", values)], bands=bands)
+    p = plotter(grid, default_spec(grid), theme)
     wrong = [(v, bands.band(v), hue_name(p.cell_colors[0, j])) for j, v in enumerate(values) if hue_name(p.cell_colors[0, j]) != HUES[bands.band(v)]]
     assert wrong == []
     assert min(contrast_ratio(t, c) for t, c in zip(p.text_colors[0], p.cell_colors[0], strict=False)) >= 4.5, "labels stay readable"
@@ -103,8 +104,8 @@ def test_html_cell_colours_agree_with_their_band(theme):
 @pytest.mark.parametrize("palette", ["health", "RdYlGn", "bands", "cividis"])
 def test_colour_bar_ticks_sit_on_the_band_edges_and_names_inside_their_bands(palette):
     bands = Bands(0.4, 0.8)
-    grid = make_grid([("A", [0.5] * 7)])
-    spec = GridSpec(**{**default_spec(grid, bands).__dict__, "palette": palette})
+    grid = make_grid([("A", [0.5] * 7)], bands=bands)
+    spec = GridSpec(**{**default_spec(grid).__dict__, "palette": palette})
     p = plotter(grid, spec)
     cax = draw(p).axes[1]
     assert list(cax.get_yticks()) == [0.0, 0.4, 0.8, 1.0]
@@ -152,9 +153,23 @@ def test_today_outline_never_crosses_a_group_heading():
 
 def test_alt_text_names_the_group_of_rows_with_the_same_label():
     grid = make_grid([("Hearts", [0.9, 0.1], dict(group="Training")), ("Hearts", [0.9, 0.2], dict(group="Eval")), ("Loss", [0.9, 0.25])])
-    alt = alt_text(grid, Bands())
+    alt = alt_text(grid)
     assert "Hearts (Training) 0.10 (critical)" in alt and "Hearts (Eval) 0.20 (critical)" in alt
     assert "Loss 0.25 (critical)" in alt
+
+
+def test_what_the_outputs_count_reads_in_the_singular_for_one():
+    from healthgrid.files.comparison_text import alt_text as comparison_alt
+    from healthgrid.pipeline import status_line
+    from healthgrid.sources.rows import comparison
+
+    grid = make_grid([("Only", [0.9])])
+    assert alt_text(grid).startswith("Test grid: 1 metric over 1 day, ")
+    assert status_line(grid, 0.5) == "t: 1 row × 1 day, 0 of 1 cell without data, 0.50s"
+    spec = default_spec(grid)
+    one = comparison("c", "C", "UTC", grid.days, grid.now, "svc", spec.rows, [{"api": 0.9}], ["avg"], grid.bands, 20)
+    assert comparison_alt(one).startswith("C: 1 metric compared across 1 value of svc, ")
+    assert "2 metrics over 2 days, " in alt_text(make_grid([("a", [0.9, 0.8]), ("b", [0.9, 0.8])]))
 
 
 def test_palette_typos_suggest_a_reversed_map_only_when_r_was_typed():

@@ -6,6 +6,7 @@ import io
 import os
 
 from healthgrid import action
+from healthgrid.action.inputs import credentials
 from healthgrid.config import load_config
 from healthgrid.console import Console
 from healthgrid.credentials import Credentials
@@ -30,7 +31,7 @@ def test_a_run_gives_each_grid_its_own_files_and_the_index_to_the_run(in_tmp):
     assert [p.name for p in grid.files] == ["health_grid.png", "health_grid.html", "health_grid.json", "health_grid.md", "health_grid.badge.json"]
     assert result.files == [in_tmp / "o" / "index.html"] and result.contents["index.html"] == (in_tmp / "o" / "index.html").read_bytes()
     assert set(result.all_contents()) == {*grid.contents, "index.html"}
-    assert result.failure("kept") is None and result.errors("kept") == [] and result.images == []
+    assert result.end_error() is None and result.images == []
     assert "health_grid: 7 rows × 7 days" in err.getvalue()
 
 
@@ -49,7 +50,7 @@ def test_a_failed_grid_is_in_the_result_one_redacted_line(in_tmp, dd, monkeypatc
     (grid,) = result.grids
     assert not grid.ok and "refused the credentials (403" in grid.error and "\n" not in grid.error
     assert "wrong-app-key" not in grid.error + err.getvalue()
-    assert result.errors("kept") == [grid.error, "1 of 1 grid(s) failed: health_grid; kept"]
+    assert str(result.end_error()) == "1 of 1 grid failed: health_grid; their files were left as they were"
     assert not (in_tmp / "o").exists(), "a grid that failed writes nothing"
 
 
@@ -60,5 +61,5 @@ def test_the_action_passes_its_inputs_as_values_and_leaves_the_environment_alone
               "INPUT_GITHUB-TOKEN": "ghs_inputtoken123456", "INPUT_DEMO": "true", "INPUT_PUBLISH": "none", "INPUT_THEME": "light"}
     assert action.main(inputs, out, err) == 0, err.getvalue()
     assert not any(var in os.environ for var in SECRET_VARS)
-    assert action.credentials(inputs).github_token == "ghs_inputtoken123456"
+    assert credentials(inputs).github_token == "ghs_inputtoken123456"
     assert (in_tmp / "healthgrid-out" / "health_grid.png").is_file()

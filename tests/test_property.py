@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from healthgrid.files.markdown import markdown
 from healthgrid.render import figure_bytes
 from healthgrid.render.heatmap import draw, prepare
-from healthgrid.textout import markdown
 
 from helpers import make_grid, spec_for
 
@@ -55,4 +55,4 @@ def test_renderer_never_crashes_and_never_colours_nan(grid):
                 assert p.cell_colors[r, j, 3] == 1.0 and 0.0 <= p.values[r, j] <= 1.0
     drawn = fig.axes[0].collections[0].get_facecolors()
     assert np.isfinite(drawn).all()
-    markdown(grid, spec_for(grid).bands)
+    markdown(grid)

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from healthgrid.action import embed_block
-from healthgrid.report import repoint_widgets
+from healthgrid.action.summary import embed_block
+from healthgrid.datadog.report import repoint_widgets
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
@@ -41,6 +41,7 @@ def test_release_commit_is_tagged_pushed_and_main_keeps_the_dockerfile(tmp_path,
     git("init", "-q", "-b", "main", str(work))
     (work / "action.yml").write_text((ROOT / "action.yml").read_text())
     (work / "Dockerfile").write_text("FROM python:3.12-slim\n")
+    shutil.copytree(ROOT / "healthgrid", work / "healthgrid", ignore=shutil.ignore_patterns("__pycache__"))
     git("add", "-A", cwd=work)
     git("commit", "-q", "-m", "main", cwd=work)
     git("tag", "v1.2.0", cwd=work)
@@ -57,7 +58,36 @@ def test_release_commit_is_tagged_pushed_and_main_keeps_the_dockerfile(tmp_path,
     assert git("--git-dir", str(bare), "rev-parse", f"{release}^") == main
     assert f"image: docker://ghcr.io/acme/healthgrid@{DIGEST}" in git("--git-dir", str(bare), "show", "v1:action.yml")
     assert "image: Dockerfile" in git("--git-dir", str(bare), "show", "main:action.yml")
-    assert git("--git-dir", str(bare), "diff", "--name-only", "main", "v1") == "action.yml"
+    assert git("--git-dir", str(bare), "diff", "--name-only", "main", "v1") == "action.yml\nhealthgrid/__init__.py"
+    # `healthgrid --version` from the release says the release.
+    released = tmp_path / "released"
+    released.mkdir()
+    subprocess.run(f"git --git-dir {bare} archive v1.2.0 | tar -x -C {released}", shell=True, check=True, timeout=60)
+    assert _version(released, tmp_path) == "healthgrid 1.2.0\n"
+
+
+def _version(tree, cwd) -> str:
+    """What `healthgrid --version` prints when the package is the one in `tree`."""
+    proc = subprocess.run([sys.executable, "-m", "healthgrid", "--version"], cwd=cwd, env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+                          capture_output=True, text=True, timeout=60)
+    return proc.stdout + proc.stderr
+
+
+def test_the_image_is_built_from_a_tree_that_says_the_releases_version(tmp_path, git):
+    """`--stamp` writes the release's version into the work tree the release workflow builds the
+    image from, so `healthgrid --version` in the release image says the release; only that line changes."""
+    work = tmp_path / "work"
+    git("init", "-q", "-b", "main", str(work))
+    shutil.copytree(ROOT / "healthgrid", work / "healthgrid", ignore=shutil.ignore_patterns("__pycache__"))
+    before = (work / "healthgrid" / "__init__.py").read_text()
+    pin = [sys.executable, str(ROOT / "tools" / "release_pin.py")]
+    out = subprocess.run([*pin, "--stamp", "v2.0.0-rc.1"], cwd=work, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    after = (work / "healthgrid" / "__init__.py").read_text()
+    assert [line for line in after.splitlines() if line not in before.splitlines()] == ['__version__ = "2.0.0-rc.1"']
+    assert _version(work, tmp_path) == "healthgrid 2.0.0-rc.1\n"
+    bad = subprocess.run([*pin, "--stamp", "2.0"], cwd=work, capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--stamp: '2.0' must be vMAJOR.MINOR.PATCH" in bad.stderr
     bad = subprocess.run([sys.executable, str(ROOT / "tools" / "release_pin.py"), "--image", "ghcr.io/a/b", "--digest", DIGEST, "--tag", "v1"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "vMAJOR.MINOR.PATCH" in bad.stderr
@@ -69,7 +99,9 @@ def test_release_workflow_builds_both_platforms_and_pins_the_digest():
     build = next(s for s in steps if s.get("uses", "").startswith("docker/build-push-action@"))
     assert set(build["with"]["platforms"].split(",")) == {"linux/amd64", "linux/arm64"} and build["with"]["push"] is True
     assert any(s.get("uses", "").startswith("docker/setup-qemu-action@") for s in steps)
-    pin = next(s for s in steps if "release_pin.py" in s.get("run", ""))
+    stamp = next(i for i, s in enumerate(steps) if "release_pin.py --stamp" in s.get("run", ""))
+    assert stamp < steps.index(build), "the image is built from the tree that says the release's version"
+    pin = next(s for s in steps if "release_pin.py" in s.get("run", "") and "--stamp" not in s["run"])
     assert pin["env"]["DIGEST"] == "${{ steps.build.outputs.digest }}" and "--push origin" in pin["run"]
     assert yaml.safe_load((ROOT / "action.yml").read_text())["runs"]["image"] == "Dockerfile"
 
@@ -137,6 +169,8 @@ def released(tmp_path, monkeypatch, git):
     git("init", "-q", "-b", "main", str(work))
     git("remote", "add", "origin", str(bare), cwd=work)
     (work / "action.yml").write_text((ROOT / "action.yml").read_text())
+    (work / "healthgrid").mkdir()
+    (work / "healthgrid" / "__init__.py").write_text((ROOT / "healthgrid" / "__init__.py").read_text())
     monkeypatch.chdir(work)
 
     def release(tag, push=True):

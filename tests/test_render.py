@@ -2,22 +2,24 @@
 prepared object is checked without drawing; the few drawing checks compare artists with it)."""
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from matplotlib.colors import to_hex, to_rgba
 
-from healthgrid.config import Bands
+from healthgrid.model.band import Band, Bands
 from healthgrid.render.heatmap import draw, prepare
-from healthgrid.render.style import BAND_COLORS, contrast_ratio
+from healthgrid.render.style import contrast_ratio
 
 from helpers import NAN, Score, make_grid, spec_for
 
 VALUES = [0.0, 0.12, 0.3, 0.5, 0.69, 0.7, 0.93, 1.0]
 
 
-def plotter(grid, palette="RdYlGn", theme="light", bands=Bands()):
-    return prepare(grid, spec_for(grid, palette, bands), theme)
+def plotter(grid, palette="RdYlGn", theme="light", bands=None):
+    grid = grid if bands is None else replace(grid, bands=bands)
+    return prepare(grid, spec_for(grid, palette), theme)
 
 
 def cells_axes(p):
@@ -54,13 +56,13 @@ def test_cividis_palette_is_honoured():
 def test_bands_palette_is_discrete_at_the_thresholds():
     p = plotter(make_grid([("A", [0.0, 0.299, 0.3, 0.699, 0.7, 1.0])]), palette="bands")
     expected = ["critical", "critical", "warning", "warning", "good", "good"]
-    assert [to_hex(c) for c in p.cell_colors[0]] == [BAND_COLORS[b].lower() for b in expected]
+    assert [to_hex(c) for c in p.cell_colors[0]] == [Band(b).color.lower() for b in expected]
     assert [name for *_, name in p.cbar_bands] == ["critical", "warning", "good"]
 
 
 def test_custom_bands_move_the_thresholds():
     p = plotter(make_grid([("A", [0.45, 0.55, 0.95])]), palette="bands", bands=Bands(0.5, 0.9))
-    assert [to_hex(c) for c in p.cell_colors[0]] == [BAND_COLORS["critical"].lower(), BAND_COLORS["warning"].lower(), BAND_COLORS["good"].lower()]
+    assert [to_hex(c) for c in p.cell_colors[0]] == [b.color.lower() for b in (Band.CRITICAL, Band.WARNING, Band.GOOD)]
 
 
 @pytest.mark.parametrize("palette", ["RdYlGn", "cividis", "bands", "viridis"])

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from healthgrid.config import GridSpec
-from healthgrid.gridpage import page
+from healthgrid.files.markdown import markdown
+from healthgrid.files.page import page
+from healthgrid.model.sections import sections
 from healthgrid.render import figure_for
 from healthgrid.render.heatmap import prepare
-from healthgrid.sections import sections
-from healthgrid.textout import markdown
 
 from helpers import make_grid, spec_for
 
@@ -51,7 +51,7 @@ def test_heatmap_trend_markdown_and_html_put_every_row_under_the_same_heading():
         for label in ax.get_legend().get_texts():
             trend[label.get_text()] = ax.get_title(loc="left") or None
 
-    md = markdown(grid, spec.bands)
+    md = markdown(grid)
     md_lines = [("heading", m[1]) if (m := re.match(r"\| \*\*(.+?)\*\* \|", line)) else ("row", line.split(" | ")[0][2:])
                 for line in md.splitlines() if line.startswith("| ") and not line.startswith("| Metric")]
     markdown_under = under(md_lines)
@@ -70,13 +70,13 @@ def test_heatmap_trend_markdown_and_html_put_every_row_under_the_same_heading():
 @pytest.mark.parametrize("formats,drawn", [(("png", "svg", "html"), 2), (("svg", "html"), 2), (("html",), 0)])
 def test_each_theme_is_drawn_once_and_an_html_page_alone_draws_nothing(monkeypatch, formats, drawn):
     from healthgrid import render
-    from healthgrid.outputs import grid_files
+    from healthgrid.files.outputs import describe, grid_files
 
     calls = []
     real = render.figure_for
     monkeypatch.setattr(render, "figure_for", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
     grid = make_grid([("A", [0.5, 0.6])])
-    files = grid_files(grid, spec_for(grid), formats, ("light", "dark"))
+    files = grid_files(grid, spec_for(grid), describe(grid, spec_for(grid)), formats, ("light", "dark"))
     assert sorted(calls) == sorted(["light", "dark"][:drawn])
     assert [n for n in files if n.endswith((".png", ".svg", ".html"))] == [f"t{'_dark' if t == 'dark' else ''}.{f}" for f in formats for t in ("light", "dark")]
 

@@ -7,15 +7,16 @@ from dataclasses import replace
 
 import pytest
 
-from healthgrid.config import Bands, GridSpec, RowSpec
-from healthgrid.formatting import row_trend, subtitle
-from healthgrid.grid import Row
-from healthgrid.gridpage import page
+from healthgrid.config import GridSpec, RowSpec
+from healthgrid.files.markdown import markdown
+from healthgrid.files.page import page
+from healthgrid.model.band import Bands
+from healthgrid.model.formatting import row_trend, subtitle
+from healthgrid.model.grid import Row
+from healthgrid.model.rules import Rule, parse_condition
 from healthgrid.render.heatmap import prepare
 from healthgrid.render.layout import text_width
 from healthgrid.render.style import colormap_and_norm, styled
-from healthgrid.rules import Rule, parse_condition
-from healthgrid.textout import markdown
 
 from helpers import make_grid, spec_for
 
@@ -44,7 +45,7 @@ def test_a_grid_of_rule_rows_says_pass_warn_fail_and_not_a_figure_of_merit():
     cmap, norm = colormap_and_norm("health", Bands())
     assert p.cbar_blocks == [tuple(cmap(norm(m))) for m in (0.15, 0.5, 0.85)], "each block the colour of its cells"
     assert {tuple(c) for c in p.cell_colors.reshape(-1, 4)} == set(p.cbar_blocks)
-    md = markdown(grid, spec.bands)
+    md = markdown(grid)
     assert "🟢 pass (meets its rule) · 🟡 warn (fails pass but meets `warn`) · 🔴 fail (meets neither) · ⚪ no data." in md
     assert "FoM" not in md and "0.3" not in md.split("| P90")[0]
     html = page(grid, spec, "light", []).decode()
@@ -56,7 +57,7 @@ def test_a_rule_grid_without_warns_shows_pass_and_fail_only():
     p = prepare(grid, spec_for(grid))
     assert p.cbar_ticklabels == ["fail", "pass"] and len(p.cbar_blocks) == 2
     assert "pass / fail ·" in p.subtitle
-    assert "🟢 pass (meets its rule) · 🔴 fail (meets neither) · ⚪ no data." in markdown(grid, Bands())
+    assert "🟢 pass (meets its rule) · 🔴 fail (meets neither) · ⚪ no data." in markdown(grid)
 
 
 def test_a_grid_mixing_rule_and_fom_rows_shows_the_fom_scale_and_says_how_rules_read():
@@ -65,7 +66,7 @@ def test_a_grid_mixing_rule_and_fom_rows_shows_the_fom_scale_and_says_how_rules_
     p = prepare(grid, spec_for(grid))
     assert p.cbar_ticklabels == ["0", "0.3", "0.7", "1"] and p.cbar_blocks is None
     assert p.subtitle.startswith("Daily figure of merit, 0 bad … 1 good; rows with a rule: pass / warn / fail · ")
-    md = markdown(grid, Bands())
+    md = markdown(grid)
     assert "🟢 good (FoM ≥ 0.7)" in md and "Rows with a rule: 🟢 meets its condition" in md
     assert subtitle(make_grid([("Tests", [0.9])])).startswith("Daily figure of merit, 0 bad … 1 good · ")
 

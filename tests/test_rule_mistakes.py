@@ -14,7 +14,7 @@ def errors_of(row=None, **grid):
     try:
         parse_config(doc, None)
     except ConfigErrors as exc:
-        return exc.lines
+        return exc.lines()
     except ConfigError as exc:
         return [str(exc)]
     return []

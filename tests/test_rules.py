@@ -4,12 +4,13 @@ source; descriptions; the config mistakes a team makes."""
 import json
 import math
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from healthgrid.config import load_config
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.grid import day_start, local_days
 
 from conftest import NOW, ROOT
 from fakes.datadog import daily_truth
@@ -147,10 +148,10 @@ def test_grid_data_with_a_broken_rule_row_is_exit_2_naming_it(in_tmp, cli, row, 
 
 
 def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description():
-    from healthgrid.config import Bands
+    from healthgrid.model.band import Bands
+    from healthgrid.model.rules import Rule, parse_condition
     from healthgrid.render.heatmap import draw, prepare
     from healthgrid.render.style import colormap_and_norm
-    from healthgrid.rules import Rule, parse_condition
 
     from helpers import make_grid, spec_for
 
@@ -158,7 +159,7 @@ def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description(
     grid.rows[0].rule = Rule(parse_condition("< 5"), parse_condition("< 8"))
     grid.rows[0].description = "P90 runtime of pre-merge checks"
     bands = Bands(0.2, 0.4)
-    plotter = prepare(grid, spec_for(grid, bands=bands))
+    plotter = prepare(replace(grid, bands=bands), spec_for(grid))
     cmap, norm = colormap_and_norm("RdYlGn", bands)
     assert list(plotter.cell_texts[0]) == ["4 min", "5 min", "8 min", "no data"]
     for j, middle in enumerate((0.7, 0.3, 0.1)):  # good, warning, critical: the middles of the bands
@@ -170,8 +171,8 @@ def test_the_picture_colours_rule_cells_by_band_and_never_shows_the_description(
 def test_a_trend_chart_draws_a_rule_row_at_its_bands_and_names_the_rule():
     from dataclasses import replace
 
+    from healthgrid.model.rules import Rule, parse_condition
     from healthgrid.render import figure_for
-    from healthgrid.rules import Rule, parse_condition
 
     from helpers import make_grid, spec_for
 
@@ -341,7 +342,7 @@ def test_errors_past_the_limit_are_counted_not_listed(in_tmp, cli):
     lines = result.err.splitlines()
     assert result.code == 2 and len(lines) == 21
     assert all(line.startswith(f"healthgrid: error: grids[0].rows[{i}].pass: 'bad {i}'") for i, line in enumerate(lines[:20]))
-    assert lines[20] == "healthgrid: error: 5 more config error(s) not shown; fix these first"
+    assert lines[20] == "healthgrid: error: 5 more config errors not shown; fix these first"
 
 
 def test_the_action_annotates_each_config_error(in_tmp):

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from healthgrid.grid import day_start, local_days
+from healthgrid.model.grid import day_start, local_days
 
 below, above = (lambda t: math.nextafter(t, -math.inf)), (lambda t: math.nextafter(t, math.inf))
 NOW = datetime(2026, 11, 28, 20, tzinfo=timezone.utc)

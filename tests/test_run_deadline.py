@@ -24,7 +24,7 @@ def test_past_the_deadline_no_grid_starts_and_what_rendered_is_published(in_tmp,
     lines = result.err.strip().splitlines()
     assert "healthgrid: error: second: not rendered: the run's --deadline of 30s had passed" in lines
     assert "healthgrid: error: third: not rendered: the run's --deadline of 30s had passed" in lines
-    assert lines[-1].startswith("healthgrid: error: 2 of 3 grid(s) failed: second, third;")
+    assert lines[-1].startswith("healthgrid: error: 2 of 3 grids failed: second, third;")
     doc = json.loads(result.out)
     assert [(g["name"], g["ok"]) for g in doc["grids"]] == [("first", True), ("second", False), ("third", False)]
     assert [i["file"] for i in doc["images"]] == ["first.png"], "what rendered is published"
@@ -46,7 +46,7 @@ def test_a_deadline_outside_its_range_is_a_usage_error(in_tmp, cli):
 
 
 def test_the_action_input_deadline_becomes_the_flag():
-    from healthgrid.action import build_argv
+    from healthgrid.action.inputs import build_argv
 
     assert build_argv({"INPUT_DEADLINE": " 3300 "})[-2:] == ["--deadline", "3300"]
     assert "--deadline" not in build_argv({"INPUT_DEADLINE": ""})

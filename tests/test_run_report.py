@@ -61,7 +61,7 @@ def test_a_failed_grid_keeps_its_image_reports_0_and_the_others_still_publish(in
     dd.refuse("bad.metric")
     result = cli("run", "--now", "2026-11-29T12:00:00Z", *git_publish, "--json")
     assert result.code == 1
-    assert result.err.strip().splitlines()[-1].startswith("healthgrid: error: 1 of 2 grid(s) failed: broken")
+    assert result.err.strip().splitlines()[-1].startswith("healthgrid: error: 1 of 2 grids failed: broken")
     assert show(bare, "healthgrid/broken.png") == broken_before, "a failed grid leaves its published image alone"
     doc = json.loads(result.out)
     assert [i["file"] for i in doc["images"]] == ["good.png"] and doc["changed"] is True
@@ -104,7 +104,7 @@ def test_dashboard_image_widgets_are_repointed_to_versioned_urls(in_tmp, cli, dd
     widget = put.json()["widgets"][0]["definition"]
     assert widget["url"] == images["g.png"] and widget["url_dark_theme"] == images["g_dark.png"]
     assert put.json()["widgets"][1]["definition"] == {"type": "note", "content": "keep me"}, "other widgets come back unchanged"
-    assert "repointed 2 image widget URL(s)" in result.err
+    assert "repointed 2 image widget URLs" in result.err
 
 
 def test_no_matching_widget_warns_to_add_one(in_tmp, cli, dd, bare):

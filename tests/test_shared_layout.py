@@ -23,7 +23,7 @@ def _config(grids=30, rows=50):
 
 def _each_grids_own_layout(specs):
     """What every grid's own full preparation says, merged: the sizes the shared layout must equal."""
-    from healthgrid.grid import Grid, Row
+    from healthgrid.model.grid import Grid, Row
     from healthgrid.render.heatmap import prepare
     from healthgrid.render.layout import Layout
 
@@ -31,7 +31,8 @@ def _each_grids_own_layout(specs):
     for spec in specs:
         if spec.type == "heatmap":
             rows = [Row(r.label, r.query, [math.nan] * spec.days, [math.nan] * spec.days, group=r.group) for r in spec.rows]
-            own = prepare(Grid(spec.name, spec.title, "UTC", [date(2000, 1, 1)] * spec.days, datetime(2000, 1, 1, tzinfo=timezone.utc), rows), spec).own
+            grid = Grid(spec.name, spec.title, "UTC", [date(2000, 1, 1)] * spec.days, datetime(2000, 1, 1, tzinfo=timezone.utc), rows, bands=spec.bands)
+            own = prepare(grid, spec).own
             layout = layout.merge(Layout(own.label_w, own.right_w, own.cell_h if own.cell_h >= 0.4 else None))
     return layout
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from healthgrid.config import Bands
+from healthgrid.model.band import Bands
 from healthgrid.render.heatmap import prepare
 
 from conftest import NOW, NOW_DT, run_cli
-from helpers import NAN, make_grid
+from helpers import NAN, default_bands, make_grid
 from pages import CONFIG, HOSTILE, Page
 
 
@@ -79,9 +79,9 @@ def test_nothing_on_either_page_comes_from_the_network_and_user_text_stays_text(
 
 
 def test_a_grid_going_stale_says_so_in_words():
-    from healthgrid.index import build_index
+    from healthgrid.files.index import build_index
     grid = make_grid([("A", [0.9, 0.2]), ("B", [0.9, 0.5]), ("C", [0.9, NAN])], name="g", title="G")
-    from healthgrid.textout import grid_json
+    from healthgrid.files.data import grid_json
 
     def files(stale_after=None):
         extra = {"bands": {"critical": 0.3, "warning": 0.7}}
@@ -140,7 +140,7 @@ def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site)
     from healthgrid.config import load_config
     from healthgrid.sources.datafile import load_data
 
-    grid = load_data(str(site / "one.json"))[0]
+    grid = load_data(str(site / "one.json"), default_bands)[0]
     spec = load_config(str(site.parent / "healthgrid.yml")).grid("one")
     plotter = prepare(grid, spec, "light")
     cells = re.findall(r'<td class="([^"]+)"( style="background:(#[0-9a-f]{6});[^"]*")? title="([^"]*)"><span class="sr">(\w*) </span>', html)
@@ -156,7 +156,7 @@ def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site)
 
 
 def test_unreadable_or_hostile_grid_data_on_the_branch_still_gets_a_safe_entry():
-    from healthgrid.index import build_index
+    from healthgrid.files.index import build_index
 
     files = {"a.png": b"", "a.json": b'{"title": "<script>x</script>", "rows": 5}',
              "b.png": b"", "b.json": b"not json", "c.svg": b"", "c.badge.json": b"{}",

@@ -4,11 +4,10 @@ The public names are re-exported here, so `from healthgrid.config import load_co
 all a stage needs."""
 
 from healthgrid.config.checks import check_year
-from healthgrid.config.errors import ConfigError, ConfigErrors, shown
+from healthgrid.config.errors import ConfigError, ConfigErrors
 from healthgrid.config.load import load_config, load_yaml, read_text
 from healthgrid.config.model import (
     AGGREGATIONS,
-    CONTROL_RE,
     DEFAULT_CONFIG,
     DEFAULT_CONFIG_FILE,
     DEFAULT_PALETTE,
@@ -25,23 +24,20 @@ from healthgrid.config.model import (
     NAME_RE,
     PALETTES,
     PUBLISH_TARGETS,
-    Bands,
     Config,
     GridSpec,
     PublishSpec,
     ReportSpec,
     RowSpec,
-    Score,
     StatusPageSpec,
-    clamp_fom,
     unknown_grid,
 )
 from healthgrid.config.validate import parse_config
 
 __all__ = [
-    "AGGREGATIONS", "CONTROL_RE", "DEFAULT_CONFIG", "DEFAULT_CONFIG_FILE", "DEFAULT_PALETTE", "GRID_TYPES", "MAX_CONFIG_BYTES",
+    "AGGREGATIONS", "DEFAULT_CONFIG", "DEFAULT_CONFIG_FILE", "DEFAULT_PALETTE", "GRID_TYPES", "MAX_CONFIG_BYTES",
     "MAX_DATA_BYTES", "MAX_DAYS", "MAX_GRIDS", "MAX_REFRESH_SECONDS", "MAX_ROWS", "MAX_STALE_MINUTES", "MAX_TEXT", "MAX_YAML_NODES",
-    "NAME_RE", "PALETTES", "PUBLISH_TARGETS", "Bands", "Config", "ConfigError", "ConfigErrors", "GridSpec", "PublishSpec",
-    "ReportSpec", "RowSpec", "Score", "StatusPageSpec", "check_year", "clamp_fom", "load_config", "load_yaml", "parse_config",
-    "read_text", "shown", "unknown_grid",
+    "NAME_RE", "PALETTES", "PUBLISH_TARGETS", "Config", "ConfigError", "ConfigErrors", "GridSpec", "PublishSpec",
+    "ReportSpec", "RowSpec", "StatusPageSpec", "check_year", "load_config", "load_yaml", "parse_config",
+    "read_text", "unknown_grid",
 ]

@@ -8,11 +8,13 @@ import math
 import re
 from typing import Any
 
-from healthgrid.config.errors import Collector, ConfigError, closest, join, kind, shown
-from healthgrid.config.model import CONTROL_RE, MAX_ROWS, MAX_TEXT, MAX_UNIT, MAX_YEAR, MIN_YEAR, NAME_RE, PALETTES, Bands, Score
-from healthgrid.formula import FormulaError
-from healthgrid.formula import parse as parse_formula
-from healthgrid.rules import ConditionSyntaxError, Rule, parse_condition
+from healthgrid.config.errors import Collector, ConfigError, closest, join, kind
+from healthgrid.config.model import MAX_ROWS, MAX_TEXT, MAX_UNIT, MAX_YEAR, MIN_YEAR, NAME_RE, PALETTES
+from healthgrid.datadog.formula import FormulaError
+from healthgrid.datadog.formula import parse as parse_formula
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.rules import ConditionSyntaxError, Rule, parse_condition
+from healthgrid.text import CONTROL, shown
 
 
 def mapping(value: Any, path: str, allowed: tuple[str, ...], required: tuple[str, ...] = (), errors: Collector | None = None) -> dict:
@@ -47,7 +49,7 @@ def string(value: Any, path: str, *, pattern: re.Pattern | None = None, allow_em
         raise ConfigError(path, "must not be empty")
     if len(value) > MAX_TEXT:
         raise ConfigError(path, f"is {len(value):,} characters long; the limit is {MAX_TEXT:,}")
-    bad = CONTROL_RE.search(value)
+    bad = CONTROL.search(value)
     if bad:
         raise ConfigError(path, f"must not contain control characters (found {shown(bad.group())} at {bad.start()})")
     if pattern and not pattern.fullmatch(value):
@@ -172,7 +174,7 @@ def score(value: Any, path: str, errors: Collector | None = None) -> Score | Non
 
 
 def query(value: Any, path: str) -> str:
-    """A metric query or a formula over metric queries (healthgrid.formula), each term in Datadog's
+    """A metric query or a formula over metric queries (healthgrid.datadog.formula), each term in Datadog's
     grammar and each function one whose value on a day's value is well defined."""
     query = string(value, path)
     if ".rollup(" in query.replace(" ", ""):

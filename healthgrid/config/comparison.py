@@ -13,8 +13,9 @@ import re
 from typing import Any
 
 import healthgrid.config.checks as checks
-from healthgrid.config.errors import Collector, ConfigError, join, shown
+from healthgrid.config.errors import Collector, ConfigError, join
 from healthgrid.config.model import RowSpec
+from healthgrid.text import shown
 
 MAX_TOP = 50  # tag values shown in one grid
 MAX_COMPARISON_ROWS = 12  # panels in one picture

@@ -1,5 +1,5 @@
 """Config errors: the exception, the collector that lets one run report all of a file's mistakes,
-and the helpers that put user text into a message (`shown`, `kind`, the did-you-mean `closest`)."""
+and the helpers that word a mistake (`kind`, the did-you-mean `closest`)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from healthgrid.errors import UsageError
+from healthgrid.text import plural, shown
 
 
 class ConfigError(UsageError):
@@ -24,10 +25,13 @@ class ConfigErrors(UsageError):
 
     def __init__(self, errors: list[ConfigError], total: int):
         self.errors = errors
-        self.lines = [str(e) for e in errors]
+        self._lines = [str(e) for e in errors]
         if total > len(errors):
-            self.lines.append(f"{total - len(errors)} more config error(s) not shown; fix these first")
-        super().__init__("\n".join(self.lines))
+            self._lines.append(f"{plural(total - len(errors), 'more config error')} not shown; fix these first")
+        super().__init__("\n".join(self._lines))
+
+    def lines(self) -> list[str]:
+        return list(self._lines)
 
 
 class Collector:
@@ -66,20 +70,6 @@ class Collector:
             raise self.found[0]
         if self.found:
             raise ConfigErrors(self.found[:MAX_ERRORS], len(self.found))
-
-
-def shown(value: Any, limit: int = 60, quote: bool = True) -> str:
-    """User text for an error message: repr (control characters escaped), at most `limit`
-    characters. reprlib never builds the whole repr of a huge or alias-expanded object."""
-    import reprlib
-
-    short = reprlib.Repr()
-    short.maxstring = short.maxother = limit
-    short.maxlist = short.maxdict = short.maxlevel = 4
-    text = short.repr(value)
-    if not quote and isinstance(value, str):
-        text = text[1:-1]
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def join(path: str, key: Any) -> str:

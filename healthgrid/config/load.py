@@ -8,10 +8,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from healthgrid.config.errors import ConfigError, shown
+from healthgrid.config.errors import ConfigError
 from healthgrid.config.model import DEFAULT_CONFIG, DEFAULT_CONFIG_FILE, MAX_CONFIG_BYTES, MAX_NUMBER_TEXT, MAX_YAML_NODES, Config
 from healthgrid.config.validate import parse_config
 from healthgrid.errors import UsageError
+from healthgrid.text import shown
 
 
 def load_config(path: str | None) -> Config:

@@ -3,13 +3,13 @@ page settings, and the limits on what a config or data file may ask for (README,
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 
-from healthgrid.config.errors import shown
 from healthgrid.errors import UsageError
-from healthgrid.rules import Rule
+from healthgrid.model.band import Bands, Score
+from healthgrid.model.rules import Rule
+from healthgrid.text import shown
 
 DEFAULT_CONFIG_FILE = "healthgrid.yml"
 NAME_RE = re.compile(r"[a-z0-9_-]{1,100}")  # always fullmatch: `$` would let "g\n" through
@@ -27,10 +27,6 @@ MAX_GRIDS = 100  # per config or data file
 MAX_NUMBER_TEXT = 100  # characters of one YAML number or date
 MAX_YAML_NODES = 500_000  # YAML nodes, aliases expanded (a 536-byte alias bomb expands to 10**9)
 MIN_YEAR, MAX_YEAR = 1970, 9000  # --now and data-file days; far enough from datetime's ends to add a zone and 90 days
-# Refused in every config string: C0 (tab and newline too), DEL, C1, line/paragraph separators and
-# bidi controls. They break SVG/XML, reach Markdown/HTML/terminals, or hide what a label says.
-# Also lone surrogates and U+FFFE/U+FFFF, which no XML document (the SVG) may hold.
-CONTROL_RE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ufeff\ud800-\udfff\ufffe\uffff]")
 
 # Matplotlib's colormaps that read as a scale (the qualitative ones would lie about order), plus
 # the discrete band scheme and the default `health` (RdYlGn, banded: a cell's hue is its band).
@@ -47,39 +43,6 @@ PALETTES = (DEFAULT_PALETTE, "bands") + _BASE_PALETTES + tuple(p + "_r" for p in
 
 MAX_REFRESH_SECONDS = 24 * 3600
 MAX_STALE_MINUTES = 30 * 24 * 60
-
-
-def clamp_fom(value: float) -> float:
-    """A FoM forced into [0, 1] (for scores, colours and trends); NaN (no data) stays NaN."""
-    return value if math.isnan(value) else min(1.0, max(0.0, value))
-
-
-@dataclass(frozen=True)
-class Score:
-    """Linear raw -> FoM mapping, clamped: `good` scores 1.0, `bad` 0.0."""
-
-    good: float
-    bad: float
-
-    def fom(self, raw: float) -> float:
-        if math.isnan(raw):
-            return math.nan
-        return clamp_fom((raw - self.bad) / (self.good - self.bad))
-
-
-@dataclass(frozen=True)
-class Bands:
-    critical: float = 0.3
-    warning: float = 0.7
-
-    def band(self, value: float) -> str:
-        if math.isnan(value):
-            return "nodata"
-        if value < self.critical:
-            return "critical"
-        if value < self.warning:
-            return "warning"
-        return "good"
 
 
 @dataclass(frozen=True)
@@ -168,8 +131,8 @@ def unknown_grid(name: str, have) -> UsageError:
     return UsageError(f"--grid: no grid named {shown(name)} (have: {', '.join(sorted(have))})")
 
 
-# The seed plan's seven CI figure-of-merit rows.
-_SEED_ROWS = (
+# The default grid's seven CI figure-of-merit rows.
+_CI_ROWS = (
     ("Tests Passing", "tests_passing"),
     ("Failing Workflows", "failing_workflows"),
     ("Hotfix Count", "hotfix_count"),
@@ -184,7 +147,7 @@ DEFAULT_CONFIG = {
             "name": "health_grid",
             "title": "System Health Rollup - 7 Day FoM Grid",
             "days": 7,
-            "rows": [{"label": label, "query": f"avg:health.ci.{metric}.fom{{*}}"} for label, metric in _SEED_ROWS],
+            "rows": [{"label": label, "query": f"avg:health.ci.{metric}.fom{{*}}"} for label, metric in _CI_ROWS],
         }
     ]
 }

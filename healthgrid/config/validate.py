@@ -9,7 +9,7 @@ from typing import Any
 
 import healthgrid.config.checks as checks
 from healthgrid.config.comparison import comparison_fields
-from healthgrid.config.errors import Collector, ConfigError, join, kind, shown
+from healthgrid.config.errors import Collector, ConfigError, join, kind
 from healthgrid.config.model import (
     AGGREGATIONS,
     DEFAULT_PALETTE,
@@ -19,7 +19,6 @@ from healthgrid.config.model import (
     MAX_REFRESH_SECONDS,
     MAX_STALE_MINUTES,
     PUBLISH_TARGETS,
-    Bands,
     Config,
     GridSpec,
     PublishSpec,
@@ -27,6 +26,8 @@ from healthgrid.config.model import (
     RowSpec,
     StatusPageSpec,
 )
+from healthgrid.model.band import Bands
+from healthgrid.text import shown
 
 _ROW_KEYS = ("label", "group", "query", "aggregation", "score", "unit", "pass", "warn", "description")
 
@@ -78,7 +79,7 @@ def file_collisions(grids: list[tuple[str, str]]) -> list[ConfigError]:
     """One error for each pair of grids (given as (key path, name)) whose files would overwrite each
     other (`a` and `a_dark` both write a_dark.png), and for a grid that would overwrite a file of
     the run (`index` and index.html): derived from every file a grid writes in any format and theme."""
-    from healthgrid.filenames import collisions
+    from healthgrid.site.names import collisions
 
     out = []
     for i, j, file, mine, theirs in collisions([name for _, name in grids]):
@@ -153,7 +154,7 @@ def _publish(value: Any, path: str) -> PublishSpec:
 
 def _site_path(value: Any, key: str) -> str:
     """A folder inside the pages branch ('' or '/': its root), by the rule --path follows."""
-    from healthgrid.sitepaths import path_problem
+    from healthgrid.site.paths import path_problem
 
     folder = checks.string(value, key, allow_empty=True).strip("/")
     problem = path_problem(folder) if folder else None

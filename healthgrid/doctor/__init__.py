@@ -21,7 +21,7 @@ from healthgrid.doctor.keys import Checked, KeyRefused, check_api_key, check_app
 from healthgrid.doctor.metadata import apply, look_up
 from healthgrid.doctor.report import Finding, Report
 from healthgrid.doctor.rows import Outcome, Reading, row_finding
-from healthgrid.retry import Budget
+from healthgrid.net import Budget
 
 __all__ = ["DEFAULT_TIMEOUT", "Report", "diagnose"]
 DEFAULT_TIMEOUT = 120.0  # seconds for the whole command

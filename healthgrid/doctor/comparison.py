@@ -8,10 +8,10 @@ import math
 from datetime import datetime
 
 from healthgrid.config import GridSpec
+from healthgrid.datadog.formula import parse
 from healthgrid.doctor.report import plural
 from healthgrid.doctor.rows import Lookup, Outcome, grid_failure, limits_finding, row_finding, rows_line
 from healthgrid.errors import RunError
-from healthgrid.formula import parse
 from healthgrid.sources.grouped import requests
 
 

@@ -12,10 +12,10 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from healthgrid.config import GridSpec, RowSpec
-from healthgrid.datadog_client import SITES, DatadogAuth, Retrier, error_text
+from healthgrid.datadog.client import SITES, DatadogAuth, Retrier, error_text
+from healthgrid.datadog.formula import FormulaError, parse
 from healthgrid.doctor.report import Finding
 from healthgrid.errors import RunError
-from healthgrid.formula import FormulaError, parse
 
 
 class KeyRefused(Exception):

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from healthgrid.errors import redact
-from healthgrid.escaping import md_text
+from healthgrid.secrets import redact
+from healthgrid.text import md_text
 
 STATUSES = ("fail", "note", "skip", "ok")
 CLOSING_ROOM = 300  # bytes kept for the line that says findings were left out

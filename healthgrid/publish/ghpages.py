@@ -29,10 +29,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from healthgrid.errors import RunError, UsageError, redact, register_secret
+from healthgrid.errors import RunError, UsageError
 from healthgrid.publish import history, siteindex
-from healthgrid.publish.git import Git, GitError, GitTimeout, register_url_secret, said
-from healthgrid.sitepaths import path_problem
+from healthgrid.publish.git import Git, GitError, GitTimeout, register_url_secret
+from healthgrid.secrets import redact, register_secret
+from healthgrid.site.paths import valid_keep, valid_path, valid_removal
+from healthgrid.text import said
 
 MAX_ATTEMPTS = 10
 # Push statuses that mean someone else got there first; any other refusal is the remote's word.
@@ -44,37 +46,6 @@ class PublishResult:
     changed: bool
     attempts: int
     foreign: bool = False  # healthgrid's commits sit on history it did not write (or did not prune)
-
-
-def _shown(path: str) -> str:
-    return repr(path if len(path) <= 60 else path[:57] + "...")
-
-
-def valid_path(path: str, flag: str = "--path") -> str:
-    """The folder files go to, without a leading or trailing '/' ('' is the branch root)."""
-    path = path.strip("/")
-    problem = path_problem(path) if path else None
-    if problem:
-        raise UsageError(f"{flag}: {_shown(path)} must be a plain folder inside the branch ({problem})")
-    return path
-
-
-def valid_keep(keep: int) -> int:
-    if keep < 1:
-        raise UsageError("--keep: must be at least 1")
-    if keep > 1000:  # as `publish.keep` in a config
-        raise UsageError(f"--keep: must be at most 1000, got {keep}")
-    return keep
-
-
-def valid_removal(path: str) -> str:
-    """One literal path inside the branch: never the whole branch, never outside it. A trailing
-    `/` keeps its meaning: `x/` is the folder x, never a file named x."""
-    target = path[:-1] if path.endswith("/") else path
-    problem = "it is absolute" if path.startswith("/") else path_problem(target)
-    if problem:
-        raise UsageError(f"--remove: {_shown(path)} must be one relative path inside the branch ({problem})")
-    return path
 
 
 def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", path: str = "healthgrid", keep: int = 1,
@@ -269,9 +240,9 @@ def publish_files(files: dict[str, bytes], options, console):
     """The gh-pages target: `files` under options.path on options.branch; returns
     ([Published image], changed), each image at its stable pages URL."""
     from healthgrid.credentials import pull_request_run
-    from healthgrid.publish import IMAGE_TYPES, Published
-    from healthgrid.publish.pages import pages_target
-    from healthgrid.urls import stable_url, versioned_url
+    from healthgrid.publish.shared import IMAGE_TYPES, Published
+    from healthgrid.site.target import pages_target
+    from healthgrid.site.urls import stable_url, versioned_url
 
     base, remote = pages_target(options)  # checked before anything is pushed
     token = options.credentials.github()

@@ -13,18 +13,12 @@ import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from healthgrid.errors import UsageError, quote_body, redact, register_secret
-from healthgrid.escaping import one_line
+from healthgrid.secrets import redact, register_secret
+from healthgrid.text import said
 
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898282+github-actions[bot]@users.noreply.github.com"
 BUDGET = 300.0  # seconds for a whole publish, retries included (README: Publishing)
-
-
-def said(text: str, limit: int = 300) -> str:
-    """What a remote or git said, fit for one line of output: redacted (URL credentials and
-    registered secrets included), control characters shown, and bounded."""
-    return one_line(quote_body(text, limit))
 
 
 def basic_credentials(token: str) -> str:
@@ -140,14 +134,3 @@ def register_url_secret(remote: str) -> None:
     scp = re.match(r"[^/@:]+:([^/@]+)@[^/@:]+:", remote)  # git's scp form user:password@host:path
     if scp and "://" not in remote:
         register_secret(scp.group(1))
-
-
-def default_remote(cwd: str | None = None) -> str:
-    """`origin` of the repository we run in (the Actions workspace, or a developer's clone)."""
-    try:
-        proc = subprocess.run(["git", "-c", "safe.directory=*", "remote", "get-url", "origin"], cwd=cwd, capture_output=True, text=True, timeout=30)
-    except subprocess.TimeoutExpired:
-        proc = None
-    if proc is None or proc.returncode != 0:
-        raise UsageError("--remote: not given, and this directory is not a git repository with an 'origin' remote")
-    return proc.stdout.strip()

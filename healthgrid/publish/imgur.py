@@ -8,9 +8,10 @@ import os
 import time
 from typing import Callable
 
-from healthgrid import bounded
-from healthgrid.errors import RunError, quote_body
-from healthgrid.retry import Budget
+from healthgrid import net
+from healthgrid.errors import RunError
+from healthgrid.net import Budget
+from healthgrid.text import CONTROL, said
 
 DEFAULT_API = "https://api.imgur.com"
 BUDGET = 60.0
@@ -34,8 +35,8 @@ def _reset_wait(headers) -> float | None:
 def publish_files(files: dict[str, bytes], options, console):
     """The Imgur target: upload the images of `files` Imgur shows (PNG, JPEG, GIF); returns
     ([Published image], True), as every upload makes a new link."""
-    from healthgrid.publish import Published
-    from healthgrid.urls import versioned_url
+    from healthgrid.publish.shared import Published
+    from healthgrid.site.urls import versioned_url
 
     client_id = options.credentials.imgur()
     images = []
@@ -55,25 +56,25 @@ def upload(name: str, content: bytes, client_id: str, *, api: str | None = None,
     import requests
 
     budget = Budget(BUDGET if budget is None else budget)
-    base = bounded.check_base((api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/"), "IMGUR_API_URL")
+    base = net.check_base((api or os.environ.get("IMGUR_API_URL") or DEFAULT_API).rstrip("/"), "IMGUR_API_URL")
     session = requests.Session()
     attempt = 0
     while True:
         attempt += 1
         try:
-            response = bounded.request(session, "POST", f"{base}/3/image", deadline=budget.remaining(), connect=5.0, what="the upload",
+            response = net.request(session, "POST", f"{base}/3/image", deadline=budget.remaining(), connect=5.0, what="the upload",
                                        headers={"Authorization": f"Client-ID {client_id}"},
                                        files={"image": (name, content)}, data={"type": "file", "name": name})
-        except bounded.Refused as exc:
-            raise RunError(f"publish imgur: {name}: Imgur at {bounded.origin(base)}: {exc}") from None
+        except net.Refused as exc:
+            raise RunError(f"publish imgur: {name}: Imgur at {net.origin(base)}: {exc}") from None
         except requests.RequestException as exc:
-            wait, reason = budget.wait_for(attempt), f"cannot reach Imgur at {bounded.origin(base)} ({type(exc).__name__})"
+            wait, reason = budget.wait_for(attempt), f"cannot reach Imgur at {net.origin(base)} ({type(exc).__name__})"
         else:
             status = response.status_code
             if status == 200:
                 try:
                     link = response.json()["data"]["link"]
-                    if isinstance(link, str) and link.startswith("https://") and len(link) < 2048 and link.isprintable():
+                    if isinstance(link, str) and link.startswith("https://") and len(link) < 2048 and not CONTROL.search(link):
                         return link
                 except (ValueError, KeyError, TypeError):
                     pass
@@ -102,4 +103,4 @@ def _error(response) -> str:
         text = data.get("error", data) if isinstance(data, dict) else data
     except (ValueError, AttributeError):
         text = response.text
-    return quote_body(str(text), 200)
+    return said(str(text), 200)

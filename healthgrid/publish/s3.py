@@ -30,8 +30,8 @@ _TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".html": "text/html; cha
 def publish_files(files: dict[str, bytes], spec, console):
     """The S3 target: upload `files` to s3://bucket/prefix (`spec`: PublishOptions); returns
     ([Published image], changed)."""
-    from healthgrid.publish import IMAGE_TYPES, Published
-    from healthgrid.urls import url_path, versioned_url
+    from healthgrid.publish.shared import IMAGE_TYPES, Published
+    from healthgrid.site.urls import url_path, versioned_url
 
     try:
         import boto3
@@ -87,7 +87,8 @@ def _status_page(client, spec) -> bool | None:
     """Whether the index.html under the prefix is healthgrid's (None: there is none)."""
     from botocore.exceptions import ClientError
 
-    from healthgrid.index import MAX_JSON_BYTES, is_status_page
+    from healthgrid.files.data import MAX_JSON_BYTES
+    from healthgrid.files.index import is_status_page
 
     try:
         found = client.get_object(Bucket=spec.bucket, Key=f"{spec.prefix}index.html", Range=f"bytes=0-{MAX_JSON_BYTES - 1}")
@@ -117,7 +118,7 @@ def _listing(client, spec, console) -> dict[str, int]:
 
 def _put_index(client, spec, own: dict[str, bytes], console) -> bool:
     """index.html from every grid under the prefix (this run's from memory); True when uploaded."""
-    from healthgrid.index import build_index
+    from healthgrid.files.index import build_index
 
     changed, grids = False, None
     for _ in range(INDEX_ROUNDS):
@@ -134,7 +135,8 @@ def _reader(client, spec, own: dict[str, bytes], sizes: dict[str, int], console)
     """Reads NAME.json for the page: this run's from memory, others' when small enough, MAX_READS at most."""
     from botocore.exceptions import ClientError
 
-    from healthgrid.index import MAX_JSON_BYTES, MAX_READS
+    from healthgrid.files.data import MAX_JSON_BYTES
+    from healthgrid.files.index import MAX_READS
 
     reads = []
 

@@ -8,7 +8,8 @@ status page. Someone else's `index.html` is never replaced."""
 
 from __future__ import annotations
 
-from healthgrid.index import MAX_JSON_BYTES, MAX_READS, is_status_page
+from healthgrid.files.data import MAX_JSON_BYTES
+from healthgrid.files.index import MAX_READS, is_status_page
 from healthgrid.publish.git import Git, GitError
 
 INDEX = "index.html"
@@ -55,7 +56,7 @@ def read_blobs(git: Git, shas: list[str], limit: int) -> dict[str, bytes]:
 def pages(git: Git, env: dict, folders: list[str], wanted: str | None, warn) -> dict[str, bytes]:
     """The status page of each of `folders` that holds one of healthgrid's (and of `wanted`, where
     this run writes one), by path. A page that cannot be built is a warning, never a failed publish."""
-    from healthgrid.index import build_index
+    from healthgrid.files.index import build_index
 
     out = {}
     for folder in dict.fromkeys(folders):

@@ -16,9 +16,9 @@ os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery w
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from healthgrid.comparison import Comparison  # noqa: E402
 from healthgrid.config import GridSpec  # noqa: E402
-from healthgrid.grid import Grid, Row  # noqa: E402
+from healthgrid.model.comparison import Comparison  # noqa: E402
+from healthgrid.model.grid import Grid, Row  # noqa: E402
 from healthgrid.render.comparison import comparison_figure  # noqa: E402
 from healthgrid.render.heatmap import heatmap_figure  # noqa: E402
 from healthgrid.render.layout import Layout  # noqa: E402
@@ -64,9 +64,9 @@ def shared_layout(specs) -> Layout:
             if spec.type != "heatmap":
                 continue
             rows = [Row(r.label, r.query, [], [], group=r.group) for r in spec.rows]
-            display = display_rows(Grid(spec.name, spec.title, "UTC", [], datetime(2000, 1, 1, tzinfo=timezone.utc), rows))
+            display = display_rows(Grid(spec.name, spec.title, "UTC", [], datetime(2000, 1, 1, tzinfo=timezone.utc), rows, bands=spec.bands))
             dpi, font = scale(len(display))
             height = row_height(len(display))
-            widths = label_width(display, font, dpi, measure), right_width(spec.rows, spec, dpi, measure)
+            widths = label_width(display, font, dpi, measure), right_width(spec.rows, spec.bands, spec.trend_column, dpi, measure)
             layout = layout.merge(Layout(*widths, height if height >= 0.4 else None))
     return layout

@@ -22,10 +22,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
-from healthgrid.comparison import Comparison
 from healthgrid.config import GridSpec
-from healthgrid.formatting import NO_DATA, as_of_text, cell_text, format_number, window_text
-from healthgrid.grid import Row
+from healthgrid.model.band import Bands
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, format_number, window_text
+from healthgrid.model.grid import Row
 from healthgrid.render.layout import ELLIPSIS, header, shorten, text_width, wrap
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on
 
@@ -86,14 +87,13 @@ def shorten_tag(text: str, limit: int = MAX_TAG_LABEL) -> str:
     return head.rstrip() + ELLIPSIS + tail.lstrip()
 
 
-def _references(row: Row, spec: GridSpec) -> list[tuple[float, str, str]]:
+def _references(row: Row, bands: Bands) -> list[tuple[float, str, str]]:
     """The row's thresholds on its own scale: a rule's pass and warn; a score's band edges in raw
     units; a figure of merit's band edges."""
     unit = f" {row.unit}" if row.unit else ""
     if row.rule is not None:
         lines = [(row.rule.passes.threshold, "dashed", f"pass {row.rule.passes}{unit}")]
         return lines + ([(row.rule.warn.threshold, "dotted", f"warn {row.rule.warn}{unit}")] if row.rule.warn else [])
-    bands = spec.bands
     if row.score is not None:
         good, bad = row.score.good, row.score.bad
         up = good > bad
@@ -110,7 +110,7 @@ class _Bars:
         self.grid = grid
         self.spec = spec
         self.theme = THEMES[theme]
-        self.cmap, self.norm = colormap_and_norm(spec.palette, spec.bands)
+        self.cmap, self.norm = colormap_and_norm(spec.palette, grid.bands)
         n_tags = len(grid.tags)
         self.dpi = DPI if n_tags * len(grid.rows) <= 200 else BIG_DPI
         self.pitch = 0.32 if n_tags <= 20 else 0.24  # inches per tag value
@@ -126,12 +126,12 @@ class _Bars:
 
     def _panel(self, i: int) -> Panel:
         row = self.grid.rows[i]
-        lines = _references(row, self.spec)
+        lines = _references(row, self.grid.bands)
         values = [v for v in row.raw if math.isfinite(v)]
         scale = [0.0] + values + [x for x, _, _ in lines] + ([] if row.shows_raw else [1.0])
         lo, hi = min(scale), max(scale)
         hi = hi if hi > lo else lo + 1.0
-        texts = [cell_text(row, j) for j in range(len(self.grid.tags))]
+        texts = [cell_text(row, j, self.grid.bands) for j in range(len(self.grid.tags))]
         # Room for values written past a bar's end: as wide as the widest such text, on each side with bars.
         widest = lambda sign: max([self._width(t, _VALUE_FONT) for t, v in zip(texts, row.raw, strict=True)  # noqa: E731
                                    if math.isfinite(v) and (v >= 0) == (sign > 0)] + [0.0])
@@ -152,7 +152,7 @@ class _Bars:
             if not math.isfinite(value):
                 panel.bars.append(Bar(j, math.nan, None, NO_DATA, text_color_on(self.theme.nodata_fill), True, sum(xlim) / 2, "center"))
                 continue
-            color = tuple(float(c) for c in self.cmap(self.norm(row.shade(j, self.spec.bands))))
+            color = tuple(float(c) for c in self.cmap(self.norm(row.shade(j, self.grid.bands))))
             sign = 1 if value >= 0 else -1
             inside = abs(value) / per_inch >= self._width(text, _VALUE_FONT) + 2 * _TEXT_GAP
             gap = _TEXT_GAP * per_inch * sign
@@ -166,9 +166,9 @@ class _Bars:
         body_w = self.label_w + self.per_line * self.panel_w + (self.per_line - 1) * _PANEL_GAP
         fig_w = 2 * _PAD + body_w
         self.title = shorten(grid.title, 90)
-        shown = f"{n_tags} of {grid.total_tags}" if grid.total_tags > n_tags else f"all {n_tags}"
+        shown = f"{n_tags} of {grid.total_tags} values" if grid.total_tags > n_tags else f"all {n_tags} values" if n_tags > 1 else "the one value"
         self.subtitle = (f"Each bar: the metric for one {grid.by} over the whole window · {window_text(grid)} · today is partial, "
-                         f"as of {as_of_text(grid.now, grid.timezone)} · {shown} values of {grid.by}, worst first")
+                         f"as of {as_of_text(grid.now, grid.timezone)} · {shown} of {grid.by}, worst first")
         head = header(self.title, self.subtitle, body_w, self.dpi, _TITLE_BLOCK)
         self.header_lines = head.lines  # (inches from the top, text, size, bold)
         title_block = head.height

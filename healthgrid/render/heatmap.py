@@ -19,14 +19,14 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from healthgrid.config import GridSpec
-from healthgrid.formatting import NO_DATA, RULE_WORDS, cell_text, day_label, judged_by_rules, rule_bands, subtitle
-from healthgrid.grid import Grid
-from healthgrid.numbers import exact_number
+from healthgrid.model.band import Bands, band_middle
+from healthgrid.model.formatting import NO_DATA, cell_text, day_label, judged_by_rules, rule_bands, subtitle
+from healthgrid.model.grid import Grid
+from healthgrid.model.numbers import exact_number
+from healthgrid.model.sections import sections
 from healthgrid.render.layout import Layout, fit_tail, header, shorten, text_width
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
 from healthgrid.render.trend_column import GAP, TrendColumn, column_width, draw_column, trend_column
-from healthgrid.rules import band_middle
-from healthgrid.sections import sections
 
 MIN_CELL_FONT = 7.0  # points; smaller labels are noise, so they are switched off
 MIN_LABELLED_CELL = (0.45, 0.3)  # inches (67 x 45 px): smaller cells show colour only
@@ -48,7 +48,7 @@ class _Heatmap:
         self.spec = spec
         self.theme = THEMES[theme]
         self.shared = layout or Layout()
-        self.cmap, self.norm = colormap_and_norm(spec.palette, spec.bands)
+        self.cmap, self.norm = colormap_and_norm(spec.palette, grid.bands)
         self._layout_rows()
         self.dpi = DPI if len(self.display) <= 40 else BIG_DPI  # big grids get fewer pixels per inch
         self.cell_w, self.cell_h = self._cell_size()
@@ -74,11 +74,11 @@ class _Heatmap:
                 continue
             row = self.grid.rows[index]
             for j in range(n_days):
-                self.cell_texts[r, j] = cell_text(row, j, self.spec.bands)
+                self.cell_texts[r, j] = cell_text(row, j, self.grid.bands)
                 if math.isnan(row.values[j]):
                     self.nodata[r, j] = True
                     continue
-                self.values[r, j] = row.shade(j, self.spec.bands)  # clamped to [0, 1]; a rule cell: the middle of its band
+                self.values[r, j] = row.shade(j, self.grid.bands)  # clamped to [0, 1]; a rule cell: the middle of its band
         # Colours for all cells at once (per-cell colormap calls dominate big grids).
         coloured = ~np.isnan(self.values)
         self.cell_colors[coloured] = self.cmap(self.norm(self.values[coloured]))
@@ -128,19 +128,18 @@ class _Heatmap:
         # inside their bands (a name on an edge would claim a value for the wrong band). A grid of
         # rule rows has no scale to show: one block per band its rules give, in its cells' colour,
         # named pass / warn / fail.
-        bands = self.spec.bands
+        bands = self.grid.bands
         self.cbar_blocks = None
         if judged_by_rules(self.grid.rows):
             shown = rule_bands(self.grid.rows)[::-1]  # fail at the bottom
             self.cbar_blocks = [tuple(self.cmap(self.norm(band_middle(b, bands)))) for b in shown]
             self.cbar_ticks = [k + 0.5 for k in range(len(shown))]
-            self.cbar_ticklabels = [RULE_WORDS[b] for b in shown]
+            self.cbar_ticklabels = [b.rule_word for b in shown]
             self.cbar_bands = []
         else:
             self.cbar_ticks = [0.0, bands.critical, bands.warning, 1.0]
             self.cbar_ticklabels = [exact_number(v) for v in self.cbar_ticks]
-            self.cbar_bands = [((lo + hi) / 2, lo, hi, name) for lo, hi, name in
-                               ((0.0, bands.critical, "critical"), (bands.critical, bands.warning, "warning"), (bands.warning, 1.0, "good"))]
+            self.cbar_bands = [((lo + hi) / 2, lo, hi, band.word) for lo, hi, band in bands.ranges()]
         # A stepped scale (0.05 a step) reads as well as a gradient and survives the paletted PNG.
         self.cbar_kws = {"bands": None, "health": {"spacing": "proportional"}}.get(self.spec.palette, {"boundaries": np.linspace(0, 1, 21)})
         # "Today" is partial: a dashed outline around its cells, one per run of data rows, so it
@@ -168,7 +167,7 @@ class _Heatmap:
         self.dpi, self.label_font = scale(len(self.display))
         self.tick_font = 9.0 if not self.rotated else 8.0
         self.label_w = label_width(self.display, self.label_font, self.dpi)
-        self.right_w = right_width(self.grid.rows, self.spec, self.dpi)
+        self.right_w = right_width(self.grid.rows, self.grid.bands, self.spec.trend_column, self.dpi)
         self.own = Layout(self.label_w, self.right_w, self.cell_h)  # what this grid alone needs
         self.label_w = max(self.label_w, self.shared.label_w)
         self.right_w = max(self.right_w, self.shared.right_w)
@@ -220,17 +219,16 @@ def label_width(display, font: float, dpi: float, measure=text_width) -> float:
                + [measure(t, font, "bold", dpi) - 0.15 for kind, _, t in display if kind == "group"] + [0.5])
 
 
-def right_width(rows, spec: GridSpec, dpi: float, measure=text_width) -> float:
-    """Inches right of the cells for `rows` drawn with `spec`: the trend column, the colour bar and
-    its labels (tick values and band names, or a rule grid's pass / warn / fail), the margin. Call
-    inside styled()."""
-    bands = spec.bands
+def right_width(rows, bands: Bands, trend: bool, dpi: float, measure=text_width) -> float:
+    """Inches right of the cells for `rows` judged by `bands`: the trend column (with `trend`), the
+    colour bar and its labels (tick values and band names, or a rule grid's pass / warn / fail), the
+    margin. Call inside styled()."""
     if judged_by_rules(rows):
-        texts = [RULE_WORDS[b] for b in rule_bands(rows)]
+        texts = [b.rule_word for b in rule_bands(rows)]
     else:
-        texts = [exact_number(v) for v in (0.0, bands.critical, bands.warning, 1.0)] + ["critical", "warning", "good"]
+        texts = [exact_number(v) for v in (0.0, bands.critical, bands.warning, 1.0)] + [band.word for _, _, band in bands.ranges()]
     cbar_label_w = max(measure(t, 9.0, "normal", dpi) for t in texts) + 0.1
-    trend_w = column_width(rows, dpi, measure) if spec.trend_column else 0.0
+    trend_w = column_width(rows, dpi, measure) if trend else 0.0
     return trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
 
 
@@ -328,6 +326,6 @@ def _draw_colorbar(p: _Heatmap, cax) -> None:
         for level in range(1, len(p.cbar_blocks)):
             cax.axhline(level, color=theme.background, linewidth=1.5)
     elif p.spec.palette != "bands":
-        for level in (p.spec.bands.critical, p.spec.bands.warning):
+        for level in (p.grid.bands.critical, p.grid.bands.warning):
             cax.axhline(level, color=theme.background, linewidth=1.5)
 

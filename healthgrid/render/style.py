@@ -16,12 +16,11 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize, to_rgba
 
-from healthgrid.config import Bands
+from healthgrid.model.band import Band, Bands
 
 DPI = 150
 BIG_DPI = 100  # over 40 rows
 FONT = "DejaVu Sans"
-BAND_COLORS = {"critical": "#DC3545", "warning": "#FFC107", "good": "#28A745"}
 BLACK, WHITE = "#000000", "#ffffff"
 
 
@@ -110,14 +109,14 @@ def text_colors_on(rgba: np.ndarray) -> np.ndarray:
 # The default `health` palette: RdYlGn, but each band drawn from its own stretch of it (deep to
 # light red, amber to pale yellow, light to deep green), so a cell's hue always says its band.
 # Continuous RdYlGn is light green from 0.55 up: a warning at 0.6 would read as good.
-HEALTH_RANGES = {"critical": (0.0, 0.18), "warning": (0.32, 0.49), "good": (0.72, 1.0)}
+HEALTH_RANGES = {Band.CRITICAL: (0.0, 0.18), Band.WARNING: (0.32, 0.49), Band.GOOD: (0.72, 1.0)}
 _HEALTH_STEP = 0.05  # shades a band: one per 0.05 of FoM, at least two
 
 
 def colormap_and_norm(palette: str, bands: Bands):
     """The colour scale for FoM values in [0, 1]."""
     if palette == "bands":
-        cmap = ListedColormap([BAND_COLORS["critical"], BAND_COLORS["warning"], BAND_COLORS["good"]], name="bands")
+        cmap = ListedColormap([band.color for _, _, band in bands.ranges()], name="bands")
         return cmap, BoundaryNorm([0.0, bands.critical, bands.warning, 1.0 + 1e-9], cmap.N)
     if palette == "health":
         return _health(bands)
@@ -129,7 +128,7 @@ def _health(bands: Bands):
     base = mpl.colormaps["RdYlGn"]
     boundaries: list[float] = []
     colors = []
-    for band, (lo, hi) in zip(("critical", "warning", "good"), ((0.0, bands.critical), (bands.critical, bands.warning), (bands.warning, 1.0)), strict=True):
+    for lo, hi, band in bands.ranges():
         n = max(2, round((hi - lo) / _HEALTH_STEP))
         a, b = HEALTH_RANGES[band]
         boundaries += [lo + (hi - lo) * k / n for k in range(n)]

@@ -13,13 +13,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from healthgrid.config import GridSpec
-from healthgrid.formatting import RULE_WORDS, cell_text, day_label, judged_by_rules, rule_bands, subtitle
-from healthgrid.grid import Grid
-from healthgrid.numbers import exact_number
+from healthgrid.model.band import band_middle
+from healthgrid.model.formatting import cell_text, day_label, judged_by_rules, rule_bands, subtitle
+from healthgrid.model.grid import Grid
+from healthgrid.model.numbers import exact_number
+from healthgrid.model.sections import sections
 from healthgrid.render.layout import fit_tail, shorten, wrap
-from healthgrid.render.style import BAND_COLORS, DPI, THEMES, plain, styled
-from healthgrid.rules import band_middle
-from healthgrid.sections import sections
+from healthgrid.render.style import DPI, THEMES, plain, styled
 
 _PANEL_H, _WIDTH = 2.6, 12.0
 _AXES_LEFT, _AXES_RIGHT = 0.8, 3.8  # inches left of the axes, and right of them for the legend
@@ -49,15 +49,15 @@ def _draw(grid: Grid, spec: GridSpec, theme_name: str) -> Figure:
     fig.text(0.3 / _WIDTH, 1 - 0.7 / fig_h, plain(subtitle(grid, " (shaded)", scale=False)),
              fontsize=9.5, color=theme.muted, va="center")
     x = np.arange(n)
-    bands = spec.bands
+    bands = grid.bands
     ruled = judged_by_rules(grid.rows)
     top = fig_h - 1.1
     for p, (group, rows) in enumerate(groups):  # one panel a section
         ax = fig.add_axes([_AXES_LEFT / _WIDTH, (top - _PANEL_H + 0.45) / fig_h, (_WIDTH - _AXES_LEFT - _AXES_RIGHT) / _WIDTH, (_PANEL_H - 0.75) / fig_h])
         top -= heights[p]
         ax.set_facecolor(theme.background)
-        for lo, hi, band in ((0, bands.critical, "critical"), (bands.critical, bands.warning, "warning"), (bands.warning, 1.0, "good")):
-            ax.axhspan(lo, hi, color=BAND_COLORS[band], alpha=0.16 if theme_name == "light" else 0.22, linewidth=0, zorder=0)
+        for lo, hi, band in bands.ranges():
+            ax.axhspan(lo, hi, color=band.color, alpha=0.16 if theme_name == "light" else 0.22, linewidth=0, zorder=0)
         ax.axvspan(n - 1.5, n - 0.5, color=theme.muted, alpha=0.15, linewidth=0, zorder=0)
         for k, i in enumerate(rows):
             row = grid.rows[i]
@@ -72,7 +72,7 @@ def _draw(grid: Grid, spec: GridSpec, theme_name: str) -> Figure:
         ax.set_ylim(-0.02, 1.02)
         if ruled:  # rule rows sit in the middle of their bands: the bands' names, not a scale
             shown = rule_bands(grid.rows)
-            ax.set_yticks([band_middle(b, bands) for b in shown], [RULE_WORDS[b] for b in shown])
+            ax.set_yticks([band_middle(b, bands) for b in shown], [b.rule_word for b in shown])
         else:
             ax.set_yticks([0, bands.critical, bands.warning, 1.0], [exact_number(v) for v in (0.0, bands.critical, bands.warning, 1.0)])
         step = max(1, math.ceil(n / 16))
@@ -97,7 +97,7 @@ def _legend_labels(grid: Grid, rows: list[int], spec: GridSpec) -> list[str]:
         label = shorten(row.label, 40)
         if row.shows_raw:
             unit = shorten(row.unit, 20) if row.unit else None
-            today = cell_text(row, -1, spec.bands)
+            today = cell_text(row, -1, grid.bands)
             today = today[: -len(row.unit)] + unit if row.unit and today.endswith(row.unit) else today
             label += f" (today {today}" + (f"; rule {row.rule.text(unit)})" if row.rule else ")")
         labels.append("\n".join(fit_tail("", line, _LEGEND_ROOM, _LEGEND_FONT, dpi=DPI) for line in wrap(label, _LEGEND_ROOM, _LEGEND_FONT, dpi=DPI)))

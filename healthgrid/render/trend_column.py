@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from healthgrid.formatting import row_trend
-from healthgrid.grid import Row
+from healthgrid.model.formatting import row_trend
+from healthgrid.model.grid import Row
 from healthgrid.render.layout import fit_tail, most_chars, shorten, text_width
 from healthgrid.render.style import Theme, plain
 

@@ -8,7 +8,7 @@ from typing import Callable
 
 from healthgrid.config import Config, GridSpec, unknown_grid
 from healthgrid.credentials import Credentials
-from healthgrid.grid import Grid
+from healthgrid.model.grid import Grid
 
 
 @dataclass
@@ -27,7 +27,7 @@ def plan(config: Config, names: list[str] | None, *, demo: bool, data: str | Non
         from healthgrid.sources.comparison_file import parse_any
         from healthgrid.sources.datafile import load_data
 
-        grids = load_data(data, parse_any)
+        grids = load_data(data, lambda name, title: config.style_for(name, title).bands, parse_any)
         if names:
             unknown = sorted(set(names) - {g.name for g in grids})
             if unknown:

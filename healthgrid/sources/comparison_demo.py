@@ -12,11 +12,13 @@ from __future__ import annotations
 import math
 from datetime import datetime
 
-from healthgrid.comparison import Comparison, build
-from healthgrid.config import GridSpec, RowSpec, clamp_fom
+from healthgrid.config import GridSpec, RowSpec
 from healthgrid.config.comparison import window_aggregation
-from healthgrid.grid import local_days
+from healthgrid.model.band import clamp_fom
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.grid import local_days
 from healthgrid.sources.demo import _fom_band, _rng, rule_value
+from healthgrid.sources.rows import comparison
 
 WORDS = ("atlas", "borealis", "cascade", "dune", "ember", "fjord", "glacier", "harbor", "iris", "juniper", "kestrel", "lagoon")
 LONG_VALUE = "{by}-with-a-rather-long-name for the nightly regression suite"
@@ -71,4 +73,4 @@ def demo_comparison(spec: GridSpec, now: datetime) -> Comparison:
             raw = {tag: _scored(row, v) for tag, v in fom.items()}
         values.append({tag: v for tag, v in raw.items() if not math.isnan(v)})
         aggregations.append(window_aggregation(row))
-    return build(spec.name, spec.title, spec.timezone, days, now, spec.by, spec.rows, values, aggregations, spec.bands, spec.top)
+    return comparison(spec.name, spec.title, spec.timezone, days, now, spec.by, spec.rows, values, aggregations, spec.bands, spec.top)

@@ -12,30 +12,34 @@ import re
 from typing import Any
 
 import healthgrid.config.checks as checks
-from healthgrid.comparison import Comparison
-from healthgrid.config import AGGREGATIONS, Bands, RowSpec, shown
+from healthgrid.config import AGGREGATIONS, RowSpec
 from healthgrid.config.comparison import MAX_COMPARISON_ROWS, MAX_TOP, tag_key
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, row_fields
-from healthgrid.grid import Grid, day_start, format_instant, make_row
-from healthgrid.sources.datafile import DataError, _is_number, grid_fields, parse_grid
+from healthgrid.model.band import Band, Bands
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.grid import Grid, day_start, format_instant
+from healthgrid.sources.datafile import BandsFor, DataError, _is_number, grid_fields, parse_grid
+from healthgrid.sources.rows import make_row
+from healthgrid.text import shown
 
 _KEYS = ("name", "type", "title", "timezone", "by", "days", "from", "now", "tag_values", "tag_values_total", "rows", "bands", "status_page")
 _ROW_KEYS = ("label", "group", "query", "aggregation", "unit", "score", "pass", "warn", "description", "bars")
 _BAR_KEYS = ("tag", "value", "band", "fom")
-_BAND_NAMES = ("good", "warning", "critical", None)
+_BAND_NAMES = tuple(b.json for b in Band)  # as NAME.json writes them
 MAX_TOTAL = 10_000_000
 _PERCENTILE_RE = re.compile(r"p\d{1,3}(?:\.\d{1,2})?")
 
 
-def parse_any(doc: Any, base: str = "") -> Grid | Comparison:
-    """A grid object of a data file: a comparison when it says `"type": "comparison"`, else a heatmap's grid."""
+def parse_any(doc: Any, base: str, bands_for: BandsFor) -> Grid | Comparison:
+    """A grid object of a data file: a comparison when it says `"type": "comparison"`, else a heatmap's
+    grid; judged by `bands_for(name, title)`."""
     if isinstance(doc, dict) and doc.get("type") == "comparison":
-        return parse_comparison(doc, base)
-    return parse_grid(doc, base)
+        return parse_comparison(doc, base, bands_for)
+    return parse_grid(doc, base, bands_for)
 
 
-def parse_comparison(doc: dict, base: str = "") -> Comparison:
+def parse_comparison(doc: dict, base: str, bands_for: BandsFor) -> Comparison:
     checks.mapping(doc, base, _KEYS, required=("name", "by", "days", "tag_values", "rows"), errors=Collector(strict=True))
     name, title, tz, days, now = grid_fields(doc, base)
     by = tag_key(doc["by"], join(base, "by"))
@@ -48,10 +52,11 @@ def parse_comparison(doc: dict, base: str = "") -> Comparison:
     rows_doc = checks.rows(doc["rows"], rows_path)
     if len(rows_doc) > MAX_COMPARISON_ROWS:
         raise DataError(rows_path, f"has {len(rows_doc)} rows; a comparison has at most {MAX_COMPARISON_ROWS}")
-    parsed = [_row(r, f"{rows_path}[{i}]", tags) for i, r in enumerate(rows_doc)]
+    bands = bands_for(name, title)
+    parsed = [_row(r, f"{rows_path}[{i}]", tags, bands) for i, r in enumerate(rows_doc)]
     check_labels(rows_doc, rows_path, Collector(strict=True))
     return Comparison(name=name, title=title, timezone=tz, days=days, now=now, by=by, tags=tags, rows=[r for r, _ in parsed],
-                      aggregations=[a for _, a in parsed], total_tags=total)
+                      aggregations=[a for _, a in parsed], total_tags=total, bands=bands)
 
 
 def _tags(value: Any, path: str) -> list[str]:
@@ -66,7 +71,7 @@ def _tags(value: Any, path: str) -> list[str]:
     return tags
 
 
-def _row(doc: Any, path: str, tags: list[str]):
+def _row(doc: Any, path: str, tags: list[str], bands: Bands):
     if not isinstance(doc, dict):
         raise DataError(path, "a row must be a JSON object")
     checks.mapping(doc, path, _ROW_KEYS, required=("label", "bars"), errors=Collector(strict=True))
@@ -92,4 +97,4 @@ def _row(doc: Any, path: str, tags: list[str]):
             if bar.get(key) is not None and not _is_number(bar[key]):
                 raise DataError(join(where, key), f"must be a number or null, got {shown(bar[key])}")
         raw.append(math.nan if bar["value"] is None else float(bar["value"]))
-    return make_row(RowSpec(query=query, **fields), raw, Bands()), aggregation
+    return make_row(RowSpec(query=query, **fields), raw, bands), aggregation

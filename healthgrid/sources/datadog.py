@@ -14,11 +14,13 @@ from datetime import datetime
 from typing import Callable
 
 from healthgrid.config import GridSpec
-from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
-from healthgrid.errors import RunError, quote_body
-from healthgrid.grid import Grid, make_row
+from healthgrid.datadog.client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text, query_timeseries
+from healthgrid.errors import RunError
+from healthgrid.model.grid import Grid
 from healthgrid.sources.datadog_answer import check_answer
 from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, Plan, Request, RowError, bucket_seconds, plan_grid, row_values
+from healthgrid.sources.rows import make_row
+from healthgrid.text import plural, said
 
 __all__ = ["DAY", "MAX_POINTS", "DatadogSource", "bucket_seconds", "is_percentile"]
 PERCENTILE_RE = re.compile(r"^\s*p\d+(\.\d+)?:")  # p50:, p90:, p99.9: ... (distribution metrics)
@@ -71,12 +73,12 @@ class DatadogSource:
         for row, value in zip(spec.rows, values, strict=True):
             if value.not_finite and self.warn:
                 self.warn(f"{spec.name}: row {row.label!r}: Datadog answered a value that is not a finite number "
-                          f"(±Infinity) on {value.not_finite} day(s); shown as no data")
+                          f"(±Infinity) on {plural(value.not_finite, 'day')}; shown as no data")
             if value.divided_by_zero and self.warn:
                 self.warn(f"{spec.name}: row {row.label!r}: the formula divides by zero or overflows on "
-                          f"{value.divided_by_zero} day(s); shown as no data")
+                          f"{plural(value.divided_by_zero, 'day')}; shown as no data")
             rows.append(make_row(row, value.raw, spec.bands))
-        return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=plan.days, now=plan.now, rows=rows)
+        return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=plan.days, now=plan.now, rows=rows, bands=spec.bands)
 
     def _about(self, spec: GridSpec, exc: RowError, malformed: bool = False) -> str:
         where = f"row {spec.rows[exc.row].label!r}: " if exc.row is not None else ""
@@ -94,42 +96,15 @@ class DatadogSource:
         except ApiException as exc:
             raise RunError(self._rejected(spec, plan, exc, request, lambda r: self._send(spec, plan, api_client, retrier, r))) from None
         try:
-            return _plain(response)
+            return plain_answer(response)
         except (TypeError, ValueError, AttributeError) as exc:
             raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what its API documents "
-                           f"({quote_body(exc, 100)})") from None
+                           f"({said(exc, 100)})") from None
 
     def _send(self, spec: GridSpec, plan: Plan, api_client, retrier: Retrier, request: Request):
-        """One POST /api/v2/query/timeseries: named queries, one formula each (query_index = position)."""
-        from datadog_api_client.v2.api.metrics_api import MetricsApi
-        from datadog_api_client.v2.model.metrics_data_source import MetricsDataSource
-        from datadog_api_client.v2.model.metrics_timeseries_query import MetricsTimeseriesQuery
-        from datadog_api_client.v2.model.query_formula import QueryFormula
-        from datadog_api_client.v2.model.timeseries_formula_query_request import TimeseriesFormulaQueryRequest
-        from datadog_api_client.v2.model.timeseries_formula_request import TimeseriesFormulaRequest
-        from datadog_api_client.v2.model.timeseries_formula_request_attributes import TimeseriesFormulaRequestAttributes
-        from datadog_api_client.v2.model.timeseries_formula_request_queries import TimeseriesFormulaRequestQueries
-        from datadog_api_client.v2.model.timeseries_formula_request_type import TimeseriesFormulaRequestType
-
-        names = [f"q{k}" for k in range(len(request.queries))]
-        # The calendar request names no interval: its queries' rollup says what a bucket is.
-        interval = {"interval": request.interval * 1000} if request.interval else {}
-        body = TimeseriesFormulaQueryRequest(
-            data=TimeseriesFormulaRequest(
-                type=TimeseriesFormulaRequestType.TIMESERIES_REQUEST,
-                attributes=TimeseriesFormulaRequestAttributes(
-                    _from=request.lo * 1000,
-                    to=request.hi * 1000,
-                    queries=TimeseriesFormulaRequestQueries([
-                        MetricsTimeseriesQuery(data_source=MetricsDataSource.METRICS, name=name, query=plan.queries[k].text)
-                        for name, k in zip(names, request.queries, strict=True)]),
-                    formulas=[QueryFormula(formula=name) for name in names],
-                    **interval,
-                ),
-            )
-        )
-        api = MetricsApi(api_client)
-        return retrier.call(f"{spec.name}: querying Datadog", api_client, lambda: api.query_timeseries_data(body=body))
+        """One planned request; the calendar request names no interval: its queries' rollup says what a bucket is."""
+        return query_timeseries(api_client, retrier, f"{spec.name}: querying Datadog", request.lo, request.hi, request.interval,
+                                [plan.queries[k].text for k in request.queries])
 
     def _rejected(self, spec: GridSpec, plan: Plan, exc, request: Request, send) -> str:
         """A 400: quote Datadog and name the row it concerns.
@@ -162,7 +137,7 @@ class DatadogSource:
                        "refuses that, set this grid's timezone to UTC (whole UTC days need no calendar rollup)") if calendar else ""
             return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
         labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
-        return f"{spec.name}: Datadog rejected the request ({exc.status} {quote_body(exc.reason or '', 60)}): {message} (rows {labels})"
+        return f"{spec.name}: Datadog rejected the request ({exc.status} {said(exc.reason or '', 60)}): {message} (rows {labels})"
 
 
 
@@ -171,7 +146,7 @@ def _unwrap(value):
     return getattr(value, "value", value)
 
 
-def _plain(response) -> dict:
+def plain_answer(response) -> dict:
     """The client's answer as the documented JSON document, for check_answer. The value lists are
     unwrapped rather than walked by the client's to_dict(), which costs as much as the request."""
     out = {}

@@ -12,24 +12,19 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
-from healthgrid.errors import quote_body
 from healthgrid.sources.datadog_plan import Plan, Request, RowError
+from healthgrid.text import plural, said
 
 
 def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, float]]:
     """{query index (into Plan.queries): {bucket start (s): value}} from one answer. null and NaN
     are no data (left out); ±Infinity is kept (the day shows no data, with a warning). Raises
     RowError (the row concerned, or None) for anything else Datadog did not document or was not asked."""
-    attributes = _attributes(answer)
-    series, times, values = (attributes.get(key) or [] for key in ("series", "times", "values"))
-    if not all(isinstance(x, list) for x in (series, times, values)):
-        raise RowError(None, "series, times and values must be lists")
-    if len(series) != len(values):
-        raise RowError(None, f"{len(series)} series but {len(values)} value lists")
+    series, times, values = answer_lists(answer)
     starts = _times(times)
     columns: dict[int, dict[int, float]] = {}
     for one, column in zip(series, values, strict=True):
-        k = _query_index(one, len(request.queries))
+        k = query_index(one, len(request.queries))
         query = request.queries[k]
         row = plan.owner[query]
         if query in columns:
@@ -37,12 +32,25 @@ def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, fl
                                 "(drop any grouping or aggregate across tags)")
         _series_fields(one, row, plan.queries[query].term)
         if not isinstance(column, list) or len(column) != len(starts):
-            raise RowError(row, f"{plan.queries[query].term} has {len(column) if isinstance(column, list) else 'no'} "
-                                f"values for {len(starts)} times")
+            raise RowError(row, f"{plan.queries[query].term} has {plural(len(column), 'value') if isinstance(column, list) else 'no values'} "
+                                f"for {plural(len(starts), 'time')}")
         columns[query] = _values(column, starts, plan.queries[query].method == "count", row, plan.queries[query].term)
     _aligned(plan, request, starts, columns)
     _pairs(plan, request, columns)
     return columns
+
+
+def answer_lists(answer) -> tuple[list, list, list]:
+    """(series, times, values) of a timeseries answer that says it has data, checked for the shape
+    the API documents: as many value lists as series. Every answer, a heatmap's or a comparison's,
+    goes through here."""
+    attributes = _attributes(answer)
+    series, times, values = (attributes.get(key) or [] for key in ("series", "times", "values"))
+    if not all(isinstance(x, list) for x in (series, times, values)):
+        raise RowError(None, "series, times and values must be lists")
+    if len(series) != len(values):
+        raise RowError(None, f"{len(series)} series but {plural(len(values), 'value list')}")
+    return series, times, values
 
 
 def _attributes(answer) -> dict:
@@ -50,12 +58,12 @@ def _attributes(answer) -> dict:
         raise RowError(None, "the answer is not a JSON object")
     errors = answer.get("errors")
     if errors:  # a 200 whose body says the query failed ("Query timed out"): no data was measured
-        raise RowError(None, f"Datadog answered with an error instead of data: {quote_body(str(errors), 200)}")
+        raise RowError(None, f"Datadog answered with an error instead of data: {said(str(errors), 200)}")
     data = answer.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
         raise RowError(None, "the answer has no data.attributes object")
     if data.get("type", "timeseries_response") != "timeseries_response":
-        raise RowError(None, f"the answer's type is {quote_body(str(data.get('type')), 40)}, not timeseries_response")
+        raise RowError(None, f"the answer's type is {said(str(data.get('type')), 40)}, not timeseries_response")
     return data["attributes"]
 
 
@@ -64,7 +72,7 @@ def _times(times: list) -> list[int]:
     out = []
     for t in times:
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t != int(t) or int(t) % 1000:
-            raise RowError(None, f"a time is {quote_body(str(t), 30)}, not a whole second in milliseconds")
+            raise RowError(None, f"a time is {said(str(t), 30)}, not a whole second in milliseconds")
         seconds = int(t) // 1000
         if out and seconds <= out[-1]:
             raise RowError(None, f"times repeat or go backwards ({_iso(seconds)} after {_iso(out[-1])})")
@@ -72,20 +80,21 @@ def _times(times: list) -> list[int]:
     return out
 
 
-def _query_index(one, asked: int) -> int:
+def query_index(one, asked: int) -> int:
+    """The series' query_index, one of the `asked` queries."""
     index = one.get("query_index") if isinstance(one, dict) else None
     if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < asked:
-        raise RowError(None, f"a series for query {quote_body(str(index), 20)}, but queries 0..{asked - 1} were asked")
+        raise RowError(None, f"a series for query {said(str(index), 20)}, but queries 0..{asked - 1} were asked")
     return index
 
 
 def _series_fields(one: dict, row: int, term: str) -> None:
     tags = one.get("group_tags")
     if tags not in (None, []):
-        raise RowError(row, f"a series of {term} carries group tags {quote_body(str(tags), 60)}, but the query is not grouped")
+        raise RowError(row, f"a series of {term} carries group tags {said(str(tags), 60)}, but the query is not grouped")
     unit = one.get("unit")
     if unit is not None and not (isinstance(unit, list) and len(unit) <= 2 and all(u is None or isinstance(u, dict) for u in unit)):
-        raise RowError(row, f"the unit of {term} is {quote_body(str(unit), 60)}, not a list of up to two unit objects")
+        raise RowError(row, f"the unit of {term} is {said(str(unit), 60)}, not a list of up to two unit objects")
 
 
 def _values(column: list, starts: list[int], count: bool, row: int, term: str) -> dict[int, float]:
@@ -94,11 +103,11 @@ def _values(column: list, starts: list[int], count: bool, row: int, term: str) -
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise RowError(row, f"a value of {term} is {type(value).__name__} {quote_body(str(value), 20)}, not a number")
+            raise RowError(row, f"a value of {term} is {type(value).__name__} {said(str(value), 20)}, not a number")
         try:
             value = float(value)
         except OverflowError:
-            raise RowError(row, f"a value of {term} is too large for a number ({quote_body(str(value), 20)})") from None
+            raise RowError(row, f"a value of {term} is too large for a number ({said(str(value), 20)})") from None
         if math.isnan(value):
             continue
         if count and not (math.isfinite(value) and value >= 0 and value == int(value)):

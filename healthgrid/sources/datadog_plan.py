@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from healthgrid.config import GridSpec
-from healthgrid.formula import Formula, FormulaError, parse
-from healthgrid.grid import day_start, local_days
+from healthgrid.datadog.formula import Formula, FormulaError, parse
+from healthgrid.model.grid import day_start, local_days
 
 DAY = 86400
 MAX_POINTS = 1500  # per series and request; beyond it Datadog widens the buckets on its own

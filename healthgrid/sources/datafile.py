@@ -8,24 +8,31 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 import healthgrid.config.checks as checks
-from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, Bands, ConfigError, RowSpec, check_year, read_text, shown
+from healthgrid.config import MAX_DATA_BYTES, MAX_DAYS, MAX_GRIDS, ConfigError, RowSpec, check_year, read_text
 from healthgrid.config.errors import Collector, join
 from healthgrid.config.validate import check_labels, file_collisions, row_fields
-from healthgrid.grid import Grid, Row, make_row
+from healthgrid.model.band import Band, Bands
+from healthgrid.model.grid import Grid, Row
+from healthgrid.sources.rows import make_row
+from healthgrid.text import plural, shown
 
 # `bands` and `status_page` are written for the status page; on input the config's settings rule
 # (`bands` is still checked, as the config checks it).
 _GRID_KEYS = ("name", "title", "timezone", "days", "now", "rows", "bands", "status_page")
 _ROW_KEYS = ("label", "group", "query", "unit", "score", "values", "raw", "pass", "warn", "description", "bands")
-_BAND_NAMES = ("good", "warning", "critical", None)
+_BAND_NAMES = tuple(b.json for b in Band)  # as NAME.json writes them
 
 
 class DataError(ConfigError):
     pass
 
 
-def load_data(path: str, parse: Callable[[Any, str], Any] | None = None) -> list[Grid]:
-    """The grids of a data file; `parse(doc, base)` reads each grid object (default: a heatmap's)."""
+BandsFor = Callable[[str, str], Bands]  # a grid's bands by its name and title
+
+
+def load_data(path: str, bands_for: BandsFor, parse: Callable[[Any, str, BandsFor], Any] | None = None) -> list[Grid]:
+    """The grids of a data file, each judged by `bands_for(name, title)` (the config's bands for a
+    grid of that name); `parse(doc, base, bands_for)` reads each grid object (default: a heatmap's)."""
     parse = parse or parse_grid
     text = read_text(path, "--data", MAX_DATA_BYTES)
     try:
@@ -42,7 +49,7 @@ def load_data(path: str, parse: Callable[[Any, str], Any] | None = None) -> list
     if len(docs) > MAX_GRIDS:
         raise DataError(f"--data {path}", f"holds {len(docs)} grids; the limit is {MAX_GRIDS}")
     try:
-        grids = [parse(d, f"[{i}]" if isinstance(doc, list) else "") for i, d in enumerate(docs)]
+        grids = [parse(d, f"[{i}]" if isinstance(doc, list) else "", bands_for) for i, d in enumerate(docs)]
     except ConfigError as exc:
         raise DataError(f"--data {path}: {exc.path}", exc.why) from None
     names = [g.name for g in grids]
@@ -58,7 +65,7 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a number healthgrid accepts (use null for no data)")
 
 
-def parse_grid(doc: Any, base: str = "") -> Grid:
+def parse_grid(doc: Any, base: str, bands_for: BandsFor) -> Grid:
     """One grid object; `base` is its place in the file ("" or "[i]"), for error paths. The fields a
     config grid has too are checked as the config checks them; values, raw, days and now are data's own."""
     errors = Collector(strict=True)
@@ -68,9 +75,10 @@ def parse_grid(doc: Any, base: str = "") -> Grid:
     name, title, tz, days, now = grid_fields(doc, base)
     rows_path = join(base, "rows")
     rows_doc = checks.rows(doc["rows"], rows_path)
-    rows = [_row(r, f"{rows_path}[{i}]", len(days)) for i, r in enumerate(rows_doc)]
+    bands = bands_for(name, title)
+    rows = [_row(r, f"{rows_path}[{i}]", len(days), bands) for i, r in enumerate(rows_doc)]
     check_labels(rows_doc, rows_path, errors)
-    return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows)
+    return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows, bands=bands)
 
 
 def grid_fields(doc: dict, base: str) -> tuple[str, str, str, list[date], datetime]:
@@ -118,7 +126,7 @@ def _now(value: Any, path: str, days: list[date], tz: str) -> datetime:
     return moment
 
 
-def _row(doc: Any, path: str, n_days: int) -> Row:
+def _row(doc: Any, path: str, n_days: int, bands: Bands) -> Row:
     if not isinstance(doc, dict):
         raise DataError(path, "a row must be a JSON object")
     # A rule row is judged on `raw`: it needs `raw`, and its `values` (the band's place on the FoM
@@ -135,7 +143,7 @@ def _row(doc: Any, path: str, n_days: int) -> Row:
     values = _series(doc["values"], f"{path}.values", n_days) if doc.get("values") is not None else None
     raw = _series(doc["raw"], f"{path}.raw", n_days) if doc.get("raw") is not None else values
     # A rule row's FoMs are worked out again from `raw`; the others' are taken as written.
-    return make_row(RowSpec(query=query, **fields), raw, Bands(), values=None if fields["rule"] else values)
+    return make_row(RowSpec(query=query, **fields), raw, bands, values=None if fields["rule"] else values)
 
 
 def _is_number(v: Any) -> bool:
@@ -151,7 +159,7 @@ def _series(value: Any, path: str, n_days: int) -> list[float]:
     if not isinstance(value, list):
         raise DataError(path, "must be a list of numbers or null")
     if len(value) != n_days:
-        raise DataError(path, f"has {len(value)} entries but there are {n_days} days")
+        raise DataError(path, f"has {plural(len(value), 'entry', 'entries')} but there are {plural(n_days, 'day')}")
     out = []
     for i, v in enumerate(value):
         if v is None:

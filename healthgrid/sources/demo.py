@@ -12,9 +12,11 @@ import math
 import random
 from datetime import date, datetime
 
-from healthgrid.config import Bands, GridSpec, RowSpec, clamp_fom
-from healthgrid.grid import Grid, local_days, make_row
-from healthgrid.rules import Rule
+from healthgrid.config import GridSpec, RowSpec
+from healthgrid.model.band import Band, Bands, clamp_fom
+from healthgrid.model.grid import Grid, local_days
+from healthgrid.model.rules import Rule
+from healthgrid.sources.rows import make_row
 
 NO_DATA_CHANCE = 0.04
 DIP_CHANCE = 0.10
@@ -50,10 +52,10 @@ def _to_raw(row: RowSpec, fom: float) -> float:
     return float(round(raw)) if whole else round(raw, 1)
 
 
-def _fom_band(fom: float, bands: Bands, rule: Rule) -> str:
+def _fom_band(fom: float, bands: Bands, rule: Rule) -> Band:
     band = bands.band(fom)
-    if band == "warning" and not rule.warn:  # a pass/fail rule has no warning: the lower half fails
-        return "critical" if fom < (bands.critical + bands.warning) / 2 else "good"
+    if band is Band.WARNING and not rule.warn:  # a pass/fail rule has no warning: the lower half fails
+        return Band.CRITICAL if fom < (bands.critical + bands.warning) / 2 else Band.GOOD
     return band
 
 
@@ -65,16 +67,16 @@ def _rule_row(spec: GridSpec, row: RowSpec, days: list[date], fom: list[float]) 
     rule = row.rule
     bands = [_fom_band(v, spec.bands, rule) for v in fom]
     pick = _rng(spec.name, row.query, "cover")
-    for band in ("good", "critical") + (("warning",) if rule.warn else ()):
+    for band in (Band.GOOD, Band.CRITICAL) + ((Band.WARNING,) if rule.warn else ()):
         if band not in bands:
-            spare = [j for j in range(len(bands) - 1) if bands[j] != "nodata" and bands.count(bands[j]) > 1]
+            spare = [j for j in range(len(bands) - 1) if bands[j] is not Band.NODATA and bands.count(bands[j]) > 1]
             if spare:
                 bands[pick.choice(spare)] = band
-    return [math.nan if band == "nodata" else rule_value(rule, band, row.unit is None, _rng(spec.name, row.query, day.isoformat(), "raw"))
+    return [math.nan if band is Band.NODATA else rule_value(rule, band, row.unit is None, _rng(spec.name, row.query, day.isoformat(), "raw"))
             for band, day in zip(bands, days, strict=True)]
 
 
-def rule_value(rule: Rule, band: str, counts: bool, r: random.Random) -> float:
+def rule_value(rule: Rule, band: Band, counts: bool, r: random.Random) -> float:
     """A plausible value clearly inside `band` of `rule`: a fifth to four fifths of the way across
     the band's stretch between thresholds, never on a threshold (unless only a threshold is in that
     band, as the 0 of a failing `> 0`), rounded to a sensible precision (whole numbers for unit-less rules with whole
@@ -118,4 +120,4 @@ def demo_grid(spec: GridSpec, now: datetime) -> Grid:
     for row, fom in zip(spec.rows, foms, strict=True):
         raw = _rule_row(spec, row, days, fom) if row.rule else [_to_raw(row, v) for v in fom]
         rows.append(make_row(row, raw, spec.bands))
-    return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows)
+    return Grid(name=spec.name, title=spec.title, timezone=spec.timezone, days=days, now=now, rows=rows, bands=spec.bands)

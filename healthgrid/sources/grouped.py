@@ -10,9 +10,11 @@ buckets with their aggregation. A
 percentile row is asked in one bucket that is the whole window (a local day, or a week from local
 midnight of the window's first weekday): no percentile survives being combined from shorter ones.
 
-What comes back is checked against what was asked (bucket starts, one `KEY:value` group tag per
-series, one series per tag value and query, an `errors` field on a 200); anything else fails the
-grid with one line.
+Requests are cut at local midnights as a heatmap's are (`datadog_plan.windows`) and sent as its are
+(`healthgrid.datadog.client.query_timeseries`). What comes back gets the checks every answer gets
+(datadog_answer.py: an `errors` field on a 200, the documented shape, query indexes), then those of
+a grouped one (bucket starts, one `KEY:value` group tag per series, one series per tag value and
+query); anything else fails the grid with one line.
 """
 
 from __future__ import annotations
@@ -22,14 +24,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Callable
 
-from healthgrid.comparison import Comparison, build
-from healthgrid.config import CONTROL_RE, GridSpec
+from healthgrid.config import GridSpec
 from healthgrid.config.comparison import MAX_TAG_CHARS, METRIC_QUERY_RE, is_percentile_query, window_aggregation
-from healthgrid.datadog_client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text
-from healthgrid.errors import RunError, quote_body
-from healthgrid.grid import day_start, local_days
-from healthgrid.sources.datadog import _unwrap
-from healthgrid.sources.datadog_plan import DAY, MAX_POINTS, bucket_seconds
+from healthgrid.datadog.client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text, query_timeseries
+from healthgrid.errors import RunError
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.grid import day_start, local_days
+from healthgrid.sources.datadog import plain_answer
+from healthgrid.sources.datadog_answer import answer_lists, query_index
+from healthgrid.sources.datadog_plan import DAY, bucket_seconds, windows
+from healthgrid.sources.rows import comparison
+from healthgrid.text import CONTROL, plural, said
 
 MAX_TAG_VALUES = 10_000  # distinct values of the tag in one answer; more: narrow the scope
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -77,26 +82,13 @@ def plan(spec: GridSpec, days: list[date], bucket: int) -> list[GroupedQuery]:
     return queries
 
 
-def chunks(starts: list[int], until: int, bucket: int) -> list[tuple[int, int]]:
-    """[lo, hi) request windows split at local midnights, each at most MAX_POINTS buckets long (one
-    window unless the grid's days at the zone's bucket size pass Datadog's point limit)."""
-    out: list[tuple[int, int]] = []
-    lo = prev = starts[0]
-    for edge in [s for s in starts[1:] if s < until] + [until]:
-        if edge - lo > MAX_POINTS * bucket and prev > lo:
-            out.append((lo, prev))
-            lo = prev
-        prev = edge
-    return out + [(lo, until)] if until > lo else out
-
-
 def clean_tag(text: str) -> str:
     """A tag value from Datadog, fit for every output: control characters become U+FFFD."""
     if not text:
         raise AnswerError("a series has an empty tag value")
     if len(text) > MAX_TAG_CHARS:
         raise AnswerError(f"a tag value of {len(text)} characters (Datadog's limit is {MAX_TAG_CHARS})")
-    return CONTROL_RE.sub("\ufffd", text)
+    return CONTROL.sub("\ufffd", text)
 
 
 @dataclass
@@ -118,19 +110,10 @@ class Window:
 
 
 def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[int, str, dict[int, float]]]:
-    """(query index, tag value, {bucket start: value}) per series; raises AnswerError. `seen`: cleaned
-    tag value -> as Datadog sent it, across the grid's requests (two values must not clean alike)."""
-    errors = _unwrap(getattr(response, "errors", None))
-    if errors:
-        raise AnswerError(f"Datadog answered with errors: {quote_body(errors, 200)}")
-    attributes = response.data.attributes
-    series = _unwrap(getattr(attributes, "series", None)) or []
-    times = _unwrap(getattr(attributes, "times", None)) or []
-    values = _unwrap(getattr(attributes, "values", None)) or []
-    if not all(isinstance(x, list) for x in (series, times, values)):
-        raise AnswerError("series, times and values must be lists")
-    if len(series) != len(values):
-        raise AnswerError(f"{len(series)} series but {len(values)} value lists")
+    """(query index, tag value, {bucket start: value}) per series; raises AnswerError (or RowError,
+    from the checks every Datadog answer gets: datadog_answer.py). `seen`: cleaned tag value -> as
+    Datadog sent it, across the grid's requests (two values must not clean alike)."""
+    series, times, values = answer_lists(plain_answer(response))
     starts = []
     for ms in times:
         t = _number(ms, "a time")
@@ -143,21 +126,19 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
     out, mine = [], set()
     prefix = f"{window.by}:"
     for s, column in zip(series, values, strict=True):
-        index = _unwrap(getattr(s, "query_index", None))
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(window.queries):
-            raise AnswerError(f"a series for query {str(index)[:20]!r}, but queries 0..{len(window.queries) - 1} were asked")
-        tags = _unwrap(getattr(s, "group_tags", None))
+        index = query_index(s, len(window.queries))
+        tags = s.get("group_tags")
         if not isinstance(tags, list) or len(tags) != 1 or not isinstance(tags[0], str) or not tags[0].startswith(prefix):
-            raise AnswerError(f"a series of query {index} is grouped by {quote_body(repr(tags), 80)}, not by one '{prefix}…' tag")
+            raise AnswerError(f"a series of query {index} is grouped by {said(repr(tags), 80)}, not by one '{prefix}…' tag")
         tag = clean_tag(tags[0][len(prefix):])
         if seen.setdefault(tag, tags[0]) != tags[0]:
             raise AnswerError(f"two values of tag {window.by} differ only in control characters ({tag!r})")
         if (index, tag) in mine:
             raise AnswerError(f"query {index} has several series for {window.by}:{tag}")
         mine.add((index, tag))
-        column = _unwrap(column)
         if not isinstance(column, list) or len(column) != len(starts):
-            raise AnswerError(f"query {index} has {len(column) if isinstance(column, list) else 'no'} values for {len(starts)} times")
+            found = plural(len(column), "value") if isinstance(column, list) else "no values"
+            raise AnswerError(f"query {index} has {found} for {plural(len(starts), 'time')}")
         points = {t: _number(v, f"a value of query {index}") for t, v in zip(starts, column, strict=True)}
         points = {t: v for t, v in points.items() if not math.isnan(v)}
         query = window.queries[index]
@@ -192,7 +173,7 @@ def requests(spec: GridSpec, now: datetime) -> tuple[list[date], int, list[Group
     starts = [int(day_start(d, spec.timezone).timestamp()) for d in days]
     end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
     bucket = bucket_seconds(starts)
-    return days, bucket, plan(spec, days, bucket), chunks(starts, min(end, int(math.ceil(now.timestamp()))), bucket)
+    return days, bucket, plan(spec, days, bucket), windows(starts, min(end, int(math.ceil(now.timestamp()))), bucket)
 
 
 class GroupedSource:
@@ -202,14 +183,14 @@ class GroupedSource:
         self.warn = warn
 
     def fetch(self, spec: GridSpec, now: datetime) -> Comparison:
-        days, bucket, queries, windows = requests(spec, now)
-        if len(windows) > 1 and any(q.whole for q in queries):  # refused with the config: percentiles need days 1 or 7
+        days, bucket, queries, spans = requests(spec, now)
+        if len(spans) > 1 and any(q.whole for q in queries):  # refused with the config: percentiles need days 1 or 7
             raise RunError(f"{spec.name}: a percentile row's window cannot be split into several requests")
         retrier = Retrier(self.auth, self.budget, warn=self.warn)
         points: dict[tuple[int, str], dict[int, float]] = {}
         seen: dict[str, str] = {}
         with self.auth.client() as api_client:
-            for lo, hi in windows:
+            for lo, hi in spans:
                 window = Window(queries, spec.by, lo, hi, bucket, days[0])
                 response = self._request(spec, api_client, retrier, window)
                 try:
@@ -224,7 +205,7 @@ class GroupedSource:
             aggregation = window_aggregation(row)
             row_values = {tag: pool({q.method: list(points.get((k, tag), {}).values()) for k, q in mine}, aggregation) for tag in seen}
             values.append(self._finite(spec, row.label, row_values))
-        return build(spec.name, spec.title, spec.timezone, days, now, spec.by, spec.rows, values,
+        return comparison(spec.name, spec.title, spec.timezone, days, now, spec.by, spec.rows, values,
                      [window_aggregation(row) for row in spec.rows], spec.bands, spec.top)
 
     def _finite(self, spec: GridSpec, label: str, values: dict[str, float]) -> dict[str, float]:
@@ -232,7 +213,7 @@ class GroupedSource:
         infinite = [tag for tag, v in values.items() if math.isinf(v)]
         if infinite and self.warn:
             self.warn(f"{spec.name}: row {label!r}: Datadog answered a value that is not a finite number (±Infinity) "
-                      f"for {len(infinite)} value(s) of {spec.by}; shown as no data")
+                      f"for {plural(len(infinite), 'value')} of {spec.by}; shown as no data")
         return {tag: (math.nan if math.isinf(v) else v) for tag, v in values.items() if not math.isnan(v)}
 
     def _request(self, spec: GridSpec, api_client, retrier: Retrier, window: Window):
@@ -244,29 +225,7 @@ class GroupedSource:
             raise RunError(self._rejected(spec, exc, window.queries)) from None
 
     def _send(self, spec: GridSpec, api_client, retrier: Retrier, window: Window):
-        """One POST /api/v2/query/timeseries: named queries, one formula each (query_index = position)."""
-        from datadog_api_client.v2.api.metrics_api import MetricsApi
-        from datadog_api_client.v2.model.metrics_data_source import MetricsDataSource
-        from datadog_api_client.v2.model.metrics_timeseries_query import MetricsTimeseriesQuery
-        from datadog_api_client.v2.model.query_formula import QueryFormula
-        from datadog_api_client.v2.model.timeseries_formula_query_request import TimeseriesFormulaQueryRequest
-        from datadog_api_client.v2.model.timeseries_formula_request import TimeseriesFormulaRequest
-        from datadog_api_client.v2.model.timeseries_formula_request_attributes import TimeseriesFormulaRequestAttributes
-        from datadog_api_client.v2.model.timeseries_formula_request_queries import TimeseriesFormulaRequestQueries
-        from datadog_api_client.v2.model.timeseries_formula_request_type import TimeseriesFormulaRequestType
-
-        queries = window.queries
-        body = TimeseriesFormulaQueryRequest(data=TimeseriesFormulaRequest(
-            type=TimeseriesFormulaRequestType.TIMESERIES_REQUEST,
-            attributes=TimeseriesFormulaRequestAttributes(
-                _from=window.lo * 1000, to=window.hi * 1000, interval=window.bucket * 1000,
-                queries=TimeseriesFormulaRequestQueries(
-                    [MetricsTimeseriesQuery(data_source=MetricsDataSource.METRICS, name=q.name, query=q.text) for q in queries]),
-                formulas=[QueryFormula(formula=q.name) for q in queries],
-            ),
-        ))
-        api = MetricsApi(api_client)
-        return retrier.call(f"{spec.name}: querying Datadog", api_client, lambda: api.query_timeseries_data(body=body))
+        return query_timeseries(api_client, retrier, f"{spec.name}: querying Datadog", window.lo, window.hi, window.bucket, [q.text for q in window.queries])
 
     def _rejected(self, spec: GridSpec, exc, queries: list[GroupedQuery]) -> str:
         """A 400: Datadog's words, and the row they concern when the message quotes its query."""
@@ -282,7 +241,7 @@ class GroupedSource:
                        "if Datadog refuses that, use a query that is not a percentile") if calendar else ""
             return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
         labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
-        return f"{spec.name}: Datadog rejected the request ({exc.status} {quote_body(exc.reason or '', 60)}): {message} (rows {labels})"
+        return f"{spec.name}: Datadog rejected the request ({exc.status} {said(exc.reason or '', 60)}): {message} (rows {labels})"
 
 
 def _number(value, what: str) -> float:
