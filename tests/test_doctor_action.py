@@ -8,7 +8,8 @@ from datetime import datetime, timezone
 import yaml
 from test_action_inputs import unset_inputs
 
-from healthgrid import action, action_inputs
+from healthgrid import action
+from healthgrid.action import inputs as action_inputs
 from healthgrid.doctor.report import Finding, Report
 
 from conftest import NOW
