@@ -174,11 +174,12 @@ def cmd_widget(args: argparse.Namespace, console: Console) -> int:
         widgets = [image_widget(args.url, args.dark_url)]
     else:
         from healthgrid.config import load_config
+        from healthgrid.site.paths import valid_path
         from healthgrid.site.urls import pages_base, stable_url
 
         config = load_config(args.config)
         base = pages_base(args.pages_url or config.publish.pages_url)
-        path = config.publish.path if args.path is None else args.path
+        path = config.publish.path if args.path is None else valid_path(args.path)
         widgets = [image_widget(stable_url(base, path, f"{g.name}.png"), stable_url(base, path, f"{g.name}_dark.png")) for g in config.select(args.grid)]
     console.result(json.dumps(widgets, indent=2))  # a list even for one grid: one shape to parse
     return 0

@@ -33,7 +33,7 @@ from healthgrid.errors import RunError, UsageError
 from healthgrid.publish import history, siteindex
 from healthgrid.publish.git import Git, GitError, GitTimeout, register_url_secret
 from healthgrid.secrets import redact, register_secret
-from healthgrid.site.paths import valid_keep, valid_path, valid_removal
+from healthgrid.site.paths import valid_branch, valid_keep, valid_path, valid_removal
 from healthgrid.text import said
 
 MAX_ATTEMPTS = 10
@@ -61,8 +61,7 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
     path = valid_path(path)
     remove = [valid_removal(name) for name in remove or []]
     valid_keep(keep)
-    if not re.fullmatch(r"[A-Za-z0-9._/-]+", branch) or branch.startswith(("-", "/")) or ".." in branch:
-        raise UsageError(f"--branch: {branch!r} is not a usable branch name")
+    valid_branch(branch)
     register_secret(token)  # a hook or a proxy may echo it, whatever the remote
     register_url_secret(remote)
     if remote.startswith("-"):  # git would read it as an option (--upload-pack=COMMAND runs COMMAND)
