@@ -40,6 +40,21 @@ class PublishOptions(PublishSpec):
     credentials: Credentials = field(default_factory=Credentials, repr=False)
 
 
+def with_flags(spec: PublishSpec, flags: dict, credentials: Credentials, **fixed) -> PublishOptions:
+    """The config's publish: section with what the command line or the workflow says over it, key
+    by key (flags > config): `flags` holds only what was given. `--remote` and `--repository` say
+    one thing, where the branch is, so either replaces the config's `remote`; `remote_from_config`
+    tells the publisher when the remote is still the config's (no credentials in a pull request)."""
+    from dataclasses import asdict
+
+    settings = asdict(spec)
+    if "remote" in flags or "repository" in flags:
+        settings["remote"] = None
+    settings.update(flags, **fixed)
+    from_config = settings["remote"] is not None and "remote" not in flags
+    return PublishOptions(**settings, remote_from_config=from_config, credentials=credentials)
+
+
 def read_dir(directory: str, flag: str = "DIR") -> dict[str, bytes]:
     """The regular, non-hidden files at the top of `directory`, by name, in name order.
 
