@@ -68,7 +68,10 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
         raise UsageError(f"--remote: {redact(remote)[:100]!r} is not a URL or a path (it starts with '-')")
     shown = redact(remote)
     target = github_token_target(remote) if token else None
-    work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
+    try:
+        work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
+    except OSError as exc:  # a full or read-only temporary folder
+        raise RunError(f"publish: cannot create a working folder in {tempfile.gettempdir()}: {exc.strerror or type(exc).__name__}") from None
     try:
         git = Git(work / "repo.git", token if target else None, target)
         git.run("init", "--bare", "--quiet", str(git.git_dir))

@@ -91,9 +91,9 @@ def _read_regular(path: Path, flag: str) -> bytes:
     """The file's bytes, refusing it if it was swapped for a link or a FIFO since it was listed."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        raise UsageError(f"{flag}: {path.name!r}: cannot read ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise UsageError(f"{flag}: {path.name!r} is not a regular file; only regular files are published")
-        return f.read()
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise UsageError(f"{flag}: {path.name!r} is not a regular file; only regular files are published")
+            return f.read()
+    except OSError as exc:  # opening, or reading (an I/O error): either way named
+        raise UsageError(f"{flag}: {path.name!r}: cannot read ({exc.strerror or type(exc).__name__})") from None
