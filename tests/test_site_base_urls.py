@@ -22,6 +22,8 @@ BAD = [
     ("https://cdn.example/a//b", "must name a plain folder (it has an empty part ('//'))"),
     ("https://cdn.example/x/.GIT", "must name a plain folder ('.GIT' is git's own folder)"),
     ("https://cdn.example/%2e%2e/x", "must name a plain folder (it has a '..' part)"),
+    ("https://cdn example/x", "must start with https:// and name a host"),
+    ("https://a$b.example/x", "must start with https:// and name a host"),
 ]
 
 

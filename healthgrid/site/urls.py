@@ -9,6 +9,7 @@ percent-encoded: a folder `previews/fix#12` is `previews/fix%2312` (not a fragme
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import re
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -99,7 +100,7 @@ def base_problem(base: str) -> str | None:
         port_ok = parts.port is None or parts.port > 0
     except ValueError:
         parts, port_ok = None, False
-    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
+    if parts is None or parts.scheme not in ("http", "https") or not _is_host(parts.hostname or "") or not port_ok:
         return "must start with https:// and name a host"
     if parts.query or parts.fragment or "?" in base or "#" in base:
         return "must not have a query or fragment (? or #): file names are added to its path"
@@ -108,6 +109,20 @@ def base_problem(base: str) -> str | None:
     folder = unquote(parts.path).strip("/")
     problem = path_problem(folder) if folder else None
     return f"must name a plain folder ({problem})" if problem else None
+
+
+def _is_host(host: str) -> bool:
+    """A DNS name (any script: as IDNA), or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        name = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return bool(re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?", name)) and ".." not in name
 
 
 def stable_url(base: str, path: str, filename: str) -> str:
