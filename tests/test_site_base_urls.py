@@ -78,3 +78,13 @@ def test_a_good_s3_pages_url_is_encoded_like_every_other(in_tmp, cli):
     body = json.loads(cli("dashboard", "--dry-run").out)
     images = [w["definition"] for group in body["widgets"] for w in group["definition"]["widgets"] if w["definition"]["type"] == "image"]
     assert images[0]["url"] == "https://cdn.example/a%20b/%C3%A9tat/g.png"
+
+
+def test_an_access_point_as_the_bucket_needs_a_pages_url(in_tmp, cli, s3_env):
+    arn = "arn:aws:s3:us-east-1:123456789012:accesspoint/grids"
+    (in_tmp / "healthgrid.yml").write_text(GRID + f"publish: {{to: s3, bucket: '{arn}'}}\n")
+    result = cli("run", "--demo", "--now", NOW)
+    assert result.code == 2 and result.err.startswith("healthgrid: error: publish.pages_url: is required with an access point")
+    (in_tmp / "healthgrid.yml").write_text(GRID + f"publish: {{to: s3, bucket: '{arn}', pages_url: 'https://cdn.example'}}\n")
+    body = json.loads(cli("dashboard", "--dry-run").out)
+    assert body["widgets"][0]["definition"]["widgets"][0]["definition"]["url"] == "https://cdn.example/g.png"

@@ -75,8 +75,10 @@ def check(options) -> None:
         s3_base(options)
 
 
-# What boto3 itself takes as a bucket name (its parameter check); anything else fails only at the upload.
+# What boto3 itself takes as a bucket (its parameter check): a name, or an access point's ARN.
+# Anything else would fail only at the upload, after rendering.
 _BUCKET = re.compile(r"[A-Za-z0-9._-]{1,255}")
+_ACCESS_POINT = re.compile(r"arn:aws[a-z-]*:(s3|s3-object-lambda|s3-outposts):[a-z0-9-]*:[0-9]{12}:[A-Za-z0-9/:._-]{1,200}")
 
 
 def s3_base(options) -> str:
@@ -90,6 +92,8 @@ def s3_base(options) -> str:
             raise UsageError(f"{key}: {value[:60]!r} cannot be used ({problem})")
     if options.pages_url:
         return base_url(options.pages_url, "--pages-url")
+    if _ACCESS_POINT.fullmatch(options.bucket):
+        raise UsageError("publish.pages_url: is required with an access point as the bucket (its objects have no URL to derive)")
     endpoint = (os.environ.get("AWS_ENDPOINT_URL") or "").strip()
     if endpoint:
         return base_url(f"{endpoint.rstrip('/')}/{options.bucket}", "AWS_ENDPOINT_URL")
@@ -97,7 +101,9 @@ def s3_base(options) -> str:
 
 
 def bucket_problem(bucket: str) -> str | None:
-    return None if _BUCKET.fullmatch(bucket) else "it is not an S3 bucket name (letters, digits, '.', '_' and '-')"
+    if _BUCKET.fullmatch(bucket) or _ACCESS_POINT.fullmatch(bucket):
+        return None
+    return "it is not an S3 bucket name (letters, digits, '.', '_' and '-') nor an access point's ARN"
 
 
 def prefix_problem(prefix: str) -> str | None:
