@@ -30,3 +30,14 @@ def test_the_same_row_reads_the_same_mistakes_in_a_config(in_tmp, cli):
                                                                                     "raw": [1, 2]}]}))
     data = cli("render", "--data", "g.json", "--out", "out").err.replace("--data g.json: ", "")
     assert data == config and len(data.splitlines()) == 2, data
+
+
+def test_every_mistake_of_a_data_grid_is_reported_with_its_rows(in_tmp, cli):
+    grids = [{"name": "Bad Name", "timezone": "right/UTC", "titel": "x", "days": DAYS, "rows": [{"label": "A", "values": [0.5]}]},
+             {"name": "c", "type": "comparison", "by": "Policy", "days": DAYS, "tag_values": ["a", "a"],
+              "rows": [{"label": "B", "aggregation": "mean", "bars": [{"tag": "a", "value": 1}]}]}]
+    (in_tmp / "g.json").write_text(json.dumps(grids))
+    result = cli("render", "--data", "g.json", "--out", "out")
+    assert result.code == 2
+    keys = [line.removeprefix("healthgrid: error: --data g.json: ").split(": ")[0] for line in result.err.splitlines()]
+    assert keys == ["[0].titel", "[0].name", "[0].timezone", "[0].rows[0].values", "[1].by", "[1].tag_values[1]"], result.err

@@ -42,19 +42,24 @@ def parse_any(doc: Any, base: str, bands_for: BandsFor, errors: Collector | None
 def parse_comparison(doc: dict, base: str, bands_for: BandsFor, errors: Collector | None = None) -> Comparison | None:
     errors = errors or Collector(strict=True)
     before = errors.count
-    checks.mapping(doc, base, _KEYS, required=("name", "by", "days", "tag_values", "rows"), errors=Collector(strict=True))
-    name, title, tz, days, now = grid_fields(doc, base)
-    by = tag_key(doc["by"], join(base, "by"))
-    if doc.get("from") is not None and doc["from"] != format_instant(day_start(days[0], tz)):
-        raise DataError(join(base, "from"), f"must be local midnight of the first day in {tz}, {format_instant(day_start(days[0], tz))}")
-    tags = _tags(doc["tag_values"], join(base, "tag_values"))
-    total = doc.get("tag_values_total", len(tags))
-    checks.integer(total, join(base, "tag_values_total"), len(tags), MAX_TOTAL)
+    checks.mapping(doc, base, _KEYS, required=("name", "by", "days", "tag_values", "rows"), errors=errors)
+    name, title, tz, days, now = grid_fields(doc, base, errors)
+    by = errors.run(tag_key, doc["by"], join(base, "by")) if "by" in doc else None
+    start = format_instant(day_start(days[0], tz)) if days and tz else None
+    if start and doc.get("from") is not None and doc["from"] != start:
+        errors.add(DataError(join(base, "from"), f"must be local midnight of the first day in {tz}, {start}"))
+    tags = errors.run(_tags, doc["tag_values"], join(base, "tag_values")) if "tag_values" in doc else None
+    total = doc.get("tag_values_total", len(tags or ()))
+    if tags is not None:
+        errors.run(checks.integer, total, join(base, "tag_values_total"), len(tags), MAX_TOTAL)
     rows_path = join(base, "rows")
-    rows_doc = checks.rows(doc["rows"], rows_path)
-    if len(rows_doc) > MAX_COMPARISON_ROWS:
-        raise DataError(rows_path, f"has {len(rows_doc)} rows; a comparison has at most {MAX_COMPARISON_ROWS}")
-    bands = bands_for(name, title)
+    rows_doc = errors.run(checks.rows, doc["rows"], rows_path) if "rows" in doc else None
+    if rows_doc is not None and len(rows_doc) > MAX_COMPARISON_ROWS:
+        errors.add(DataError(rows_path, f"has {len(rows_doc)} rows; a comparison has at most {MAX_COMPARISON_ROWS}"))
+        rows_doc = None
+    if tags is None or rows_doc is None:
+        return None
+    bands = bands_for(name or "", title or "")
     parsed = [_row(r, f"{rows_path}[{i}]", tags, bands, errors) for i, r in enumerate(rows_doc)]
     check_labels(rows_doc, rows_path, errors)
     if errors.count > before:

@@ -72,16 +72,18 @@ def _reject_constant(name: str):
 def parse_grid(doc: Any, base: str, bands_for: BandsFor, errors: Collector | None = None) -> Grid | None:
     """One grid object; `base` is its place in the file ("" or "[i]"), for error paths. The fields a
     config grid has too are checked as the config checks them; values, raw, days and now are data's
-    own. Each row's mistakes go to `errors` (all of them; None: raise the first); None when any was found."""
+    own. Every mistake goes to `errors` (None: raise the first); None when any was found."""
     errors = errors or Collector(strict=True)
     if not isinstance(doc, dict):
         raise DataError(base or "(top level)", "a grid must be a JSON object")
     before = errors.count
-    checks.mapping(doc, base, _GRID_KEYS, required=("name", "days", "rows"), errors=Collector(strict=True))
-    name, title, tz, days, now = grid_fields(doc, base)
+    checks.mapping(doc, base, _GRID_KEYS, required=("name", "days", "rows"), errors=errors)
+    name, title, tz, days, now = grid_fields(doc, base, errors)
     rows_path = join(base, "rows")
-    rows_doc = checks.rows(doc["rows"], rows_path)
-    bands = bands_for(name, title)
+    rows_doc = errors.run(checks.rows, doc["rows"], rows_path) if "rows" in doc else None
+    if rows_doc is None or days is None:
+        return None
+    bands = bands_for(name or "", title or "")
     rows = [_row(r, f"{rows_path}[{i}]", len(days), bands, errors) for i, r in enumerate(rows_doc)]
     check_labels(rows_doc, rows_path, errors)
     if errors.count > before:
@@ -89,15 +91,18 @@ def parse_grid(doc: Any, base: str, bands_for: BandsFor, errors: Collector | Non
     return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows, bands=bands)
 
 
-def grid_fields(doc: dict, base: str) -> tuple[str, str, str, list[date], datetime]:
-    """Name, title, time zone, days and now of a grid object (its bands checked too), for every grid type."""
-    name = checks.grid_name(doc["name"], join(base, "name"))
-    title = checks.string(doc.get("title", name), join(base, "title"))
-    tz = checks.timezone(doc.get("timezone", "UTC"), join(base, "timezone"))
+def grid_fields(doc: dict, base: str, errors: Collector | None = None) -> tuple:
+    """Name, title, time zone, days and now of a grid object (its bands checked too), for every grid
+    type; each mistake goes to `errors` (None: raise the first) and leaves its field None."""
+    errors = errors or Collector(strict=True)
+    name = errors.run(checks.grid_name, doc["name"], join(base, "name")) if "name" in doc else None
+    title = errors.run(checks.string, doc.get("title", name), join(base, "title")) if "title" in doc or name else None
+    tz = errors.run(checks.timezone, doc.get("timezone", "UTC"), join(base, "timezone"))
     if doc.get("bands") is not None:
-        checks.bands(doc["bands"], join(base, "bands"))
-    days = _days(doc["days"], join(base, "days"))
-    return name, title, tz, days, _now(doc.get("now"), join(base, "now"), days, tz)
+        errors.run(checks.bands, doc["bands"], join(base, "bands"))
+    days = errors.run(_days, doc["days"], join(base, "days")) if "days" in doc else None
+    now = errors.run(_now, doc.get("now"), join(base, "now"), days, tz) if days and tz else None
+    return name, title, tz, days, now
 
 
 def _days(value: Any, path: str) -> list[date]:
