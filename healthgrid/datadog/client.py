@@ -242,14 +242,14 @@ def query_timeseries(api_client, retrier: Retrier, what: str, lo: int, hi: int, 
     ))
     api = MetricsApi(api_client)
 
-    def send():
-        api_client.configuration.preload_content = False  # the raw answer: read below as JSON
-        try:
-            return api.query_timeseries_data(body=body)
-        finally:
-            api_client.configuration.preload_content = True
+    def send():  # the raw answer, read below as JSON; set by each attempt, put back once all are over
+        api_client.configuration.preload_content = False
+        return api.query_timeseries_data(body=body)
 
-    response = retrier.call(what, api_client, send)
+    try:
+        response = retrier.call(what, api_client, send)
+    finally:
+        api_client.configuration.preload_content = True
     try:
         return json.loads(response.data)
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
