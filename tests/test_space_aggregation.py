@@ -25,9 +25,9 @@ def bounds(tz, days, now=NOW):
 
 
 def hosts(lo, hi):
-    """Two series of one metric: `busy` reports every minute near 1, `hot` every ten minutes near 90."""
-    busy = [(t, 1 + (t // 60 % 7) / 10) for t in range(lo, hi, 60)]
-    hot = [(t, 90.0 - (t // 600 % 11)) for t in range(lo + 30, hi, 600)]
+    """Two series of one metric: `busy` reports every five minutes near 1, `hot` ten times less often near 90."""
+    busy = [(t, 1 + (t // 300 % 7) / 10) for t in range(lo, hi, 300)]
+    hot = [(t, 90.0 - (t // 3000 % 11)) for t in range(lo + 30, hi, 3000)]
     return {"host:busy": busy, "host:hot": hot}
 
 
