@@ -178,7 +178,8 @@ def run_options(args: argparse.Namespace, credentials: Credentials, publish: boo
 
     config = load_config(args.config)
     options = RunOptions(config, parse_now(args.now), Path(args.out), parse_formats(args.format), args.theme, args.grid,
-                         args.demo, args.data, args.timeout, credentials=credentials, deadline=args.deadline)
+                         args.demo, args.data, args.timeout, credentials=credentials, deadline=args.deadline,
+                         debug=getattr(args, "debug", False))
     if publish:
         flags = {k: v for k, v in vars(args).items() if k in _RUN_FLAGS and v is not None}
         to = args.publish or (config.publish.to if "to" in config.publish.keys else default_to)

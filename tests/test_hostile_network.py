@@ -297,7 +297,7 @@ def test_nan_and_infinity_from_datadog_are_no_data_everywhere(dd, cli, in_tmp, m
     body = ('{"data": {"id": "0", "type": "timeseries_response", "attributes": {"series": [{"query_index": 0}], '
             f'"times": [{t_today - 2 * day}, {t_today - day}, {t_today}], "values": [[Infinity, NaN, 0.5]]}}}}}}')
     dd.fail_next(QUERY_PATH, Response(200, body))
-    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\n")
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'max:a{*}', aggregation: max}]}\n")
     result = cli("render", "--now", NOW, "--theme", "light")
     assert result.code == 0, result.err
     doc = json.loads((in_tmp / "healthgrid-out" / "g.json").read_text())
