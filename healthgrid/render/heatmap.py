@@ -4,6 +4,8 @@
 text colours, fonts, whether cells carry text, labels, sections, sizes and where each block goes),
 in `_Heatmap`; `draw()` only turns that into matplotlib artists (a masked pcolormesh and its colour
 bar for the cells). Tests check the prepared data, the way seaborn's tests check its `_HeatMapper`.
+The sizes the config alone decides (label column, right-hand block, row height) come from
+`heatmap_size.py`.
 """
 
 from __future__ import annotations
@@ -19,24 +21,22 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from healthgrid.config import GridSpec
-from healthgrid.model.band import Bands, band_middle
+from healthgrid.model.band import band_middle
 from healthgrid.model.formatting import NO_DATA, cell_text, day_label, judged_by_rules, rule_bands, subtitle
 from healthgrid.model.grid import Grid
 from healthgrid.model.numbers import exact_number
-from healthgrid.model.sections import sections
+from healthgrid.render.heatmap_size import CBAR_GAP, CBAR_WIDTH, PAD, display_rows, label_width, right_width, row_height, scale
 from healthgrid.render.layout import Layout, fit_tail, header, shorten, text_width
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
-from healthgrid.render.trend_column import GAP, TrendColumn, column_width, draw_column, trend_column
+from healthgrid.render.trend_column import GAP, TrendColumn, draw_column, trend_column
 
 MIN_CELL_FONT = 7.0  # points; smaller labels are noise, so they are switched off
 MIN_LABELLED_CELL = (0.45, 0.3)  # inches (67 x 45 px): smaller cells show colour only
 
 # Inches.
-_PAD = 0.3
 _TITLE_BLOCK = 1.0  # one title line and one subtitle line; each further line adds its height
 _XLABEL_BLOCK = 0.6
 _XLABEL_BLOCK_ROTATED = 1.15
-_CBAR_GAP, _CBAR_WIDTH = 0.3, 0.2
 _MIN_CBAR_HEIGHT = 1.6
 
 
@@ -172,64 +172,22 @@ class _Heatmap:
         self.label_w = max(self.label_w, self.shared.label_w)
         self.right_w = max(self.right_w, self.shared.right_w)
         heat_w, heat_h = self.cell_w * len(self.grid.days), self.cell_h * len(self.display)
-        fig_w = _PAD + self.label_w + 0.12 + heat_w + self.right_w
-        avail = fig_w - 2 * _PAD
+        fig_w = PAD + self.label_w + 0.12 + heat_w + self.right_w
+        avail = fig_w - 2 * PAD
         head = header(self.title, self.subtitle, avail, self.dpi, _TITLE_BLOCK)
         self.title_size, self.title_lines, self.subtitle_size, self.subtitle_lines = head.title_size, head.title_lines, head.subtitle_size, head.subtitle_lines
         self.title_block = head.height
         bottom = _XLABEL_BLOCK_ROTATED if self.rotated else _XLABEL_BLOCK
         self.body_h = max(heat_h, _MIN_CBAR_HEIGHT)
-        self.figure_size = (fig_w, self.title_block + self.body_h + bottom + _PAD * 0.5)
+        self.figure_size = (fig_w, self.title_block + self.body_h + bottom + PAD * 0.5)
         fig_h = self.figure_size[1]
-        left, heat_bottom = _PAD + self.label_w + 0.12, fig_h - self.title_block - heat_h
+        left, heat_bottom = PAD + self.label_w + 0.12, fig_h - self.title_block - heat_h
         self.heat_box = (left, heat_bottom, heat_w, heat_h)
-        self.cbar_box = (left + heat_w + self.trend_w + _CBAR_GAP, fig_h - self.title_block - self.body_h, _CBAR_WIDTH, self.body_h)
+        self.cbar_box = (left + heat_w + self.trend_w + CBAR_GAP, fig_h - self.title_block - self.body_h, CBAR_WIDTH, self.body_h)
         self.trend_box = (left + heat_w + GAP, heat_bottom, self.trend_w - GAP, heat_h) if self.spec.trend_column else None
         # A band's name only where the band is tall enough to hold it between its edge labels.
         self.cbar_names = [(mid, name) for mid, lo, hi, name in self.cbar_bands if (hi - lo) * self.body_h >= 0.3]
         self.header_lines = head.lines  # title lines, then subtitle lines: (inches from the top, text, size, bold)
-
-
-def display_rows(grid: Grid) -> list[tuple[str, int | None, str]]:
-    """(kind, data row index, text) from the top: "group" headings before each titled section, then
-    its "row"s, each text shortened as the picture shows it."""
-    display: list[tuple[str, int | None, str]] = []
-    for heading, rows in sections(grid):
-        if heading is not None:
-            display.append(("group", None, shorten(heading)))
-        display += [("row", i, shorten(grid.rows[i].label)) for i in rows]
-    return display
-
-
-def scale(n_display: int) -> tuple[float, float]:
-    """(dpi, label font size): big grids get fewer pixels per inch, so 100 rows stay readable at a
-    third of the pixels."""
-    return (DPI, 11.0) if n_display <= 40 else (BIG_DPI, 8.5)
-
-
-def row_height(n_display: int) -> float:
-    """Inches a row takes, before any height shared with the config's other grids."""
-    return 0.5 if n_display <= 12 else 0.4 if n_display <= 40 else 0.28
-
-
-def label_width(display, font: float, dpi: float, measure=text_width) -> float:
-    """Inches the label column needs: the widest label, or bold heading (which may reach into the
-    margin by 0.15 in), at least 0.5. Call inside styled(): text is measured as it is drawn."""
-    return max([measure(t, font, "normal", dpi) for kind, _, t in display if kind == "row"]
-               + [measure(t, font, "bold", dpi) - 0.15 for kind, _, t in display if kind == "group"] + [0.5])
-
-
-def right_width(rows, bands: Bands, trend: bool, dpi: float, measure=text_width) -> float:
-    """Inches right of the cells for `rows` judged by `bands`: the trend column (with `trend`), the
-    colour bar and its labels (tick values and band names, or a rule grid's pass / warn / fail), the
-    margin. Call inside styled()."""
-    if judged_by_rules(rows):
-        texts = [b.rule_word for b in rule_bands(rows)]
-    else:
-        texts = [exact_number(v) for v in (0.0, bands.critical, bands.warning, 1.0)] + [band.word for _, _, band in bands.ranges()]
-    cbar_label_w = max(measure(t, 9.0, "normal", dpi) for t in texts) + 0.1
-    trend_w = column_width(rows, dpi, measure) if trend else 0.0
-    return trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
 
 
 def prepare(grid: Grid, spec: GridSpec, theme: str = "light", layout: Layout | None = None) -> _Heatmap:
@@ -255,7 +213,7 @@ def draw(p: _Heatmap) -> Figure:
         _draw_cells(p, ax, cax)
         _draw_colorbar(p, cax)
         for y, line, size, bold in p.header_lines:
-            fig.text(_PAD / fig_w, 1 - y / fig_h, plain(line), fontsize=size, fontweight="bold" if bold else "normal",
+            fig.text(PAD / fig_w, 1 - y / fig_h, plain(line), fontsize=size, fontweight="bold" if bold else "normal",
                      color=p.theme.foreground if bold else p.theme.muted, va="center", ha="left")
         return fig
 
@@ -305,7 +263,7 @@ def _draw_cells(p: _Heatmap, ax, cax) -> None:
     fig = ax.figure
     at_margin = blended_transform_factory(fig.transFigure, ax.transData)
     for r, text in p.headings:
-        ax.text(_PAD / fig.get_figwidth(), r + 0.55, plain(text), transform=at_margin, ha="left", va="center",
+        ax.text(PAD / fig.get_figwidth(), r + 0.55, plain(text), transform=at_margin, ha="left", va="center",
                 fontsize=p.label_font, fontweight="bold", color=theme.foreground, clip_on=False)
         if r > 0:
             ax.axhline(r + 0.02, color=theme.muted, linewidth=0.8, xmin=0, xmax=1, clip_on=False, zorder=4)
