@@ -1,11 +1,11 @@
 """`type: heatmap`: a `Grid` as coloured cells, one row per metric and one column per day.
 
 `prepare()` works out everything the picture shows before anything is drawn (cell colours, texts,
-text colours, fonts, whether cells carry text, labels, sections, sizes and where each block goes),
-in `_Heatmap`; `draw()` only turns that into matplotlib artists (a masked pcolormesh and its colour
-bar for the cells). Tests check the prepared data, the way seaborn's tests check its `_HeatMapper`.
-The sizes the config alone decides (label column, right-hand block, row height) come from
-`heatmap_size.py`.
+text colours, each cell's font and whether it carries text, labels, sections, sizes and where each
+block goes), in `_Heatmap`; `draw()` only turns that into matplotlib artists (a masked pcolormesh
+and its colour bar for the cells). Tests check the prepared data, the way seaborn's tests check its
+`_HeatMapper`. The cells' texts are fitted in `value_text.py`, the sizes the config alone decides
+(label column, right-hand block, row height) come from `heatmap_size.py`.
 """
 
 from __future__ import annotations
@@ -22,16 +22,14 @@ from matplotlib.transforms import blended_transform_factory
 
 from healthgrid.config import GridSpec
 from healthgrid.model.band import band_middle
-from healthgrid.model.formatting import NO_DATA, cell_text, day_label, judged_by_rules, rule_bands, subtitle
+from healthgrid.model.formatting import cell_text, day_label, judged_by_rules, rule_bands, subtitle
 from healthgrid.model.grid import Grid
 from healthgrid.model.numbers import exact_number
 from healthgrid.render.heatmap_size import CBAR_GAP, CBAR_WIDTH, PAD, display_rows, label_width, right_width, row_height, scale
-from healthgrid.render.layout import Layout, fit_tail, header, shorten, text_width
+from healthgrid.render.layout import Layout, header, shorten
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
 from healthgrid.render.trend_column import GAP, TrendColumn, draw_column, trend_column
-
-MIN_CELL_FONT = 7.0  # points; smaller labels are noise, so they are switched off
-MIN_LABELLED_CELL = (0.45, 0.3)  # inches (67 x 45 px): smaller cells show colour only
+from healthgrid.render.value_text import LINE_SPACING, fit_cells
 
 # Inches.
 _TITLE_BLOCK = 1.0  # one title line and one subtitle line; each further line adds its height
@@ -84,28 +82,12 @@ class _Heatmap:
         self.cell_colors[coloured] = self.cmap(self.norm(self.values[coloured]))
         self.text_colors[coloured] = text_colors_on(self.cell_colors[coloured])
         self.text_colors[self.nodata] = text_color_on(self.theme.nodata_fill)
-        longest = max([len(t) for t in self.cell_texts.flat if t and t != NO_DATA] + [4])
-        by_height = self.cell_h * 72 * 0.42
-        by_width = self.cell_w * 72 * 0.88 / (0.6 * longest)  # DejaVu Sans averages ~0.6 em a character
-        self.cell_font = round(min(10.0, by_height, by_width), 1)
-        if self.cell_font < MIN_CELL_FONT <= by_height and self.cell_w >= MIN_LABELLED_CELL[0]:
-            self._shorten_units()
-        self.show_cell_text = (self.cell_font >= MIN_CELL_FONT and self.cell_w >= MIN_LABELLED_CELL[0]
-                               and self.cell_h >= MIN_LABELLED_CELL[1])
+        # Each cell's text fitted to its cell at the grid's font, or at one of its own (value_text.py).
+        units = [self.grid.rows[index].unit if kind == "row" else None for kind, index, _ in self.display]
+        fitted = fit_cells(self.cell_texts, units, self.cell_w, self.cell_h, self.dpi)
+        self.cell_font, self.cell_texts, self.cell_fonts = fitted.font, fitted.texts, fitted.fonts
+        self.show_cell_text = bool(self.cell_fonts.any())  # some cell carries text
         self.grid_line = 1.5 if n_rows * n_days <= 400 else 0.6
-
-    def _shorten_units(self) -> None:
-        """A unit gives way before the numbers do: a long unit is shortened with "…" (alike in all
-        of its row's cells) so that every cell keeps its value at the smallest readable size."""
-        room, texts = self.cell_w * 0.88, self.cell_texts.copy()
-        for r, (kind, index, _) in enumerate(self.display):
-            unit = self.grid.rows[index].unit if kind == "row" else None
-            numbers = [t[: -len(unit)] for t in texts[r] if unit and t.endswith(" " + unit)]
-            if numbers:
-                fitted = fit_tail(max(numbers, key=len), unit, room, MIN_CELL_FONT, dpi=self.dpi)[len(max(numbers, key=len)):]
-                texts[r] = [t[: -len(unit)] + fitted if t.endswith(" " + unit) else t for t in texts[r]]
-        if all(text_width(t, MIN_CELL_FONT, dpi=self.dpi) <= room for t in texts.flat if t != NO_DATA):
-            self.cell_texts, self.cell_font = texts, MIN_CELL_FONT
 
     def _prepare_trend(self) -> None:
         """`trend: true`: today against the mean of the previous days, per row (trend_column.py)."""
@@ -253,12 +235,12 @@ def _draw_cells(p: _Heatmap, ax, cax) -> None:
     for r, j in zip(*np.nonzero(p.nodata), strict=True):
         ax.add_patch(Rectangle((j + inset, r + inset), 1 - 2 * inset, 1 - 2 * inset, facecolor=theme.nodata_fill, hatch="///",
                                hatchcolor=theme.nodata_hatch, edgecolor="none", linewidth=0, zorder=1.5))
-    if p.show_cell_text:
-        for r, j in zip(*np.nonzero(p.cell_texts != ""), strict=True):
-            nodata = bool(p.nodata[r, j])
-            ax.text(j + 0.5, r + 0.5, plain(p.cell_texts[r, j]), ha="center", va="center", fontsize=p.cell_font * (0.85 if nodata else 1.0),
-                    fontstyle="italic" if nodata else "normal", color=p.text_colors[r, j], zorder=3,
-                    bbox=dict(boxstyle="round,pad=0.15", facecolor=theme.nodata_fill, edgecolor="none") if nodata else None)
+    for r, j in zip(*np.nonzero(p.cell_fonts), strict=True):  # each cell's text at its own size
+        nodata, text = bool(p.nodata[r, j]), p.cell_texts[r, j]
+        ax.text(j + 0.5, r + 0.5, plain(text), ha="center", va="center", fontsize=float(p.cell_fonts[r, j]),
+                fontstyle="italic" if nodata else "normal", color=p.text_colors[r, j], zorder=3,
+                bbox=dict(boxstyle="round,pad=0.15", facecolor=theme.nodata_fill, edgecolor="none") if nodata else None,
+                **({"linespacing": LINE_SPACING} if "\n" in text else {}))
     # Group headings in the label column, with a rule above each section.
     fig = ax.figure
     at_margin = blended_transform_factory(fig.transFigure, ax.transData)
