@@ -1,7 +1,7 @@
-"""`make bench`: healthgrid side by side with the seed plan's renderer, in one run on this machine.
+"""`make bench`: healthgrid side by side with the reference renderer (a plain seaborn heatmap), in one run on this machine.
 
 Prints medians (runs alternate between the two programs so drift hits both alike), ratios and the
-issue's targets. Nothing here fails on timing; it reports.
+targets. Nothing here fails on timing; it reports.
 
     python bench/bench.py [--runs N] [--quick]
 """
@@ -48,17 +48,17 @@ def config_for(rows: int, days: int, path: Path) -> Path:
     return path
 
 
-def alternate(label: str, ours: list[str], seed: list[str], runs: int, cwd: Path) -> dict:
-    t_ours, t_seed, m_ours, m_seed = [], [], [], []
-    run_measured(ours, cwd), run_measured(seed, cwd)  # warm caches (font list, .pyc) for both
+def alternate(label: str, ours: list[str], ref: list[str], runs: int, cwd: Path) -> dict:
+    t_ours, t_ref, m_ours, m_ref = [], [], [], []
+    run_measured(ours, cwd), run_measured(ref, cwd)  # warm caches (font list, .pyc) for both
     for _ in range(runs):
         t, m = run_measured(ours, cwd)
         t_ours.append(t), m_ours.append(m)
-        t, m = run_measured(seed, cwd)
-        t_seed.append(t), m_seed.append(m)
-    result = {"case": label, "healthgrid_s": statistics.median(t_ours), "seed_s": statistics.median(t_seed),
-              "healthgrid_peak_mb": max(m_ours), "seed_peak_mb": max(m_seed)}
-    result["ratio"] = result["healthgrid_s"] / result["seed_s"]
+        t, m = run_measured(ref, cwd)
+        t_ref.append(t), m_ref.append(m)
+    result = {"case": label, "healthgrid_s": statistics.median(t_ours), "reference_s": statistics.median(t_ref),
+              "healthgrid_peak_mb": max(m_ours), "reference_peak_mb": max(m_ref)}
+    result["ratio"] = result["healthgrid_s"] / result["reference_s"]
     return result
 
 
@@ -197,19 +197,19 @@ def main() -> None:
     report = {}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        print(f"healthgrid bench — {runs} alternating runs per case, medians; seed = the seed plan's generate_image\n")
-        print(f"{'whole process':<34}{'healthgrid':>12}{'seed':>10}{'ratio':>8}{'target':>9}{'peak MB hg/seed':>18}")
+        print(f"healthgrid bench — {runs} alternating runs per case, medians; reference = bench/reference_render.py (a seaborn heatmap)\n")
+        print(f"{'whole process':<34}{'healthgrid':>12}{'ref':>10}{'ratio':>8}{'target':>9}{'peak MB hg/ref':>18}")
         cases = [("7x7 render --demo --theme light", 7, 7, 0.8), ("100x30 render --demo --theme light", 100, 30, 0.25)]
         report["whole_process"] = []
         for label, rows, days, target in cases:
             cfg = config_for(rows, days, tmp / f"c{rows}.yml") if rows != 7 else None
             ours = [HG, "render", "--demo", "--theme", "light", "--now", NOW, "--out", str(tmp / "out")] + (["--config", str(cfg)] if cfg else [])
-            seed = [PY, str(ROOT / "bench" / "seed_render.py"), str(tmp / f"seed{rows}.png"), str(rows), str(days)]
-            r = alternate(label, ours, seed, runs if rows == 7 else max(1, runs // 3), tmp)
+            ref = [PY, str(ROOT / "bench" / "reference_render.py"), str(tmp / f"ref{rows}.png"), str(rows), str(days)]
+            r = alternate(label, ours, ref, runs if rows == 7 else max(1, runs // 3), tmp)
             report["whole_process"].append(r)
             ok = "ok" if r["ratio"] <= target else "MISSED"
-            print(f"{label:<34}{r['healthgrid_s']:>11.2f}s{r['seed_s']:>9.2f}s{r['ratio']:>8.2f}{'≤' + str(target):>7} {ok:<6}"
-                  f"{r['healthgrid_peak_mb']:>6}/{r['seed_peak_mb']}")
+            print(f"{label:<34}{r['healthgrid_s']:>11.2f}s{r['reference_s']:>9.2f}s{r['ratio']:>8.2f}{'≤' + str(target):>7} {ok:<6}"
+                  f"{r['healthgrid_peak_mb']:>6}/{r['reference_peak_mb']}")
 
         print(f"\n{'render in process (no imports)':<34}{'seconds':>12}{'PNG bytes':>12}")
         for case, seconds, size in in_process_render_times(max(3, runs)):
@@ -217,16 +217,16 @@ def main() -> None:
             report.setdefault("render", []).append({"case": case, "seconds": seconds, "png_bytes": size})
 
         subprocess.run([HG, "render", "--demo", "--theme", "light", "--now", NOW, "--out", str(tmp / "px")], check=True, capture_output=True)
-        subprocess.run([PY, str(ROOT / "bench" / "seed_render.py"), str(tmp / "seed-px.png")], check=True)
-        ours, seed = png_stats(tmp / "px" / "health_grid.png"), png_stats(tmp / "seed-px.png")
-        ratio = ours[2] / seed[2]
-        print(f"\nPNG 7x7: healthgrid {ours[0]:,} B for {ours[1]:,} px = {ours[2]:.4f} B/px; seed {seed[0]:,} B for {seed[1]:,} px = "
-              f"{seed[2]:.4f} B/px; ratio {ratio:.2f} (target ≤ 0.6: {'ok' if ratio <= 0.6 else 'MISSED'})")
-        report["png"] = {"healthgrid": ours, "seed": seed, "ratio": ratio}
+        subprocess.run([PY, str(ROOT / "bench" / "reference_render.py"), str(tmp / "ref-px.png")], check=True)
+        ours, ref = png_stats(tmp / "px" / "health_grid.png"), png_stats(tmp / "ref-px.png")
+        ratio = ours[2] / ref[2]
+        print(f"\nPNG 7x7: healthgrid {ours[0]:,} B for {ours[1]:,} px = {ours[2]:.4f} B/px; ref {ref[0]:,} B for {ref[1]:,} px = "
+              f"{ref[2]:.4f} B/px; ratio {ratio:.2f} (target ≤ 0.6: {'ok' if ratio <= 0.6 else 'MISSED'})")
+        report["png"] = {"healthgrid": ours, "ref": ref, "ratio": ratio}
 
         requests, rows, days = query_requests()
         print(f"Datadog query requests per grid ({rows} rows × {days} days): healthgrid {requests} (target 1: {'ok' if requests == 1 else 'MISSED'}); "
-              f"the seed's collector: {rows * days} (one per metric per day)")
+              f"a per-cell collector: {rows * days} (one per metric per day)")
         report["requests"] = requests
 
         one, after, per = pages_growth(publishes, tmp)

@@ -1,7 +1,7 @@
-"""The seed plan's renderer, for side-by-side measurements: the body of its `generate_image`
-(../shared/seed/, HealthGridImageCollector), run on a 7x7 (or ROWSxDAYS) grid of FoM values.
+"""The reference renderer for side-by-side measurements: the straightforward script a team writes
+first, a seaborn heatmap of a 7x7 (or ROWSxDAYS) grid of figures of merit, annotated, saved at 150 dpi.
 
-    python bench/seed_render.py OUT.png [ROWS DAYS]
+    python bench/reference_render.py OUT.png [ROWS DAYS]
 """
 
 import sys
@@ -13,9 +13,9 @@ rows, days = (int(sys.argv[2]), int(sys.argv[3])) if len(sys.argv) > 3 else (7, 
 rng = np.random.default_rng(7)
 data = {f"Metric {i}": list(rng.uniform(0, 1, days)) for i in range(rows)}
 
-# --- from the seed plan, unchanged apart from the output path and the day labels' count ---
-import matplotlib.pyplot as plt  # noqa: E402 - kept where the seed plan imports it
-import seaborn as sns  # noqa: E402 - kept where the seed plan imports it
+# Imported here, after the data, so the measured process pays for them as such a script does.
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
 
 metric_names = list(data.keys())
 values = np.array([data[m] for m in metric_names])
