@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from healthgrid.errors import UsageError
+from healthgrid.text import CONTROL
 
 MAX_BYTES = 1024  # the whole path, UTF-8
 MAX_PART_BYTES = 255  # one folder or file name (the usual file-system limit)
@@ -75,8 +76,8 @@ def valid_removal(path: str) -> str:
     return path
 
 
-# What git's check_refname_format refuses anywhere in a ref name: C0 controls, space, DEL, and ~ ^ : ? * [ \
-_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+# What git's check_refname_format refuses anywhere in a ref name besides control characters (text.CONTROL)
+_REF_SPECIALS = re.compile(r"[ ~^:?*\[\\]")
 
 
 def branch_problem(name: str) -> str | None:
@@ -95,7 +96,7 @@ def branch_problem(name: str) -> str | None:
         return f"{name!r} is git's name for the current commit, not a branch"
     if name.startswith("refs/"):
         return "give the branch's own name, without 'refs/' (refs/heads/ is added)"
-    bad = _REF_CHARS.search(name)
+    bad = CONTROL.search(name) or _REF_SPECIALS.search(name)
     char = bad.group() if bad else next((c for c in name if not c.isprintable()), None)
     if char is not None:
         return f"{'a space' if char == ' ' else repr(char) if char.isprintable() else f'U+{ord(char):04X}'} is not allowed in a branch name"
