@@ -99,7 +99,8 @@ def _grid(spec, now, auth, client, retrier, budget: Budget, timeout: float, warn
 
 
 def calendar(readings: list[Reading]) -> list[Finding]:
-    """One finding per zone whose percentile rows are asked in calendar-aligned days: which instant
+    """One finding per zone whose whole-day rows (percentiles, and pairings no bucket rebuilds exactly)
+    are asked in calendar-aligned days: which instant
     this org stamps those buckets with, and whether a run accepts it."""
     zones: dict[str, list[Reading]] = {}
     for reading in readings:
@@ -111,14 +112,14 @@ def calendar(readings: list[Reading]) -> list[Finding]:
         grids = sorted({r.grid for r in seen})
         fields = {"zone": zone, "reading": reading.kind, "grids": grids}
         if reading.kind == "unknown":
-            out.append(Finding("calendar", "note", zone, "could not tell which instant Datadog gives a local day's bucket: the percentile "
-                               "rows returned no data", fields))
+            out.append(Finding("calendar", "note", zone, "could not tell which instant Datadog gives a local day's bucket: the rows asked "
+                               "in whole local days returned no data", fields))
         elif reading.kind == "local":
             out.append(Finding("calendar", "ok", zone, "daily buckets are stamped at local midnight, as healthgrid asks", fields))
         else:
             out.append(Finding("calendar", "fail", zone, f"daily buckets are stamped at {READINGS[reading.kind]} (e.g. {reading.example}), "
                                f"not at local midnight: healthgrid checks every bucket against the local midnights it asked for, so a "
                                f"run would fail {', '.join(grids)}; set timezone: UTC on those grids (whole UTC days need no calendar "
-                               "rollup), or move their percentile rows to a UTC grid", fields))
+                               "rollup), or move their whole-day rows to a UTC grid", fields))
     return out
 

@@ -3,7 +3,8 @@ the run's DatadogSource, each answer checked as a run checks it (check_answer), 
 worked out as a run works them out (row_values). Every request is sent even when an earlier one
 failed, so one refused or misstamped request does not hide what the others say.
 
-The calendar-aligned request (percentile rows outside whole-UTC-day zones) is also read for the
+The calendar-aligned request (whole-day rows outside whole-UTC-day zones: percentiles and pairings
+no bucket rebuilds exactly) is also read for the
 instant its buckets carry: local midnight is what healthgrid asks for and accepts; 00:00 UTC of
 the local date, or anything else, fails the grid in a run.
 """

@@ -38,7 +38,7 @@ class Reading:
 class Outcome:
     findings: list[Finding] = field(default_factory=list)
     lookups: list[Lookup] = field(default_factory=list)
-    reading: Reading | None = None  # heatmaps whose percentile rows need calendar-aligned days
+    reading: Reading | None = None  # heatmaps whose whole-day rows need calendar-aligned days
 
 
 def row_subject(spec: GridSpec, i: int) -> str:
