@@ -191,9 +191,9 @@ def test_formulas_keep_the_meaning_the_grid_gives_them(cli, in_tmp):
     """The widgets read a query with the config's own parser: a repeated term is one query, and
     only the parentheses that change the meaning are written."""
     body = dry_run(cli, in_tmp, "grids:\n  - {name: g, rows: [\n"
-                   "      {label: Nested, query: 'avg:a{*} - (avg:b{*} - avg:c{*})'},\n"
+                   "      {label: Nested, query: 'avg:a{*} - (avg:b{*} - avg:c{*})', aggregation: max},\n"
                    "      {label: Twice, query: 'sum:e{*}.as_count() / (sum:e{*}.as_count() + sum:ok{*}.as_count()) * 100'},\n"
-                   "      {label: Sign, query: '-(avg:a{*} + avg:b{*}) / 2'},\n"
+                   "      {label: Sign, query: '-(avg:a{*} + avg:b{*}) / 2', aggregation: max},\n"
                    "      {label: Clamp, query: 'clamp_min(abs(min:x{*}), -5) / 1e-9'}]}\n")
     requests = {qv["title"]: qv["requests"][0] for qv in of_type(body, "query_value")}
     assert requests["Nested"]["formulas"] == [{"formula": "q1 - (q2 - q3)"}]
@@ -201,6 +201,26 @@ def test_formulas_keep_the_meaning_the_grid_gives_them(cli, in_tmp):
     assert [q["query"].split(".rollup(")[0] for q in requests["Twice"]["queries"]] == ["sum:e{*}.as_count()", "sum:ok{*}.as_count()"]
     assert requests["Sign"]["formulas"] == [{"formula": "-(q1 + q2) / 2"}]
     assert requests["Clamp"]["formulas"] == [{"formula": "clamp_min(abs(q1), -5) / 0.000000001"}]
+
+
+def test_averaged_terms_pool_every_point_of_the_day_as_the_grid_does(cli, in_tmp):
+    """`avg:` with `aggregation: avg` is Σ sums / Σ counts across the series in the grid; the live
+    twin asks the same sum and count, so a host reporting twice as often weighs twice, as in the image."""
+    body = dry_run(cli, in_tmp, "timezone: Asia/Kolkata\ngrids:\n  - {name: g, rows: [\n"
+                   "      {label: Latency, query: 'avg:app.latency{env:prod} * 1000', unit: ms},\n"
+                   "      {label: Drift, query: '-avg:a{*} / (max:b{*} - avg:c{*})'},\n"
+                   "      {label: Peak, query: 'max:cpu{*}'}]}\n")
+    requests = {qv["title"]: qv["requests"][0] for qv in of_type(body, "query_value")}
+    day = ", daily, 12am, 'Asia/Kolkata')"
+    assert [(q["name"], q["query"]) for q in requests["Latency"]["queries"]] == [
+        ("q1sum", f"sum:app.latency{{env:prod}}.rollup(sum{day}"), ("q1count", f"sum:app.latency{{env:prod}}.rollup(count{day}")]
+    assert requests["Latency"]["formulas"] == [{"formula": "q1sum / q1count * 1000"}]
+    assert [q["name"] for q in requests["Drift"]["queries"]] == ["q1sum", "q1count", "q2", "q3sum", "q3count"]
+    assert requests["Drift"]["queries"][2]["query"] == f"max:b{{*}}.rollup(avg{day}", "a max averaged over the day stays Datadog's own"
+    assert requests["Drift"]["formulas"] == [{"formula": "-(q1sum / q1count) / (q2 - q3sum / q3count)"}]
+    assert requests["Peak"]["formulas"] == [{"formula": "q1"}]
+    series = {ts["title"]: ts["requests"][0] for ts in of_type(body, "timeseries")}
+    assert series["Latency, last 7 days"]["formulas"][0]["formula"] == "q1sum / q1count * 1000"
 
 
 def test_utc_grids_use_whole_utc_day_rollups_and_the_days_window(cli, in_tmp):

@@ -214,6 +214,18 @@ def test_the_stand_in_refuses_what_datadog_would(dd):
     assert answer["widgets"][0].keys() == expected["widgets"][0].keys()
     listed = requests.get(f"{dd.url}/api/v1/dashboard", params={"count": 1, "start": 1}, headers=headers, timeout=10).json()
     assert [d["id"] for d in listed["dashboards"]] == [answer["id"]]
+    placed = {"x": 0, "y": 0, "width": 4, "height": 2}
+
+    def widget(query: str, formula: str) -> dict:
+        request = {"response_format": "scalar", "queries": [{"data_source": "metrics", "name": "q1", "query": query}],
+                   "formulas": [{"formula": formula}]}
+        return {"title": "t", "layout_type": "ordered", "widgets": [{"definition": {"type": "query_value", "requests": [request]}, "layout": placed}]}
+
+    for query, formula in [("avg:a{*} * 1000.rollup(sum, 86400)", "q1"), ("avg:a{*}.rollup(sum, 86400)", "q2 * 2")]:
+        refused = requests.post(f"{dd.url}/api/v1/dashboard", json=widget(query, formula), headers=headers, timeout=10)
+        assert refused.status_code == 400, (query, formula)
+    assert requests.post(f"{dd.url}/api/v1/dashboard", json=widget("sum:a{*}.rollup(count, daily, 12am, 'Asia/Kolkata')", "q1 * 2"),
+                         headers=headers, timeout=10).status_code == 200
 
 
 

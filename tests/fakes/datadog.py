@@ -265,6 +265,31 @@ def dashboard_refusal(body) -> str | None:
 
     if body.get("reflow_type") == "fixed" and unplaced(body["widgets"]):
         return "Invalid dashboard: reflow_type fixed needs a layout on every widget"
+    return widget_query_refusal(body["widgets"])
+
+
+def widget_query_refusal(widgets: list) -> str | None:
+    """Why Datadog would refuse a widget's metric queries or formulas, or None: each query is read
+    by the query grammar (datadog_query) over two days, each formula over the request's named queries."""
+    day = 86400
+    for widget in widgets:
+        definition = widget.get("definition", {})
+        inner = widget_query_refusal(definition.get("widgets", []))
+        if inner:
+            return inner
+        for request in definition.get("requests", []):
+            queries = [q for q in request.get("queries", []) if q.get("data_source") == "metrics"]
+            try:
+                evaluator = Evaluator({}, 100 * day, 102 * day, None)
+                named = {q["name"]: evaluator.evaluate(q["query"]) for q in queries}
+                evaluator = Evaluator({}, 100 * day, 102 * day, None, named=named)
+                for formula in request.get("formulas", []):
+                    unknown = [n for n in re.findall(r"\b[a-z]\w*\b(?!\()", formula["formula"]) if n not in named]
+                    if unknown:
+                        return f"Invalid widget: formula {formula['formula']!r} names no query {unknown[0]!r}"
+                    evaluator.evaluate(formula["formula"])
+            except QueryError as exc:
+                return f"Invalid widget: {exc}"
     return None
 
 

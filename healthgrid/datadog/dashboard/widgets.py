@@ -130,7 +130,7 @@ def grid_group(spec, images: Images, live_budget: int) -> GridWidgets:
         for section, (heading, indices) in enumerate(sections(spec)):
             for i in indices:
                 row = spec.rows[i]
-                parts = queries.split(row.query)
+                parts = queries.split(row.query, row.aggregation)
                 if parts is None:
                     unsplit.append(row_title(row))
                 elif len(twins) >= live_budget:
