@@ -90,6 +90,12 @@ def test_remove_drops_a_path(tmp_path, remote, branch_files):
     assert branch_files(remote) == ["index.html"]
 
 
+def test_a_removal_from_a_branch_that_does_not_exist_makes_no_branch(remote, git):
+    result = publish({}, remote=str(remote), branch="previews", path="healthgrid", remove=["previews/pr-7"])
+    assert not result.changed
+    assert git("--git-dir", str(remote), "branch", "--list", "previews").strip() == ""
+
+
 def test_default_remote_is_origin_of_the_current_repository(tmp_path, remote, cli, monkeypatch, git, branch_files, out_dir):
     work = tmp_path / "work"
     git("clone", "-q", str(remote), str(work))

@@ -133,6 +133,8 @@ def _remote_tip(git: Git, remote: str, ref: str) -> str | None:
 def _attempt(git: Git, files, remote, branch, path, keep, remove, message, attempt, with_index: bool, warn: _Once) -> PublishResult:
     ref, fetched_ref = f"refs/heads/{branch}", f"refs/remotes/pages/{branch}"
     tip = _remote_tip(git, remote, ref)
+    if not tip and not files:  # a removal from a branch that does not exist: nothing to remove, no branch made
+        return PublishResult(changed=False, attempts=attempt)
     index = {"GIT_INDEX_FILE": str(git.git_dir / f"index-{attempt}")}
     declared = [path] if path else list(files)  # what this commit says it touches (history.py)
     if tip:
