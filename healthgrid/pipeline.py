@@ -168,6 +168,7 @@ def render_grids(options: RunOptions, console: Console, deadline: Budget | None 
             continue
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
+        _warn_missing_glyphs(grid, console)
         console.progress(status_line(grid, elapsed))
         results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed, text=text))
         process.tidy()
@@ -243,3 +244,21 @@ def _warn_out_of_range(grid, console: Console) -> None:
             extra = f" (and {len(more)} more)" if more else ""
             where = f"for {day}" if isinstance(day, str) else f"on {day}"  # a comparison's tag value, or a day
             console.warn(f"{grid.name}: {row.label!r} {where}: FoM {value:g} is outside [0, 1]; clamped for colour{extra}")
+
+
+def _warn_missing_glyphs(grid, console: Console) -> None:
+    """Text the picture's font has no glyphs for is drawn as boxes; the text files carry it as written."""
+    from healthgrid.render.style import FONT, missing_glyphs
+
+    texts = {"title": grid.title}
+    for row in grid.rows:
+        texts.update({f"row {row.label!r}": row.label, f"group {row.group!r}": row.group or "", f"unit {row.unit!r}": row.unit or ""})
+    texts.update({f"{grid.by} {tag!r}": tag for tag in getattr(grid, "tags", [])})
+    missing = {where: missing_glyphs(text) for where, text in texts.items()}
+    missing = {where: chars for where, chars in missing.items() if chars}
+    if missing:
+        chars = list(dict.fromkeys(c for cs in missing.values() for c in cs))
+        shown = ", ".join(repr(c) for c in chars[:8]) + (f" and {len(chars) - 8} more" if len(chars) > 8 else "")
+        where = ", ".join(list(missing)[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
+        console.warn(f"{grid.name}: the picture's font ({FONT}) has no glyph for {shown} ({where}): drawn as boxes in the images; "
+                     "the Markdown, HTML and JSON carry the text as written")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 
 import matplotlib as mpl
 import numpy as np
@@ -67,6 +68,22 @@ def styled():
     with mpl.rc_context(_RC), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph .* missing from font")  # exotic labels: boxes, not noise
         yield
+
+
+@lru_cache(maxsize=1)
+def _drawable() -> frozenset[int]:
+    """The code points the picture's font has glyphs for."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    return frozenset(FT2Font(font_manager.findfont(FONT)).get_charmap())
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The characters of `text` the picture's font cannot draw (matplotlib draws each as a box), in
+    order, each once."""
+    drawable = _drawable()
+    return list(dict.fromkeys(c for c in text if ord(c) not in drawable))
 
 
 def plain(text: str) -> str:
