@@ -1,6 +1,7 @@
 """A branch name (`--branch`, the Action's pages-branch input, `publish.branch`) is checked by
 git's own rules before anything is rendered or fetched: exit 2, one line naming where it came
-from. Beyond git: `@`, a name beginning with `refs/`, invisible characters."""
+from. Beyond git: `@`, a name beginning with `refs/`, git's pseudo-refs (FETCH_HEAD), a first part
+git reads as a ref folder (heads/x), invisible characters."""
 
 import io
 import subprocess
@@ -14,8 +15,9 @@ from conftest import NOW, PAGES
 
 GRID = "grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\n"
 BAD = ["x.lock", "a/.b", "refs/heads/x", "-x", "HEAD", "@", "a..b", "x/", "x.", "/x", "a//b", "a b", "a~b", "a^b",
-       "a:b", "a?b", "a*b", "a[b", "a\\b", "a@{1}", "@{-1}", "a/b.lock", ".hidden", "a/./b", "\u200bx"]
-GOOD = ["gh-pages", "a/b", "pagés", "a@b", "a+b", "{x}", "a.lock.b", "HEAD/x", "x@"]
+       "a:b", "a?b", "a*b", "a[b", "a\\b", "a@{1}", "@{-1}", "a/b.lock", ".hidden", "a/./b", "\u200bx",
+       "FETCH_HEAD", "ORIG_HEAD", "MERGE_HEAD", "CHERRY_PICK_HEAD", "heads/x", "tags/v1", "remotes/origin/x"]
+GOOD = ["gh-pages", "a/b", "pagés", "a@b", "a+b", "{x}", "a.lock.b", "HEAD/x", "x@", "Head", "ahead", "x/heads", "my-tags/x"]
 
 
 def git_accepts(name: str) -> bool:

@@ -76,6 +76,8 @@ def valid_removal(path: str) -> str:
     return path
 
 
+# git's pseudo-refs, read from the top of .git before any branch of that name: FETCH_HEAD, ORIG_HEAD, ...
+_PSEUDO_REF = re.compile(r"[A-Z_]*HEAD")
 # What git's check_refname_format refuses anywhere in a ref name besides control characters (text.CONTROL)
 _REF_SPECIALS = re.compile(r"[ ~^:?*\[\\]")
 
@@ -86,7 +88,9 @@ def branch_problem(name: str) -> str | None:
     Exactly what `git check-ref-format --branch` refuses (a part beginning with `.` or ending in
     `.lock`, `..`, `@{`, a control character, space, `~ ^ : ? * [ \\`, an empty part (`//`, a
     leading or trailing `/`), a trailing `.`, a leading `-`, `HEAD`), and besides: `@` (git's
-    name for HEAD), a name beginning with `refs/` (it would become refs/heads/refs/...), any other
+    name for HEAD), a name beginning with `refs/` (it would become refs/heads/refs/...), git's
+    pseudo-refs (FETCH_HEAD, ORIG_HEAD, ...), a first part `heads`, `tags` or `remotes` (git reads
+    `heads/x` as refs/heads/x), any other
     invisible character, and parts longer than 255 bytes (a ref is a file on the remote)."""
     if not name:
         return "it is empty"
@@ -96,6 +100,10 @@ def branch_problem(name: str) -> str | None:
         return f"{name!r} is git's name for the current commit, not a branch"
     if name.startswith("refs/"):
         return "give the branch's own name, without 'refs/' (refs/heads/ is added)"
+    if _PSEUDO_REF.fullmatch(name):
+        return f"{name!r} is one of git's own refs (FETCH_HEAD, ORIG_HEAD, ...), not a branch"
+    if name.split("/", 1)[0] in ("heads", "tags", "remotes"):
+        return f"git would read {name!r} as refs/{name}, not as the branch refs/heads/{name}"
     bad = CONTROL.search(name) or _REF_SPECIALS.search(name)
     char = bad.group() if bad else next((c for c in name if not c.isprintable()), None)
     if char is not None:
