@@ -19,7 +19,7 @@ BAD_CONFIGS = [
     ("grids: [", "healthgrid.yml:2:1: invalid YAML"),
     ("grids:\n  - name: g\n  - name: h\n   oops: 1\n", "healthgrid.yml:4:"),
     ("", "healthgrid.yml: is empty"),
-    ("- a\n- b\n", "must be a mapping, got a list"),
+    ("- a\n- b\n", "healthgrid.yml: must be a mapping with a 'grids' list, got a list"),
     ("grids: []\n", "grids: must list at least one grid"),
     ("grids: {a: 1}\n", "grids: must be a list"),
     ("gridz: []\n", "gridz: unknown key (did you mean 'grids'?)"),
@@ -148,3 +148,12 @@ def test_publish_and_report_sections_parse():
     config = parse_config(data, "x")
     assert (config.publish.to, config.publish.branch, config.publish.path, config.publish.keep) == ("ghpages", "pages", "img", 3)
     assert config.report.metrics and config.report.dashboard == "abc-def-ghi"
+
+
+@pytest.mark.parametrize(("text", "kind"), [("root:x:0:0:root:/root:/bin/bash\n", "a string ('root:x:0:0:root:/root:/bin/bash')"),
+                                            ("- a\n- b\n", "a list"), ("7\n", "a number (7)")])
+def test_a_config_that_is_no_mapping_names_the_file(in_tmp, cli, text, kind):
+    (in_tmp / "c.yml").write_text(text)
+    result = cli("render", "--demo", "--config", "c.yml")
+    assert result.code == 2
+    assert result.err == f"healthgrid: error: c.yml: must be a mapping with a 'grids' list, got {kind}\n"

@@ -199,8 +199,11 @@ def _status_page(value: Any, path: str, period: int) -> StatusPageSpec:
 
 def parse_config(data: Any, source: str | None) -> Config:
     """A checked Config; every mistake found (up to MAX_ERRORS) is reported at once."""
+    where = source or "config"
     if data is None:
-        raise ConfigError(source or "config", "is empty; expected a mapping with a 'grids' list")
+        raise ConfigError(where, "is empty; expected a mapping with a 'grids' list")
+    if not isinstance(data, dict):
+        raise ConfigError(where, f"must be a mapping with a 'grids' list, got {kind(data)}")
     errors = Collector()
     checks.mapping(data, "", ("grids", "publish", "report", "status_page") + _DEFAULTABLE, required=("grids",), errors=errors)
     defaults = {k: data[k] for k in _DEFAULTABLE if k in data}
