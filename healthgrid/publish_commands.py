@@ -45,7 +45,7 @@ def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
     if not args.dir and not args.remove:
         raise UsageError("DIR: give a directory to publish (or --remove PATH)")
     options = publish_options(args, Credentials.from_env())
-    check(options)  # flags first: nothing is read before they are known to be usable
+    check(options, urls=bool(args.dir))  # flags first: nothing is read before they are known to be usable
     files = read_dir(args.dir) if args.dir else {}
     images, changed = publish(files, options, console)
     print_images(images, changed, args.json, console, alts_from_files(files))

@@ -146,3 +146,15 @@ def test_html_index_lists_every_grid_on_the_branch_across_publishers(tmp_path, r
     assert "Alpha grid" in page and "Beta grid" in page
     assert 'href="alpha.html"' in page and 'src="beta.png"' in page
     assert "only this run" not in page
+
+
+def test_a_removal_alone_needs_no_pages_url_and_says_when_nothing_was_there(tmp_path, remote, cli, branch_files, monkeypatch):
+    monkeypatch.delenv("GITHUB_REPOSITORY", raising=False)
+    publish({"a.png": b"a"}, remote=str(remote), path="previews/pr-7")
+    gone = cli("publish", "ghpages", "--remote", str(remote), "--remove", "previews/pr-7")
+    assert gone.code == 0 and gone.err.startswith("healthgrid: publish: gh-pages updated")
+    assert "previews/pr-7/a.png" not in branch_files(remote)
+    again = cli("publish", "ghpages", "--remote", str(remote), "--remove", "previews/pr-7")
+    assert again.code == 0 and again.err == "healthgrid: publish: gh-pages unchanged (nothing at previews/pr-7)\n"
+    bad = cli("publish", "ghpages", "--remote", str(remote), "--remove", "previews/pr-7", "--pages-url", "javascript:x")
+    assert bad.code == 2 and bad.err.startswith("healthgrid: error: --pages-url: ")

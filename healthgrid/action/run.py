@@ -102,7 +102,7 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
             from healthgrid.site.target import check
 
             options = removal_options(env, args, publish_options(args, keys))
-            check(options)
+            check(options, urls=False)
             outcome.images, outcome.changed = publish({}, options, console)
             return 0, outcome
         if args.command == "doctor":

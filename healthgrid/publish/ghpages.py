@@ -248,7 +248,7 @@ def publish_files(files: dict[str, bytes], options, console):
     from healthgrid.site.target import pages_target
     from healthgrid.site.urls import stable_url, versioned_url
 
-    base, remote = pages_target(options)  # checked before anything is pushed
+    base, remote = pages_target(options, urls=bool(files))  # checked before anything is pushed
     token = options.credentials.github()
     if token and options.remote_from_config and pull_request_run():
         console.warn("publish.remote: set by the config, which this pull request can change; no credentials are sent to it")
@@ -256,7 +256,8 @@ def publish_files(files: dict[str, bytes], options, console):
     result = publish(files, remote=remote, branch=options.branch, path=options.path, keep=options.keep,
                      remove=list(options.remove), token=token, message=options.message,
                      warn=console.warn, index="index.html" in files)
-    console.progress(f"publish: {options.branch} {'updated' if result.changed else 'unchanged (identical files)'}"
+    unchanged = "unchanged (identical files)" if files else f"unchanged (nothing at {', '.join(options.remove)})"
+    console.progress(f"publish: {options.branch} {'updated' if result.changed else unchanged}"
                      + (f" in {result.attempts} attempts" if result.attempts > 1 else "")
                      + ("; commits healthgrid did not write stay below its own" if result.changed and result.foreign else ""))
     images = []

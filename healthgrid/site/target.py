@@ -16,16 +16,18 @@ from healthgrid.text import CONTROL
 MAX_MESSAGE = 2000  # characters; a commit subject and a short body
 
 
-def pages_target(options) -> tuple[str, str]:
+def pages_target(options, urls: bool = True) -> tuple[str | None, str]:
     """(pages URL, git remote) of gh-pages publish options (PublishOptions) from
-    --pages-url/--remote/--repository, or a one-line usage error."""
+    --pages-url/--remote/--repository, or a one-line usage error. Without `urls` (a removal that
+    publishes no file) the pages URL is None unless --pages-url gives one, which is still checked."""
     check_message(options.message)
     if options.repository:
         if options.remote:
             raise UsageError("--repository: give --repository or --remote, not both")
         remote = repository_remote(options.repository)
         return pages_base(options.pages_url, repository=options.repository), remote
-    return pages_base(options.pages_url), options.remote or default_remote()
+    base = pages_base(options.pages_url) if urls or options.pages_url else None
+    return base, options.remote or default_remote()
 
 
 def repository_remote(repository: str, env=None) -> str:
@@ -60,15 +62,16 @@ def default_remote(cwd: str | None = None) -> str:
     return proc.stdout.strip()
 
 
-def check(options) -> None:
-    """The publish options (PublishOptions) refused now, not after minutes of fetching and rendering."""
+def check(options, urls: bool = True) -> None:
+    """The publish options (PublishOptions) refused now, not after minutes of fetching and rendering
+    (`urls`: files will be published, so gh-pages needs their pages URL)."""
     if options.to == "ghpages":
         valid_path(options.path)
         valid_branch(options.branch)
         for path in options.remove:
             valid_removal(path)
         valid_keep(options.keep)
-        pages_target(options)
+        pages_target(options, urls)
     elif options.to == "imgur":
         options.credentials.imgur()
     elif options.to == "s3":
