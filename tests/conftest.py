@@ -16,7 +16,7 @@ from healthgrid.publish import ghpages
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-# A copy of ../shared/examples/health_dashboard.yml, so the suite runs from any clone.
+# A copy of examples/health_dashboard.yml: the suite's fixed 24-row config, whatever the example becomes.
 EXAMPLE_CONFIG = ROOT / "tests" / "data" / "health_dashboard.yml"
 NOW = "2026-11-28T12:00:00Z"
 NOW_DT = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
@@ -98,7 +98,7 @@ def dd(monkeypatch):
     server.stop()
 
 
-# --- git: real repositories on disk, shared by the gh-pages, hostile-git, Action and run tests ---
+# --- git: real repositories on disk, shared by the gh-pages, git-safety, Action and run tests ---
 
 PAGES = "https://acme.github.io/health"
 _GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Someone", "GIT_AUTHOR_EMAIL": "someone@example.com",
@@ -156,12 +156,12 @@ def remote(tmp_path):
     """A bare repository whose gh-pages branch already holds someone else's file."""
     bare = tmp_path / "remote.git"
     _git("init", "--bare", "-q", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    _git("init", "-q", "-b", "gh-pages", str(seed))
-    (seed / "index.html").write_text("<h1>someone else's page</h1>\n")
-    _git("add", "index.html", cwd=seed)
-    _git("commit", "-q", "-m", "their page", cwd=seed)
-    _git("push", "-q", str(bare), "gh-pages", cwd=seed)
+    theirs = tmp_path / "theirs"  # their clone, left for tests that push more of their commits
+    _git("init", "-q", "-b", "gh-pages", str(theirs))
+    (theirs / "index.html").write_text("<h1>someone else's page</h1>\n")
+    _git("add", "index.html", cwd=theirs)
+    _git("commit", "-q", "-m", "their page", cwd=theirs)
+    _git("push", "-q", str(bare), "gh-pages", cwd=theirs)
     return bare
 
 

@@ -50,10 +50,10 @@ def bounds(days, tz):
     return [int(day_start(d, tz).timestamp()) for d in days] + [int(day_start(days[-1] + timedelta(days=1), tz).timestamp())]
 
 
-def points(seed, start, end, value, every=900):
+def points(variant, start, end, value, every=900):
     """Irregular points (every ~`every` s with jitter), with the evening busier than the morning,
     so an hourly ratio or an hourly percentile is far from the day's."""
-    rng, out, t = random.Random(seed), [], start
+    rng, out, t = random.Random(variant), [], start
     while t < end:
         out.append((t, value(rng, datetime.fromtimestamp(t, timezone.utc).hour)))
         t += every + rng.randint(-every // 3, every // 3)
@@ -193,6 +193,16 @@ def test_a_query_that_cannot_be_computed_per_local_day_is_a_config_error(in_tmp,
     assert result.code == 2 and len(result.err.splitlines()) == 1, result.err
     assert result.err.startswith("healthgrid: error: grids[0].rows[0].query: ") and why in result.err, result.err
     assert not (in_tmp / "out").exists()
+
+
+@pytest.mark.parametrize("query,why", [("timeshift(p99.9:ci.duration{*}, -3600)", "it shifts the series in time"),
+                                       ("cumsum(avg:ci.duration{*})", "depends on the time window shown")])
+def test_a_function_without_a_daily_meaning_is_a_config_error(in_tmp, cli, query, why):
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"timezone": "America/New_York", "grids": [{"name": "g", "rows": [
+        {"label": "P90", "query": query, "pass": "< 5"}]}]}))
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    assert result.code == 2 and len(result.err.splitlines()) == 1, result.err
+    assert result.err.startswith("healthgrid: error: grids[0].rows[0].query: function ") and why in result.err, result.err
 
 
 @pytest.mark.parametrize("query", [

@@ -128,3 +128,36 @@ def test_no_git_setting_carries_the_token_to_a_remote_that_may_not_have_it(tmp_p
     monkeypatch.setattr(ghpages, "Git", Recording)
     ghpages.publish({"g.png": b"x"}, remote=str(remote), token=TOKEN)
     assert envs and not any(TOKEN in value or "extraheader" in value for env in envs for value in env.values())
+
+
+class _Anything(FakeServer):
+    """Another origin that answers every request 200, like a dumb-HTTP git server would."""
+
+    def handle(self, request):
+        return Response(200, b"{}")
+
+
+class _RedirectingGit(FakeServer):
+    def __init__(self, target: str):
+        super().__init__()
+        self.target = target
+
+    def handle(self, request):
+        query = "&".join(f"{k}={v[0]}" for k, v in request.query.items())
+        return Response(307, b"", {"Location": f"{self.target}{request.path}?{query}"})
+
+
+def test_git_never_sends_the_token_to_the_host_a_redirect_names(tmp_path, cli, out_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_redirect0123456789secret")
+    out_dir(tmp_path)
+    elsewhere = _Anything().start()
+    origin = _RedirectingGit(elsewhere.url).start()
+    try:
+        result = cli("publish", "ghpages", "out", "--remote", f"{origin.url}/o/r.git", "--pages-url", "https://a.example")
+    finally:
+        origin.stop()
+        elsewhere.stop()
+    assert all("authorization" not in r.headers for r in elsewhere.requests), [r.path for r in elsewhere.requests]
+    assert result.code == 1
+    assert "redirects are not followed" in result.err and "ghp_redirect" not in result.err

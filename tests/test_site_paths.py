@@ -7,7 +7,7 @@ import pytest
 from conftest import NOW, PAGES
 
 BAD = [".", "a//b", "x/.GIT", "./x", "x/..", "x/.", "grids ", " grids", "a/ b/c", ".git", "x/.Git/y", "x/.git.", "x/.git ",
-       "x/GIT~1", "x/.git::$INDEX_ALLOCATION", "a\\b", "a\tb", "a\nb", "a\u200bb", "a\u00a0", "x" * 300, "a/" * 600 + "b"]
+       "x/GIT~1", "x/.git::$INDEX_ALLOCATION", "a\\b", "a\u200bb", "a\u00a0", "x" * 300, "a/" * 600 + "b"]
 GOOD = [("état", "état"), ("docs/healthgrid", "docs/healthgrid"), ("/healthgrid/", "healthgrid"), ('say "hi"', 'say "hi"'),
         ("my grids/v1.2", "my grids/v1.2"), (".github-pages", ".github-pages"), ("gitx/.gitignore-dir", "gitx/.gitignore-dir")]
 
@@ -24,7 +24,7 @@ def test_a_bad_path_flag_is_refused_before_anything_is_read_or_pushed(tmp_path, 
     before = git("--git-dir", str(remote), "rev-parse", "gh-pages")
     missing = tmp_path / "not-there"  # not even DIR is read first
     line = one_line(cli("publish", "ghpages", str(missing), "--remote", str(remote), "--pages-url", PAGES, "--path", path), "--path")
-    assert "must be a plain folder inside the branch (" in line or "control characters" in line  # the flag parser's own check
+    assert "must be a plain folder inside the branch (" in line
     assert git("--git-dir", str(remote), "rev-parse", "gh-pages") == before
 
 
@@ -42,7 +42,7 @@ def test_a_bad_publish_path_in_the_config_is_a_config_error(in_tmp, cli, path):
     (in_tmp / "healthgrid.yml").write_text(yaml.safe_dump({
         "grids": [{"name": "g", "rows": [{"label": "A", "query": "avg:a{*}"}]}], "publish": {"to": "ghpages", "path": path}}))
     line = one_line(cli("render", "--demo", "--now", NOW, "--out", "out"), "publish.path")
-    assert "must be a plain folder inside the branch" in line or "control characters" in line
+    assert "must be a plain folder inside the branch (" in line
     assert not (in_tmp / "out").exists()
 
 

@@ -1,13 +1,14 @@
-"""A pages branch that also holds other people's commits (Pages served from `main`): healthgrid
-prunes only the commits it wrote, adds its own on top of anyone else's, and never force-pushes
-over a commit it did not write, with the real git CLI against local bare repositories."""
+"""The pages branch's history: `--keep` (publish.keep, the Action's pages-keep) bounds the commits
+healthgrid wrote, and only those. A branch that also holds other people's commits (Pages served from
+`main`) keeps every one of theirs: healthgrid adds its own on top of anyone else's and never
+force-pushes over a commit it did not write. The real git CLI against local bare repositories."""
 
 import pytest
 
 from healthgrid.publish.ghpages import publish
 from healthgrid.publish.git import BOT_EMAIL, BOT_NAME, Git
 
-from conftest import PAGES
+from conftest import NOW, PAGES
 
 BOT = {"GIT_AUTHOR_NAME": BOT_NAME, "GIT_AUTHOR_EMAIL": BOT_EMAIL, "GIT_COMMITTER_NAME": BOT_NAME, "GIT_COMMITTER_EMAIL": BOT_EMAIL}
 
@@ -193,3 +194,74 @@ def test_lowering_keep_prunes_the_older_own_commits_beyond_what_was_fetched(remo
     publish({"g.png": b"last"}, remote=str(bare), keep=1)
     assert len(history(git, bare, "gh-pages")) == 1 + foreign_base
     assert show(bare, "healthgrid/g.png") == b"last"
+
+
+# --- healthgrid's own commits on a branch it alone writes ---------------------------------------------
+
+def publish_cli(cli, d, remote, *argv):
+    return cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES, *argv)
+
+
+@pytest.mark.parametrize("keep", [1, 3])
+def test_history_is_bounded_by_keep(tmp_path, remote, keep, git, branch_files, commit_count, show):
+    for i in range(keep + 2):
+        publish({"g.png": f"image {i}".encode()}, remote=str(remote), keep=keep)
+    assert commit_count(remote) == keep + 1, "healthgrid's newest `keep` commits, on the commit someone else wrote"
+    # The branch holds the newest `keep` versions, newest first; older ones are gone.
+    assert [show(remote, "healthgrid/g.png", f"gh-pages~{n}") for n in range(keep)] == [f"image {keep + 1 - n}".encode() for n in range(keep)]
+    assert "index.html" in branch_files(remote)
+    git("--git-dir", str(remote), "fsck", "--no-progress")  # the repository is still sound (check=True raises otherwise)
+
+
+def test_history_within_the_bound_is_not_rewritten(tmp_path, remote, git):
+    publish({"g.png": b"1"}, remote=str(remote), keep=5)
+    before = git("--git-dir", str(remote), "rev-list", "gh-pages").splitlines()
+    publish({"g.png": b"2"}, remote=str(remote), keep=5)
+    after = git("--git-dir", str(remote), "rev-list", "gh-pages").splitlines()
+    assert after[1:] == before, "older commits keep their ids while the history fits"
+
+
+@pytest.mark.parametrize("keep", [1, 3])
+def test_keep_never_drops_someone_elses_history(tmp_path, remote, cli, keep, git, commit_count, show, out_dir):
+    theirs = tmp_path / "theirs"  # the clone the `remote` fixture pushed their page from
+    for i in range(4):
+        (theirs / "index.html").write_text(f"page {i}")
+        git("commit", "-qam", f"their change {i}", cwd=theirs)
+    git("push", "-q", str(remote), "gh-pages", cwd=theirs)
+    their_commits = git("--git-dir", str(remote), "rev-list", "gh-pages").split()
+    for run in range(keep + 2):
+        result = publish_cli(cli, out_dir(tmp_path, content=f"run {run}".encode()), remote, "--keep", str(keep))
+        assert result.code == 0 and "warning" not in result.err, result.err
+    assert commit_count(remote) == 5 + keep
+    assert git("--git-dir", str(remote), "rev-list", f"gh-pages~{keep}").split() == their_commits, "their five commits, ids unchanged"
+    assert show(remote, "index.html") == b"page 3", "their files stay"
+
+
+def test_keep_prunes_its_own_commits_silently(tmp_path, remote, cli, commit_count, out_dir):
+    publish({"g.png": b"1"}, remote=str(remote), keep=1)
+    publish({"g.png": b"2"}, remote=str(remote), keep=2)
+    result = publish_cli(cli, out_dir(tmp_path), remote, "--keep", "1")
+    assert result.code == 0 and "warning" not in result.err and commit_count(remote) == 2
+
+
+# --- the bound itself -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,expected", [
+    ("0", "healthgrid: error: --keep: must be at least 1"),
+    ("99999999999999999999", "healthgrid: error: --keep: must be at most 1000, got 99999999999999999999"),
+])
+def test_keep_outside_its_bounds_is_a_usage_error_and_nothing_is_pushed(tmp_path, remote, cli, git, out_dir, value, expected):
+    before = git("--git-dir", str(remote), "rev-parse", "gh-pages")
+    result = publish_cli(cli, out_dir(tmp_path), remote, "--keep", value)
+    assert (result.code, result.err) == (2, expected + "\n")
+    assert git("--git-dir", str(remote), "rev-parse", "gh-pages") == before
+
+
+def test_publish_keep_in_the_config_is_read_and_bounded(in_tmp, cli):
+    from healthgrid.config import DEFAULT_CONFIG, parse_config
+
+    assert parse_config(dict(DEFAULT_CONFIG, publish={"to": "ghpages", "keep": 3}), "x").publish.keep == 3
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\npublish: {to: ghpages, keep: 0}\n")
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    assert result.code == 2 and result.err.startswith("healthgrid: error: publish.keep: must be between 1 and 1000"), result.err
+    assert len(result.err.splitlines()) == 1 and not (in_tmp / "out").exists()
