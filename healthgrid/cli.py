@@ -27,27 +27,12 @@ from healthgrid.flags import (
     doctor_flags,
     monitor_flags,
     parse_now,
-    publish_flags,
-    publish_options,
     render_flags,
     run_flags,
     run_options,
     widget_flags,
 )
-
-
-def _print_images(images, changed: bool, as_json: bool, console: Console, alts: dict[str, str], extra: dict | None = None) -> None:
-    """Each image's URL, or with --json one object with the images and their embed snippets (`alts`:
-    each grid's alt text, by name)."""
-    if as_json:
-        from healthgrid.files.embed import embeds
-
-        snippets = embeds(images, alts)
-        console.result(json.dumps({**(extra or {}), "images": [i.as_dict() for i in images], "changed": changed,
-                                   "embed": "\n".join(snippets.values()), "embeds": snippets}))
-    else:
-        for image in images:
-            console.result(image.url)
+from healthgrid.publish_commands import print_images, publish_targets
 
 
 def _grids_json(result) -> dict:
@@ -88,77 +73,11 @@ def cmd_run(args: argparse.Namespace, console: Console) -> int:
     from healthgrid.pipeline import run
 
     result = run(run_options(args, Credentials.from_env(), publish=True), console)
-    _print_images(result.images, result.changed, args.json, console, {t.name: t.alt for t in result.texts()}, extra=_grids_json(result))
+    print_images(result.images, result.changed, args.json, console, {t.name: t.alt for t in result.texts()}, extra=_grids_json(result))
     end = result.end_error()
     if end:
         raise end
     return 0
-
-
-def cmd_publish_ghpages(args: argparse.Namespace, console: Console) -> int:
-    """Publish the files of DIR to a gh-pages branch and print each image's stable URL.
-
-    Files go under --path on --branch of --remote (default: the origin of the current repository,
-    authenticated with GITHUB_TOKEN when set). Other files on the branch are kept; identical files
-    make no commit; --keep bounds healthgrid's own commits (anyone else's stay); concurrent
-    publishers all succeed. URLs are --pages-url (default https://OWNER.github.io/REPO from
-    GITHUB_REPOSITORY, or https://HOST/pages/OWNER/REPO on a GitHub Enterprise Server) + /PATH/FILE,
-    percent-encoded; --json adds content-hashed ?v= versions.
-    """
-    from healthgrid.files.embed import alts_from_files
-    from healthgrid.publish import publish, read_dir
-    from healthgrid.site.target import check
-
-    if not args.dir and not args.remove:
-        raise UsageError("DIR: give a directory to publish (or --remove PATH)")
-    options = publish_options(args, Credentials.from_env())
-    check(options)  # flags first: nothing is read before they are known to be usable
-    files = read_dir(args.dir) if args.dir else {}
-    images, changed = publish(files, options, console)
-    _print_images(images, changed, args.json, console, alts_from_files(files))
-    return 0
-
-
-def cmd_publish_imgur(args: argparse.Namespace, console: Console) -> int:
-    """Upload images anonymously to Imgur (IMGUR_CLIENT_ID) and print each link.
-
-    Imgur links change with every upload and anonymous uploads can be deleted when unused:
-    use gh-pages for a URL that stays put. IMGUR_API_URL overrides https://api.imgur.com.
-    """
-    from healthgrid.files.embed import alts_from_files
-    from healthgrid.publish import PublishOptions, publish
-    from healthgrid.publish.imgur import IMAGE_TYPES
-
-    paths = [Path(f) for f in args.files]
-    for path in paths:
-        if not path.is_file():
-            raise UsageError(f"FILE: {path}: no such file")
-        if not path.name.lower().endswith(IMAGE_TYPES):
-            raise UsageError(f"FILE: {path}: Imgur takes {', '.join(t[1:] for t in IMAGE_TYPES)} images")
-    if len({p.name for p in paths}) < len(paths):
-        raise UsageError("FILE: two files have the same name; their links could not be told apart")
-    options = PublishOptions("imgur", credentials=Credentials.from_env())
-    images, changed = publish({p.name: p.read_bytes() for p in paths}, options, console)
-    beside = {p.parent / f"{p.stem.removesuffix('_dark')}.json" for p in paths}  # each grid's data: the embeds' alt text
-    _print_images(images, changed, args.json, console, alts_from_files({data.name: data.read_bytes() for data in beside if data.is_file()}))
-    return 0
-
-
-def _publish_targets(p: argparse.ArgumentParser) -> None:
-    sub = p.add_subparsers(dest="target", metavar="TARGET", required=True, parser_class=Parser)
-    for name, func, help in (("ghpages", cmd_publish_ghpages, "a gh-pages branch (stable URLs)"),
-                             ("imgur", cmd_publish_imgur, "anonymous Imgur upload (links change per upload)")):
-        target = sub.add_parser(name, help=help, description=inspect.cleandoc(func.__doc__),
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-        if name == "ghpages":
-            target.add_argument("dir", metavar="DIR", nargs="?", help="directory whose files to publish")
-            publish_flags(target, defaults=True)
-            target.add_argument("--remove", metavar="PATH", action="append", help="also remove this path from the branch (repeatable)")
-        else:
-            target.add_argument("files", metavar="FILE", nargs="+", help="image files")
-        target.add_argument("--json", action="store_true", help="print one JSON object")
-        target.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
-        target.set_defaults(func=func)
 
 
 def cmd_widget(args: argparse.Namespace, console: Console) -> int:
@@ -174,11 +93,12 @@ def cmd_widget(args: argparse.Namespace, console: Console) -> int:
         widgets = [image_widget(args.url, args.dark_url)]
     else:
         from healthgrid.config import load_config
+        from healthgrid.site.paths import valid_path
         from healthgrid.site.urls import pages_base, stable_url
 
         config = load_config(args.config)
         base = pages_base(args.pages_url or config.publish.pages_url)
-        path = config.publish.path if args.path is None else args.path
+        path = config.publish.path if args.path is None else valid_path(args.path)
         widgets = [image_widget(stable_url(base, path, f"{g.name}.png"), stable_url(base, path, f"{g.name}_dark.png")) for g in config.select(args.grid)]
     console.result(json.dumps(widgets, indent=2))  # a list even for one grid: one shape to parse
     return 0
@@ -279,7 +199,7 @@ def cmd_doctor(args: argparse.Namespace, console: Console) -> int:
 
 _COMMANDS = [  # name, --help (a command's docstring), what it runs (publish: its targets), its flags
     ("render", cmd_render.__doc__, cmd_render, render_flags),
-    ("publish", "Publish files: `publish ghpages DIR` or `publish imgur FILE...`.", None, _publish_targets),
+    ("publish", "Publish files: `publish ghpages DIR` or `publish imgur FILE...`.", None, publish_targets),
     ("run", cmd_run.__doc__, cmd_run, run_flags),
     ("widget", cmd_widget.__doc__, cmd_widget, widget_flags),
     ("comment", cmd_comment.__doc__, cmd_comment, comment_flags),

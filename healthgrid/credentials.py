@@ -76,6 +76,24 @@ def github_token_target(remote: str, env=None) -> str | None:
     return f"https://{host}" + ("" if port == 443 else f":{port}")
 
 
+def github_api_problem(api: str) -> str | None:
+    """Why the GitHub token may not be sent to the REST API at `api`, or None. The API's address is
+    the runner's own GITHUB_API_URL (nothing a config or a pull request sets); the token goes to it
+    over https, or over plain http only to this machine (a loopback address: a local proxy)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(api)
+    if parts.scheme == "https":
+        return None
+    host = (parts.hostname or "").lower()
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    return None if parts.scheme == "http" and loopback else "is not https; the GitHub token is never sent in clear over a network"
+
+
 def pull_request_run(env=None) -> bool:
     """A run for a pull request: its checkout, `healthgrid.yml` included, is the pull request's."""
     env = os.environ if env is None else env

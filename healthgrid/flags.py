@@ -172,21 +172,18 @@ _RUN_FLAGS = ("remote", "branch", "path", "keep", "pages_url", "repository", "me
 def run_options(args: argparse.Namespace, credentials: Credentials, publish: bool, default_to: str = "none"):
     """RunOptions from `render`/`run` flags; with `publish`, the config's publish: section with the
     flags applied (a `run`). `default_to`: the target when neither --publish nor publish.to says."""
-    from dataclasses import asdict, replace
-
     from healthgrid.config import load_config
     from healthgrid.pipeline import RunOptions
-    from healthgrid.publish import PublishOptions
+    from healthgrid.publish.shared import with_flags
 
     config = load_config(args.config)
     options = RunOptions(config, parse_now(args.now), Path(args.out), parse_formats(args.format), args.theme, args.grid,
-                         args.demo, args.data, args.timeout, credentials=credentials, deadline=args.deadline)
+                         args.demo, args.data, args.timeout, credentials=credentials, deadline=args.deadline,
+                         debug=getattr(args, "debug", False))
     if publish:
         flags = {k: v for k, v in vars(args).items() if k in _RUN_FLAGS and v is not None}
-        target = PublishOptions(**asdict(config.publish), credentials=credentials)
         to = args.publish or (config.publish.to if "to" in config.publish.keys else default_to)
-        options.publish = replace(target, to=to, **flags,
-                                  remote_from_config="remote" not in flags and config.publish.remote is not None)
+        options.publish = with_flags(config.publish, flags, credentials, to=to)
     return options
 
 

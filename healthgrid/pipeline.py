@@ -15,7 +15,7 @@ from pathlib import Path
 from healthgrid.config import Config
 from healthgrid.console import Console
 from healthgrid.credentials import Credentials
-from healthgrid.errors import RunError
+from healthgrid.errors import HealthgridError, RunError
 from healthgrid.files.markdown import GridText
 from healthgrid.net import Budget
 from healthgrid.publish import PublishOptions
@@ -36,6 +36,7 @@ class RunOptions:
     deadline: float | None = None  # seconds from the run's start after which no grid starts; None: none
     publish: PublishOptions | None = None  # None: render only; no publish, no report
     credentials: Credentials = field(default_factory=Credentials, repr=False)
+    debug: bool = False  # a grid's internal error also prints its traceback
 
 
 @dataclass
@@ -160,12 +161,28 @@ def render_grids(options: RunOptions, console: Console, deadline: Budget | None 
             console.error(str(exc))
             results.append(GridResult(name, ok=False, error=log_line(str(exc))))
             continue
+        except HealthgridError:
+            raise
+        except Exception as exc:  # a bug met by one grid's data: that grid fails, the others still render and publish
+            results.append(internal_error(name, exc, console, options.debug))
+            continue
         elapsed = time.perf_counter() - start
         _warn_out_of_range(grid, console)
         console.progress(status_line(grid, elapsed))
         results.append(GridResult(grid.name, ok=True, files=paths, contents=files, missing_cells=grid.missing_cells, render_seconds=elapsed, text=text))
         process.tidy()
     return results
+
+
+def internal_error(name: str, exc: Exception, console: Console, debug: bool) -> GridResult:
+    """One grid's bug as the one line a command's bug gets (healthgrid.console.failure), naming the grid."""
+    message = f"{name}: internal error: {type(exc).__name__}: {exc}" + ("" if debug else " (run with --debug for details)")
+    if debug:
+        import traceback
+
+        console.debug("".join(traceback.format_exception(exc)))
+    console.error(message)
+    return GridResult(name, ok=False, error=log_line(message))
 
 
 def not_started(jobs, deadline: Budget, console: Console) -> list[GridResult]:

@@ -114,7 +114,7 @@ MALFORMED = {
     "a sum where the count is zero": (answer([s(0), s(1)], [T0 * 1000], [[1.0], [0.0]]), "disagree"),
     "values of the wrong length": (answer([s(0), s(1)], [T0 * 1000], [[1.0, 2.0], [1.0]]), "has 2 values for 1 time"),
     "group tags on an ungrouped query": (answer([s(0, group_tags=["host:a"]), s(1)], [T0 * 1000], [[1.0], [1.0]]), "carries group tags"),
-    "a NaN string": (answer([s(0), s(1)], [T0 * 1000], [["NaN"], [1.0]]), "not what its API documents"),
+    "a NaN string": (answer([s(0), s(1)], [T0 * 1000], [["NaN"], [1.0]]), "a value of avg:m{*} is str NaN, not a number"),
     "a unit that is a string": (answer([s(0, unit="ms"), s(1)], [T0 * 1000], [[1.0], [1.0]]), "the unit of avg:m{*} is ms"),
     "a unit list of numbers": (answer([s(0, unit=[1, 2, 3]), s(1)], [T0 * 1000], [[1.0], [1.0]]), "not a list of up to two unit objects"),
     "another response type": ({"data": {"type": "scalar_response", "attributes": {"series": [], "times": [], "values": []}}}, "scalar_response"),
@@ -227,7 +227,7 @@ def test_nan_and_infinity_from_datadog_are_no_data_everywhere(dd, cli, in_tmp, m
     body = ('{"data": {"id": "0", "type": "timeseries_response", "attributes": {"series": [{"query_index": 0}], '
             f'"times": [{t_today - 2 * day}, {t_today - day}, {t_today}], "values": [[Infinity, NaN, 0.5]]}}}}}}')
     dd.fail_next(QUERY_PATH, Response(200, body))
-    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\n")
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'max:a{*}', aggregation: max}]}\n")
     result = cli("render", "--now", NOW, "--theme", "light")
     assert result.code == 0, result.err
     doc = json.loads((in_tmp / "healthgrid-out" / "g.json").read_text())

@@ -91,7 +91,7 @@ def test_doctor_sends_the_queries_a_run_sends(cli, dd, healthy, in_tmp):
     assert doctor(cli, healthy)[0].code == 0
     sent = [c.json()["data"]["attributes"] for c in dd.calls("POST", QUERY_PATH)]
     assert sent[1:] == run, "after the application key's one query, exactly the run's requests"
-    assert [q["query"] for q in sent[0]["queries"]] == ["avg:ci.tests{*}.rollup(avg, 86400)"]
+    assert [q["query"] for q in sent[0]["queries"]] == ["sum:ci.tests{*}.rollup(sum, 86400)", "sum:ci.tests{*}.rollup(count, 86400)"]
 
 
 @pytest.mark.parametrize("typo,points,verdict", [
@@ -254,7 +254,7 @@ def test_limits_are_figured_per_grid(cli, dd, in_tmp):
              {"name": "short", "days": 3, "rows": [{"label": "A", "query": "avg:ci.tests{*}"}, {"label": "B", "query": "p90:ci.tests{*}"}]}]
     _, report = doctor(cli, write(in_tmp / "l.yml", grids), "--json")
     figures = {f["grid"]: f["figures"] for f in report["findings"] if f["check"] == "limits"}
-    assert figures["short"] == {"requests": 1, "queries": 2, "max_queries_per_request": 2, "max_points_per_series": 3,
+    assert figures["short"] == {"requests": 1, "queries": 3, "max_queries_per_request": 3, "max_points_per_series": 3,
                                 "point_limit": 1500, "bucket_seconds": 86400}
     long = figures["long"]
     assert long["bucket_seconds"] == 900 and long["max_points_per_series"] <= 1500 and long["queries"] == 2  # sum and count

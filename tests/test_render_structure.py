@@ -90,6 +90,8 @@ def test_render_modules_import_no_sibling_chart_and_form_no_circle():
         imports[path.stem] = {n.rsplit(".", 1)[1] for n in names if n.startswith("healthgrid.render.")}
         if path.stem != "__init__":  # the package imports its modules, never the reverse
             assert "healthgrid.render" not in names, path.name
-    assert imports["heatmap"] <= {"style", "layout", "trend_column"} and imports["trend"] <= {"style", "layout"}, "charts never import each other"
+    parts = {"style", "layout", "trend_column", "heatmap_size", "value_text"}  # pieces of a chart, no charts
+    assert imports["heatmap"] <= parts and imports["trend"] <= {"style", "layout"}, "charts never import each other"
+    assert imports["comparison"] <= parts and imports["value_text"] <= {"style", "layout"} and imports["heatmap_size"] <= parts - {"value_text"}
     assert imports["style"] == set() and imports["layout"] <= {"style"} and imports["png"] <= {"style"}
     assert imports["trend_column"] <= {"style", "layout"}, "the heatmap's trend column is its own part, no chart"

@@ -135,11 +135,13 @@ def credentials(env) -> Credentials:
 
 def removal_options(env, args, flags):
     """A removal goes where the runs publish: the config's publish: section (branch, keep, remote,
-    pages URL), with the inputs the workflow set over it."""
-    from dataclasses import asdict
+    pages URL), with the inputs the workflow set over it, as a run merges them (a `repository`
+    input replaces the config's remote; a remote still the config's gets no token in a pull
+    request)."""
+    from healthgrid.config import PublishSpec, load_config
+    from healthgrid.publish.shared import with_flags
 
-    from healthgrid.config import load_config
-
-    config = load_config(read_input("config", env) or None)
-    base = replace(flags, **{k: v for k, v in asdict(config.publish).items() if k in ("branch", "keep", "remote", "pages_url")})
-    return replace(base, **{i.dest: getattr(flags, i.dest) for i in given(env, "remove") if hasattr(flags, i.dest)})
+    config = load_config(read_input("config", env) or None).publish
+    spec = PublishSpec(branch=config.branch, keep=config.keep, remote=config.remote, pages_url=config.pages_url)
+    inputs = {i.dest: getattr(flags, i.dest) for i in given(env, "remove") if hasattr(flags, i.dest)}
+    return with_flags(spec, inputs, flags.credentials, to="ghpages", remove=flags.remove)

@@ -99,8 +99,11 @@ def _run(env, keys: Credentials, console: Console) -> tuple[int, _Outcome]:
         args = build_parser().parse_args(argv)
         if args.command == "publish":  # removal only
             from healthgrid.publish import publish
+            from healthgrid.site.target import check
 
-            outcome.images, outcome.changed = publish({}, removal_options(env, args, publish_options(args, keys)), console)
+            options = removal_options(env, args, publish_options(args, keys))
+            check(options)
+            outcome.images, outcome.changed = publish({}, options, console)
             return 0, outcome
         if args.command == "doctor":
             return _doctor(args, keys, console, outcome)

@@ -72,12 +72,25 @@ def check_year(moment, path: str):
     return moment
 
 
+_EXPONENT_RE = re.compile(r"\s*([-+]?)(\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)\s*")
+
+
 def number(value: Any, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(path, f"must be a number, got {kind(value)}")
+        raise ConfigError(path, f"must be a number, got {kind(value)}{_yaml_number_hint(value)}")
     if not math.isfinite(value):
         raise ConfigError(path, "must be a finite number")
     return float(value)
+
+
+def _yaml_number_hint(value: Any) -> str:
+    """YAML 1.1 (what PyYAML reads) takes a number in exponent form only with a '.' and a signed
+    exponent, so `1e-9` and `1.5e9` arrive as text: say how to write them."""
+    match = _EXPONENT_RE.fullmatch(value) if isinstance(value, str) else None
+    if not match:
+        return ""
+    sign, whole, fraction, exp_sign, exponent = match.groups()
+    return f"; YAML 1.1 reads {value.strip()} as text: write {sign}{whole}.{fraction or '0'}e{exp_sign or '+'}{exponent}"
 
 
 def integer(value: Any, path: str, lo: int, hi: int | None = None) -> int:
@@ -126,31 +139,35 @@ def grid_name(value: Any, path: str) -> str:
 
 
 def timezone(value: Any, path: str) -> str:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
+    """A zone of tzdata's list, by its exact name. Python also opens files that are no place's zone,
+    which Datadog would not know and which read days wrongly (`right/America/New_York` counts leap
+    seconds, `posix/…` copies, `localtime` is the machine's own, `Factory` has no offset rules):
+    they are refused."""
     name = string(value, path)
-    try:
-        ZoneInfo(name)
-        known = True
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a file name
-        known = False
     # Names are case-sensitive, as in tzdata: `europe/berlin` is refused with the spelling meant,
     # also where a case-insensitive file system would find it (the name shows in every output).
-    spelled = _zone_spellings().get(name.strip().casefold()) if not known or name not in _zone_spellings().values() else name
-    if known and spelled in (None, name):
+    if name in _zone_spellings().values():
         return name
-    meant = _ABBREVIATIONS.get(name.strip().upper()) or spelled
-    case = " Zone names are case-sensitive." if meant and meant != name.strip() and meant.casefold() == name.strip().casefold() else ""
+    bare = re.sub(r"^(right|posix)/", "", name.strip())
+    meant = _ABBREVIATIONS.get(bare.upper()) or _zone_spellings().get(bare.casefold())
+    case = " Zone names are case-sensitive." if meant and meant != bare and meant.casefold() == bare.casefold() else ""
     hint = f" (did you mean {meant}?{case})" if meant else " (e.g. UTC, Europe/Berlin, America/New_York)"
-    raise ConfigError(path, f"unknown IANA time zone {shown(name)}{hint}")
+    why = _NOT_PLACES.get(name.strip()) or ("a variant file, not on tzdata's list of zone names" if bare != name.strip() else "")
+    raise ConfigError(path, f"unknown IANA time zone {shown(name)}" + (f": {why}" if why else "") + hint)
+
+
+_NOT_PLACES = {"localtime": "the machine's own zone, not a name Datadog or another machine knows",
+               "Factory": "tzdata's placeholder for a zone not yet set", "posixrules": "a file of rules, not a zone"}
 
 
 @functools.lru_cache(maxsize=1)
 def _zone_spellings() -> dict[str, str]:
-    """Every zone name tzdata has, by its case-folded form."""
-    from zoneinfo import available_timezones
+    """Every zone name tzdata lists that names a place's time (not localtime, Factory, right/…,
+    posix/…), by its case-folded form."""
+    from zoneinfo import available_timezones  # zone files it found readable, by their names
 
-    return {zone.casefold(): zone for zone in sorted(available_timezones())}
+    return {zone.casefold(): zone for zone in sorted(available_timezones())
+            if zone not in _NOT_PLACES and not zone.startswith(("right/", "posix/"))}
 
 
 def bands(value: Any, path: str) -> Bands:

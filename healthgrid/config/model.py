@@ -3,16 +3,15 @@ page settings, and the limits on what a config or data file may ask for (README,
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from healthgrid.errors import UsageError
 from healthgrid.model.band import Bands, Score
 from healthgrid.model.rules import Rule
+from healthgrid.site.names import NAME_RE as NAME_RE  # the grid-name rule, where file names are made
 from healthgrid.text import shown
 
 DEFAULT_CONFIG_FILE = "healthgrid.yml"
-NAME_RE = re.compile(r"[a-z0-9_-]{1,100}")  # always fullmatch: `$` would let "g\n" through
 AGGREGATIONS = ("avg", "sum", "min", "max")
 GRID_TYPES = ("heatmap", "trend", "comparison")
 PUBLISH_TARGETS = ("ghpages", "imgur", "s3", "none")

@@ -27,6 +27,9 @@ from healthgrid.config.model import (
     StatusPageSpec,
 )
 from healthgrid.model.band import Bands
+from healthgrid.site.paths import branch_problem
+from healthgrid.site.target import bucket_problem, prefix_problem
+from healthgrid.site.urls import base_problem
 from healthgrid.text import shown
 
 _ROW_KEYS = ("label", "group", "query", "aggregation", "score", "unit", "pass", "warn", "description")
@@ -138,13 +141,13 @@ def _publish(value: Any, path: str) -> PublishSpec:
     to = checks.choice(value.get("to", "none"), join(path, "to"), PUBLISH_TARGETS)
     spec = PublishSpec(
         to=to,
-        branch=checks.string(value.get("branch", "gh-pages"), join(path, "branch")),
+        branch=_checked(branch_problem, "is not a usable branch name")(value.get("branch", "gh-pages"), join(path, "branch")),
         path=_site_path(value.get("path", "healthgrid"), join(path, "path")),
         keep=checks.integer(value.get("keep", 1), join(path, "keep"), 1, 1000),
-        pages_url=checks.optional(value, "pages_url", path, checks.string),
+        pages_url=checks.optional(value, "pages_url", path, _checked(base_problem, None)),
         remote=checks.optional(value, "remote", path, checks.string),
-        bucket=checks.optional(value, "bucket", path, checks.string),
-        prefix=checks.string(value.get("prefix", ""), join(path, "prefix"), allow_empty=True),
+        bucket=checks.optional(value, "bucket", path, _checked(bucket_problem)),
+        prefix=_checked(prefix_problem, allow_empty=True)(value.get("prefix", ""), join(path, "prefix")),
         keys=tuple(k for k in keys if k in value),
     )
     if to == "s3" and not spec.bucket:
@@ -161,6 +164,18 @@ def _site_path(value: Any, key: str) -> str:
     if problem:
         raise ConfigError(key, f"{shown(folder)} must be a plain folder inside the branch ({problem})")
     return folder
+
+
+def _checked(problem_of, wording: str | None = "cannot be used", allow_empty: bool = False):
+    """A check of a string by a rule of healthgrid.site (`problem_of(text)`: why not, or None)."""
+    def check(value: Any, key: str) -> str:
+        text = checks.string(value, key, allow_empty=allow_empty)
+        problem = problem_of(text)
+        if problem:
+            raise ConfigError(key, f"{shown(text)} {wording} ({problem})" if wording else f"{shown(text)} {problem}")
+        return text
+
+    return check
 
 
 def _report(value: Any, path: str) -> ReportSpec:

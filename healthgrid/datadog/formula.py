@@ -7,13 +7,13 @@ Datadog's metric query grammar, restricted to what has one meaning on a day's va
     product := unary (('*' | '/') unary)*
     unary   := '-' unary | atom
     atom    := NUMBER | '(' sum ')' | FUNCTION '(' sum [',' NUMBER] ')' | metric
-    metric  := [AGGREGATOR ':'] NAME '{' SCOPE '}' ('.as_count()' | '.as_rate()' | '.fill(null[, N])')*
+    metric  := [AGGREGATOR ':'] NAME '{' SCOPE '}' ('.as_count()' | '.fill(null[, N])')*
 
 A row's value for a day is the formula applied to each metric term's value for that local day
-(`evaluate`); Datadog is asked for each term on its own (sources/datadog_plan.py). A function is
-allowed only when its value on a day's value is well defined (FUNCTIONS); those whose meaning
-depends on the window, on neighbouring points or on other series are refused with the reason.
-Parsing is a small recursive descent over a tokenizer: nothing is ever evaluated as Python.
+(`evaluate`); Datadog is asked for each term on its own (sources/datadog_plan.py), so a formula
+holds at least one metric query. A function is allowed only when its value on a day's value is
+well defined (functions.py); `.as_rate()` is refused, as it divides each bucket by its length,
+which healthgrid chooses per zone. Parsing is a small recursive descent over a tokenizer: nothing is ever evaluated as Python.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+
+from healthgrid.datadog.functions import FUNCTIONS, REFUSED
 
 MAX_TERMS = 10  # metric queries in one row's formula
 MAX_DEPTH = 10  # nesting of parentheses, function calls and unary minus
@@ -42,39 +44,6 @@ _METHOD_RE = re.compile(r"\.(\w+)\(([^()]*)\)", re.ASCII)
 _GROUPED_RE = re.compile(r" *by *\{", re.ASCII)
 
 
-def _log(base_log):
-    def log(x: float, _=None) -> float:
-        return base_log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
-    return log
-
-
-# name -> (function of the day's value and its numeric parameter, number of numeric parameters)
-FUNCTIONS = {
-    "abs": (lambda x, _: abs(x), 0),
-    "log2": (_log(math.log2), 0),
-    "log10": (_log(math.log10), 0),
-    "clamp_min": (lambda x, n: max(x, n), 1),
-    "clamp_max": (lambda x, n: min(x, n), 1),
-    "cutoff_min": (lambda x, n: x if x >= n else math.nan, 1),
-    "cutoff_max": (lambda x, n: x if x <= n else math.nan, 1),
-}
-_WINDOW = "its value depends on the time window shown, not on the day alone"
-_NEIGHBOURS = "its value depends on neighbouring points or buckets, whose size healthgrid chooses per zone"
-_SERIES = "it chooses or counts among several series, and a row is one series"
-_REFUSED = {
-    **dict.fromkeys(("cumsum", "integral"), _WINDOW),
-    **dict.fromkeys(("timeshift", "calendar_shift", "hour_before", "day_before", "week_before", "month_before"),
-                    "it shifts the series in time; a row's day is that day's own points"),
-    **dict.fromkeys(("per_second", "per_minute", "per_hour", "dt", "diff", "derivative", "monotonic_diff", "rate",
-                     "ewma_3", "ewma_5", "ewma_7", "ewma_10", "ewma_20", "median_3", "median_5", "median_7", "median_9",
-                     "autosmooth", "trend_line", "robust_trend", "piecewise_constant", "default_zero", "default",
-                     "anomalies", "outliers", "forecast"), _NEIGHBOURS),
-    **dict.fromkeys(("top", "top_offset", "bottom", "top5", "top10", "top15", "top20", "bottom5", "bottom10",
-                     "bottom15", "bottom20", "count_nonzero", "count_not_null", "exclude_null"), _SERIES),
-    **dict.fromkeys(("rollup", "moving_rollup"), "healthgrid sets the rollup itself so that buckets meet local midnights"),
-}
-
-
 class FormulaError(ValueError):
     pass
 
@@ -94,6 +63,10 @@ class Metric:
     def name(self) -> str:
         """The metric's name, e.g. 'errors' of 'sum:errors{*}.as_count()'."""
         return _METRIC_RE.match(self.text).group("name")
+
+    def with_space(self, space: str) -> str:
+        """The query with another space aggregator: 'sum:errors{*}.as_count()' for 'errors{*}.as_count()'."""
+        return f"{space}:{self.text[_METRIC_RE.match(self.text).start('name'):]}"
 
 
 @dataclass(frozen=True)
@@ -152,6 +125,9 @@ class _Parser:
             kind, value, at = self.tokens[self.i]
             raise FormulaError(f"unexpected {value!r} at column {at + 1}" + (
                 ": methods such as .as_count() follow a metric query, never a number or ')'" if value == "." else ""))
+        if not self.metrics:  # nothing would be asked: the row would read the same number every day
+            raise FormulaError("holds no metric query, so no day would depend on Datadog's data; "
+                               "write at least one, e.g. avg:app.latency{*} * 1000")
         return Formula(self.text, root, tuple(self.metrics))
 
     def peek(self) -> tuple[str, str, int] | None:
@@ -214,7 +190,7 @@ class _Parser:
             raise FormulaError(f"{name!r} at column {at + 1} is neither a function call nor a metric query "
                                f"[aggregator:]metric.name{{scope}}, e.g. avg:{name}{{*}}")
         if name not in FUNCTIONS:
-            why = _REFUSED.get(name.lower())
+            why = REFUSED.get(name.lower())
             allowed = ", ".join(FUNCTIONS)
             raise FormulaError(f"function {name}() cannot be computed per local day: {why}" if why else
                                f"unknown function {name}(); functions on a day's value: {allowed}")
@@ -266,24 +242,24 @@ def _aggregator(aggregator: str | None, where: str) -> str:
 
 
 def _methods(tail: str, where: str) -> None:
-    """A metric query's methods: .as_count(), .as_rate(), .fill(null[, N]); .rollup() is healthgrid's."""
-    seen = set()
+    """A metric query's methods: .as_count(), .fill(null[, N]); .rollup() is healthgrid's, .as_rate() is refused."""
     for match in _METHOD_RE.finditer(tail):
         name, arguments = match.group(1), [a.strip() for a in match.group(2).split(",")]
         if name == "rollup":
             raise FormulaError("must not use .rollup(): healthgrid sets the rollup so buckets meet local midnights; "
                                "choose aggregation: avg|sum|min|max")
-        if name in ("as_count", "as_rate") and arguments == [""]:
-            if seen & {"as_count", "as_rate"}:
-                raise FormulaError(f"{where}: use one of .as_count() and .as_rate(), not both")
-        elif name == "fill":
+        if name == "as_rate" and arguments == [""]:
+            raise FormulaError(f"{where}: .as_rate() divides each bucket by its length, which healthgrid chooses per zone "
+                               "(a day, an hour, 30 minutes), so the day's value would depend on the zone; use .as_count() "
+                               "with aggregation: sum and divide by the seconds you want, e.g. sum:requests{*}.as_count() / 86400 "
+                               "(a comparison row, one query, shows the count)")
+        if name == "fill":
             if arguments[0] != "null" or len(arguments) > 2 or (len(arguments) == 2 and not arguments[1].isdigit()):
                 raise FormulaError(f"{where}: .fill({match.group(2)}) fills gaps between buckets, whose size healthgrid "
                                    "chooses per zone, so the day's value would depend on the zone; only .fill(null) is allowed")
-        else:
+        elif not (name == "as_count" and arguments == [""]):
             raise FormulaError(f"{where}: unknown method .{name}({match.group(2)}); a metric query takes "
-                               ".as_count(), .as_rate() or .fill(null)")
-        seen.add(name)
+                               ".as_count() or .fill(null)")
 
 
 def _tokenize(text: str) -> list[tuple[str, str, int]]:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from healthgrid.config import GridSpec
 from healthgrid.datadog.formula import parse
-from healthgrid.doctor.report import plural
+from healthgrid.doctor.report import Finding, plural
 from healthgrid.doctor.rows import Lookup, Outcome, grid_failure, limits_finding, row_finding, rows_line
 from healthgrid.errors import RunError
 from healthgrid.sources.grouped import requests
@@ -39,7 +39,11 @@ def check_comparison(spec: GridSpec, now: datetime, grouped) -> Outcome:
 
 
 def limits(spec: GridSpec, now: datetime):
-    """The grouped fetch's requests: one per window (split at local midnights past 1,500 buckets)."""
-    _, bucket, queries, windows = requests(spec, now)
-    points = 1 if all(q.whole for q in queries) else max((-(-(hi - lo) // bucket) for lo, hi in windows), default=0)
-    return limits_finding(spec, [(len(queries), points) for _ in windows], len(queries), bucket)
+    """The grouped fetch's requests: one per window (split past 1,500 buckets), whole-window rows in
+    it or, when it is split, in one of their own."""
+    try:
+        asked = requests(spec, now)
+    except RunError as exc:  # too many requests: the grid's own line says so
+        return Finding("limits", "fail", spec.name, str(exc), {"grid": spec.name})
+    per_request = [(len(r.queries), -(-(r.hi - r.lo) // r.interval) if r.interval else 1) for r in asked.requests]
+    return limits_finding(spec, per_request, len(asked.queries), asked.bucket)

@@ -256,13 +256,13 @@ def folder_files(folder: Path, warn: Callable[[str], None]) -> tuple[list[str], 
         reads.append(name)
         try:
             fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except OSError as exc:
-            warn(f"index.html: cannot read {name!r} in {folder} ({exc.strerror}); its grid is listed as unknown")
+            with os.fdopen(fd, "rb") as fh:
+                if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                    return None
+                data = fh.read(MAX_JSON_BYTES + 1)
+        except OSError as exc:  # opening, or reading (an I/O error): either way named
+            warn(f"index.html: cannot read {name!r} in {folder} ({exc.strerror or type(exc).__name__}); its grid is listed as unknown")
             return None
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
-                return None
-            data = fh.read(MAX_JSON_BYTES + 1)
         return data if len(data) <= MAX_JSON_BYTES else None
 
     return names, read

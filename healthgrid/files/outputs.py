@@ -8,6 +8,7 @@ import os
 import shutil
 import stat
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 from healthgrid.config import GridSpec, StatusPageSpec
@@ -86,63 +87,86 @@ def write_files(out_dir: Path, files: dict[str, bytes]) -> list[Path]:
     up here, often only at fsync), then each is renamed over its old version; if a rename fails,
     the ones already renamed are put back from hard links of the old files. Each file is always
     whole; a reader listing the folder during the renames (microseconds) or a crash in between can
-    see a mix of old and new complete files. Raises RunError, with nothing changed."""
+    see a mix of old and new complete files. Raises RunError, with nothing changed, naming the
+    file (or the temporary folder) whatever the error said: a full disk often names none."""
     make_out_dir(out_dir)
     try:
         changed = {n: c for n, c in files.items() if not _same(out_dir / n, c)}
         if changed:
-            tmp = Path(tempfile.mkdtemp(prefix=".healthgrid-", dir=out_dir))
+            with _naming("its temporary folder (.healthgrid-*)"):
+                tmp = Path(tempfile.mkdtemp(prefix=".healthgrid-", dir=out_dir))
             try:
                 _swap_in(out_dir, tmp, changed)
             finally:
                 shutil.rmtree(tmp, ignore_errors=True)
-    except OSError as exc:
-        raise RunError(f"--out: {out_dir}: cannot write {shown(Path(exc.filename).name if exc.filename else '')}: "
-                       f"{exc.strerror or type(exc).__name__}; its files were left as they were") from None
+    except _Unwritable as exc:
+        raise RunError(f"--out: {out_dir}: cannot write {exc.what}: {exc.reason}; its files were left as they were") from None
     return [out_dir / name for name in files]
+
+
+class _Unwritable(OSError):
+    """An I/O error with what it happened to, said the same way whatever the system named."""
+
+    def __init__(self, what: str, exc: OSError):
+        super().__init__(exc.errno, exc.strerror)
+        self.what, self.reason = what, exc.strerror or type(exc).__name__
+
+
+@contextmanager
+def _naming(what: str):
+    try:
+        yield
+    except _Unwritable:
+        raise
+    except OSError as exc:
+        raise _Unwritable(what, exc) from exc
 
 
 def _swap_in(out_dir: Path, tmp: Path, files: dict[str, bytes]) -> None:
     for name, content in files.items():
-        _write_file(tmp / name, content)
+        with _naming(shown(name)):
+            _write_file(tmp / name, content)
     for name in files:  # keep the old entries (a hard link costs no space) to put back on failure
-        if os.path.lexists(out_dir / name):
-            try:
-                os.link(out_dir / name, tmp / f".old.{name}", follow_symlinks=False)
-            except OSError:  # a file system without hard links: a copy (which may fail for space: nothing changed yet)
-                shutil.copy2(out_dir / name, tmp / f".old.{name}", follow_symlinks=False)
+        with _naming(shown(name)):
+            if os.path.lexists(out_dir / name):
+                try:
+                    os.link(out_dir / name, tmp / f".old.{name}", follow_symlinks=False)
+                except OSError:  # a file system without hard links: a copy (which may fail for space: nothing changed yet)
+                    shutil.copy2(out_dir / name, tmp / f".old.{name}", follow_symlinks=False)
     done = []
     try:
         for name in files:
-            os.replace(tmp / name, out_dir / name)
+            with _naming(shown(name)):
+                os.replace(tmp / name, out_dir / name)
             done.append(name)
-    except OSError:
+    except _Unwritable:
         for name in done:
             old = tmp / f".old.{name}"
-            if os.path.lexists(old):
-                os.replace(old, out_dir / name)
-            else:
-                (out_dir / name).unlink(missing_ok=True)
+            with _naming(shown(name)):
+                if os.path.lexists(old):
+                    os.replace(old, out_dir / name)
+                else:
+                    (out_dir / name).unlink(missing_ok=True)
         raise
 
 
 def _same(path: Path, content: bytes) -> bool:
     """An unchanged file is not rewritten, so it keeps its mtime (never read through a link)."""
-    try:
-        st = os.lstat(path)
-    except FileNotFoundError:
-        return False
-    return stat.S_ISREG(st.st_mode) and st.st_size == len(content) and path.read_bytes() == content
+    with _naming(shown(path.name)):
+        try:
+            st = os.lstat(path)
+        except FileNotFoundError:
+            return False
+        return stat.S_ISREG(st.st_mode) and st.st_size == len(content) and path.read_bytes() == content
 
 
 def _write_file(path: Path, content: bytes) -> None:
+    """Written with no buffer in between: a buffered file flushes again as it closes, and that
+    second error (naming no file) would replace the first."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    with os.fdopen(fd, "wb") as fh:
-        try:
-            os.fchmod(fh.fileno(), 0o644)  # readable when published, whatever the umask
-            fh.write(content)
-            fh.flush()
-            os.fsync(fh.fileno())
-        except OSError as exc:  # a full disk says so without a file name: name it
-            exc.filename = exc.filename or str(path)
-            raise
+    with os.fdopen(fd, "wb", buffering=0) as fh:
+        os.fchmod(fh.fileno(), 0o644)  # readable when published, whatever the umask
+        view = memoryview(content)
+        while view:
+            view = view[fh.write(view):]
+        os.fsync(fh.fileno())

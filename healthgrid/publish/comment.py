@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Callable
 
 from healthgrid import net
+from healthgrid.credentials import github_api_problem
 from healthgrid.errors import RunError, UsageError
 from healthgrid.files.fit import GridMarkdown
 from healthgrid.net import Budget
@@ -97,6 +98,9 @@ def upsert(repo: str, pr: int, body: str, token: str, *, api: str | None = None,
     import requests
 
     base = net.check_base((api or os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/"), "GITHUB_API_URL")
+    problem = github_api_problem(base)
+    if problem:  # the same rule as the pages push: the token travels over https only
+        raise UsageError(f"GITHUB_API_URL: {net.origin(base)} {problem}")
     session = requests.Session()
     session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
                             "X-GitHub-Api-Version": "2022-11-28", "User-Agent": "healthgrid"})

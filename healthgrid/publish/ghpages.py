@@ -33,7 +33,7 @@ from healthgrid.errors import RunError, UsageError
 from healthgrid.publish import history, siteindex
 from healthgrid.publish.git import Git, GitError, GitTimeout, register_url_secret
 from healthgrid.secrets import redact, register_secret
-from healthgrid.site.paths import valid_keep, valid_path, valid_removal
+from healthgrid.site.paths import valid_branch, valid_keep, valid_path, valid_removal
 from healthgrid.text import said
 
 MAX_ATTEMPTS = 10
@@ -61,15 +61,17 @@ def publish(files: dict[str, bytes], *, remote: str, branch: str = "gh-pages", p
     path = valid_path(path)
     remove = [valid_removal(name) for name in remove or []]
     valid_keep(keep)
-    if not re.fullmatch(r"[A-Za-z0-9._/-]+", branch) or branch.startswith(("-", "/")) or ".." in branch:
-        raise UsageError(f"--branch: {branch!r} is not a usable branch name")
+    valid_branch(branch)
     register_secret(token)  # a hook or a proxy may echo it, whatever the remote
     register_url_secret(remote)
     if remote.startswith("-"):  # git would read it as an option (--upload-pack=COMMAND runs COMMAND)
         raise UsageError(f"--remote: {redact(remote)[:100]!r} is not a URL or a path (it starts with '-')")
     shown = redact(remote)
     target = github_token_target(remote) if token else None
-    work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
+    try:
+        work = Path(tempfile.mkdtemp(prefix="healthgrid-pages-"))
+    except OSError as exc:  # a full or read-only temporary folder
+        raise RunError(f"publish: cannot create a working folder in {tempfile.gettempdir()}: {exc.strerror or type(exc).__name__}") from None
     try:
         git = Git(work / "repo.git", token if target else None, target)
         git.run("init", "--bare", "--quiet", str(git.git_dir))

@@ -12,8 +12,11 @@ A commit is healthgrid's own when all of these hold:
   before that the bot's summary `healthgrid: publish N file(s) under /PATH` alone);
 - it has at most one parent (a merge is someone's);
 - every path it changes against its parent lies inside a path it declares (older versions: the
-  PATH and removals their summary names). A root commit has nothing to diff against and no one's
-  history beneath it: the bot and the mark suffice (older versions cut history into such roots).
+  PATH and removals their summary names), and is a file healthgrid writes there: a grid's file
+  or a status page, by the names of healthgrid.site.names (another workflow committing as the bot
+  with a copied summary or trailer, but touching anything else, stays someone else's). A root
+  commit has nothing to diff against and no one's history beneath it: the bot and the mark
+  suffice (older versions cut history into such roots).
 Anything else is someone else's and is never rewritten: healthgrid's commits go on top of the
 newest of them, and `--keep` bounds only the run of healthgrid's own commits above it.
 """
@@ -24,6 +27,7 @@ import re
 from dataclasses import dataclass
 
 from healthgrid.publish.git import BOT_EMAIL, BOT_NAME, Git
+from healthgrid.site.names import is_written_file
 
 TRAILER = "Published-by: healthgrid"
 PATH_KEY = "Published-path: "
@@ -90,6 +94,12 @@ def covered(path: str, declared) -> bool:
     return any(d == "" or path == d or path.startswith(d + "/") for d in declared)
 
 
+def written(path: str, declared) -> bool:
+    """A change a commit of healthgrid's may make: inside a path it declares, to a file of a name
+    healthgrid writes (or the `.nojekyll` it puts at the root of a new branch)."""
+    return covered(path, declared) and (path == ".nojekyll" or is_written_file(path.rsplit("/", 1)[-1]))
+
+
 def present(git: Git, sha: str) -> bool:
     return git.run("cat-file", "-e", f"{sha}^{{commit}}", check=False).returncode == 0
 
@@ -110,7 +120,7 @@ def own_run(git: Git, tip: str, keep: int, deepen) -> tuple[list[Commit], str | 
         parent = commit.parents[0]
         if not present(git, parent) and (len(run) >= keep + WALK_LIMIT or not deepen()):
             return run, sha  # not examined: kept
-        if commit.declared is None or not all(covered(p, commit.declared) for p in changed_paths(git, parent, sha)):
+        if commit.declared is None or not all(written(p, commit.declared) for p in changed_paths(git, parent, sha)):
             return run, sha
         run.append(commit)
         sha = parent

@@ -10,6 +10,12 @@ then (a bounded listing), so a matrix of runs sharing a prefix leaves one page l
 it is built again if the listing changed while it was uploaded. A run without --format html
 refreshes a page of healthgrid's already there; someone else's index.html is never replaced. A
 failure there is a warning.
+
+Every call has a deadline: CONNECT_TIMEOUT to connect, READ_TIMEOUT between two reads, ATTEMPTS
+tries (botocore's standard retries); and the whole publish, every call and retry included, has
+BUDGET seconds, so an endpoint that trickles its answer a byte at a time (which no per-read
+timeout catches) is given up on too. The calls run in a helper thread the publish stops waiting
+for when the budget is spent; from then on it may send no further request.
 """
 
 from __future__ import annotations
@@ -17,9 +23,15 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import threading
 
 from healthgrid.errors import RunError, UsageError
+from healthgrid.net import Budget
 
+CONNECT_TIMEOUT = 10.0  # seconds to open a connection
+READ_TIMEOUT = 30.0  # seconds without a byte of an answer
+ATTEMPTS = 3  # tries per call, the first included
+BUDGET = 180.0  # seconds for a whole publish, retries and the status page included
 CACHE_CONTROL = "public, max-age=300"
 MAX_LISTED = 10_000  # objects listed under the prefix to build index.html
 INDEX_ROUNDS = 3  # builds of index.html when other runs keep adding grids meanwhile
@@ -31,38 +43,83 @@ def publish_files(files: dict[str, bytes], spec, console):
     """The S3 target: upload `files` to s3://bucket/prefix (`spec`: PublishOptions); returns
     ([Published image], changed)."""
     from healthgrid.publish.shared import IMAGE_TYPES, Published
+    from healthgrid.site.target import s3_base
     from healthgrid.site.urls import url_path, versioned_url
 
     try:
-        import boto3
         from botocore.exceptions import BotoCoreError, ClientError
     except ImportError:
         raise UsageError("publish.to: s3 needs the s3 extra: pip install 'healthgrid[s3]'") from None
-    endpoint = os.environ.get("AWS_ENDPOINT_URL") or None
-    client = boto3.client("s3", endpoint_url=endpoint)
+    base = s3_base(spec)  # checked before any work, as every target's base URL
+    budget = Budget(BUDGET)
+    client = _client(budget)
     where = f"s3://{spec.bucket}/{spec.prefix}"
     grids = {name: content for name, content in files.items() if name != "index.html"}
     images = []
     try:
-        changed = any([_put(client, spec, name, content) for name, content in grids.items()])
+        changed = _within(budget, lambda: any([_put(client, spec, name, content) for name, content in grids.items()]))
     except (BotoCoreError, ClientError) as exc:
         raise RunError(f"publish s3: {where}: {exc}") from None
+    except _OutOfTime:
+        raise RunError(f"publish s3: {where}: gave up after {BUDGET:g}s (the publish budget); "
+                       "files not uploaded by then keep their old versions") from None
     try:
-        present = _status_page(client, spec)
+        present = _within(budget, lambda: _status_page(client, spec))
         if present is False and "index.html" in files:
             console.warn(f"publish s3: {where}index.html is not a healthgrid status page; it was left as it is")
         elif present or (present is None and "index.html" in files):
-            changed = _put_index(client, spec, grids, console) or changed
+            changed = _within(budget, lambda: _put_index(client, spec, grids, console)) or changed
     except (BotoCoreError, ClientError) as exc:
         console.warn(f"publish s3: {where}index.html: {exc}; the grids are published without it")
+    except _OutOfTime:
+        console.warn(f"publish s3: {where}index.html: gave up after {BUDGET:g}s (the publish budget); the grids are published without it")
     for name, content in grids.items():
         if name.endswith(IMAGE_TYPES):
-            base = spec.pages_url.rstrip("/") if spec.pages_url else (
-                f"{endpoint.rstrip('/')}/{spec.bucket}" if endpoint else f"https://{spec.bucket}.s3.amazonaws.com")
             url = f"{base}/{url_path(spec.prefix + name)}"
             images.append(Published(name, url, versioned_url(url, content)))
     console.progress(f"publish: {where} {'updated' if changed else 'unchanged (identical files)'}")
     return images, changed
+
+
+class _OutOfTime(Exception):
+    """The publish budget is spent."""
+
+
+def _client(budget: Budget):
+    """An S3 client whose every call has a deadline, and which sends nothing once `budget` is spent."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT, retries={"mode": "standard", "total_max_attempts": ATTEMPTS})
+    client = boto3.client("s3", endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None, config=config)
+
+    def in_time(**_):
+        if budget.remaining() <= 0:
+            raise _OutOfTime()
+
+    client.meta.events.register("before-send", in_time)
+    return client
+
+
+def _within(budget: Budget, work):
+    """work() in a helper thread, waited for at most what is left of `budget`: a boto3 call cannot
+    be interrupted, and one answer trickled a byte at a time never trips its read timeout."""
+    done: dict = {}
+
+    def run():
+        try:
+            done["result"] = work()
+        except BaseException as exc:  # handed to the waiting thread, which raises it
+            done["error"] = exc
+
+    thread = threading.Thread(target=run, name="healthgrid-s3", daemon=True)
+    thread.start()
+    thread.join(max(0.0, budget.remaining()))
+    if thread.is_alive():
+        raise _OutOfTime()
+    if "error" in done:
+        raise done["error"]
+    return done["result"]
 
 
 def _put(client, spec, name: str, content: bytes) -> bool:

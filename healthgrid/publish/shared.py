@@ -40,6 +40,21 @@ class PublishOptions(PublishSpec):
     credentials: Credentials = field(default_factory=Credentials, repr=False)
 
 
+def with_flags(spec: PublishSpec, flags: dict, credentials: Credentials, **fixed) -> PublishOptions:
+    """The config's publish: section with what the command line or the workflow says over it, key
+    by key (flags > config): `flags` holds only what was given. `--remote` and `--repository` say
+    one thing, where the branch is, so either replaces the config's `remote`; `remote_from_config`
+    tells the publisher when the remote is still the config's (no credentials in a pull request)."""
+    from dataclasses import asdict
+
+    settings = asdict(spec)
+    if "remote" in flags or "repository" in flags:
+        settings["remote"] = None
+    settings.update(flags, **fixed)
+    from_config = settings["remote"] is not None and "remote" not in flags
+    return PublishOptions(**settings, remote_from_config=from_config, credentials=credentials)
+
+
 def read_dir(directory: str, flag: str = "DIR") -> dict[str, bytes]:
     """The regular, non-hidden files at the top of `directory`, by name, in name order.
 
@@ -76,9 +91,9 @@ def _read_regular(path: Path, flag: str) -> bytes:
     """The file's bytes, refusing it if it was swapped for a link or a FIFO since it was listed."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    except OSError as exc:
-        raise UsageError(f"{flag}: {path.name!r}: cannot read ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as f:
-        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
-            raise UsageError(f"{flag}: {path.name!r} is not a regular file; only regular files are published")
-        return f.read()
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise UsageError(f"{flag}: {path.name!r} is not a regular file; only regular files are published")
+            return f.read()
+    except OSError as exc:  # opening, or reading (an I/O error): either way named
+        raise UsageError(f"{flag}: {path.name!r}: cannot read ({exc.strerror or type(exc).__name__})") from None

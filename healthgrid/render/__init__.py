@@ -53,7 +53,7 @@ def shared_layout(specs) -> Layout:
     is measured once: a `--grid` job of a large config pays for the labels, not for every grid."""
     from functools import lru_cache
 
-    from healthgrid.render.heatmap import display_rows, label_width, right_width, row_height, scale
+    from healthgrid.render.heatmap_size import display_rows, label_width, right_width, row_height, scale
     from healthgrid.render.layout import text_width
     from healthgrid.render.style import styled
 

@@ -29,6 +29,7 @@ from healthgrid.model.formatting import NO_DATA, as_of_text, cell_text, format_n
 from healthgrid.model.grid import Row
 from healthgrid.render.layout import ELLIPSIS, header, shorten, text_width, wrap
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on
+from healthgrid.render.value_text import LINE_SPACING, MIN_CELL_FONT, ValueFitter
 
 MAX_TAG_LABEL = 40  # characters of a tag value in the picture (the full value is in NAME.json, NAME.md, the HTML)
 MAX_PANEL_TITLE = 40  # characters of a row's label (and group) over its panel
@@ -37,6 +38,7 @@ _PAD, _TITLE_BLOCK, _PANEL_HEAD, _AXIS_FOOT, _LINE_GAP, _PANEL_GAP = 0.3, 1.0, 0
 _PANEL_W = {1: 6.0, 2: 4.4}  # inches by panels on a line; 3.6 for three
 _TAG_FONT, _VALUE_FONT, _TICK_FONT = 9.5, 8.5, 8.0
 _TEXT_GAP = 0.06  # inches between a bar's end and its value
+_VALUES_SHARE = 0.6  # of a panel's width, at most, kept for values written past their bars; the bars keep the rest
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Bar:
     inside: bool  # the value is written inside the bar's end, else just past it
     text_x: float  # data coordinates
     ha: str
+    font: float = _VALUE_FONT  # points; 0: the value cannot be shown whole beside its bar (NAME.md has it)
 
 
 @dataclass
@@ -131,10 +134,11 @@ class _Bars:
         scale = [0.0] + values + [x for x, _, _ in lines] + ([] if row.shows_raw else [1.0])
         lo, hi = min(scale), max(scale)
         hi = hi if hi > lo else lo + 1.0
-        texts = [cell_text(row, j, self.grid.bands) for j in range(len(self.grid.tags))]
+        whole = [cell_text(row, j, self.grid.bands) for j in range(len(self.grid.tags))]
+        texts, fonts = self._fitted(whole, row)
         # Room for values written past a bar's end: as wide as the widest such text, on each side with bars.
-        widest = lambda sign: max([self._width(t, _VALUE_FONT) for t, v in zip(texts, row.raw, strict=True)  # noqa: E731
-                                   if math.isfinite(v) and (v >= 0) == (sign > 0)] + [0.0])
+        widest = lambda sign: max([self._width(t, f) for t, f, v in zip(texts, fonts, row.raw, strict=True)  # noqa: E731
+                                   if f and math.isfinite(v) and (v >= 0) == (sign > 0)] + [0.0])
         room_r = widest(1) + 2 * _TEXT_GAP if any(v >= 0 for v in values) else 0.1
         room_l = widest(-1) + 2 * _TEXT_GAP if any(v < 0 for v in values) else 0.0
         per_inch = (hi - lo) / (self.panel_w - room_l - room_r)
@@ -148,17 +152,40 @@ class _Bars:
                                                                                  for _, style, what in lines])
         legend = "\n".join(wrap(legend, self.panel_w + _PANEL_GAP / 2, _TICK_FONT, dpi=self.dpi, sep="   "))
         panel = Panel(i, title, legend, xlim, ticks, ticklabels, lines=lines)
-        for j, (value, text) in enumerate(zip(row.raw, texts, strict=True)):
+        for j, (value, text, font) in enumerate(zip(row.raw, texts, fonts, strict=True)):
             if not math.isfinite(value):
                 panel.bars.append(Bar(j, math.nan, None, NO_DATA, text_color_on(self.theme.nodata_fill), True, sum(xlim) / 2, "center"))
                 continue
+            if abs(value) / per_inch >= self._width(whole[j], _VALUE_FONT) + 2 * _TEXT_GAP:
+                text, font = whole[j], _VALUE_FONT  # a bar long enough for its whole value holds it
             color = tuple(float(c) for c in self.cmap(self.norm(row.shade(j, self.grid.bands))))
             sign = 1 if value >= 0 else -1
-            inside = abs(value) / per_inch >= self._width(text, _VALUE_FONT) + 2 * _TEXT_GAP
+            # A value on two lines (or none) goes past its bar, where its room was kept.
+            inside = bool(font) and "\n" not in text and abs(value) / per_inch >= self._width(text, font) + 2 * _TEXT_GAP
             gap = _TEXT_GAP * per_inch * sign
             panel.bars.append(Bar(j, value, color, text, text_color_on(color) if inside else self.theme.foreground, inside,
-                                  value - gap if inside else value + gap, ("right" if sign > 0 else "left") if inside else ("left" if sign > 0 else "right")))
+                                  value - gap if inside else value + gap, ("right" if sign > 0 else "left") if inside else ("left" if sign > 0 else "right"),
+                                  font))
         return panel
+
+    def _fitted(self, texts: list[str], row: Row) -> tuple[list[str], list[float]]:
+        """The bars' value texts and sizes. Values past their bars may take `_VALUES_SHARE` of the
+        panel between its two sides; where the widest on each side need more, a side keeps what the
+        other leaves (at least half), and a text wider than that is fitted on its own as a heatmap
+        cell's is (value_text.py): the others keep their size."""
+        need = {sign: max([self._width(t, _VALUE_FONT) + 2 * _TEXT_GAP for t, v in zip(texts, row.raw, strict=True)
+                           if math.isfinite(v) and (v >= 0) == (sign > 0)] + [0.0]) for sign in (1, -1)}
+        budget = self.panel_w * _VALUES_SHARE
+        fonts = [_VALUE_FONT] * len(texts)
+        if need[1] + need[-1] <= budget:
+            return texts, fonts
+        two_lines = 2 * MIN_CELL_FONT * LINE_SPACING / 72 <= self.pitch * 0.84
+        fitters = {sign: ValueFitter(max(budget / 2, budget - need[-sign]) - 2 * _TEXT_GAP, _VALUE_FONT, two_lines, self.dpi) for sign in (1, -1)}
+        texts = list(texts)
+        for j, (text, value) in enumerate(zip(texts, row.raw, strict=True)):
+            if math.isfinite(value):
+                texts[j], fonts[j] = fitters[1 if value >= 0 else -1].fit(text, row.unit)
+        return texts, fonts
 
     def _measure(self) -> None:
         grid, n_tags = self.grid, len(self.grid.tags)
@@ -241,6 +268,9 @@ def _draw_panel(p: _Bars, panel: Panel, ax) -> None:
             ax.text(bar.text_x, bar.tag, NO_DATA, ha="center", va="center", fontsize=_VALUE_FONT * 0.95, fontstyle="italic",
                     color=bar.text_color, zorder=3, bbox=dict(boxstyle="round,pad=0.15", facecolor=theme.nodata_fill, edgecolor="none"))
             continue
+        if not bar.font:
+            continue
         # On its own background, so a reference line through a value never crosses its digits.
-        ax.text(bar.text_x, bar.tag, plain(bar.text), ha=bar.ha, va="center", fontsize=_VALUE_FONT, color=bar.text_color, zorder=3,
-                bbox=dict(boxstyle="square,pad=0.12", facecolor=bar.color if bar.inside else theme.background, edgecolor="none"))
+        ax.text(bar.text_x, bar.tag, plain(bar.text), ha=bar.ha, va="center", fontsize=bar.font, color=bar.text_color, zorder=3,
+                bbox=dict(boxstyle="square,pad=0.12", facecolor=bar.color if bar.inside else theme.background, edgecolor="none"),
+                **({"linespacing": LINE_SPACING} if "\n" in bar.text else {}))

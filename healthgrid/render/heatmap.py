@@ -1,9 +1,11 @@
 """`type: heatmap`: a `Grid` as coloured cells, one row per metric and one column per day.
 
 `prepare()` works out everything the picture shows before anything is drawn (cell colours, texts,
-text colours, fonts, whether cells carry text, labels, sections, sizes and where each block goes),
-in `_Heatmap`; `draw()` only turns that into matplotlib artists (a masked pcolormesh and its colour
-bar for the cells). Tests check the prepared data, the way seaborn's tests check its `_HeatMapper`.
+text colours, each cell's font and whether it carries text, labels, sections, sizes and where each
+block goes), in `_Heatmap`; `draw()` only turns that into matplotlib artists (a masked pcolormesh
+and its colour bar for the cells). Tests check the prepared data, the way seaborn's tests check its
+`_HeatMapper`. The cells' texts are fitted in `value_text.py`, the sizes the config alone decides
+(label column, right-hand block, row height) come from `heatmap_size.py`.
 """
 
 from __future__ import annotations
@@ -19,24 +21,20 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import blended_transform_factory
 
 from healthgrid.config import GridSpec
-from healthgrid.model.band import Bands, band_middle
-from healthgrid.model.formatting import NO_DATA, cell_text, day_label, judged_by_rules, rule_bands, subtitle
+from healthgrid.model.band import band_middle
+from healthgrid.model.formatting import cell_text, day_label, judged_by_rules, rule_bands, subtitle
 from healthgrid.model.grid import Grid
 from healthgrid.model.numbers import exact_number
-from healthgrid.model.sections import sections
-from healthgrid.render.layout import Layout, fit_tail, header, shorten, text_width
+from healthgrid.render.heatmap_size import CBAR_GAP, CBAR_WIDTH, PAD, display_rows, label_width, right_width, row_height, scale
+from healthgrid.render.layout import Layout, header, shorten
 from healthgrid.render.style import BIG_DPI, DPI, THEMES, colormap_and_norm, plain, styled, text_color_on, text_colors_on
-from healthgrid.render.trend_column import GAP, TrendColumn, column_width, draw_column, trend_column
-
-MIN_CELL_FONT = 7.0  # points; smaller labels are noise, so they are switched off
-MIN_LABELLED_CELL = (0.45, 0.3)  # inches (67 x 45 px): smaller cells show colour only
+from healthgrid.render.trend_column import GAP, TrendColumn, draw_column, trend_column
+from healthgrid.render.value_text import LINE_SPACING, fit_cells
 
 # Inches.
-_PAD = 0.3
 _TITLE_BLOCK = 1.0  # one title line and one subtitle line; each further line adds its height
 _XLABEL_BLOCK = 0.6
 _XLABEL_BLOCK_ROTATED = 1.15
-_CBAR_GAP, _CBAR_WIDTH = 0.3, 0.2
 _MIN_CBAR_HEIGHT = 1.6
 
 
@@ -84,28 +82,12 @@ class _Heatmap:
         self.cell_colors[coloured] = self.cmap(self.norm(self.values[coloured]))
         self.text_colors[coloured] = text_colors_on(self.cell_colors[coloured])
         self.text_colors[self.nodata] = text_color_on(self.theme.nodata_fill)
-        longest = max([len(t) for t in self.cell_texts.flat if t and t != NO_DATA] + [4])
-        by_height = self.cell_h * 72 * 0.42
-        by_width = self.cell_w * 72 * 0.88 / (0.6 * longest)  # DejaVu Sans averages ~0.6 em a character
-        self.cell_font = round(min(10.0, by_height, by_width), 1)
-        if self.cell_font < MIN_CELL_FONT <= by_height and self.cell_w >= MIN_LABELLED_CELL[0]:
-            self._shorten_units()
-        self.show_cell_text = (self.cell_font >= MIN_CELL_FONT and self.cell_w >= MIN_LABELLED_CELL[0]
-                               and self.cell_h >= MIN_LABELLED_CELL[1])
+        # Each cell's text fitted to its cell at the grid's font, or at one of its own (value_text.py).
+        units = [self.grid.rows[index].unit if kind == "row" else None for kind, index, _ in self.display]
+        fitted = fit_cells(self.cell_texts, units, self.cell_w, self.cell_h, self.dpi)
+        self.cell_font, self.cell_texts, self.cell_fonts = fitted.font, fitted.texts, fitted.fonts
+        self.show_cell_text = bool(self.cell_fonts.any())  # some cell carries text
         self.grid_line = 1.5 if n_rows * n_days <= 400 else 0.6
-
-    def _shorten_units(self) -> None:
-        """A unit gives way before the numbers do: a long unit is shortened with "…" (alike in all
-        of its row's cells) so that every cell keeps its value at the smallest readable size."""
-        room, texts = self.cell_w * 0.88, self.cell_texts.copy()
-        for r, (kind, index, _) in enumerate(self.display):
-            unit = self.grid.rows[index].unit if kind == "row" else None
-            numbers = [t[: -len(unit)] for t in texts[r] if unit and t.endswith(" " + unit)]
-            if numbers:
-                fitted = fit_tail(max(numbers, key=len), unit, room, MIN_CELL_FONT, dpi=self.dpi)[len(max(numbers, key=len)):]
-                texts[r] = [t[: -len(unit)] + fitted if t.endswith(" " + unit) else t for t in texts[r]]
-        if all(text_width(t, MIN_CELL_FONT, dpi=self.dpi) <= room for t in texts.flat if t != NO_DATA):
-            self.cell_texts, self.cell_font = texts, MIN_CELL_FONT
 
     def _prepare_trend(self) -> None:
         """`trend: true`: today against the mean of the previous days, per row (trend_column.py)."""
@@ -172,64 +154,22 @@ class _Heatmap:
         self.label_w = max(self.label_w, self.shared.label_w)
         self.right_w = max(self.right_w, self.shared.right_w)
         heat_w, heat_h = self.cell_w * len(self.grid.days), self.cell_h * len(self.display)
-        fig_w = _PAD + self.label_w + 0.12 + heat_w + self.right_w
-        avail = fig_w - 2 * _PAD
+        fig_w = PAD + self.label_w + 0.12 + heat_w + self.right_w
+        avail = fig_w - 2 * PAD
         head = header(self.title, self.subtitle, avail, self.dpi, _TITLE_BLOCK)
         self.title_size, self.title_lines, self.subtitle_size, self.subtitle_lines = head.title_size, head.title_lines, head.subtitle_size, head.subtitle_lines
         self.title_block = head.height
         bottom = _XLABEL_BLOCK_ROTATED if self.rotated else _XLABEL_BLOCK
         self.body_h = max(heat_h, _MIN_CBAR_HEIGHT)
-        self.figure_size = (fig_w, self.title_block + self.body_h + bottom + _PAD * 0.5)
+        self.figure_size = (fig_w, self.title_block + self.body_h + bottom + PAD * 0.5)
         fig_h = self.figure_size[1]
-        left, heat_bottom = _PAD + self.label_w + 0.12, fig_h - self.title_block - heat_h
+        left, heat_bottom = PAD + self.label_w + 0.12, fig_h - self.title_block - heat_h
         self.heat_box = (left, heat_bottom, heat_w, heat_h)
-        self.cbar_box = (left + heat_w + self.trend_w + _CBAR_GAP, fig_h - self.title_block - self.body_h, _CBAR_WIDTH, self.body_h)
+        self.cbar_box = (left + heat_w + self.trend_w + CBAR_GAP, fig_h - self.title_block - self.body_h, CBAR_WIDTH, self.body_h)
         self.trend_box = (left + heat_w + GAP, heat_bottom, self.trend_w - GAP, heat_h) if self.spec.trend_column else None
         # A band's name only where the band is tall enough to hold it between its edge labels.
         self.cbar_names = [(mid, name) for mid, lo, hi, name in self.cbar_bands if (hi - lo) * self.body_h >= 0.3]
         self.header_lines = head.lines  # title lines, then subtitle lines: (inches from the top, text, size, bold)
-
-
-def display_rows(grid: Grid) -> list[tuple[str, int | None, str]]:
-    """(kind, data row index, text) from the top: "group" headings before each titled section, then
-    its "row"s, each text shortened as the picture shows it."""
-    display: list[tuple[str, int | None, str]] = []
-    for heading, rows in sections(grid):
-        if heading is not None:
-            display.append(("group", None, shorten(heading)))
-        display += [("row", i, shorten(grid.rows[i].label)) for i in rows]
-    return display
-
-
-def scale(n_display: int) -> tuple[float, float]:
-    """(dpi, label font size): big grids get fewer pixels per inch, so 100 rows stay readable at a
-    third of the pixels."""
-    return (DPI, 11.0) if n_display <= 40 else (BIG_DPI, 8.5)
-
-
-def row_height(n_display: int) -> float:
-    """Inches a row takes, before any height shared with the config's other grids."""
-    return 0.5 if n_display <= 12 else 0.4 if n_display <= 40 else 0.28
-
-
-def label_width(display, font: float, dpi: float, measure=text_width) -> float:
-    """Inches the label column needs: the widest label, or bold heading (which may reach into the
-    margin by 0.15 in), at least 0.5. Call inside styled(): text is measured as it is drawn."""
-    return max([measure(t, font, "normal", dpi) for kind, _, t in display if kind == "row"]
-               + [measure(t, font, "bold", dpi) - 0.15 for kind, _, t in display if kind == "group"] + [0.5])
-
-
-def right_width(rows, bands: Bands, trend: bool, dpi: float, measure=text_width) -> float:
-    """Inches right of the cells for `rows` judged by `bands`: the trend column (with `trend`), the
-    colour bar and its labels (tick values and band names, or a rule grid's pass / warn / fail), the
-    margin. Call inside styled()."""
-    if judged_by_rules(rows):
-        texts = [b.rule_word for b in rule_bands(rows)]
-    else:
-        texts = [exact_number(v) for v in (0.0, bands.critical, bands.warning, 1.0)] + [band.word for _, _, band in bands.ranges()]
-    cbar_label_w = max(measure(t, 9.0, "normal", dpi) for t in texts) + 0.1
-    trend_w = column_width(rows, dpi, measure) if trend else 0.0
-    return trend_w + _CBAR_GAP + _CBAR_WIDTH + cbar_label_w + _PAD
 
 
 def prepare(grid: Grid, spec: GridSpec, theme: str = "light", layout: Layout | None = None) -> _Heatmap:
@@ -255,7 +195,7 @@ def draw(p: _Heatmap) -> Figure:
         _draw_cells(p, ax, cax)
         _draw_colorbar(p, cax)
         for y, line, size, bold in p.header_lines:
-            fig.text(_PAD / fig_w, 1 - y / fig_h, plain(line), fontsize=size, fontweight="bold" if bold else "normal",
+            fig.text(PAD / fig_w, 1 - y / fig_h, plain(line), fontsize=size, fontweight="bold" if bold else "normal",
                      color=p.theme.foreground if bold else p.theme.muted, va="center", ha="left")
         return fig
 
@@ -295,17 +235,17 @@ def _draw_cells(p: _Heatmap, ax, cax) -> None:
     for r, j in zip(*np.nonzero(p.nodata), strict=True):
         ax.add_patch(Rectangle((j + inset, r + inset), 1 - 2 * inset, 1 - 2 * inset, facecolor=theme.nodata_fill, hatch="///",
                                hatchcolor=theme.nodata_hatch, edgecolor="none", linewidth=0, zorder=1.5))
-    if p.show_cell_text:
-        for r, j in zip(*np.nonzero(p.cell_texts != ""), strict=True):
-            nodata = bool(p.nodata[r, j])
-            ax.text(j + 0.5, r + 0.5, plain(p.cell_texts[r, j]), ha="center", va="center", fontsize=p.cell_font * (0.85 if nodata else 1.0),
-                    fontstyle="italic" if nodata else "normal", color=p.text_colors[r, j], zorder=3,
-                    bbox=dict(boxstyle="round,pad=0.15", facecolor=theme.nodata_fill, edgecolor="none") if nodata else None)
+    for r, j in zip(*np.nonzero(p.cell_fonts), strict=True):  # each cell's text at its own size
+        nodata, text = bool(p.nodata[r, j]), p.cell_texts[r, j]
+        ax.text(j + 0.5, r + 0.5, plain(text), ha="center", va="center", fontsize=float(p.cell_fonts[r, j]),
+                fontstyle="italic" if nodata else "normal", color=p.text_colors[r, j], zorder=3,
+                bbox=dict(boxstyle="round,pad=0.15", facecolor=theme.nodata_fill, edgecolor="none") if nodata else None,
+                **({"linespacing": LINE_SPACING} if "\n" in text else {}))
     # Group headings in the label column, with a rule above each section.
     fig = ax.figure
     at_margin = blended_transform_factory(fig.transFigure, ax.transData)
     for r, text in p.headings:
-        ax.text(_PAD / fig.get_figwidth(), r + 0.55, plain(text), transform=at_margin, ha="left", va="center",
+        ax.text(PAD / fig.get_figwidth(), r + 0.55, plain(text), transform=at_margin, ha="left", va="center",
                 fontsize=p.label_font, fontweight="bold", color=theme.foreground, clip_on=False)
         if r > 0:
             ax.axhline(r + 0.02, color=theme.muted, linewidth=0.8, xmin=0, xmax=1, clip_on=False, zorder=4)

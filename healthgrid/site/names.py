@@ -3,10 +3,13 @@ file) whose grids would overwrite each other's files is refused before anything 
 
 A grid NAME writes, in every format and theme a run may ask for: NAME.png, NAME_dark.png, NAME.svg,
 NAME_dark.svg, NAME.html, NAME_dark.html, then NAME.json, NAME.md and NAME.badge.json. The run
-writes index.html beside them."""
+writes index.html beside them. Nothing else is healthgrid's (`is_written_file`)."""
 
 from __future__ import annotations
 
+import re
+
+NAME_RE = re.compile(r"[a-z0-9_-]{1,100}")  # a grid's name; always fullmatch: `$` would let "g\n" through
 FORMATS = ("png", "svg", "html")
 THEMES = ("light", "dark")
 RUN_FILES = {"index.html": "the status page"}
@@ -45,3 +48,12 @@ def collisions(names: list[str]) -> list[tuple[int, int | None, str, str, str]]:
                 reported.add(j)
                 found.append((i, j, file, what, theirs))
     return found
+
+
+def is_written_file(file_name: str) -> bool:
+    """Whether `file_name` (one name, no folder) is one healthgrid writes: a grid's file in any
+    format and theme (NAME by the grid-name rule) or the run's own."""
+    if file_name in RUN_FILES:
+        return True
+    endings = [name[1:] for name in grid_files("x")]  # .png, _dark.png, ..., .badge.json
+    return any(file_name.endswith(end) and NAME_RE.fullmatch(file_name[: -len(end)]) for end in endings)

@@ -1,12 +1,16 @@
 """Paths inside a published site (a pages branch): one rule for `--path`, `publish.path`,
-`--remove` and every file name published, checked before anything is fetched or rendered, so git never gets to refuse one after
-minutes of work.
+`publish.prefix`, `--remove`, `widget --path`, the folder of `dashboard --image-base` and every
+file name published, checked before anything is fetched or rendered, so git never gets to refuse
+one after minutes of work. The branch they are on follows git's own rule for branch names
+(`branch_problem`), checked as early.
 
 A path is folders joined by single `/`; each part is printable text without a leading or trailing
 space, never `.`, `..` or git's own folder in any spelling a checkout might turn into `.git`
 (`.GIT`, `.git.`, `.git ` and the 8.3 short name `git~1`, as git itself refuses them)."""
 
 from __future__ import annotations
+
+import re
 
 from healthgrid.errors import UsageError
 
@@ -69,3 +73,54 @@ def valid_removal(path: str) -> str:
     if problem:
         raise UsageError(f"--remove: {_shown(path, 60)} must be one relative path inside the branch ({problem})")
     return path
+
+
+# What git's check_refname_format refuses anywhere in a ref name: C0 controls, space, DEL, and ~ ^ : ? * [ \
+_REF_CHARS = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
+
+
+def branch_problem(name: str) -> str | None:
+    """Why `name` is not a usable branch name, or None.
+
+    Exactly what `git check-ref-format --branch` refuses (a part beginning with `.` or ending in
+    `.lock`, `..`, `@{`, a control character, space, `~ ^ : ? * [ \\`, an empty part (`//`, a
+    leading or trailing `/`), a trailing `.`, a leading `-`, `HEAD`), and besides: `@` (git's
+    name for HEAD), a name beginning with `refs/` (it would become refs/heads/refs/...), any other
+    invisible character, and parts longer than 255 bytes (a ref is a file on the remote)."""
+    if not name:
+        return "it is empty"
+    if name.startswith("-"):
+        return "it begins with '-'"
+    if name in ("HEAD", "@"):
+        return f"{name!r} is git's name for the current commit, not a branch"
+    if name.startswith("refs/"):
+        return "give the branch's own name, without 'refs/' (refs/heads/ is added)"
+    bad = _REF_CHARS.search(name)
+    char = bad.group() if bad else next((c for c in name if not c.isprintable()), None)
+    if char is not None:
+        return f"{'a space' if char == ' ' else repr(char) if char.isprintable() else f'U+{ord(char):04X}'} is not allowed in a branch name"
+    if ".." in name:
+        return "it has '..'"
+    if "@{" in name:
+        return "it has '@{'"
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        return f"it is longer than {MAX_BYTES} bytes"
+    for part in name.split("/"):
+        if not part:
+            return "it begins or ends with '/' or has an empty part ('//')"
+        if part.startswith("."):
+            return f"{_shown(part)} begins with '.'"
+        if part.endswith(".lock"):
+            return f"{_shown(part)} ends with '.lock'"
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_PART_BYTES:
+            return f"it has a part longer than {MAX_PART_BYTES} bytes"
+    if name.endswith("."):
+        return "it ends with '.'"
+    return None
+
+
+def valid_branch(name: str, flag: str = "--branch") -> str:
+    problem = branch_problem(name)
+    if problem:
+        raise UsageError(f"{flag}: {_shown(name, 60)} is not a usable branch name ({problem})")
+    return name

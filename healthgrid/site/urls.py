@@ -9,11 +9,13 @@ percent-encoded: a folder `previews/fix#12` is `previews/fix%2312` (not a fragme
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import re
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from healthgrid.errors import UsageError
+from healthgrid.site.paths import path_problem
 
 _SUB_DELIMS = "!$&'()*+,;="
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -76,12 +78,51 @@ def pages_base(explicit: str | None, flag: str = "--pages-url", repository: str 
             raise UsageError(f"{flag}: not given, and GITHUB_SERVER_URL ({os.environ.get('GITHUB_SERVER_URL', '')}) has no pages URL "
                              f"that can be derived; pass the site's address with {flag} (the Action's pages-url input)")
         raise UsageError(f"{flag}: not given and GITHUB_REPOSITORY is not set; pass e.g. {flag} https://OWNER.github.io/REPO")
-    parts = urlsplit(base)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise UsageError(f"{flag}: {base!r} must start with https:// and name a host")
-    if parts.query or parts.fragment or "?" in base or "#" in base:
-        raise UsageError(f"{flag}: {base!r} must not have a query or fragment (? or #): file names are added to its path")
+    return base_url(base, flag)
+
+
+def base_url(base: str, flag: str) -> str:
+    """A site's address that file names are appended to, checked (`base_problem`) and encoded."""
+    problem = base_problem(base)
+    if problem:
+        raise UsageError(f"{flag}: {base if len(base) <= 100 else base[:97] + '...'!r} {problem}")
     return encode_url(base).rstrip("/")
+
+
+def base_problem(base: str) -> str | None:
+    """One rule for every target's base URL (the gh-pages URL, S3's pages_url or bucket URL,
+    `dashboard --image-base`), applied before any work: an http(s) URL naming a host (no user or
+    password, a valid port), without query or fragment (a file name added after `?` or `#` would
+    not be part of the path), whose folder follows the path rule of healthgrid.site.paths (no `.`,
+    `..`, `//` or `.git` part). What is wrong, worded to follow the URL, or None."""
+    try:
+        parts = urlsplit(base)
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        parts, port_ok = None, False
+    if parts is None or parts.scheme not in ("http", "https") or not _is_host(parts.hostname or "") or not port_ok:
+        return "must start with https:// and name a host"
+    if parts.query or parts.fragment or "?" in base or "#" in base:
+        return "must not have a query or fragment (? or #): file names are added to its path"
+    if "@" in parts.netloc:
+        return "must not hold a user or password (it would be shown in every image URL)"
+    folder = unquote(parts.path).strip("/")
+    problem = path_problem(folder) if folder else None
+    return f"must name a plain folder ({problem})" if problem else None
+
+
+def _is_host(host: str) -> bool:
+    """A DNS name (any script: as IDNA), or an IP address."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        name = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return bool(re.fullmatch(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_.])?", name)) and ".." not in name
 
 
 def stable_url(base: str, path: str, filename: str) -> str:

@@ -1,6 +1,6 @@
 """Datadog source: true calendar days in the grid's zone, one v2 timeseries request per grid where
-Datadog's grammar allows (a window past its point limit is split; percentile terms outside
-whole-UTC-day zones go in a calendar-aligned request of their own).
+Datadog's grammar allows (a window past its point limit is split; whole-day terms, percentiles
+among them, outside whole-UTC-day zones go in a calendar-aligned request of their own).
 
 What is asked is planned in datadog_plan.py (`plan_grid`), every answer is checked against what
 was asked in datadog_answer.py (`check_answer`), and each row's day is its formula applied to each
@@ -92,14 +92,9 @@ class DatadogSource:
         from datadog_api_client.exceptions import ApiException
 
         try:
-            response = self._send(spec, plan, api_client, retrier, request)
+            return self._send(spec, plan, api_client, retrier, request)
         except ApiException as exc:
             raise RunError(self._rejected(spec, plan, exc, request, lambda r: self._send(spec, plan, api_client, retrier, r))) from None
-        try:
-            return plain_answer(response)
-        except (TypeError, ValueError, AttributeError) as exc:
-            raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what its API documents "
-                           f"({said(exc, 100)})") from None
 
     def _send(self, spec: GridSpec, plan: Plan, api_client, retrier: Retrier, request: Request):
         """One planned request; the calendar request names no interval: its queries' rollup says what a bucket is."""
@@ -115,7 +110,8 @@ class DatadogSource:
 
         message = error_text(exc.body)
         culprit = next((plan.owner[k] for n, k in enumerate(request.queries)
-                        if plan.queries[k].term in message or f"'q{n}'" in message or f'"q{n}"' in message), None)
+                        if plan.queries[k].term in message or plan.queries[k].text.rsplit(".rollup(", 1)[0] in message
+                        or f"'q{n}'" in message or f'"q{n}"' in message), None)
         rows = sorted({plan.owner[k] for k in request.queries})
         if culprit is None and len(spec.rows) == 1:
             culprit = 0
@@ -133,34 +129,8 @@ class DatadogSource:
         if culprit is not None:
             row = spec.rows[culprit]
             calendar = next((plan.queries[k] for uses in plan.rows[culprit].terms for k in uses.values() if plan.queries[k].calendar), None)
-            way_out = (f"; healthgrid asks percentile terms in local days as {calendar.text[len(calendar.term):]}: if Datadog "
+            way_out = (f"; healthgrid asks {calendar.term} in whole local days as {calendar.text[len(calendar.term):]}: if Datadog "
                        "refuses that, set this grid's timezone to UTC (whole UTC days need no calendar rollup)") if calendar else ""
             return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
         labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
         return f"{spec.name}: Datadog rejected the request ({exc.status} {said(exc.reason or '', 60)}): {message} (rows {labels})"
-
-
-
-
-def _unwrap(value):
-    return getattr(value, "value", value)
-
-
-def plain_answer(response) -> dict:
-    """The client's answer as the documented JSON document, for check_answer. The value lists are
-    unwrapped rather than walked by the client's to_dict(), which costs as much as the request."""
-    out = {}
-    errors = getattr(response, "errors", None)
-    if errors is not None:
-        out["errors"] = errors
-    data = getattr(response, "data", None)
-    attributes = getattr(data, "attributes", None)
-    if data is None or attributes is None:
-        return out
-    series, values = _unwrap(getattr(attributes, "series", None)), _unwrap(getattr(attributes, "values", None))
-    out["data"] = {"type": _unwrap(getattr(data, "type", "timeseries_response")), "attributes": {
-        "series": [one.to_dict() if hasattr(one, "to_dict") else one for one in series] if isinstance(series, list) else series,
-        "times": _unwrap(getattr(attributes, "times", None)),
-        "values": [_unwrap(column) for column in values] if isinstance(values, list) else values,
-    }}
-    return out

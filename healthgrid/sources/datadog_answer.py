@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
+from healthgrid.datadog.client import error_text
 from healthgrid.sources.datadog_plan import Plan, Request, RowError
 from healthgrid.text import plural, said
 
@@ -21,7 +22,7 @@ def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, fl
     are no data (left out); ±Infinity is kept (the day shows no data, with a warning). Raises
     RowError (the row concerned, or None) for anything else Datadog did not document or was not asked."""
     series, times, values = answer_lists(answer)
-    starts = _times(times)
+    starts = bucket_times(times)
     columns: dict[int, dict[int, float]] = {}
     for one, column in zip(series, values, strict=True):
         k = query_index(one, len(request.queries))
@@ -34,7 +35,7 @@ def check_answer(plan: Plan, request: Request, answer) -> dict[int, dict[int, fl
         if not isinstance(column, list) or len(column) != len(starts):
             raise RowError(row, f"{plan.queries[query].term} has {plural(len(column), 'value') if isinstance(column, list) else 'no values'} "
                                 f"for {plural(len(starts), 'time')}")
-        columns[query] = _values(column, starts, plan.queries[query].method == "count", row, plan.queries[query].term)
+        columns[query] = column_values(column, starts, plan.queries[query].method == "count", row, plan.queries[query].term)
     _aligned(plan, request, starts, columns)
     _pairs(plan, request, columns)
     return columns
@@ -45,12 +46,24 @@ def answer_lists(answer) -> tuple[list, list, list]:
     the API documents: as many value lists as series. Every answer, a heatmap's or a comparison's,
     goes through here."""
     attributes = _attributes(answer)
-    series, times, values = (attributes.get(key) or [] for key in ("series", "times", "values"))
-    if not all(isinstance(x, list) for x in (series, times, values)):
-        raise RowError(None, "series, times and values must be lists")
+    keys = ("series", "times", "values")
+    absent = [key for key in keys if attributes.get(key) is None]
+    if absent:  # Datadog's answer without data lists all three, empty: a missing or null one is no answer
+        raise RowError(None, f"{_listed(absent)} {'is' if len(absent) == 1 else 'are'} missing or null "
+                             "(an answer without data lists them empty)")
+    wrong = [key for key in keys if not isinstance(attributes[key], list)]
+    if wrong:
+        raise RowError(None, f"{_listed(wrong)} must be {'a list' if len(wrong) == 1 else 'lists'}")
+    series, times, values = attributes["series"], attributes["times"], attributes["values"]
     if len(series) != len(values):
         raise RowError(None, f"{len(series)} series but {plural(len(values), 'value list')}")
+    if times and not series:
+        raise RowError(None, f"{plural(len(times), 'time')} but no series: times list only buckets that some series has data in")
     return series, times, values
+
+
+def _listed(words: list[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else words[0]
 
 
 def _attributes(answer) -> dict:
@@ -58,7 +71,7 @@ def _attributes(answer) -> dict:
         raise RowError(None, "the answer is not a JSON object")
     errors = answer.get("errors")
     if errors:  # a 200 whose body says the query failed ("Query timed out"): no data was measured
-        raise RowError(None, f"Datadog answered with an error instead of data: {said(str(errors), 200)}")
+        raise RowError(None, f"Datadog answered with an error instead of data: {error_text(answer)}")
     data = answer.get("data")
     if not isinstance(data, dict) or not isinstance(data.get("attributes"), dict):
         raise RowError(None, "the answer has no data.attributes object")
@@ -67,7 +80,7 @@ def _attributes(answer) -> dict:
     return data["attributes"]
 
 
-def _times(times: list) -> list[int]:
+def bucket_times(times: list) -> list[int]:
     """The shared bucket starts in seconds: whole seconds, strictly increasing."""
     out = []
     for t in times:
@@ -97,7 +110,8 @@ def _series_fields(one: dict, row: int, term: str) -> None:
         raise RowError(row, f"the unit of {term} is {said(str(unit), 60)}, not a list of up to two unit objects")
 
 
-def _values(column: list, starts: list[int], count: bool, row: int, term: str) -> dict[int, float]:
+def column_values(column: list, starts: list[int], count: bool, row: int | None, term: str) -> dict[int, float]:
+    """One series' {bucket start: value}: null and NaN left out, ±Infinity kept; a count must be a whole number of points."""
     out = {}
     for t, value in zip(starts, column, strict=True):
         if value is None:
@@ -139,14 +153,19 @@ def _pairs(plan: Plan, request: Request, columns: dict[int, dict[int, float]]) -
     asked = set(request.queries)
     for i, row in enumerate(plan.rows):
         for uses in row.terms:
-            if "count" not in uses or uses["sum"] not in asked:
+            if "count" not in uses or not {uses["sum"], uses["count"]} <= asked:
                 continue
-            sums, counts = columns.get(uses["sum"], {}), columns.get(uses["count"], {})
-            for t in sums.keys() | counts.keys():
-                total, count = sums.get(t), counts.get(t, 0.0)
-                if (total is None) != (count == 0) and not (count == 0 and total == 0):
-                    raise RowError(i, f"Datadog's sum and count of {plan.queries[uses['sum']].term} disagree at {_iso(t)} "
-                                      f"(sum {'missing' if total is None else total}, count {count:g})")
+            check_pair(columns.get(uses["sum"], {}), columns.get(uses["count"], {}), i, plan.queries[uses["sum"]].term)
+
+
+def check_pair(sums: dict[int, float], counts: dict[int, float], row: int | None, term: str) -> None:
+    """A pooled term's sum and count describe the same points: in every bucket, a sum has a count
+    of at least one point and a count of points has a sum (a zero count may come with a zero sum)."""
+    for t in sums.keys() | counts.keys():
+        total, count = sums.get(t), counts.get(t, 0.0)
+        if (total is None) != (count == 0) and not (count == 0 and total == 0):
+            raise RowError(row, f"Datadog's sum and count of {term} disagree at {_iso(t)} "
+                                f"(sum {'missing' if total is None else total}, count {count:g})")
 
 
 def _iso(seconds: int) -> str:

@@ -2,15 +2,16 @@
 become each row's daily values. No network here: `plan_grid` and `row_values` are plain functions.
 
 Datadog aligns `.rollup(..., N)` buckets to multiples of N seconds since the epoch, so daily
-buckets are UTC days. For another zone each metric term is asked in the largest bucket that still
-divides every local midnight of the window (1 h for whole-hour zones and across DST, 30 min for
-Asia/Kolkata, 15 min for Asia/Kathmandu) and its buckets are combined per local day with the row's
-aggregation; an `avg` term is asked as a sum and a count so the day's mean pools every point.
+buckets are UTC days. For another zone a term that shorter buckets rebuild exactly
+(healthgrid.datadog.rollups: an `avg` term with aggregation avg, pooled as a `sum:` sum and count;
+sum of sums, max of maxima, min of minima) is asked in the largest bucket that still divides every
+local midnight of the window (1 h for whole-hour zones and across DST, 30 min for Asia/Kolkata,
+15 min for Asia/Kathmandu) and its buckets are combined per local day; in UTC that bucket is the day.
 
-A percentile term (`p90:…`) cannot be combined that way (a day's p90 is no max, mean or sum of
-hourly p90s): it is asked in whole local days, in 86400 s buckets where those are the zone's days,
-else with Datadog's calendar-aligned daily rollup in a request of its own, so that every time in
-that answer must be a local midnight (checked in datadog_answer.py).
+Every other term (a percentile, or e.g. `max:cpu{*}` averaged over the day) is asked in whole
+local days, in 86400 s buckets where those are the zone's days, else with Datadog's
+calendar-aligned daily rollup in a request of its own, so that every time in that answer must be a
+local midnight (checked in datadog_answer.py).
 
 A row's value for a day is its formula applied to each term's value for that day (formula.py).
 """
@@ -24,6 +25,7 @@ from datetime import date, datetime, timedelta
 
 from healthgrid.config import GridSpec
 from healthgrid.datadog.formula import Formula, FormulaError, parse
+from healthgrid.datadog.rollups import POOLED, WHOLE, asked_as
 from healthgrid.model.grid import day_start, local_days
 
 DAY = 86400
@@ -44,10 +46,10 @@ class RowError(ValueError):
 class Query:
     """One named query sent to Datadog: a metric term with healthgrid's rollup."""
 
-    term: str  # the metric query as the row wrote it, e.g. 'sum:errors{*}.as_count()'
+    term: str  # the metric query as the row wrote it, e.g. 'avg:latency{*}' (sent as 'sum:latency{*}' when pooled)
     method: str  # the rollup's aggregator: avg | sum | min | max | count
     text: str  # what is sent: term + .rollup(...)
-    calendar: bool  # asked in calendar-aligned local days (percentile terms outside whole-UTC-day zones)
+    calendar: bool  # asked in calendar-aligned local days (whole-day terms outside whole-UTC-day zones)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ class Request:
     lo: int
     hi: int
     interval: int | None
-    queries: tuple[int, ...]  # indexes into Plan.queries
+    queries: tuple[int, ...]  # indexes into the plan's queries (Plan, or GroupedPlan for a comparison)
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,8 @@ def plan_grid(spec: GridSpec, now: datetime) -> Plan:
     bucket = bucket_seconds(starts)
     queries: dict[str, tuple[int, Query]] = {}
 
-    def ask(term: str, method: str, rollup: str, calendar: bool = False) -> int:
-        text = f"{term}.rollup({method}, {rollup})"
+    def ask(term: str, method: str, rollup: str, calendar: bool = False, sent: str | None = None) -> int:
+        text = f"{sent or term}.rollup({method}, {rollup})"
         if text not in queries:
             queries[text] = (len(queries), Query(term, method, text, calendar))
         return queries[text][0]
@@ -115,12 +117,14 @@ def plan_grid(spec: GridSpec, now: datetime) -> Plan:
             raise RowError(i, f"query {row.query!r}: {exc}") from None
         terms = []
         for metric in formula.metrics:
-            if metric.percentile:  # Datadog ignores the aggregator of a percentile's rollup
+            how = asked_as(metric.aggregator, row.aggregation)
+            if how == POOLED:  # every point of the day alike: Σ sums / Σ counts across the series
+                terms.append({method: ask(metric.text, method, f"{bucket}", sent=metric.with_space("sum")) for method in ("sum", "count")})
+            elif how == WHOLE:  # one bucket per local day; Datadog ignores the aggregator of a percentile's rollup
                 calendar = bucket < DAY
                 rollup = f"daily, 12am, '{spec.timezone}'" if calendar else f"{DAY}"
-                terms.append({"avg": ask(metric.text, "avg", rollup, calendar)})
-            elif row.aggregation == "avg" and bucket < DAY:
-                terms.append({method: ask(metric.text, method, f"{bucket}") for method in ("sum", "count")})
+                method = "avg" if metric.percentile else row.aggregation
+                terms.append({method: ask(metric.text, method, rollup, calendar)})
             else:
                 terms.append({row.aggregation: ask(metric.text, row.aggregation, f"{bucket}")})
         rows.append(RowPlan(formula, row.aggregation, tuple(terms)))
@@ -186,7 +190,7 @@ def term_value(uses: dict[str, int], days: list[list[list[float]]], d: int) -> f
         return math.inf
     if method == "sum":
         return math.fsum(values)
-    if method == "avg":  # one bucket per day: a percentile's, or a whole UTC day's mean
+    if method == "avg":  # a whole-day term: one bucket per day
         return math.fsum(values) / len(values)
     return min(values) if method == "min" else max(values)
 

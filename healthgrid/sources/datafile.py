@@ -30,9 +30,10 @@ class DataError(ConfigError):
 BandsFor = Callable[[str, str], Bands]  # a grid's bands by its name and title
 
 
-def load_data(path: str, bands_for: BandsFor, parse: Callable[[Any, str, BandsFor], Any] | None = None) -> list[Grid]:
+def load_data(path: str, bands_for: BandsFor, parse: Callable[..., Any] | None = None) -> list[Grid]:
     """The grids of a data file, each judged by `bands_for(name, title)` (the config's bands for a
-    grid of that name); `parse(doc, base, bands_for)` reads each grid object (default: a heatmap's)."""
+    grid of that name); `parse(doc, base, bands_for, errors)` reads each grid object (default: a
+    heatmap's). Every mistake of every row is reported, as a config's are."""
     parse = parse or parse_grid
     text = read_text(path, "--data", MAX_DATA_BYTES)
     try:
@@ -48,10 +49,13 @@ def load_data(path: str, bands_for: BandsFor, parse: Callable[[Any, str, BandsFo
         raise DataError(f"--data {path}", "the list holds no grid")
     if len(docs) > MAX_GRIDS:
         raise DataError(f"--data {path}", f"holds {len(docs)} grids; the limit is {MAX_GRIDS}")
-    try:
-        grids = [parse(d, f"[{i}]" if isinstance(doc, list) else "", bands_for) for i, d in enumerate(docs)]
-    except ConfigError as exc:
-        raise DataError(f"--data {path}: {exc.path}", exc.why) from None
+    errors = Collector()
+    grids = [errors.run(parse, d, f"[{i}]" if isinstance(doc, list) else "", bands_for, errors) for i, d in enumerate(docs)]
+    if errors.found:
+        found = Collector()
+        for exc in errors.found:
+            found.add(DataError(f"--data {path}: {exc.path}", exc.why))
+        found.raise_any()
     names = [g.name for g in grids]
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -65,31 +69,40 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not a number healthgrid accepts (use null for no data)")
 
 
-def parse_grid(doc: Any, base: str, bands_for: BandsFor) -> Grid:
+def parse_grid(doc: Any, base: str, bands_for: BandsFor, errors: Collector | None = None) -> Grid | None:
     """One grid object; `base` is its place in the file ("" or "[i]"), for error paths. The fields a
-    config grid has too are checked as the config checks them; values, raw, days and now are data's own."""
-    errors = Collector(strict=True)
+    config grid has too are checked as the config checks them; values, raw, days and now are data's
+    own. Every mistake goes to `errors` (None: raise the first); None when any was found."""
+    errors = errors or Collector(strict=True)
     if not isinstance(doc, dict):
         raise DataError(base or "(top level)", "a grid must be a JSON object")
+    before = errors.count
     checks.mapping(doc, base, _GRID_KEYS, required=("name", "days", "rows"), errors=errors)
-    name, title, tz, days, now = grid_fields(doc, base)
+    name, title, tz, days, now = grid_fields(doc, base, errors)
     rows_path = join(base, "rows")
-    rows_doc = checks.rows(doc["rows"], rows_path)
-    bands = bands_for(name, title)
-    rows = [_row(r, f"{rows_path}[{i}]", len(days), bands) for i, r in enumerate(rows_doc)]
+    rows_doc = errors.run(checks.rows, doc["rows"], rows_path) if "rows" in doc else None
+    if rows_doc is None or days is None:
+        return None
+    bands = bands_for(name or "", title or "")
+    rows = [_row(r, f"{rows_path}[{i}]", len(days), bands, errors) for i, r in enumerate(rows_doc)]
     check_labels(rows_doc, rows_path, errors)
+    if errors.count > before:
+        return None
     return Grid(name=name, title=title, timezone=tz, days=days, now=now, rows=rows, bands=bands)
 
 
-def grid_fields(doc: dict, base: str) -> tuple[str, str, str, list[date], datetime]:
-    """Name, title, time zone, days and now of a grid object (its bands checked too), for every grid type."""
-    name = checks.grid_name(doc["name"], join(base, "name"))
-    title = checks.string(doc.get("title", name), join(base, "title"))
-    tz = checks.timezone(doc.get("timezone", "UTC"), join(base, "timezone"))
+def grid_fields(doc: dict, base: str, errors: Collector | None = None) -> tuple:
+    """Name, title, time zone, days and now of a grid object (its bands checked too), for every grid
+    type; each mistake goes to `errors` (None: raise the first) and leaves its field None."""
+    errors = errors or Collector(strict=True)
+    name = errors.run(checks.grid_name, doc["name"], join(base, "name")) if "name" in doc else None
+    title = errors.run(checks.string, doc.get("title", name), join(base, "title")) if "title" in doc or name else None
+    tz = errors.run(checks.timezone, doc.get("timezone", "UTC"), join(base, "timezone"))
     if doc.get("bands") is not None:
-        checks.bands(doc["bands"], join(base, "bands"))
-    days = _days(doc["days"], join(base, "days"))
-    return name, title, tz, days, _now(doc.get("now"), join(base, "now"), days, tz)
+        errors.run(checks.bands, doc["bands"], join(base, "bands"))
+    days = errors.run(_days, doc["days"], join(base, "days")) if "days" in doc else None
+    now = errors.run(_now, doc.get("now"), join(base, "now"), days, tz) if days and tz else None
+    return name, title, tz, days, now
 
 
 def _days(value: Any, path: str) -> list[date]:
@@ -126,24 +139,44 @@ def _now(value: Any, path: str, days: list[date], tz: str) -> datetime:
     return moment
 
 
-def _row(doc: Any, path: str, n_days: int, bands: Bands) -> Row:
+def _row(doc: Any, path: str, n_days: int, bands: Bands, errors: Collector) -> Row | None:
+    """A row, or None with its mistakes (all of them) in `errors`.
+
+    A row's band must be what its rule or score says of its value: a rule or score row is judged
+    on `raw`, which it needs, and its `values` (the place on the FoM scale) are worked out again from
+    it, so they may be left out; a row with neither shows its `values` as they are, so its `raw`,
+    when given, must equal them."""
     if not isinstance(doc, dict):
-        raise DataError(path, "a row must be a JSON object")
-    # A rule row is judged on `raw`: it needs `raw`, and its `values` (the band's place on the FoM
-    # scale) are worked out again, so they may be left out.
-    series = "raw" if doc.get("pass") is not None else "values"
-    checks.mapping(doc, path, _ROW_KEYS, required=("label",), errors=Collector(strict=True))
+        errors.add(DataError(path, "a row must be a JSON object"))
+        return None
+    before = errors.count
+    judged = doc.get("pass") is not None or doc.get("score") is not None
+    series = "raw" if judged else "values"
+    checks.mapping(doc, path, _ROW_KEYS, required=("label",), errors=errors)
     if doc.get(series) is None:
-        raise DataError(f"{path}.{series}", "is required" + (" for a row with pass" if series == "raw" else ""))
-    fields = row_fields(doc, path, Collector(strict=True))
-    query = "" if doc.get("query") is None else checks.string(doc["query"], f"{path}.query", allow_empty=True)
+        errors.add(DataError(f"{path}.{series}", "is required" + (f" for a row with {'pass' if doc.get('pass') is not None else 'score'}"
+                                                                   if judged else "")))
+    fields = row_fields(doc, path, errors)
+    query = "" if doc.get("query") is None else errors.run(checks.string, doc["query"], f"{path}.query", allow_empty=True)
     if doc.get("bands") is not None:  # written by healthgrid for readers; checked, then worked out again
         if not isinstance(doc["bands"], list) or len(doc["bands"]) != n_days or any(b not in _BAND_NAMES for b in doc["bands"]):
-            raise DataError(f"{path}.bands", f"must list {n_days} of good, warning, critical or null")
-    values = _series(doc["values"], f"{path}.values", n_days) if doc.get("values") is not None else None
-    raw = _series(doc["raw"], f"{path}.raw", n_days) if doc.get("raw") is not None else values
-    # A rule row's FoMs are worked out again from `raw`; the others' are taken as written.
-    return make_row(RowSpec(query=query, **fields), raw, bands, values=None if fields["rule"] else values)
+            errors.add(DataError(f"{path}.bands", f"must list {n_days} of good, warning, critical or null"))
+    values = errors.run(_series, doc["values"], f"{path}.values", n_days) if doc.get("values") is not None else None
+    raw = errors.run(_series, doc["raw"], f"{path}.raw", n_days) if doc.get("raw") is not None else values
+    if not judged and raw is not None and values is not None:
+        for j, (r, v) in enumerate(zip(raw, values, strict=True)):
+            if not (r == v or (math.isnan(r) and math.isnan(v))):
+                errors.add(DataError(f"{path}.raw[{j}]", f"is {_json(r)} but values[{j}] is {_json(v)}: a row without score or pass "
+                                                         "shows its values as they are, so raw, when given, must equal them"))
+                break
+    if errors.count > before or raw is None:
+        return None
+    # A rule or score row's FoMs are worked out again from `raw`; the others' are taken as written.
+    return make_row(RowSpec(query=query or "", **fields), raw, bands, values=None if judged else values)
+
+
+def _json(v: float) -> str:
+    return "null" if math.isnan(v) else repr(v)
 
 
 def _is_number(v: Any) -> bool:

@@ -1,85 +1,42 @@
-"""Datadog source for `type: comparison`: one request per grid with every row grouped `by {KEY}`;
-each bar is a row's value for one tag value over the window.
+"""Datadog source for `type: comparison`: each bar a row's value over the window for one value of
+the grid's tag key. What is asked is planned in grouped_plan.py (`requests`); this module sends the
+requests (as a heatmap's are: `healthgrid.datadog.client.query_timeseries`), checks each answer and
+works out each bar.
 
-The window is whole local days: from local midnight of its first day to now. Buckets start at
-local midnights, as for heatmaps (`bucket_seconds`), so the window is a whole number of buckets and
-each point in it falls in exactly one of them. The window's value is built from its buckets as a
-heatmap builds a day: an avg row asks for sum and count in every zone (UTC too), summed across the
-tag value's series, and divides, so every point weighs the same; sum, min and max rows combine the
-buckets with their aggregation. A
-percentile row is asked in one bucket that is the whole window (a local day, or a week from local
-midnight of the window's first weekday): no percentile survives being combined from shorter ones.
-
-Requests are cut at local midnights as a heatmap's are (`datadog_plan.windows`) and sent as its are
-(`healthgrid.datadog.client.query_timeseries`). What comes back gets the checks every answer gets
-(datadog_answer.py: an `errors` field on a 200, the documented shape, query indexes), then those of
-a grouped one (bucket starts, one `KEY:value` group tag per series, one series per tag value and
-query); anything else fails the grid with one line.
+What comes back gets the checks every Datadog answer gets (datadog_answer.py: an `errors` field on
+a 200, the documented shape, times, query indexes, numbers, counts, each pooled row's sum and count
+describing the same points), then those of a grouped one (bucket starts, one `KEY:value` group tag
+per series, one series per tag value and query); anything else fails the grid with one line. A
+grid whose answers name no value of the tag at all has nothing to compare and fails alone, leaving
+its earlier files as they were.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import Callable
 
 from healthgrid.config import GridSpec
-from healthgrid.config.comparison import MAX_TAG_CHARS, METRIC_QUERY_RE, is_percentile_query, window_aggregation
+from healthgrid.config.comparison import MAX_TAG_CHARS, window_aggregation
 from healthgrid.datadog.client import DEFAULT_BUDGET, DatadogAuth, Retrier, error_text, query_timeseries
+from healthgrid.datadog.rollups import POOLED, WHOLE
 from healthgrid.errors import RunError
 from healthgrid.model.comparison import Comparison
-from healthgrid.model.grid import day_start, local_days
-from healthgrid.sources.datadog import plain_answer
-from healthgrid.sources.datadog_answer import answer_lists, query_index
-from healthgrid.sources.datadog_plan import DAY, bucket_seconds, windows
+from healthgrid.model.grid import day_start, format_instant
+from healthgrid.sources.datadog_answer import answer_lists, bucket_times, check_pair, column_values, query_index
+from healthgrid.sources.datadog_plan import Request, RowError
+from healthgrid.sources.grouped_plan import GroupedPlan, GroupedQuery, grouped_text, plan, requests
 from healthgrid.sources.rows import comparison
 from healthgrid.text import CONTROL, plural, said
 
+__all__ = ["GroupedSource", "grouped_text", "plan", "pool", "read_answer", "requests"]
 MAX_TAG_VALUES = 10_000  # distinct values of the tag in one answer; more: narrow the scope
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-@dataclass(frozen=True)
-class GroupedQuery:
-    name: str  # q0, q1, ...: its index in the request
-    row: int
-    method: str  # sum | count | min | max, or the percentile (p90)
-    text: str
-    whole: bool = False  # one bucket that is the whole window (percentile rows)
 
 
 class AnswerError(ValueError):
     """The answer is not what was asked: one line saying what."""
-
-
-def grouped_text(query: str, by: str, rollup: str, pooled: bool = False) -> str:
-    """`avg:m{scope} by {KEY}.as_count().rollup(...)`: the row's metric query grouped by the tag.
-    `pooled`: an avg (or unprefixed) query's sum and count are summed across the tag value's series,
-    so Σ sum / Σ count is the mean of every point of every series."""
-    match = METRIC_QUERY_RE.fullmatch(query)
-    if match is None:  # checked with the config; a query built another way is refused here too
-        raise RunError(f"{query!r} is not one metric query")
-    space = "sum:" if pooled and match["space"] in (None, "avg") else f"{match['space']}:" if match["space"] else ""
-    return f"{space}{match['metric']}{{{match['scope']}}} by {{{by}}}{match['methods'] or ''}.rollup({rollup})"
-
-
-def plan(spec: GridSpec, days: list[date], bucket: int) -> list[GroupedQuery]:
-    queries: list[GroupedQuery] = []
-    for i, row in enumerate(spec.rows):
-        if is_percentile_query(row.query):
-            # Datadog ignores the aggregator of a percentile's rollup; the bucket is the window.
-            if len(days) == 1:
-                period = f"{DAY}" if bucket == DAY else f"daily, 12am, '{spec.timezone}'"
-            else:
-                period = f"weekly, {WEEKDAYS[days[0].weekday()]}, '{spec.timezone}'"
-            text = grouped_text(row.query, spec.by, f"{row.aggregation}, {period}")
-            queries.append(GroupedQuery(f"q{len(queries)}", i, window_aggregation(row), text, whole=True))
-            continue
-        for method in ("sum", "count") if row.aggregation == "avg" else (row.aggregation,):
-            text = grouped_text(row.query, spec.by, f"{method}, {bucket}", pooled=row.aggregation == "avg")
-            queries.append(GroupedQuery(f"q{len(queries)}", i, method, text))
-    return queries
 
 
 def clean_tag(text: str) -> str:
@@ -93,7 +50,8 @@ def clean_tag(text: str) -> str:
 
 @dataclass
 class Window:
-    """What one request asked: its queries, its [lo, hi) and bucket, and where the window starts."""
+    """What one request asked: its queries (in the order sent), the tag key, its [lo, hi), the
+    bucketed queries' bucket and the window's first local day."""
 
     queries: list[GroupedQuery]
     by: str
@@ -109,24 +67,25 @@ class Window:
         return self.lo <= t < self.hi and t % self.bucket == 0
 
 
-def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[int, str, dict[int, float]]]:
-    """(query index, tag value, {bucket start: value}) per series; raises AnswerError (or RowError,
-    from the checks every Datadog answer gets: datadog_answer.py). `seen`: cleaned tag value -> as
-    Datadog sent it, across the grid's requests (two values must not clean alike)."""
-    series, times, values = answer_lists(plain_answer(response))
-    starts = []
-    for ms in times:
-        t = _number(ms, "a time")
-        if math.isnan(t) or t % 1000 or not any(window.allowed(q, int(t) // 1000) for q in window.queries):
-            raise AnswerError(f"a bucket at {str(ms)[:20]} ms, which is no bucket start of the window asked "
+def read_answer(answer, window: Window, seen: dict[str, str]) -> list[tuple[int, str, dict[int, float]]]:
+    """(query index in the window, tag value, {bucket start: value}) per series of one answer (its
+    JSON document); raises AnswerError, or RowError from the checks every Datadog answer gets
+    (datadog_answer.py). `seen`: cleaned tag value -> as Datadog sent it, across the grid's
+    requests (two values must not clean alike)."""
+    series, times, values = answer_lists(answer)
+    numbers = [ms for ms in times if isinstance(ms, (int, float)) and not isinstance(ms, bool) and math.isfinite(ms)]
+    for ms in numbers:
+        if ms % 1000 or not any(window.allowed(q, int(ms) // 1000) for q in window.queries):
+            raise AnswerError(f"a bucket at {ms} ms, which is no bucket start of the window asked "
                               f"({window.bucket} s buckets from local midnight, {window.lo} s)")
-        starts.append(int(t) // 1000)
-    if len(set(starts)) != len(starts):
+    if len(set(numbers)) != len(numbers):
         raise AnswerError("the same bucket twice in times")
+    starts = bucket_times(times)  # the checks every answer's times get (numbers, whole seconds, in order)
     out, mine = [], set()
     prefix = f"{window.by}:"
     for s, column in zip(series, values, strict=True):
         index = query_index(s, len(window.queries))
+        query = window.queries[index]
         tags = s.get("group_tags")
         if not isinstance(tags, list) or len(tags) != 1 or not isinstance(tags[0], str) or not tags[0].startswith(prefix):
             raise AnswerError(f"a series of query {index} is grouped by {said(repr(tags), 80)}, not by one '{prefix}…' tag")
@@ -139,9 +98,7 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
         if not isinstance(column, list) or len(column) != len(starts):
             found = plural(len(column), "value") if isinstance(column, list) else "no values"
             raise AnswerError(f"query {index} has {found} for {plural(len(starts), 'time')}")
-        points = {t: _number(v, f"a value of query {index}") for t, v in zip(starts, column, strict=True)}
-        points = {t: v for t, v in points.items() if not math.isnan(v)}
-        query = window.queries[index]
+        points = column_values(column, starts, query.method == "count", query.row, f"{query.text} for {window.by}:{tag}")
         stray = [t for t in points if not window.allowed(query, t)]
         if stray or (query.whole and len(points) > 1):
             raise AnswerError(f"query {index} ({query.method}) has a value at {stray[0] if stray else sorted(points)[1]} s, "
@@ -152,28 +109,20 @@ def read_answer(response, window: Window, seen: dict[str, str]) -> list[tuple[in
     return out
 
 
-def pool(method_values: dict[str, list[float]], aggregation: str) -> float:
-    """The window's value from its buckets: Σ sum / Σ count for avg, else the aggregation of the
-    buckets (a percentile, `p90`, has one bucket: its value); NaN without data, ±inf when any
-    bucket is infinite."""
+def pool(method_values: dict[str, list[float]], how: str, aggregation: str) -> float:
+    """The window's value from its buckets: Σ sum / Σ count for a pooled row, the one bucket of a
+    whole-window row, else the aggregation of the buckets; NaN without data, ±inf when any bucket is."""
     if any(math.isinf(v) for values in method_values.values() for v in values):
         return math.inf
-    if aggregation == "avg":
-        total, count = sum(method_values.get("sum", [])), sum(method_values.get("count", []))
+    if how == POOLED:
+        total, count = math.fsum(method_values.get("sum", [])), math.fsum(method_values.get("count", []))
         return total / count if count else math.nan
     values = next(iter(method_values.values()), [])
     if not values:
         return math.nan
-    return {"sum": sum, "min": min, "max": max}.get(aggregation, lambda v: v[0])(values)
-
-
-def requests(spec: GridSpec, now: datetime) -> tuple[list[date], int, list[GroupedQuery], list[tuple[int, int]]]:
-    """What a grid's fetch asks: its local days, the bucket, the queries and each request's [lo, hi)."""
-    days = local_days(now, spec.timezone, spec.days)
-    starts = [int(day_start(d, spec.timezone).timestamp()) for d in days]
-    end = int(day_start(days[-1] + timedelta(days=1), spec.timezone).timestamp())
-    bucket = bucket_seconds(starts)
-    return days, bucket, plan(spec, days, bucket), windows(starts, min(end, int(math.ceil(now.timestamp()))), bucket)
+    if how == WHOLE:
+        return values[0]
+    return {"sum": math.fsum, "min": min, "max": max}[aggregation](values)
 
 
 class GroupedSource:
@@ -183,30 +132,49 @@ class GroupedSource:
         self.warn = warn
 
     def fetch(self, spec: GridSpec, now: datetime) -> Comparison:
-        days, bucket, queries, spans = requests(spec, now)
-        if len(spans) > 1 and any(q.whole for q in queries):  # refused with the config: percentiles need days 1 or 7
-            raise RunError(f"{spec.name}: a percentile row's window cannot be split into several requests")
+        asked = requests(spec, now)
         retrier = Retrier(self.auth, self.budget, warn=self.warn)
-        points: dict[tuple[int, str], dict[int, float]] = {}
+        points: dict[tuple[int, str], dict[int, float]] = {}  # (query, tag value) -> {bucket start: value}
         seen: dict[str, str] = {}
         with self.auth.client() as api_client:
-            for lo, hi in spans:
-                window = Window(queries, spec.by, lo, hi, bucket, days[0])
-                response = self._request(spec, api_client, retrier, window)
+            for request in asked.requests:
+                window = Window([asked.queries[k] for k in request.queries], spec.by, request.lo, request.hi, asked.bucket, asked.days[0])
+                answer = self._request(spec, api_client, retrier, request, window)
                 try:
-                    answer = read_answer(response, window, seen)
+                    read = read_answer(answer, window, seen)
+                    self._pairs(asked, request, read)
+                except RowError as exc:
+                    where = f"row {spec.rows[exc.row].label!r}: " if exc.row is not None else ""
+                    raise RunError(f"{spec.name}: {where}the answer from {self.auth.where} is not usable ({exc}); "
+                                   "nothing written for this grid") from None
                 except (ValueError, TypeError, AttributeError, OverflowError) as exc:
                     raise RunError(f"{spec.name}: querying Datadog: the answer from {self.auth.where} is not what was asked ({exc})") from None
-                for index, tag, column in answer:
-                    points.setdefault((index, tag), {}).update(column)
+                for index, tag, column in read:
+                    points.setdefault((request.queries[index], tag), {}).update(column)
+        if not seen:
+            start = format_instant(day_start(asked.days[0], spec.timezone))
+            raise RunError(f"{spec.name}: Datadog has no series of any row by {spec.by} from {start} to now: there is no value of "
+                           f"{spec.by} to compare; nothing written for this grid")
         values = []
         for i, row in enumerate(spec.rows):
-            mine = [(k, q) for k, q in enumerate(queries) if q.row == i]
-            aggregation = window_aggregation(row)
-            row_values = {tag: pool({q.method: list(points.get((k, tag), {}).values()) for k, q in mine}, aggregation) for tag in seen}
-            values.append(self._finite(spec, row.label, row_values))
-        return comparison(spec.name, spec.title, spec.timezone, days, now, spec.by, spec.rows, values,
-                     [window_aggregation(row) for row in spec.rows], spec.bands, spec.top)
+            mine = [(k, q) for k, q in enumerate(asked.queries) if q.row == i]
+            bars = {tag: pool({q.method: list(points.get((k, tag), {}).values()) for k, q in mine}, mine[0][1].how, row.aggregation)
+                    for tag in seen}
+            values.append(self._finite(spec, row.label, bars))
+        return comparison(spec.name, spec.title, spec.timezone, asked.days, now, spec.by, spec.rows, values,
+                          [window_aggregation(row) for row in spec.rows], spec.bands, spec.top)
+
+    @staticmethod
+    def _pairs(asked: GroupedPlan, request: Request, read: list[tuple[int, str, dict[int, float]]]) -> None:
+        """A pooled row's sum and count of one tag value describe the same points (datadog_answer.check_pair)."""
+        columns = {(request.queries[index], tag): column for index, tag, column in read}
+        tags = {tag for _, tag, _ in read}
+        for k in request.queries:
+            query = asked.queries[k]
+            if query.how == POOLED and query.method == "sum":
+                count = next(j for j in request.queries if asked.queries[j].row == query.row and asked.queries[j].method == "count")
+                for tag in tags:
+                    check_pair(columns.get((k, tag), {}), columns.get((count, tag), {}), query.row, f"{query.text} for {tag}")
 
     def _finite(self, spec: GridSpec, label: str, values: dict[str, float]) -> dict[str, float]:
         """±Infinity (a division by zero inside Datadog) is no value one can show: no data, with a warning."""
@@ -216,38 +184,29 @@ class GroupedSource:
                       f"for {plural(len(infinite), 'value')} of {spec.by}; shown as no data")
         return {tag: (math.nan if math.isinf(v) else v) for tag, v in values.items() if not math.isnan(v)}
 
-    def _request(self, spec: GridSpec, api_client, retrier: Retrier, window: Window):
+    def _request(self, spec: GridSpec, api_client, retrier: Retrier, request: Request, window: Window):
         from datadog_api_client.exceptions import ApiException
 
         try:
-            return self._send(spec, api_client, retrier, window)
+            return query_timeseries(api_client, retrier, f"{spec.name}: querying Datadog", request.lo, request.hi, request.interval,
+                                    [q.text for q in window.queries])
         except ApiException as exc:
             raise RunError(self._rejected(spec, exc, window.queries)) from None
-
-    def _send(self, spec: GridSpec, api_client, retrier: Retrier, window: Window):
-        return query_timeseries(api_client, retrier, f"{spec.name}: querying Datadog", window.lo, window.hi, window.bucket, [q.text for q in window.queries])
 
     def _rejected(self, spec: GridSpec, exc, queries: list[GroupedQuery]) -> str:
         """A 400: Datadog's words, and the row they concern when the message quotes its query."""
         message = error_text(exc.body)
-        culprit = next((q for q in queries if spec.rows[q.row].query.strip() in message or q.text in message
-                        or f"'{q.name}'" in message or f'"{q.name}"' in message), None)
+        culprit = next((q for n, q in enumerate(queries) if spec.rows[q.row].query.strip() in message or q.text in message
+                        or f"'q{n}'" in message or f'"q{n}"' in message), None)
         if culprit is None and len(spec.rows) == 1:
             culprit = queries[0]
         if culprit is not None:
             row = spec.rows[culprit.row]
             calendar = culprit.whole and ("daily," in culprit.text or "weekly," in culprit.text)
-            way_out = (f"; healthgrid asks a percentile row's window as one calendar bucket (.rollup{culprit.text.rsplit('.rollup', 1)[1]}): "
-                       "if Datadog refuses that, use a query that is not a percentile") if calendar else ""
+            way_out = (f"; healthgrid asks this row's window as one calendar bucket (.rollup{culprit.text.rsplit('.rollup', 1)[1]}): "
+                       "if Datadog refuses that, use a query that shorter buckets add up to: not a percentile, avg: with aggregation: "
+                       "avg, or sum:, min: or max: with the same aggregation") if calendar else ""
             return f"{spec.name}: Datadog rejected the query of row {row.label!r} ({row.query}): {message}{way_out}"
         labels = ", ".join(repr(r.label) for r in spec.rows[:3]) + (", ..." if len(spec.rows) > 3 else "")
         return f"{spec.name}: Datadog rejected the request ({exc.status} {said(exc.reason or '', 60)}): {message} (rows {labels})"
 
-
-def _number(value, what: str) -> float:
-    """A point from Datadog: null is no data; anything but a number is a malformed answer."""
-    if value is None:
-        return math.nan
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{what} is {type(value).__name__} {str(value)[:20]!r}, not a number")
-    return float(value)

@@ -25,14 +25,14 @@ from datetime import datetime, time, timedelta
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
-from fakes.datadog_query import Evaluator, QueryError, aggregate, local_midnight, percentile
+from fakes.datadog_query import MAX_POINTS, Evaluator, QueryError, aggregate, in_scope, percentile, rolled_up
 from fakes.http import FakeServer, Request, Response
 
-# A grouped query (`type: comparison`): one metric query `by {KEY}`, then its rollup; calendar
-# rollups daily from 12am or weekly from a weekday, in a zone.
-GROUPED_RE = re.compile(r"^(avg|sum|min|max|p\d+(?:\.\d+)?):([\w.]+)\{([^}]*)\} by \{([\w.\-/]+)\}(?:\.as_count\(\)|\.as_rate\(\))?"
-                        r"\.rollup\((avg|sum|min|max|count),\s*(?:(\d+)|daily,\s*12am,\s*'([\w/+\-]+)'"
-                        r"|weekly,\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s*'([\w/+\-]+)')\)$")
+# A grouped query (`type: comparison`): one metric query `by {KEY}`, then its rollup: N seconds,
+# daily from 12am or weekly from a weekday, in a zone.
+GROUPED_RE = re.compile(r"^(?:(avg|sum|min|max|p\d+(?:\.\d+)?):)?([\w.]+)\{([^}]*)\} by \{([\w.\-/]+)\}"
+                        r"(\.as_count\(\)|\.as_rate\(\))?\.rollup\(([^()]*)\)$")
+WEEKLY_RE = re.compile(r"(avg|sum|min|max|count),\s*weekly,\s*(monday|tuesday|wednesday|thursday|friday|saturday|sunday),\s*'([\w/+\-]+)'")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 API_KEY, APP_KEY = "fake-api-key-0123456789abcdef", "fake-app-key-fedcba9876543210"
 METADATA_FIELDS = ("description", "integration", "per_unit", "short_name", "statsd_interval", "type", "unit")  # MetricMetadata
@@ -56,6 +56,7 @@ class FakeDatadog(FakeServer):
         self.calendar_stamp = "local"
         self.refused: dict[str, str] = {}
         self.metadata: dict[str, dict] = {}
+        self.tagged: dict[str, list[tuple[int, float | None, frozenset]]] = {}
 
     def set_metadata(self, metric: str, **fields) -> None:
         """What GET /api/v1/metrics/{metric} answers, e.g. type="distribution" (type=None: Datadog
@@ -72,9 +73,8 @@ class FakeDatadog(FakeServer):
         self.metrics[metric] = sorted(merged, key=lambda point: point[0])
 
     def add_tagged_points(self, metric: str, tags, points):
-        """Points of one series carrying `tags` ("key:value" strings), for grouped queries."""
-        if not hasattr(self, "tagged"):
-            self.tagged: dict[str, list[tuple[int, float | None, frozenset]]] = {}
+        """Points of one series carrying `tags` ("key:value" strings): a scope selects it by its
+        tags, a grouped query groups it by them, a space aggregator combines it with the others."""
         self.tagged.setdefault(metric, []).extend((int(t), v, frozenset(tags)) for t, v in points)
 
     def handle(self, request: Request) -> Response:
@@ -102,7 +102,7 @@ class FakeDatadog(FakeServer):
         return Response(404, {"errors": ["Not found"]})
 
     def metric_metadata(self, name: str) -> Response:
-        if name not in self.metadata and name not in self.metrics and name not in getattr(self, "tagged", {}):
+        if name not in self.metadata and name not in self.metrics and name not in self.tagged:
             return Response(404, {"errors": ["Metric not found"]})
         return Response(200, {**dict.fromkeys(METADATA_FIELDS), "type": "gauge", **self.metadata.get(name, {})})
 
@@ -176,10 +176,10 @@ class FakeDatadog(FakeServer):
                 return Response(400, {"errors": [f"Error(s) found in query:\n{message}: {term}"]})
         names = [q.get("name") for q in queries]
         try:
-            evaluator = Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp)
+            evaluator = Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp, tagged=self.tagged)
             named = {name: evaluator.evaluate(q["query"]) for name, q in zip(names, queries, strict=True)}
             formulas = attrs.get("formulas") or [{"formula": name} for name in names]
-            evaluator = Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp, named)
+            evaluator = Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp, named, tagged=self.tagged)
             columns = [evaluator.evaluate(f["formula"]) for f in formulas]
         except QueryError as exc:
             return Response(400, {"errors": [f"Error(s) found in query:\n{exc}"]})
@@ -195,12 +195,12 @@ class FakeDatadog(FakeServer):
         return Response(200, body, content_type="application/vnd.api+json")
 
     def grouped_timeseries(self, attrs: dict) -> Response:
-        """`QUERY by {KEY}`: one series per value of KEY among the points the scope selects (points
+        """`QUERY by {KEY}`: one series per value of KEY among the series the scope selects (series
         without KEY are left out), each carrying `group_tags: ["KEY:value"]`; shared `times` as above.
-        As Datadog does, each underlying series (one set of tags) is rolled up in time first, then
-        the group's series are combined per bucket by the space aggregator (a percentile: of all
-        the bucket's points)."""
+        Each group is rolled up as a metric query is (datadog_query.rolled_up: each series in time,
+        then the group's series by the space aggregator), within the same 1,500 points per series."""
         lo, hi = attrs["from"] // 1000, attrs["to"] // 1000
+        interval = attrs["interval"] // 1000 if attrs.get("interval") else None
         names = [q["name"] for q in attrs["queries"]]
         columns = []  # (query index, "KEY:value", {bucket start: value})
         for index, formula in enumerate(attrs.get("formulas") or [{"formula": n} for n in names]):
@@ -208,20 +208,21 @@ class FakeDatadog(FakeServer):
             match = GROUPED_RE.match(query)
             if not match:
                 return Response(400, {"errors": [f"Error parsing query: unable to parse {query}: Rule 'query' didn't match"]})
-            space, metric, scope, key, method, size, day_zone, weekday, week_zone = match.groups()
-            wanted = [] if scope.strip() == "*" else [part.strip() for part in scope.split(",")]
-            groups: dict[str, dict[int, dict[frozenset, list[float]]]] = {}  # value -> bucket -> series -> points
-            for t, v, tags in getattr(self, "tagged", {}).get(metric, []):
-                value = next((tag.split(":", 1)[1] for tag in tags if tag.startswith(key + ":")), None)
-                if not lo <= t < hi or value is None or not all(w in tags for w in wanted):
-                    continue
-                start = (local_midnight(t, day_zone) if day_zone else week_start(t, weekday, week_zone) if week_zone
-                         else t - t % int(size))
-                bucket = groups.setdefault(value, {}).setdefault(start, {}).setdefault(tags, [])
-                if v is not None:
-                    bucket.append(v)
+            space, metric, scope, key, modifier, rollup = match.groups()
+            evaluator = Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp, tagged=self.tagged)
+            evaluator.text = query
+            try:
+                method, bucket_of, seconds_of = self._grouped_rollup(evaluator, rollup, modifier, lo, hi)
+                groups: dict[str, dict[frozenset, list]] = {}  # tag value -> series -> points
+                for t, v, tags in self.tagged.get(metric, []):
+                    value = next((tag.split(":", 1)[1] for tag in tags if tag.startswith(key + ":")), None)
+                    if lo <= t < hi and value is not None and in_scope(tags, scope, query):
+                        groups.setdefault(value, {}).setdefault(tags, []).append((t, v))
+            except QueryError as exc:
+                return Response(400, {"errors": [f"Error(s) found in query:\n{exc}"]})
+            rate = seconds_of if modifier == ".as_rate()" else None
             for value in sorted(groups):
-                columns.append((index, f"{key}:{value}", {t: self._space(space, method, per_series) for t, per_series in groups[value].items()}))
+                columns.append((index, f"{key}:{value}", rolled_up(groups[value], space or "avg", method, bucket_of, rate)))
         times = sorted({t for _, _, column in columns for t in column})
         series = [{"group_tags": [tag], "query_index": index, "unit": None} for index, tag, _ in columns]
         body = {"data": {"id": "0", "type": "timeseries_response", "attributes": {
@@ -229,12 +230,17 @@ class FakeDatadog(FakeServer):
         return Response(200, body, content_type="application/vnd.api+json")
 
     @staticmethod
-    def _space(space: str, method: str, per_series: dict) -> float | None:
-        if space.startswith("p"):
-            pooled = [v for values in per_series.values() for v in values]
-            return aggregate(pooled, space) if pooled else None
-        rolled = [aggregate(values, method) for values in per_series.values() if values]
-        return aggregate(rolled, space) if rolled else None
+    def _grouped_rollup(evaluator: Evaluator, rollup: str, modifier: str | None, lo: int, hi: int):
+        """(aggregator, bucket start of a time, seconds of a bucket): a weekly calendar rollup here,
+        the others as a metric query's (Evaluator.rollup, which refuses more than 1,500 points)."""
+        weekly = WEEKLY_RE.fullmatch(rollup.strip())
+        if not weekly:
+            return evaluator.rollup(rollup.strip(), modifier and modifier[1:-2])
+        method, weekday, zone = weekly.groups()
+        weeks = (week_start(hi - 1, weekday, zone) - week_start(lo, weekday, zone)) // (7 * 86400) + 1
+        if weeks > MAX_POINTS:
+            raise QueryError(f"Query {evaluator.text} would return {weeks} points per series; the maximum is {MAX_POINTS}")
+        return method, (lambda t: week_start(t, weekday, zone)), (lambda start: 7 * 86400)
 
 
 def dashboard_refusal(body) -> str | None:

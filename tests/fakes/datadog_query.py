@@ -11,13 +11,20 @@ healthgrid's own parser:
 `.rollup()` is a method of a metric query: after a number or a ')' it is a parse error, with the
 shape of Datadog's ("Rule 'scope_expr' didn't match"). Each metric query is bucketed as its
 rollup says: N seconds aligned to the epoch, or calendar days (`daily, 12am, 'ZONE'`); without a
-rollup, the request's interval with the avg aggregator (sum for `.as_count()`). A percentile
-aggregator (`p90:`) is the percentile of the bucket's raw points; its rollup aggregator is
-ignored, as Datadog documents for distributions. Points are counts per 10 s flush: `.as_count()`
-reads them as they are, `.as_rate()` per second. Functions are applied bucket by bucket after the
+rollup, the request's interval with the avg aggregator (sum for `.as_count()`).
+
+As Datadog does, each series (one set of tags) in the scope is rolled up in time first, then the
+series of each bucket are combined by the space aggregator (`max:` the greatest of the series'
+values; `avg:` their mean). A percentile aggregator (`p90:`) is the percentile of the bucket's raw
+points of every series; its rollup aggregator is ignored, as Datadog documents for distributions.
+`.as_count()` reads points as they are; `.as_rate()` divides each series' rolled-up bucket by the
+bucket's length in seconds (Datadog's "Metric Type Modifiers"), so its value depends on the bucket.
+A scope is `*` or tags separated by commas that a series must all carry; points stored without
+tags form one series that every scope selects. Functions are applied bucket by bucket after the
 rollup; arithmetic pairs buckets with the same time (a bucket missing on one side is missing).
-Not modelled (answered 400 "not modelled"): scopes (every point of a metric matches), grouping,
-fills other than null, calendar rollups other than daily at 12am.
+Not modelled (answered 400 "not modelled"): other scope syntax on tagged points, grouping (the
+loopback server answers `by {…}` queries itself), fills other than null, calendar rollups other
+than daily at 12am.
 """
 
 from __future__ import annotations
@@ -25,11 +32,14 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left
-from datetime import datetime, time
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from fakes.datadog_series import QueryError, aggregate, in_scope, local_midnight, percentile, rolled_up, utc_midnight_of_local_date
+
+__all__ = ["Evaluator", "QueryError", "aggregate", "in_scope", "local_midnight", "percentile", "rolled_up"]
+
 MAX_POINTS = 1500
-FLUSH = 10  # seconds per count a point stands for (`.as_rate()` divides by it)
 FUNCTIONS = {"abs": abs, "log2": math.log2, "log10": math.log10, "clamp_min": max, "clamp_max": min,
              "cutoff_min": lambda v, n: v if v >= n else None, "cutoff_max": lambda v, n: v if v <= n else None}
 WINDOW_FUNCTIONS = {"cumsum"}
@@ -44,44 +54,13 @@ CALENDAR_RE = re.compile(r"(avg|sum|min|max|count), *daily, *12am, *'([^']+)'")
 FIXED_RE = re.compile(r"(avg|sum|min|max|count)(?:, *(\d+))?")
 
 
-class QueryError(ValueError):
-    """Datadog's 400: the text goes into {"errors": ["Error(s) found in query:\\n" + text]}."""
-
-
-def percentile(values: list[float], p: float) -> float:
-    """Linear between closest ranks (numpy's default)."""
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    lo = math.floor(k)
-    hi = min(lo + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def aggregate(values: list[float], method: str) -> float:
-    if method.startswith("p"):
-        return percentile(values, float(method[1:]))
-    if method == "count":
-        return float(len(values))
-    return {"avg": lambda v: sum(v) / len(v), "sum": sum, "min": min, "max": max}[method](values)
-
-
-def local_midnight(t: int, zone: str) -> int:
-    day = datetime.fromtimestamp(t, ZoneInfo(zone)).date()
-    return int(datetime.combine(day, time(0), tzinfo=ZoneInfo(zone)).timestamp())
-
-
-def utc_midnight_of_local_date(t: int, zone: str) -> int:
-    """A calendar bucket stamped at 00:00 UTC of its local date (a way Datadog might stamp it)."""
-    day = datetime.fromtimestamp(t, ZoneInfo(zone)).date()
-    return int(datetime.combine(day, time(0), tzinfo=ZoneInfo("UTC")).timestamp())
-
-
 class Evaluator:
     """Evaluates one query (or v2 formula) to {bucket start (s): value} for a request's window."""
 
     def __init__(self, metrics: dict[str, list[tuple[int, float | None]]], lo: int, hi: int, interval: int | None,
-                 calendar_stamp: str = "local", named: dict | None = None):
+                 calendar_stamp: str = "local", named: dict | None = None, tagged: dict | None = None):
         self.metrics, self.lo, self.hi = metrics, lo, hi
+        self.tagged = tagged or {}  # metric -> [(t, value, frozenset of "key:value" tags)]
         self.interval = interval or 3600
         self.calendar_stamp, self.named = calendar_stamp, named or {}
 
@@ -180,7 +159,7 @@ class Evaluator:
         return {t: (None if v is None else _safe(function, v, *arguments)) for t, v in inner.items()}
 
     def metric(self, text: str, methods: list[str]):
-        aggregator, name, _scope, grouped = METRIC_RE.fullmatch(text).groups()
+        aggregator, name, scope, grouped = METRIC_RE.fullmatch(text).groups()
         if grouped:
             raise QueryError(f"grouped queries are not modelled by this stand-in: {text}")
         space, rollup, modifier = aggregator or "avg", None, None
@@ -195,19 +174,21 @@ class Evaluator:
                 continue
             else:
                 raise QueryError(f"Error parsing query: unable to parse {self.text}: unknown or unmodelled method .{call}({arguments})")
-        method, bucket_of = self.rollup(rollup, modifier)
-        if space.startswith("p"):
-            method = space
+        method, bucket_of, seconds_of = self.rollup(rollup, modifier)
+        return rolled_up(self.series(name, scope), space, method, bucket_of, seconds_of if modifier == "as_rate" else None)
+
+    def series(self, name: str, scope: str) -> dict[frozenset, list[tuple[int, float | None]]]:
+        """The points in [lo, hi) of each series of `name` that `scope` selects, by its tags."""
         raw = self.metrics.get(name, [])
-        buckets: dict[int, list[float]] = {}
-        for t, v in raw[bisect_left(raw, (self.lo,)):bisect_left(raw, (self.hi,))]:
-            values = buckets.setdefault(bucket_of(t), [])
-            if v is not None:
-                values.append(v / FLUSH if modifier == "as_rate" else v)
-        return {t: (aggregate(v, method) if v else None) for t, v in buckets.items()}
+        out = {frozenset(): raw[bisect_left(raw, (self.lo,)):bisect_left(raw, (self.hi,))]} if raw else {}
+        for t, v, tags in self.tagged.get(name, []):
+            if self.lo <= t < self.hi and in_scope(tags, scope, self.text):
+                out.setdefault(tags, []).append((t, v))
+        return out
 
     def rollup(self, arguments: str | None, modifier: str | None):
-        """(aggregator, bucket start of a time) for a metric query's rollup; 400 past MAX_POINTS."""
+        """(aggregator, bucket start of a time, seconds in the bucket starting at a time) for a
+        metric query's rollup; 400 past MAX_POINTS."""
         default = "sum" if modifier == "as_count" else "avg"
         calendar = CALENDAR_RE.fullmatch(arguments or "")
         if calendar:
@@ -218,7 +199,8 @@ class Evaluator:
             days = (datetime.fromtimestamp(self.hi - 1, zone).date() - datetime.fromtimestamp(self.lo, zone).date()).days + 1
             self.check_points(days)
             stamp = local_midnight if self.calendar_stamp == "local" else utc_midnight_of_local_date
-            return calendar.group(1), lambda t: stamp(t, calendar.group(2))
+            return (calendar.group(1), lambda t: stamp(t, calendar.group(2)),
+                    lambda start: local_midnight(start + 86400 + 7200, calendar.group(2)) - local_midnight(start + 7200, calendar.group(2)))
         fixed = FIXED_RE.fullmatch(arguments or "avg")
         if arguments is not None and not fixed:
             raise QueryError(f"Error parsing query: unable to parse {self.text}: .rollup({arguments}) is not modelled")
@@ -226,7 +208,7 @@ class Evaluator:
         if size <= 0:
             raise QueryError(f"Error parsing query: invalid rollup interval {size}")
         self.check_points((self.hi - 1) // size - self.lo // size + 1)
-        return (fixed.group(1) if arguments is not None else default), (lambda t: t - t % size)
+        return (fixed.group(1) if arguments is not None else default), (lambda t: t - t % size), (lambda start: size)
 
     def check_points(self, points: int) -> None:
         if points > MAX_POINTS:

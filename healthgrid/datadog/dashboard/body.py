@@ -10,13 +10,11 @@ the model cannot parse, or a key it does not know, is a bug here and stops the c
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 
 from healthgrid.datadog.dashboard.widgets import MAX_LIVE_ROWS, WIDTH, Images, cut, grid_group
 from healthgrid.errors import RunError, UsageError
-from healthgrid.site.urls import pages_base, stable_url
-from healthgrid.text import shown
+from healthgrid.site.urls import base_url, pages_base, stable_url, url_path
 
 MARKER = "healthgrid-dashboard"
 MARKER_RE = re.compile(rf"(?m)^{MARKER}: ([0-9a-f]{{16}})\s*$")
@@ -50,23 +48,18 @@ def check_title(title: str) -> str:
 
 def image_prefix(config, explicit: str | None) -> str:
     """What a published file's name is appended to for its URL: --image-base, else the publish
-    settings (the gh-pages URL and path, or the S3 bucket's URL and key prefix)."""
-    from urllib.parse import urlsplit
+    settings (the gh-pages URL and path, or the S3 bucket's URL and key prefix), each checked as
+    every target's base URL (healthgrid.site.urls.base_problem)."""
+    from healthgrid.site.target import s3_base
 
     if explicit is not None:
-        parts = urlsplit(explicit)
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment or re.search(r"\s", explicit):
-            raise UsageError(f"--image-base: {shown(explicit)} must be an http(s) URL of the folder holding NAME.png, without ? or #")
-        return explicit.rstrip("/") + "/"
+        return base_url(explicit, "--image-base") + "/"
     publish = config.publish
     if publish.to == "imgur":
         raise UsageError("--image-base: publish.to is imgur, whose links change with every upload; give --image-base URL "
                          "of a stable copy, or publish to ghpages or s3")
     if publish.to == "s3":  # as the S3 publisher names its objects: BASE/PREFIX+NAME
-        endpoint = os.environ.get("AWS_ENDPOINT_URL")
-        base = publish.pages_url.rstrip("/") if publish.pages_url else (
-            f"{endpoint.rstrip('/')}/{publish.bucket}" if endpoint else f"https://{publish.bucket}.s3.amazonaws.com")
-        return f"{base}/{publish.prefix}"
+        return f"{s3_base(publish)}/{url_path(publish.prefix)}"
     return stable_url(pages_base(publish.pages_url, "--image-base"), publish.path, "") + "/"
 
 
