@@ -1,6 +1,12 @@
 """A `--data` file (a NAME.json, or a list of grids) is read as strictly as a config: the same mistake
-in `healthgrid.yml` and in a data file is refused with the same words at the same key, a row is built
-as a source builds it, and a file a config would accept (a byte-order mark) is accepted."""
+in `healthgrid.yml` and in a data file is refused with the same words at the same key, every mistake
+of every row and grid is named, one line each (fixing one never reveals another that was there all
+along), a row is built as a source builds it, and a file a config would accept (a byte-order mark)
+is accepted.
+
+A row's band is exactly what its rule or score says of its value: a scored row's figures of merit
+are worked out again from `raw` (the `values` written are not trusted), as a rule row's are; a row
+with neither shows its `values` as they are, so a `raw` that says otherwise is refused."""
 
 import json
 
@@ -9,13 +15,14 @@ import yaml
 
 from healthgrid.config import RowSpec
 from healthgrid.config.checks import row_rule
-from healthgrid.model.band import Bands
+from healthgrid.model.band import Bands, Score
 from healthgrid.sources.datafile import load_data
 from healthgrid.sources.rows import make_row
 
 from helpers import default_bands
 
 DAYS = ["2026-11-27", "2026-11-28"]
+THREE_DAYS = ["2026-11-26", "2026-11-27", "2026-11-28"]
 
 # (where, the mistake as a grid field or a row field, the message after the key path)
 MISTAKES = [
@@ -93,3 +100,72 @@ def test_a_data_file_with_a_bom_is_accepted_like_a_config(in_tmp, cli):
     result = cli("render", "--data", "data.json", "--out", "out")
     assert result.code == 0, result.err
     assert (in_tmp / "out" / "g.png").is_file()
+
+
+def test_every_mistake_of_a_data_row_is_reported(in_tmp, cli):
+    rows = [{"label": "P90", "pass": "<= 2.5s", "warning": "<= 5", "raw": [1, 2]},
+            {"label": "Fine", "values": [0.5, 0.5]},
+            {"label": "Score", "score": {"good": "1e-9", "bad": 1}, "raw": [1, "two"]}]
+    (in_tmp / "g.json").write_text(json.dumps({"name": "g", "days": DAYS, "rows": rows}))
+    result = cli("render", "--data", "g.json", "--out", "out")
+    assert result.code == 2
+    lines = result.err.splitlines()
+    keys = [line.removeprefix("healthgrid: error: --data g.json: ").split(": ")[0] for line in lines]
+    assert keys == ["rows[0].warning", "rows[0].pass", "rows[2].score.good", "rows[2].raw[1]"], lines
+    assert all(line.startswith("healthgrid: error: --data g.json: rows[") for line in lines)
+    assert "unknown key (did you mean 'warn'?)" in lines[0] and "did you mean '<= 2.5'?" in lines[1]
+    assert not (in_tmp / "out").exists()
+
+
+def test_the_same_row_reads_the_same_mistakes_in_a_config(in_tmp, cli):
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [{"name": "g", "rows": [
+        {"label": "P90", "query": "avg:a{*}", "pass": "<= 2.5s", "warning": "<= 5"}]}]}))
+    config = cli("render", "--demo", "--out", "out").err.replace("grids[0].", "")
+    (in_tmp / "healthgrid.yml").unlink()
+    (in_tmp / "g.json").write_text(json.dumps({"name": "g", "days": DAYS, "rows": [{"label": "P90", "pass": "<= 2.5s", "warning": "<= 5",
+                                                                                    "raw": [1, 2]}]}))
+    data = cli("render", "--data", "g.json", "--out", "out").err.replace("--data g.json: ", "")
+    assert data == config and len(data.splitlines()) == 2, data
+
+
+def test_every_mistake_of_a_data_grid_is_reported_with_its_rows(in_tmp, cli):
+    grids = [{"name": "Bad Name", "timezone": "right/UTC", "titel": "x", "days": DAYS, "rows": [{"label": "A", "values": [0.5]}]},
+             {"name": "c", "type": "comparison", "by": "Policy", "days": DAYS, "tag_values": ["a", "a"],
+              "rows": [{"label": "B", "aggregation": "mean", "bars": [{"tag": "a", "value": 1}]}]}]
+    (in_tmp / "g.json").write_text(json.dumps(grids))
+    result = cli("render", "--data", "g.json", "--out", "out")
+    assert result.code == 2
+    keys = [line.removeprefix("healthgrid: error: --data g.json: ").split(": ")[0] for line in result.err.splitlines()]
+    assert keys == ["[0].titel", "[0].name", "[0].timezone", "[0].rows[0].values", "[1].by", "[1].tag_values[1]"], result.err
+
+
+def write(in_tmp, row):
+    (in_tmp / "g.json").write_text(json.dumps({"name": "g", "days": THREE_DAYS, "rows": [row]}))
+    return str(in_tmp / "g.json")
+
+
+def test_a_scored_rows_bands_are_worked_out_again_from_raw(in_tmp, cli):
+    row = {"label": "Steps", "unit": "s", "score": {"good": 0, "bad": 10}, "values": [0.95, 0.95, 0.95], "raw": [9.5, 0.5, None]}
+    (grid,) = load_data(write(in_tmp, row), default_bands)
+    assert grid.rows[0].values[:2] == [pytest.approx(Score(0, 10).fom(9.5)), pytest.approx(Score(0, 10).fom(0.5))]
+    assert [grid.rows[0].band(j, grid.bands).json for j in range(3)] == ["critical", "good", None]
+    result = cli("render", "--data", str(in_tmp / "g.json"), "--out", "out", "--format", "html")
+    assert result.code == 0, result.err
+    written = json.loads((in_tmp / "out" / "g.json").read_text())["rows"][0]
+    assert written["bands"] == ["critical", "good", None] and written["values"][0] == pytest.approx(0.05)
+    assert "🔴 9.5 s" in (in_tmp / "out" / "g.md").read_text()
+
+
+def test_a_scored_row_without_raw_is_refused(in_tmp, cli):
+    write(in_tmp, {"label": "Steps", "score": {"good": 0, "bad": 10}, "values": [0.95, 0.95, 0.95]})
+    result = cli("render", "--data", "g.json", "--out", "out")
+    assert (result.code, result.err) == (2, "healthgrid: error: --data g.json: rows[0].raw: is required for a row with score\n")
+
+
+def test_a_plain_rows_raw_must_be_its_values(in_tmp, cli):
+    write(in_tmp, {"label": "FoM", "values": [0.9, 0.2, None], "raw": [0.9, 0.95, None]})
+    result = cli("render", "--data", "g.json", "--out", "out")
+    assert (result.code, result.err) == (2, "healthgrid: error: --data g.json: rows[0].raw[1]: is 0.95 but values[1] is 0.2: a row "
+                                            "without score or pass shows its values as they are, so raw, when given, must equal them\n")
+    write(in_tmp, {"label": "FoM", "values": [0.9, 0.2, None], "raw": [0.9, 0.2, None]})
+    assert cli("render", "--data", "g.json", "--out", "out", "--format", "html").code == 0
