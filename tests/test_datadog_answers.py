@@ -2,7 +2,13 @@
 local days (or sub-day buckets) asked for start, a 200 that says it failed, answers that contradict
 themselves or are not what the API documents (HTML, truncated, nested too deeply, wrong types) fail
 that grid alone with one line naming the row, and nothing is written for it; NaN and infinity are
-no data."""
+no data. A 200 that says it failed is reported in Datadog's own words, however it words them
+(`"errors"` as a string or as a list), never the client library's internals.
+
+An answer that only looks empty is no answer: a 200 whose `attributes` lack `series`, `times` or
+`values` (or give them as null), or that lists times but no series, fails the grid with one line
+and leaves what was written before, for heatmaps and comparisons alike; Datadog's own empty answer
+(all three lists, empty) is no data, as documented."""
 
 import json
 from datetime import datetime, timedelta, timezone
@@ -246,3 +252,70 @@ def test_a_datadog_answer_nested_too_deeply_fails_only_that_grid(dd, cli, in_tmp
     doc = json.loads(result.out)
     assert [g["ok"] for g in doc["grids"]] == [False, True, True]
     assert "not what its API documents" in doc["grids"][0]["error"] and "internal error" not in result.err
+
+
+TODAY_MS = 1795824000 * 1000
+
+
+def with_attributes(attributes):
+    return Response(200, {"data": {"id": "0", "type": "timeseries_response", "attributes": attributes}}, content_type="application/vnd.api+json")
+
+
+LOOKS_EMPTY = {
+    "no lists at all": ({}, "series, times and values are missing or null (an answer without data lists them empty)"),
+    "null lists": ({"series": None, "times": None, "values": None}, "series, times and values are missing or null"),
+    "null series": ({"series": None, "times": [], "values": []}, "series is missing or null"),
+    "no values key": ({"series": [], "times": []}, "values is missing or null"),
+    "times without series": ({"series": [], "times": [TODAY_MS], "values": []}, "1 time but no series"),
+    "a string for times": ({"series": [], "times": "none", "values": []}, "times must be a list"),
+}
+KINDS = {
+    "heatmap": {"name": "g", "rows": [{"label": "A", "query": "max:a{*}", "aggregation": "max"}]},
+    "comparison": {"name": "g", "type": "comparison", "by": "policy", "days": 1, "rows": [{"label": "A", "query": "max:a{*}", "aggregation": "max"}]},
+}
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("case", LOOKS_EMPTY)
+def test_an_answer_missing_its_lists_fails_the_grid_and_keeps_its_files(dd, cli, in_tmp, kind, case):
+    dd.add_points("a", [(TODAY_MS // 1000 + 60, 0.25)])
+    dd.add_tagged_points("a", ["policy:ppo"], [(TODAY_MS // 1000 + 60, 0.25)])
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [KINDS[kind]]}))
+    assert cli("render", "--now", NOW, "--format", "html").code == 0
+    before = (in_tmp / "healthgrid-out" / "g.json").read_bytes()
+    attributes, says = LOOKS_EMPTY[case]
+    dd.fail_next(QUERY_PATH, with_attributes(attributes))
+    result = cli("render", "--now", NOW, "--format", "html")
+    assert result.code == 1
+    (line,) = [e for e in result.err.splitlines() if e.startswith("healthgrid: error: g:")]
+    assert says in line and ("nothing written for this grid" in line or "not what was asked" in line), line
+    assert (in_tmp / "healthgrid-out" / "g.json").read_bytes() == before, "the good files stay"
+
+
+def test_datadogs_empty_answer_is_no_data(dd, cli, in_tmp):
+    dd.fail_next(QUERY_PATH, with_attributes({"series": [], "times": [], "values": []}))
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [KINDS["heatmap"]]}))
+    result = cli("render", "--now", NOW, "--format", "html")
+    assert result.code == 0, result.err
+    assert json.loads((in_tmp / "healthgrid-out" / "g.json").read_text())["rows"][0]["raw"] == [None] * 7
+
+
+@pytest.mark.parametrize("errors,said", [
+    (["Query timed out"], "Query timed out"),
+    (["Query timed out", "try a shorter window"], "Query timed out; try a shorter window"),
+    ("Query timed out", "Query timed out"),
+])
+@pytest.mark.parametrize("grid", ["heatmap", "comparison"])
+def test_a_200_with_errors_fails_the_grid_in_datadogs_words(dd, cli, in_tmp, errors, said, grid):
+    body = {"data": {"id": "0", "type": "timeseries_response", "attributes": {"series": [], "times": [], "values": []}}, "errors": errors}
+    dd.fail_next(QUERY_PATH, Response(200, body, content_type="application/vnd.api+json"))
+    first = ({"name": "g", "rows": [{"label": "A", "query": "max:a{*}", "aggregation": "max"}]} if grid == "heatmap" else
+             {"name": "g", "type": "comparison", "by": "policy", "days": 1, "rows": [{"label": "A", "query": "avg:a{*}"}]})
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [first, {"name": "other", "rows": [{"label": "B", "query": "max:b{*}",
+                                                                                                   "aggregation": "max"}]}]}))
+    result = cli("render", "--now", NOW, "--format", "html")
+    assert result.code == 1
+    (line,) = [e for e in result.err.splitlines() if e.startswith("healthgrid: error: g:")]
+    assert f"Datadog answered with an error instead of data: {said})" in line, line
+    assert "ApiTypeError" not in result.err and "Invalid type" not in result.err and "[" not in line.split("instead of data")[1]
+    assert (in_tmp / "healthgrid-out" / "other.json").exists()
