@@ -1,7 +1,14 @@
 """The pages branch's history: `--keep` (publish.keep, the Action's pages-keep) bounds the commits
 healthgrid wrote, and only those. A branch that also holds other people's commits (Pages served from
 `main`) keeps every one of theirs: healthgrid adds its own on top of anyone else's and never
-force-pushes over a commit it did not write. The real git CLI against local bare repositories."""
+force-pushes over a commit it did not write. A commit counts as healthgrid's own (and may be pruned)
+only when every path it changes is a file healthgrid writes under a path it declares: a grid's file
+(NAME.png, NAME_dark.png, .svg, .html, .json, .md, .badge.json) or a status page; another workflow
+committing as the Actions bot, with a copied summary or trailer, keeps its commit whatever else it
+touched. The real git CLI against local bare repositories."""
+
+import os
+import subprocess
 
 import pytest
 
@@ -40,9 +47,6 @@ def dev_commit(git, dev, bare, name, text, message=None, env=None):
     git("add", name, cwd=dev)
     args = ["commit", "-qm", message or f"dev: {name}"]
     if env:
-        import os
-        import subprocess
-
         subprocess.run(["git", *args], cwd=dev, env={**os.environ, **env}, check=True, capture_output=True)
     else:
         git(*args, cwd=dev)
@@ -138,9 +142,6 @@ def test_other_healthgrid_publishers_commits_are_pruned_and_their_files_kept(rem
 
 
 def _bot_commit(git, work, message):
-    import os
-    import subprocess
-
     git("add", "-A", cwd=work)
     subprocess.run(["git", "commit", "-qm", message], cwd=work, env={**os.environ, **BOT}, check=True)
 
@@ -265,3 +266,53 @@ def test_publish_keep_in_the_config_is_read_and_bounded(in_tmp, cli):
     result = cli("render", "--demo", "--out", "out", "--now", NOW)
     assert result.code == 2 and result.err.startswith("healthgrid: error: publish.keep: must be between 1 and 1000"), result.err
     assert len(result.err.splitlines()) == 1 and not (in_tmp / "out").exists()
+
+
+@pytest.fixture
+def published_main(main_repo, git):
+    """`main` with the developers' commits and healthgrid's on top, and the developer's clone."""
+    bare, dev = main_repo
+    publish({"g.png": b"1"}, remote=str(bare), branch="main", path="site", keep=1)
+    git("pull", "-q", "--rebase", str(bare), "main", cwd=dev)
+    return bare, dev
+
+
+def bot_commit_of(git, dev, bare, files: dict, message: str) -> str:
+    for name, text in files.items():
+        (dev / name).parent.mkdir(parents=True, exist_ok=True)
+        (dev / name).write_text(text)
+        git("add", name, cwd=dev)
+    subprocess.run(["git", "commit", "-qm", message], cwd=dev, env={**os.environ, **BOT}, check=True)
+    git("push", "-q", str(bare), "main", cwd=dev)
+    return git("rev-parse", "HEAD", cwd=dev)
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"src.txt": "bot edit\n"}, "healthgrid: publish 1 file(s) under /"),  # an older version's summary, whole branch
+    ({"src.txt": "bot edit\n"}, "deploy\n\nPublished-by: healthgrid\nPublished-path: src.txt"),  # a copied trailer
+    ({"site/notes.txt": "x"}, "healthgrid: publish 1 file(s) under /site\n\nPublished-by: healthgrid\nPublished-path: site"),
+    ({"site/g.png": "x", "site/run.sh": "x"}, "healthgrid: publish 2 file(s) under /site"),
+    ({"site/G.png": "x"}, "healthgrid: publish 1 file(s) under /site"),  # no grid is named so
+    ({"site/g.png.bak": "x"}, "healthgrid: publish 1 file(s) under /site"),
+], ids=["legacy-root-summary", "copied-trailer", "other-file-in-declared-folder", "one-of-two", "upper-case", "suffix"])
+def test_a_bot_commit_touching_anything_else_is_someone_elses(published_main, git, files, message):
+    bare, dev = published_main
+    theirs = bot_commit_of(git, dev, bare, files, message)
+    publish({"g.png": b"2"}, remote=str(bare), branch="main", path="site", keep=1)
+    after = history(git, bare)
+    assert after[1] == theirs, "kept, with healthgrid's commit on top"
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"site/g.png": "x", "site/g_dark.png": "x", "site/g.svg": "x", "site/g_dark.svg": "x", "site/g.html": "x",
+      "site/g_dark.html": "x", "site/g.json": "{}", "site/g.md": "x", "site/g.badge.json": "{}", "site/index.html": "x"},
+     "healthgrid: publish 10 file(s) under /site\n\nPublished-by: healthgrid\nPublished-path: site"),
+    ({"other/a-b_c.png": "x"}, "healthgrid: publish 1 file(s) under /"),  # an older version's summary, whole branch
+])
+def test_a_commit_of_healthgrids_own_files_is_still_pruned(published_main, git, files, message):
+    bare, dev = published_main
+    before = history(git, bare)
+    bot_commit_of(git, dev, bare, files, message)
+    publish({"g.png": b"2"}, remote=str(bare), branch="main", path="site", keep=1)
+    after = history(git, bare)
+    assert after[1:] == before[1:], "healthgrid's commits above the developer's are one again"
