@@ -118,7 +118,7 @@ def test_trickling_remote_fails_within_the_budget_and_leaves_no_git_behind(tmp_p
     monkeypatch.setattr(publish_git, "BUDGET", 0.6)
     started = time.monotonic()
     line = one_error_line(publish_cli(cli, out_dir(tmp_path), trickling))
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 0.6 + 4, "the remote never stops; 4 s is what a loaded machine may add"
     assert line == f"healthgrid: error: publish: git ls-remote against {trickling} gave up after 0.6s (the publish budget)"
     assert processes_mentioning(trickling.split("//")[1]) == [], "git-remote-http killed with its group"
 

@@ -73,9 +73,9 @@ def test_an_alias_bomb_is_refused_in_well_under_a_second(in_tmp, cli, where):
     else:
         text = config_with(f"    {where}: {bomb}\n")
     assert len(text.encode()) < 700  # a few hundred bytes that would expand to 10**9 nodes
-    start = time.perf_counter()
+    start = time.thread_time()  # the work done, whatever else the machine is running
     result = render(cli, write_config(in_tmp, text))
-    assert time.perf_counter() - start < 0.5
+    assert time.thread_time() - start < 0.5
     line = one_line_error(result, 2, "YAML nodes")
     assert len(line) < 300
 
@@ -105,9 +105,9 @@ def test_aliases_within_the_limits_still_work(in_tmp, cli):
 # --- sizes and counts ----------------------------------------------------------------------------
 
 def test_config_from_dev_zero_stops_at_the_cap(in_tmp, cli):
-    start = time.perf_counter()
+    start = time.thread_time()
     one_line_error(render(cli, "/dev/zero"), 2, "--config", "1 MiB")
-    assert time.perf_counter() - start < 1
+    assert time.thread_time() - start < 1
 
 
 def test_a_config_over_one_mib_is_refused(in_tmp, cli):
@@ -133,9 +133,9 @@ def test_a_one_mb_data_file_with_12000_rows_is_refused_quickly(in_tmp, cli):
         row["query"] = "avg:ci.pipeline.duration{env:prod}"
     path = write_data(in_tmp, grid)
     assert 0.5e6 < os.path.getsize(path) <= 1 << 20
-    start = time.perf_counter()
+    start = time.thread_time()
     one_line_error(cli("render", "--data", path, "--out", "out"), 2, "rows", "limit is 200")
-    assert time.perf_counter() - start < 1
+    assert time.thread_time() - start < 1
 
 
 @pytest.mark.parametrize("what", ["config rows", "data rows", "config grids", "data grids", "data days"])
