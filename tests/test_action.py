@@ -5,7 +5,6 @@ the Dockerfile."""
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -53,7 +52,8 @@ def test_a_dark_only_runs_summary_shows_its_image_at_the_published_url(runner):
 
 
 def test_each_secret_appears_only_in_its_mask_line_before_anything_else(runner, git):
-    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, **SECRETS})
+    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_THEME": "light", **SECRETS})
+    assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     masks = [line for line in lines if line.startswith("::add-mask::")]
     assert lines[: len(masks)] == masks, "masks come first"
@@ -108,11 +108,11 @@ def test_action_publishes_to_another_repository_with_a_commit_message(runner, tm
     assert f"```html\n{outputs['embed']}\n```" in summary  # shown for copy-paste, not rendered
 
 
-def test_action_remove_deletes_only_that_path_and_renders_nothing(runner, git, branch_files):
-    for path in ("previews/pr-7", "previews/pr-70"):
-        proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_PAGES-PATH": path})
-        assert proc.returncode == 0, proc.stderr
-    shutil.rmtree(runner.workspace / "healthgrid-out")
+def test_action_remove_deletes_only_that_path_and_renders_nothing(runner, git, branch_files, cli, out_dir, tmp_path):
+    for path in ("previews/pr-7", "previews/pr-70"):  # two previews already published
+        published = cli("publish", "ghpages", str(out_dir(tmp_path)), "--remote", str(runner.bare), "--path", path,
+                        "--pages-url", "https://acme.github.io/health")
+        assert published.code == 0, published.err
     proc, outputs, _ = runner({"INPUT_REMOVE": "previews/pr-7\n", "INPUT_COMMIT-MESSAGE": "preview: remove pr-7"})
     assert proc.returncode == 0, proc.stderr
     files = branch_files(runner.bare)

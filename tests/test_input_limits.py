@@ -99,7 +99,7 @@ def test_an_alias_that_contains_itself_is_refused(in_tmp, cli):
 
 def test_aliases_within_the_limits_still_work(in_tmp, cli):
     text = config_with(rows="{label: a, query: 'avg:m{*}', score: &s {good: 1, bad: 0}}, {label: b, query: 'avg:n{*}', score: *s}")
-    assert render(cli, write_config(in_tmp, text)).code == 0
+    assert render(cli, write_config(in_tmp, text), "--format", "html").code == 0
 
 
 # --- sizes and counts ----------------------------------------------------------------------------

@@ -26,15 +26,15 @@ def test_monitor_definitions_are_accepted_by_the_clients_model(in_tmp, cli):
 
 def test_report_monitors_creates_then_changes_nothing(in_tmp, cli, dd):
     (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {monitors: true, period: 60}\n")
-    first = cli("run", "--demo", "--now", NOW)
+    first = cli("run", "--demo", "--now", NOW, "--format", "html")
     assert first.code == 0, first.err
     assert len(dd.monitors) == 2 and "report: monitors created" in first.err
     posts = len(dd.calls("POST", "/api/v1/monitor"))
-    second = cli("run", "--demo", "--now", NOW)
+    second = cli("run", "--demo", "--now", NOW, "--format", "html")
     assert second.code == 0 and "unchanged: 'healthgrid: a grid failed to render'" in second.err
     assert len(dd.calls("POST", "/api/v1/monitor")) == posts and dd.calls("PUT", f"/api/v1/monitor/{min(dd.monitors)}") == []
     # A changed period updates in place.
     (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {monitors: true, period: 15}\n")
-    third = cli("run", "--demo", "--now", NOW)
+    third = cli("run", "--demo", "--now", NOW, "--format", "html")
     assert third.code == 0 and "updated" in third.err and len(dd.monitors) == 2
     assert any("last_15m" in m["query"] for m in dd.monitors.values())

@@ -114,13 +114,13 @@ def test_a_config_remote_in_a_pull_request_run_gets_no_token(in_tmp, cli, monkey
     (in_tmp / "healthgrid.yml").write_text(CONFIG % "'https://github.com/acme/pages.git'")
     for event, token in (("pull_request", None), ("pull_request_target", None), ("push", TOKEN), ("schedule", TOKEN)):
         monkeypatch.setenv("GITHUB_EVENT_NAME", event)
-        result = cli("run", "--demo", "--now", NOW, "--format", "png")
+        result = cli("run", "--demo", "--now", NOW, "--format", "html")
         assert result.code == 0, result.err
         assert seen["token"] == token, event
         assert ("publish.remote: set by the config, which this pull request can change" in result.err) == (token is None)
     # A remote given on the command line is the workflow's own choice, not the pull request's.
     monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
-    assert cli("run", "--demo", "--now", NOW, "--format", "png", "--remote", "https://github.com/acme/pages.git").code == 0
+    assert cli("run", "--demo", "--now", NOW, "--format", "html", "--remote", "https://github.com/acme/pages.git").code == 0
     assert seen["token"] == TOKEN
 
 

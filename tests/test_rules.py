@@ -65,7 +65,7 @@ def md_rows(text):
 
 def test_every_comparator_is_exact_at_its_thresholds_in_json_and_markdown(in_tmp, cli):
     (in_tmp / "in.json").write_text(json.dumps(boundary_grid()))
-    result = cli("render", "--data", "in.json", "--out", "out", "--theme", "light")
+    result = cli("render", "--data", "in.json", "--out", "out", "--format", "html")
     assert result.code == 0, result.err
     data = json.loads((in_tmp / "out" / "rules.json").read_text())
     table = md_rows((in_tmp / "out" / "rules.md").read_text())
@@ -95,7 +95,7 @@ def test_a_bare_warn_number_takes_the_comparator_of_pass(in_tmp, cli, warn):
 
 def test_a_cell_never_reads_as_the_threshold_it_is_not(in_tmp, cli):
     (in_tmp / "in.json").write_text(json.dumps(boundary_grid()))
-    assert cli("render", "--data", "in.json", "--out", "out", "--theme", "light").code == 0
+    assert cli("render", "--data", "in.json", "--out", "out", "--format", "html").code == 0
     table = md_rows((in_tmp / "out" / "rules.md").read_text())
     # One float step either side of the threshold: every digit it takes to say which side.
     assert table["Rule 0 < 5"][1:4] == ["🟢 4.999999999999999", "🔴 5", "🔴 5.000000000000001"]
@@ -115,7 +115,7 @@ def test_grid_data_round_trips_with_rules_bands_and_descriptions(in_tmp, cli):
 def test_bands_config_never_changes_a_rule_rows_band_and_colours_stay_inside_it(in_tmp, cli):
     (in_tmp / "healthgrid.yml").write_text("bands: {critical: 0.6, warning: 0.9}\ngrids:\n  - {name: rules, rows: [{label: x, query: 'avg:q{*}'}]}\n")
     (in_tmp / "in.json").write_text(json.dumps(boundary_grid()))
-    assert cli("render", "--data", "in.json", "--out", "out", "--format", "png,html", "--theme", "light").code == 0
+    assert cli("render", "--data", "in.json", "--out", "out", "--format", "html").code == 0
     data = json.loads((in_tmp / "out" / "rules.json").read_text())
     for row, (*_, expected) in zip(data["rows"], BOUNDARIES, strict=False):
         assert row["bands"] == expected
@@ -249,7 +249,7 @@ def _satisfies(op, value, threshold):
 
 
 def test_demo_values_fall_clearly_on_both_sides_of_every_threshold(in_tmp, cli):
-    result = cli("render", "--demo", "--config", str(EXAMPLE), "--out", "out", "--now", NOW, "--theme", "light")
+    result = cli("render", "--demo", "--config", str(EXAMPLE), "--out", "out", "--now", NOW, "--format", "html")
     assert result.code == 0, result.err
     checked = 0
     for path in sorted(p for p in (in_tmp / "out").glob("*.json") if not p.name.endswith(".badge.json")):
@@ -493,7 +493,7 @@ def hue_band(hex_colour):
 
 
 def test_default_palette_html_cells_agree_in_hue_with_their_band(team, cli):
-    run_team(cli)
+    run_team(cli, fmt="html")
     seen = set()
     for name in ("ci", "training"):
         html = (team / "out" / f"{name}.html").read_text()

@@ -29,7 +29,7 @@ def errors_of(**grid):
 @pytest.mark.parametrize("zone,meant", [("EST", "America/New_York"), ("MST", "America/Denver"), ("CET", "Europe/Berlin"), ("EET", "Europe/Athens")])
 def test_timezone_abbreviations_warn_naming_the_zone_probably_meant(in_tmp, cli, zone, meant):
     (in_tmp / "healthgrid.yml").write_text(f"timezone: {zone}\ngrids:\n  - {{name: g, rows: [{{label: A, query: 'avg:q{{*}}'}}]}}\n")
-    result = cli("render", "--demo", "--out", "out", "--now", NOW, "--theme", "light")
+    result = cli("render", "--demo", "--out", "out", "--now", NOW, "--format", "html")
     assert result.code == 0
     warnings = [line for line in result.err.splitlines() if "warning" in line]
     assert len(warnings) == 1, result.err
@@ -38,7 +38,7 @@ def test_timezone_abbreviations_warn_naming_the_zone_probably_meant(in_tmp, cli,
 
 def test_a_grids_own_abbreviated_zone_is_blamed_on_the_grid(in_tmp, cli):
     (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, timezone: EST, rows: [{label: A, query: 'avg:q{*}'}]}\n")
-    result = cli("render", "--demo", "--out", "out", "--now", NOW, "--theme", "light")
+    result = cli("render", "--demo", "--out", "out", "--now", NOW, "--format", "html")
     assert ("healthgrid: warning: grids[0].timezone: 'EST' is a fixed offset all year, with no daylight-saving time; "
             "you probably mean America/New_York") in result.err
 

@@ -31,7 +31,7 @@ def test_action_config_input_cannot_inject_a_command(in_tmp, monkeypatch):
 @pytest.mark.parametrize("argv", [
     ["render", "--config", "nope.yml\n::warning title=pwned::x"],
     ["render", "--demo", "--format", "png,##[warning]x"],
-    ["render", "--demo", "--out", "::warning::x"],
+    ["render", "--demo", "--theme", "light", "--out", "::warning::x"],
 ])
 def test_cli_errors_and_results_never_start_a_command(in_tmp, cli, argv):
     result = cli(*argv)
