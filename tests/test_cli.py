@@ -125,7 +125,12 @@ def test_every_command_has_help_from_its_docstring():
         assert p.description and "usage:" in p.format_help(), name
 
 
+# One small grid for the tests that start a process: what they check is the process, not the picture.
+SMALL = "grids:\n  - {name: health_grid, days: 2, rows: [{label: A, query: 'avg:a{*}'}]}\n"
+
+
 def test_console_script_and_module_run_as_processes(in_tmp):
+    (in_tmp / "healthgrid.yml").write_text(SMALL)
     result = run_process("render", "--demo", "--now", NOW, "--theme", "light", "--out", "o", cwd=in_tmp)
     assert result.code == 0 and result.out.strip().splitlines()[0] == "o/health_grid.png"
     help_ = run_process("--help", cwd=in_tmp)
@@ -136,6 +141,7 @@ def test_console_script_and_module_run_as_processes(in_tmp):
 
 def test_a_process_prints_everything_before_it_exits(in_tmp):
     """Everything buffered arrives: the grids' files, and the run's own (index.html) beside them."""
+    (in_tmp / "healthgrid.yml").write_text(SMALL)
     proc = subprocess.run([sys.executable, "-m", "healthgrid", "render", "--demo", "--now", NOW, "--format", "png,svg,html", "--json", "--out", "o"],
                           cwd=in_tmp, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -149,6 +155,7 @@ def test_a_process_prints_everything_before_it_exits(in_tmp):
 
 def test_a_reader_that_leaves_early_gets_no_traceback(in_tmp):
     """`healthgrid render ... | head -0`: the pipe closes before the output is flushed."""
+    (in_tmp / "healthgrid.yml").write_text(SMALL)
     exe = Path(sys.executable).with_name("healthgrid")
     read, write = os.pipe()
     os.close(read)

@@ -46,7 +46,7 @@ def test_a_remote_from_the_config_gets_no_token_in_the_action(runner, elsewhere,
     askpass = tmp_path / "askpass.sh"  # should git ever ask, it would be handed the token
     askpass.write_text(f"#!/bin/sh\ntouch {tmp_path}/asked\necho {TOKEN}\n")
     askpass.chmod(0o755)
-    proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_GITHUB-TOKEN": TOKEN},
+    proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_THEME": "light", "INPUT_GITHUB-TOKEN": TOKEN},
                         {"GIT_ASKPASS": str(askpass), "SSH_ASKPASS": str(askpass), "GITHUB_SERVER_URL": elsewhere.url})
     assert proc.returncode == 1 and "publish: git ls-remote against" in proc.stderr
     no_credentials_reached(elsewhere)
@@ -58,7 +58,7 @@ def test_the_checkouts_git_config_cannot_send_the_token_elsewhere(runner, elsewh
     """origin looks like github.com, but the checkout's url.insteadOf sends git elsewhere over http."""
     git("remote", "set-url", "origin", "https://github.com/acme/health.git", cwd=runner.workspace)
     git("config", f"url.{elsewhere.url}/.insteadOf", "https://github.com/", cwd=runner.workspace)
-    proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_PUBLISH": "ghpages", "INPUT_GITHUB-TOKEN": TOKEN})
+    proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_THEME": "light", "INPUT_PUBLISH": "ghpages", "INPUT_GITHUB-TOKEN": TOKEN})
     assert proc.returncode == 1, proc.stderr
     no_credentials_reached(elsewhere)
 
@@ -207,7 +207,7 @@ def test_a_removal_follows_the_rule_a_run_follows(in_tmp, monkeypatch, publishes
     """Outside pull requests the config's remote is the repository's own choice; in one, a remote
     the workflow names (repository input) is the workflow's, not the pull request's."""
     (in_tmp / "healthgrid.yml").write_text(CONFIG_WITH_REMOTE % "https://github.com/acme/pages.git")
-    for inputs in ({"REMOVE": "previews/pr-1"}, {"DEMO": "true", "NOW": NOW, "THEME": "light"}):
+    for inputs in ({"REMOVE": "previews/pr-1"}, {"DEMO": "true", "NOW": NOW, "FORMAT": "html"}):
         code, err = action_run(in_tmp, monkeypatch, "push", **inputs)
         assert code == 0, err
         assert publishes[-1]["token"] == TOKEN and WARNING not in err
