@@ -18,6 +18,8 @@ from fakes.github import TOKEN, FakeGitHub
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's tools: actionlint, hadolint, check-jsonschema
+# One small grid, for the runs whose checks are about the Action rather than the picture.
+SMALL = "grids:\n  - {name: health_grid, days: 2, rows: [{label: A, query: 'avg:a{*}'}]}\n"
 SECRETS = {
     "INPUT_DATADOG-API-KEY": "ddapikey-0123456789abcdef",
     "INPUT_DATADOG_APP_KEY": "ddappkey-fedcba9876543210",  # the underscore spelling is read too
@@ -44,6 +46,7 @@ def test_demo_publish_to_the_workspaces_origin(runner, branch_files):
 def test_a_dark_only_runs_summary_shows_its_image_at_the_published_url(runner):
     """The summary is built from what the run says in words, its image pointed at the URL the image
     was published at (NAME.md names it by file, which means nothing in a summary), whichever theme."""
+    (runner.workspace / "healthgrid.yml").write_text(SMALL)
     proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_THEME": "dark"})
     assert proc.returncode == 0, proc.stderr
     (image,) = json.loads(outputs["images"])
@@ -52,6 +55,7 @@ def test_a_dark_only_runs_summary_shows_its_image_at_the_published_url(runner):
 
 
 def test_each_secret_appears_only_in_its_mask_line_before_anything_else(runner, git):
+    (runner.workspace / "healthgrid.yml").write_text(SMALL)
     proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_THEME": "light", **SECRETS})
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()

@@ -118,7 +118,7 @@ def test_staleness_threshold_and_refresh_come_from_the_config(in_tmp, cli, yaml,
     assert doc["status_page"] == {"refresh_seconds": refresh, "stale_after_minutes": stale_after}
     assert f'data-stale-after="{stale_after * 60}"' in (in_tmp / "healthgrid-out" / "index.html").read_text()
     assert f'<meta http-equiv="refresh" content="{refresh}">' in (in_tmp / "healthgrid-out" / "g.html").read_text()
-    assert cli("render", "--data", str(in_tmp / "healthgrid-out" / "g.json"), "--out", "again").code == 0, "NAME.json still reads back"
+    assert cli("render", "--data", str(in_tmp / "healthgrid-out" / "g.json"), "--out", "again", "--format", "html").code == 0, "NAME.json still reads back"
 
 
 @pytest.mark.parametrize("value,message", [
