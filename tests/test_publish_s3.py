@@ -7,6 +7,9 @@ import pytest
 
 from conftest import NOW
 
+# One worker runs the module (make test's --dist loadgroup), so the server below starts once.
+pytestmark = pytest.mark.xdist_group("moto_s3")
+
 
 @pytest.fixture(scope="module")
 def moto():

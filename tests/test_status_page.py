@@ -14,6 +14,9 @@ from conftest import NOW, NOW_DT, run_cli
 from helpers import NAN, default_bands, make_grid
 from pages import CONFIG, HOSTILE, Page
 
+# One worker runs the module (make test's --dist loadgroup), so the site below is rendered once.
+pytestmark = pytest.mark.xdist_group("status_page_site")
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
