@@ -19,7 +19,7 @@ from fakes.github import TOKEN, FakeGitHub
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's tools: actionlint, hadolint, check-jsonschema
 # One small grid, for the runs whose checks are about the Action rather than the picture.
-SMALL = "grids:\n  - {name: health_grid, days: 2, rows: [{label: A, query: 'avg:a{*}'}]}\n"
+SMALL = "grids:\n  - {name: health_grid, title: Small grid, days: 2, rows: [{label: A, query: 'avg:a{*}'}]}\n"
 SECRETS = {
     "INPUT_DATADOG-API-KEY": "ddapikey-0123456789abcdef",
     "INPUT_DATADOG_APP_KEY": "ddappkey-fedcba9876543210",  # the underscore spelling is read too
@@ -29,6 +29,7 @@ SECRETS = {
 
 
 def test_demo_publish_to_the_workspaces_origin(runner, branch_files):
+    (runner.workspace / "healthgrid.yml").write_text(SMALL)
     proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, **SECRETS})
     assert proc.returncode == 0, proc.stderr
     assert outputs["image-url"] == "https://acme.github.io/health/healthgrid/health_grid.png"
@@ -37,7 +38,7 @@ def test_demo_publish_to_the_workspaces_origin(runner, branch_files):
     images = json.loads(outputs["images"])
     assert [i["file"] for i in images] == ["health_grid.png", "health_grid_dark.png"]
     assert "healthgrid/health_grid.png" in branch_files(runner.bare)
-    assert summary.startswith("## System Health Rollup - 7 Day FoM Grid")
+    assert summary.startswith("## Small grid\n")
     assert f"]({images[0]['versioned_url']})" in summary and "| Metric |" in summary
     again = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW})
     assert again[0].returncode == 0 and again[1]["changed"] == "false"

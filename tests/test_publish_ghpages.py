@@ -48,6 +48,7 @@ def test_missing_branch_is_created_as_an_orphan(tmp_path, remote, git, branch_fi
     assert author == "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 
 
+@pytest.mark.slow  # six real processes racing on two cores; the race itself is test_a_commit_pushed_between_fetch_and_push_survives
 def test_six_concurrent_publishers_all_succeed_and_lose_nothing(tmp_path, remote, branch_files, commit_count, show, out_dir):
     names = [f"grid_{i}" for i in range(6)]
     dirs = [out_dir(tmp_path, name, f"png {name}".encode(), sub=name) for name in names]
