@@ -176,8 +176,34 @@ def _parse_outputs(path: Path) -> dict:
     return out
 
 
-@pytest.fixture
-def runner(tmp_path):
+def _action_in_process(env: dict, cwd: Path) -> subprocess.CompletedProcess:
+    """entrypoint.py's work without starting Python: the Action's main() with the process's
+    environment, directory and secret masks exactly as the runner would give them, then put back."""
+    from healthgrid import secrets
+    from healthgrid.action import main as action_main
+
+    saved_env, saved_cwd, saved_secrets = dict(os.environ), os.getcwd(), set(secrets._SECRETS)
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        code = action_main(env, out, err)
+    except SystemExit as exc:
+        code = exc.code or 0
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        secrets._SECRETS.clear()
+        secrets._SECRETS.update(saved_secrets)
+    return subprocess.CompletedProcess(["entrypoint.py"], code, out.getvalue(), err.getvalue())
+
+
+# Each Action test runs its checks against main() in this process and, where CI is set, against
+# entrypoint.py as its own process too (a Python start and every import: about a second each run).
+@pytest.fixture(params=["in-process", pytest.param("process", marks=pytest.mark.slow)])
+def runner(tmp_path, request):
     """A workspace whose origin is a local bare repository, and the runner's file commands."""
     bare = tmp_path / "origin.git"
     _git("init", "--bare", "-q", "-b", "main", str(bare))
@@ -197,7 +223,10 @@ def runner(tmp_path):
             "GITHUB_WORKSPACE": str(workspace), "GITHUB_REPOSITORY": "acme/health", "GITHUB_ACTIONS": "true",
             **inputs, **(extra_env or {}),
         }
-        proc = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace, env=env, capture_output=True, text=True, timeout=180)
+        if request.param == "process":
+            proc = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace, env=env, capture_output=True, text=True, timeout=180)
+        else:
+            proc = _action_in_process(env, workspace)
         return proc, _parse_outputs(files / "output"), (files / "summary").read_text()
 
     run.bare, run.workspace = bare, workspace
