@@ -16,47 +16,7 @@ from healthgrid.text import md_text, one_line
 
 from conftest import NOW, NOW_DT, PAGES
 from fakes.http import Response
-from helpers import make_grid, spec_for
-
-ROW = "{label: a, query: 'avg:m{*}'}"
-
-
-def one_line_error(result, code: int, *needles: str) -> str:
-    assert result.code == code, result.err
-    lines = result.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("healthgrid: error: "), result.err
-    assert "internal error" not in lines[0] and "Traceback" not in result.err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
-
-
-def write_config(tmp: Path, text: str) -> str:
-    path = tmp / "hg.yml"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
-def config_with(grid_extra: str = "", rows: str = ROW) -> str:
-    return f"grids:\n  - name: g\n    rows: [{rows}]\n{grid_extra}"
-
-
-def render(cli, config: str, *extra: str):
-    return cli("render", "--demo", "--config", config, "--now", NOW, "--out", "out", *extra)
-
-
-def data_grid(**over) -> dict:
-    days = ["2026-11-27", "2026-11-28"]
-    grid = {"name": "g", "title": "G", "days": days, "rows": [{"label": f"r{i}", "values": [0.5] * len(days)} for i in range(2)]}
-    grid.update(over)
-    return grid
-
-
-def write_data(tmp: Path, doc) -> str:
-    path = tmp / "data.json"
-    path.write_text(json.dumps(doc))
-    return str(path)
-
+from helpers import ROW, config_with, data_grid, make_grid, one_line_error, render_demo, spec_for, write_config, write_data
 
 # --- configs and data files ------------------------------------------------------------------------
 
@@ -75,7 +35,7 @@ def test_control_characters_in_config_strings_are_refused(in_tmp, cli, key, char
         row = {"label": "a", "query": "'avg:m{*}'", key: value}
         text = config_with(rows="{" + ", ".join(f"{k}: {v}" for k, v in row.items()) + "}")
         path = f"grids[0].rows[0].{key}"
-    line = one_line_error(render(cli, write_config(in_tmp, text)), 2, f"{path}: must not contain control characters")
+    line = one_line_error(render_demo(cli, write_config(in_tmp, text)), 2, f"{path}: must not contain control characters")
     assert "\x1b" not in line and "\x00" not in line
 
 
@@ -104,7 +64,7 @@ def test_a_control_character_reads_the_same_in_a_config_and_a_data_file(in_tmp, 
 
 def test_a_name_with_a_trailing_newline_is_refused(in_tmp, cli):
     text = 'grids:\n  - name: "g\\n"\n    rows: [' + ROW + "]\n"
-    one_line_error(render(cli, write_config(in_tmp, text)), 2, "grids[0].name")
+    one_line_error(render_demo(cli, write_config(in_tmp, text)), 2, "grids[0].name")
     path = write_data(in_tmp, data_grid(name="g\n"))
     one_line_error(cli("render", "--data", path, "--out", "out"), 2, "name")
     assert not Path("out").exists() or not any(Path("out").iterdir())
@@ -112,7 +72,7 @@ def test_a_name_with_a_trailing_newline_is_refused(in_tmp, cli):
 
 def test_unknown_keys_are_quoted_safely(in_tmp, cli):
     text = config_with() + '"x\\e[31m::warning::pwned": 1\n'
-    line = one_line_error(render(cli, write_config(in_tmp, text)), 2, "unknown key")
+    line = one_line_error(render_demo(cli, write_config(in_tmp, text)), 2, "unknown key")
     assert "\x1b" not in line
 
 

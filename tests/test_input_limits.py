@@ -10,49 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import NOW
-from helpers import default_bands, make_grid
-
-ROW = "{label: a, query: 'avg:m{*}'}"
-
-
-def one_line_error(result, code: int, *needles: str) -> str:
-    assert result.code == code, result.err
-    lines = result.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("healthgrid: error: "), result.err
-    assert "internal error" not in lines[0] and "Traceback" not in result.err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
-
-
-def write_config(tmp: Path, text: str) -> str:
-    path = tmp / "hg.yml"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
-
-
-def config_with(grid_extra: str = "", top: str = "", rows: str = ROW) -> str:
-    return f"{top}grids:\n  - name: g\n    rows: [{rows}]\n{grid_extra}"
-
-
-def render(cli, config: str, *extra: str):
-    return cli("render", "--demo", "--config", config, "--now", NOW, "--out", "out", *extra)
-
-
-def data_grid(rows: int = 2, days: list[str] | None = None, **over) -> dict:
-    days = days or ["2026-11-27", "2026-11-28"]
-    grid = {"name": "g", "title": "G", "days": days,
-            "rows": [{"label": f"r{i}", "values": [0.5] * len(days)} for i in range(rows)]}
-    grid.update(over)
-    return grid
-
-
-def write_data(tmp: Path, doc, prefix: bytes = b"") -> str:
-    path = tmp / "data.json"
-    path.write_bytes(prefix + (doc if isinstance(doc, bytes) else json.dumps(doc).encode()))
-    return str(path)
-
+from helpers import ROW, config_with, data_grid, default_bands, make_grid, one_line_error, render_demo, write_config, write_data
 
 # --- alias bombs ---------------------------------------------------------------------------------
 
@@ -74,7 +32,7 @@ def test_an_alias_bomb_is_refused_in_well_under_a_second(in_tmp, cli, where):
         text = config_with(f"    {where}: {bomb}\n")
     assert len(text.encode()) < 700  # a few hundred bytes that would expand to 10**9 nodes
     start = time.thread_time()  # the work done, whatever else the machine is running
-    result = render(cli, write_config(in_tmp, text))
+    result = render_demo(cli, write_config(in_tmp, text))
     assert time.thread_time() - start < 0.5
     line = one_line_error(result, 2, "YAML nodes")
     assert len(line) < 300
@@ -83,36 +41,36 @@ def test_an_alias_bomb_is_refused_in_well_under_a_second(in_tmp, cli, where):
 def test_a_choice_error_quotes_at_most_a_short_repr(in_tmp, cli):
     # 10**4 leaves: under the node limit, so the choice check itself must not print them all.
     text = config_with(rows=f"{{label: a, query: 'avg:m{{*}}', aggregation: {alias_bomb(4)}}}")
-    line = one_line_error(render(cli, write_config(in_tmp, text)), 2, "grids[0].rows[0].aggregation: must be one of")
+    line = one_line_error(render_demo(cli, write_config(in_tmp, text)), 2, "grids[0].rows[0].aggregation: must be one of")
     assert len(line) < 300
     long_word = "x" * 100_000
     for extra, key in ((f"    type: {long_word}\n", "grids[0].type"), (f"    palette: {long_word}\n", "grids[0].palette"),
                        (f"    timezone: {long_word}\n", "grids[0].timezone")):
-        line = one_line_error(render(cli, write_config(in_tmp, config_with(extra))), 2, key)
+        line = one_line_error(render_demo(cli, write_config(in_tmp, config_with(extra))), 2, key)
         assert len(line) < 300
 
 
 def test_an_alias_that_contains_itself_is_refused(in_tmp, cli):
     text = "x: &a [*a]\n" + config_with()
-    one_line_error(render(cli, write_config(in_tmp, text)), 2, "contains it")
+    one_line_error(render_demo(cli, write_config(in_tmp, text)), 2, "contains it")
 
 
 def test_aliases_within_the_limits_still_work(in_tmp, cli):
     text = config_with(rows="{label: a, query: 'avg:m{*}', score: &s {good: 1, bad: 0}}, {label: b, query: 'avg:n{*}', score: *s}")
-    assert render(cli, write_config(in_tmp, text), "--format", "html").code == 0
+    assert render_demo(cli, write_config(in_tmp, text), "--format", "html").code == 0
 
 
 # --- sizes and counts ----------------------------------------------------------------------------
 
 def test_config_from_dev_zero_stops_at_the_cap(in_tmp, cli):
     start = time.thread_time()
-    one_line_error(render(cli, "/dev/zero"), 2, "--config", "1 MiB")
+    one_line_error(render_demo(cli, "/dev/zero"), 2, "--config", "1 MiB")
     assert time.thread_time() - start < 1
 
 
 def test_a_config_over_one_mib_is_refused(in_tmp, cli):
     text = config_with() + "#" + "x" * (1 << 20) + "\n"
-    one_line_error(render(cli, write_config(in_tmp, text)), 2, "--config", "larger than the 1 MiB limit")
+    one_line_error(render_demo(cli, write_config(in_tmp, text)), 2, "--config", "larger than the 1 MiB limit")
 
 
 def test_a_data_file_over_its_limit_is_refused(in_tmp, cli):
@@ -123,7 +81,7 @@ def test_a_data_file_over_its_limit_is_refused(in_tmp, cli):
 
 
 def test_an_overlong_config_string_is_refused(in_tmp, cli):
-    line = one_line_error(render(cli, write_config(in_tmp, config_with(f"    title: {'T' * 2001}\n"))), 2, "grids[0].title")
+    line = one_line_error(render_demo(cli, write_config(in_tmp, config_with(f"    title: {'T' * 2001}\n"))), 2, "grids[0].title")
     assert "limit is 2,000" in line and len(line) < 200
 
 
@@ -141,11 +99,11 @@ def test_a_one_mb_data_file_with_12000_rows_is_refused_quickly(in_tmp, cli):
 @pytest.mark.parametrize("what", ["config rows", "data rows", "config grids", "data grids", "data days"])
 def test_counts_over_the_limits_are_refused(in_tmp, cli, what):
     if what == "config rows":
-        result = render(cli, write_config(in_tmp, config_with(rows=", ".join([ROW] * 201))))
+        result = render_demo(cli, write_config(in_tmp, config_with(rows=", ".join([ROW] * 201))))
         needle = "grids[0].rows: has 201 rows; the limit is 200"
     elif what == "config grids":
         grids = "".join(f"  - name: g{i}\n    rows: [{ROW}]\n" for i in range(101))
-        result = render(cli, write_config(in_tmp, "grids:\n" + grids))
+        result = render_demo(cli, write_config(in_tmp, "grids:\n" + grids))
         needle = "grids: has 101 grids; the limit is 100"
     elif what == "data rows":
         result = cli("render", "--data", write_data(in_tmp, data_grid(rows=201)), "--out", "out")
@@ -217,7 +175,7 @@ def test_deeply_nested_input_is_a_clean_error(in_tmp, cli):
     path = write_data(in_tmp, b"[" * 100_000 + b"]" * 100_000)
     one_line_error(cli("render", "--data", path, "--out", "out"), 2, "--data", "nested too deeply")
     text = "[" * 100_000 + "]" * 100_000
-    one_line_error(render(cli, write_config(in_tmp, text)), 2, "hg.yml")
+    one_line_error(render_demo(cli, write_config(in_tmp, text)), 2, "hg.yml")
 
 
 @pytest.mark.parametrize("now", ["0001-01-01T00:00:00Z", "9999-12-31T23:00:00-05:00", "1969-12-31T23:00:00Z"])

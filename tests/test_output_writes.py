@@ -13,18 +13,9 @@ from healthgrid.errors import RunError
 from healthgrid.files import outputs
 
 from conftest import NOW
+from helpers import one_line_error
 
 SMALL = "grids:\n  - {name: health_grid, days: 3, rows: [" + ", ".join(f"{{label: {r}, query: 'avg:{r}{{*}}'}}" for r in "abcdef") + "]}\n"
-
-
-def one_line_error(result, code: int, *needles: str) -> str:
-    assert result.code == code, result.err
-    lines = result.err.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("healthgrid: error: "), result.err
-    assert "internal error" not in lines[0] and "Traceback" not in result.err
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
 
 
 # --- an --out that cannot be used ------------------------------------------------------------------

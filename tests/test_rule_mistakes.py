@@ -7,22 +7,10 @@ import json
 
 import pytest
 
-from healthgrid.config import ConfigError, ConfigErrors, parse_config
-
 from conftest import NOW
+from helpers import errors_of
 
 DAYS = ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28"]
-
-
-def errors_of(row=None, **grid):
-    doc = {"grids": [{"name": "g", **grid, "rows": [{"label": "A", "query": "avg:a{*}", **(row or {})}]}]}
-    try:
-        parse_config(doc, None)
-    except ConfigErrors as exc:
-        return exc.lines()
-    except ConfigError as exc:
-        return [str(exc)]
-    return []
 
 
 WRONG_SIDE = [

@@ -10,20 +10,8 @@ import zoneinfo
 
 import pytest
 
-from healthgrid.config import ConfigError, ConfigErrors, parse_config
-
 from conftest import NOW
-
-
-def errors_of(**grid):
-    doc = {"grids": [{"name": "g", **grid, "rows": [{"label": "A", "query": "avg:a{*}"}]}]}
-    try:
-        parse_config(doc, None)
-    except ConfigErrors as exc:
-        return exc.lines()
-    except ConfigError as exc:
-        return [str(exc)]
-    return []
+from helpers import errors_of
 
 
 @pytest.mark.parametrize("zone,meant", [("EST", "America/New_York"), ("MST", "America/Denver"), ("CET", "Europe/Berlin"), ("EET", "Europe/Athens")])
