@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
-from fakes.datadog import FakeDatadog  # noqa: E402 - importable once tests/ is on the path
+from fakes.datadog import FakeDatadog  # importable once tests/ is on the path
 
 
 class LoggingDatadog(FakeDatadog):

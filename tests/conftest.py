@@ -16,7 +16,7 @@ from healthgrid.publish import ghpages
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-# A copy of ../shared/examples/health_dashboard.yml, so the suite runs from any clone.
+# A copy of examples/health_dashboard.yml: the suite's fixed 24-row config, whatever the example becomes.
 EXAMPLE_CONFIG = ROOT / "tests" / "data" / "health_dashboard.yml"
 NOW = "2026-11-28T12:00:00Z"
 NOW_DT = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
@@ -98,7 +98,7 @@ def dd(monkeypatch):
     server.stop()
 
 
-# --- git: real repositories on disk, shared by the gh-pages, hostile-git, Action and run tests ---
+# --- git: real repositories on disk, shared by the gh-pages, git-safety, Action and run tests ---
 
 PAGES = "https://acme.github.io/health"
 _GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Someone", "GIT_AUTHOR_EMAIL": "someone@example.com",
@@ -156,12 +156,12 @@ def remote(tmp_path):
     """A bare repository whose gh-pages branch already holds someone else's file."""
     bare = tmp_path / "remote.git"
     _git("init", "--bare", "-q", "-b", "main", str(bare))
-    seed = tmp_path / "seed"
-    _git("init", "-q", "-b", "gh-pages", str(seed))
-    (seed / "index.html").write_text("<h1>someone else's page</h1>\n")
-    _git("add", "index.html", cwd=seed)
-    _git("commit", "-q", "-m", "their page", cwd=seed)
-    _git("push", "-q", str(bare), "gh-pages", cwd=seed)
+    theirs = tmp_path / "theirs"  # their clone, left for tests that push more of their commits
+    _git("init", "-q", "-b", "gh-pages", str(theirs))
+    (theirs / "index.html").write_text("<h1>someone else's page</h1>\n")
+    _git("add", "index.html", cwd=theirs)
+    _git("commit", "-q", "-m", "their page", cwd=theirs)
+    _git("push", "-q", str(bare), "gh-pages", cwd=theirs)
     return bare
 
 
@@ -176,8 +176,34 @@ def _parse_outputs(path: Path) -> dict:
     return out
 
 
-@pytest.fixture
-def runner(tmp_path):
+def _action_in_process(env: dict, cwd: Path) -> subprocess.CompletedProcess:
+    """entrypoint.py's work without starting Python: the Action's main() with the process's
+    environment, directory and secret masks exactly as the runner would give them, then put back."""
+    from healthgrid import secrets
+    from healthgrid.action import main as action_main
+
+    saved_env, saved_cwd, saved_secrets = dict(os.environ), os.getcwd(), set(secrets._SECRETS)
+    out, err = io.StringIO(), io.StringIO()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        code = action_main(env, out, err)
+    except SystemExit as exc:
+        code = exc.code or 0
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+        secrets._SECRETS.clear()
+        secrets._SECRETS.update(saved_secrets)
+    return subprocess.CompletedProcess(["entrypoint.py"], code, out.getvalue(), err.getvalue())
+
+
+# Each Action test runs its checks against main() in this process and, where CI is set, against
+# entrypoint.py as its own process too (a Python start and every import: about a second each run).
+@pytest.fixture(params=["in-process", pytest.param("process", marks=pytest.mark.slow)])
+def runner(tmp_path, request):
     """A workspace whose origin is a local bare repository, and the runner's file commands."""
     bare = tmp_path / "origin.git"
     _git("init", "--bare", "-q", "-b", "main", str(bare))
@@ -197,7 +223,10 @@ def runner(tmp_path):
             "GITHUB_WORKSPACE": str(workspace), "GITHUB_REPOSITORY": "acme/health", "GITHUB_ACTIONS": "true",
             **inputs, **(extra_env or {}),
         }
-        proc = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace, env=env, capture_output=True, text=True, timeout=180)
+        if request.param == "process":
+            proc = subprocess.run([sys.executable, str(ROOT / "entrypoint.py")], cwd=workspace, env=env, capture_output=True, text=True, timeout=180)
+        else:
+            proc = _action_in_process(env, workspace)
         return proc, _parse_outputs(files / "output"), (files / "summary").read_text()
 
     run.bare, run.workspace = bare, workspace

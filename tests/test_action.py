@@ -1,4 +1,7 @@
-"""The Docker action's contract, run the way the runner runs it, and the linters."""
+"""The Docker action's contract, run the way the runner runs it: outputs, the job summary, masks,
+annotations, the pull-request comment, publishing to another repository with a commit message, a
+removal that renders nothing, the embed output; and the linters of action.yml, the workflows and
+the Dockerfile."""
 
 import json
 import re
@@ -8,10 +11,15 @@ from pathlib import Path
 
 import yaml
 
+from healthgrid.action.summary import embed_block
+
+from conftest import NOW
 from fakes.github import TOKEN, FakeGitHub
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent  # the venv's tools: actionlint, hadolint, check-jsonschema
+# One small grid, for the runs whose checks are about the Action rather than the picture.
+SMALL = "grids:\n  - {name: health_grid, title: Small grid, days: 2, rows: [{label: A, query: 'avg:a{*}'}]}\n"
 SECRETS = {
     "INPUT_DATADOG-API-KEY": "ddapikey-0123456789abcdef",
     "INPUT_DATADOG_APP_KEY": "ddappkey-fedcba9876543210",  # the underscore spelling is read too
@@ -21,7 +29,8 @@ SECRETS = {
 
 
 def test_demo_publish_to_the_workspaces_origin(runner, branch_files):
-    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", **SECRETS})
+    (runner.workspace / "healthgrid.yml").write_text(SMALL)
+    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, **SECRETS})
     assert proc.returncode == 0, proc.stderr
     assert outputs["image-url"] == "https://acme.github.io/health/healthgrid/health_grid.png"
     assert outputs["dark-image-url"] == "https://acme.github.io/health/healthgrid/health_grid_dark.png"
@@ -29,16 +38,17 @@ def test_demo_publish_to_the_workspaces_origin(runner, branch_files):
     images = json.loads(outputs["images"])
     assert [i["file"] for i in images] == ["health_grid.png", "health_grid_dark.png"]
     assert "healthgrid/health_grid.png" in branch_files(runner.bare)
-    assert summary.startswith("## System Health Rollup - 7 Day FoM Grid")
+    assert summary.startswith("## Small grid\n")
     assert f"]({images[0]['versioned_url']})" in summary and "| Metric |" in summary
-    again = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z"})
+    again = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW})
     assert again[0].returncode == 0 and again[1]["changed"] == "false"
 
 
 def test_a_dark_only_runs_summary_shows_its_image_at_the_published_url(runner):
     """The summary is built from what the run says in words, its image pointed at the URL the image
     was published at (NAME.md names it by file, which means nothing in a summary), whichever theme."""
-    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", "INPUT_THEME": "dark"})
+    (runner.workspace / "healthgrid.yml").write_text(SMALL)
+    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_THEME": "dark"})
     assert proc.returncode == 0, proc.stderr
     (image,) = json.loads(outputs["images"])
     assert image["file"] == "health_grid_dark.png"
@@ -46,7 +56,9 @@ def test_a_dark_only_runs_summary_shows_its_image_at_the_published_url(runner):
 
 
 def test_each_secret_appears_only_in_its_mask_line_before_anything_else(runner, git):
-    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", **SECRETS})
+    (runner.workspace / "healthgrid.yml").write_text(SMALL)
+    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_THEME": "light", **SECRETS})
+    assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
     masks = [line for line in lines if line.startswith("::add-mask::")]
     assert lines[: len(masks)] == masks, "masks come first"
@@ -82,6 +94,42 @@ def test_grid_input_selects_grids_and_pr_comment_posts_once(runner, tmp_path):
         assert "<!-- healthgrid-preview -->" in comment["body"] and "previews/pr-12/three.png?v=" in comment["body"]
     finally:
         gh.stop()
+
+
+def test_action_publishes_to_another_repository_with_a_commit_message(runner, tmp_path, git, branch_files):
+    server = tmp_path / "server"
+    other = server / "acme" / "dashboards.git"
+    git("init", "--bare", "-q", str(other))
+    proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_REPOSITORY": "acme/dashboards",
+                                     "INPUT_COMMIT-MESSAGE": "dashboards: hourly grid"}, {"GITHUB_SERVER_URL": str(server)})
+    assert proc.returncode == 0, proc.stderr
+    assert outputs["image-url"] == "https://acme.github.io/dashboards/healthgrid/health_grid.png"
+    assert "healthgrid/health_grid.badge.json" in branch_files(other)
+    assert git("--git-dir", str(other), "log", "-1", "--format=%s", "gh-pages") == "dashboards: hourly grid"
+    assert git("--git-dir", str(runner.bare), "branch", "--list", "gh-pages") == ""  # this repository untouched
+    images = {i["file"]: i["versioned_url"] for i in json.loads(outputs["images"])}
+    assert outputs["embed"].startswith(f'<picture><source media="(prefers-color-scheme: dark)" srcset="{images["health_grid_dark.png"]}">')
+    assert f'<img src="{images["health_grid.png"]}" alt="System Health Rollup' in outputs["embed"]
+    assert f"```html\n{outputs['embed']}\n```" in summary  # shown for copy-paste, not rendered
+
+
+def test_action_remove_deletes_only_that_path_and_renders_nothing(runner, git, branch_files, cli, out_dir, tmp_path):
+    for path in ("previews/pr-7", "previews/pr-70"):  # two previews already published
+        published = cli("publish", "ghpages", str(out_dir(tmp_path)), "--remote", str(runner.bare), "--path", path,
+                        "--pages-url", "https://acme.github.io/health")
+        assert published.code == 0, published.err
+    proc, outputs, _ = runner({"INPUT_REMOVE": "previews/pr-7\n", "INPUT_COMMIT-MESSAGE": "preview: remove pr-7"})
+    assert proc.returncode == 0, proc.stderr
+    files = branch_files(runner.bare)
+    assert not any(f.startswith("previews/pr-7/") for f in files) and "previews/pr-70/health_grid.png" in files
+    assert not (runner.workspace / "healthgrid-out").exists() and outputs["image-url"] == ""
+    assert git("--git-dir", str(runner.bare), "log", "-1", "--format=%s", "gh-pages") == "preview: remove pr-7"
+
+
+def test_embed_block_fence_outlasts_backticks_in_alt_text():
+    block = embed_block('<picture><img src="u" alt="a ```` b"></picture>')
+    fence = re.search(r"^(`{3,})html$", block, re.M).group(1)
+    assert len(fence) == 5 and block.endswith("\n" + fence)
 
 
 # --- lint, as tests -------------------------------------------------------------------------------

@@ -81,14 +81,14 @@ def test_a_config_that_says_none_is_not_published(in_tmp):
 
 
 def test_a_removal_goes_to_the_branch_the_config_publishes_to(runner, git, branch_files, tmp_path):
-    seed = tmp_path / "seed"
-    git("init", "-q", "-b", "pages", str(seed))
+    theirs = tmp_path / "theirs"
+    git("init", "-q", "-b", "pages", str(theirs))
     for path in ("previews/pr-7", "previews/pr-8", "previews/pr-9"):
-        (seed / path).mkdir(parents=True)
-        (seed / path / "g.png").write_bytes(b"png")
-    git("add", "-A", cwd=seed)
-    git("commit", "-q", "-m", "previews", cwd=seed)
-    git("push", "-q", str(runner.bare), "pages", cwd=seed)
+        (theirs / path).mkdir(parents=True)
+        (theirs / path / "g.png").write_bytes(b"png")
+    git("add", "-A", cwd=theirs)
+    git("commit", "-q", "-m", "previews", cwd=theirs)
+    git("push", "-q", str(runner.bare), "pages", cwd=theirs)
     (runner.workspace / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\npublish: {branch: pages}\n")
     proc, outputs, _ = runner(unset_inputs(remove="previews/pr-7\nprevious/pr-8\npreviews/pr-8"))
     assert proc.returncode == 0, proc.stderr

@@ -206,7 +206,6 @@ def test_a_name_json_read_with_data_renders_the_same_picture(cli, in_tmp):
     (lambda d: d["rows"][0]["bars"][0].update(tag="other"), "rows[0].bars[0].tag: must be"),
     (lambda d: d["rows"][0]["bars"].pop(), "rows[0].bars: must list one bar for each of the"),
     (lambda d: d["rows"][0]["bars"][0].update(value="7"), "rows[0].bars[0].value: must be a number or null"),
-    (lambda d: d["tag_values"].__setitem__(0, "a\u0007b"), "tag_values[0]: must not contain control characters"),
     (lambda d: d.update(by="Policy"), "by: 'Policy' is not a Datadog tag key"),
     (lambda d: d.update(tag_values_total=1), "tag_values_total: must be between"),
 ])

@@ -7,6 +7,8 @@ import pytest
 from healthgrid.config import DEFAULT_CONFIG, PALETTES, load_config, parse_config
 from healthgrid.model.band import Bands, Score
 
+from conftest import NOW
+
 GOOD_ROW = "{label: A, query: 'avg:a{*}'}"
 
 
@@ -56,7 +58,6 @@ BAD_CONFIGS = [
     (grid("type: trend\ntrend: true\n"), "grids[0].trend: only applies to type: heatmap"),
     (grid("trend: yes please\n"), "grids[0].trend: must be true or false"),
     (grid() + "publish: {to: ftp}\n", "publish.to: must be one of ghpages, imgur, s3, none"),
-    (grid() + "publish: {to: ghpages, keep: 0}\n", "publish.keep: must be between 1 and 1000"),
     (grid() + "publish: {to: s3}\n", "publish.bucket: is required when to: s3"),
     (grid() + "publish: {branchh: x}\n", "publish.branchh: unknown key (did you mean 'branch'?)"),
     (grid() + "report: {metrics: 1}\n", "report.metrics: must be true or false"),
@@ -78,7 +79,14 @@ def test_bad_config_is_exit_2_one_line_nothing_written(in_tmp, cli, text, expect
     assert not (in_tmp / "out").exists()
 
 
-def test_default_config_is_the_seeds_seven_ci_rows(in_tmp):
+def test_a_list_as_a_yaml_key_is_a_config_error(in_tmp, cli):
+    (in_tmp / "hg.yml").write_text(grid() + "? [a, b]\n: 1\n")
+    result = cli("render", "--demo", "--config", "hg.yml", "--now", "2026-11-28T12:00:00Z", "--out", "out")
+    assert result.code == 2 and len(result.err.splitlines()) == 1, result.err
+    assert result.err.startswith("healthgrid: error: hg.yml:4:3") and "a key must be a plain word" in result.err
+
+
+def test_default_config_is_seven_ci_rows(in_tmp):
     config = load_config(None)
     assert config.source is None
     (g,) = config.grids
@@ -144,9 +152,9 @@ def test_every_palette_is_a_matplotlib_colormap():
 
 
 def test_publish_and_report_sections_parse():
-    data = dict(DEFAULT_CONFIG, publish={"to": "ghpages", "branch": "pages", "path": "/img/", "keep": 3}, report={"metrics": True, "dashboard": "abc-def-ghi"})
+    data = dict(DEFAULT_CONFIG, publish={"to": "ghpages", "branch": "pages", "path": "/img/"}, report={"metrics": True, "dashboard": "abc-def-ghi"})
     config = parse_config(data, "x")
-    assert (config.publish.to, config.publish.branch, config.publish.path, config.publish.keep) == ("ghpages", "pages", "img", 3)
+    assert (config.publish.to, config.publish.branch, config.publish.path) == ("ghpages", "pages", "img")
     assert config.report.metrics and config.report.dashboard == "abc-def-ghi"
 
 
@@ -157,3 +165,96 @@ def test_a_config_that_is_no_mapping_names_the_file(in_tmp, cli, text, kind):
     result = cli("render", "--demo", "--config", "c.yml")
     assert result.code == 2
     assert result.err == f"healthgrid: error: c.yml: must be a mapping with a 'grids' list, got {kind}\n"
+
+
+# --- every error of a file, and YAML's own --------------------------------------------------------
+
+def test_a_label_may_repeat_across_groups_but_not_within_one(in_tmp, cli):
+    rows = "      - {label: Hearts, group: Local, query: 'avg:a{*}'}\n      - {label: Hearts, group: Remote, query: 'avg:b{*}'}\n"
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - name: g\n    rows:\n" + rows + "      - {label: Hearts, group: Remote, query: 'avg:c{*}'}\n")
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    assert result.code == 2
+    assert result.err.startswith("healthgrid: error: grids[0].rows[2].label: duplicate label 'Hearts' in group 'Remote' (also rows[1])")
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - name: g\n    rows:\n" + rows)
+    assert cli("render", "--demo", "--out", "out", "--now", NOW, "--theme", "light").code == 0
+
+
+def test_every_config_error_of_a_file_is_reported_at_once(in_tmp, cli):
+    (in_tmp / "healthgrid.yml").write_text(
+        "timezone: Mars/Olympus\n"
+        "grids:\n"
+        "  - name: Bad Name\n"
+        "    days: 0\n"
+        "    rows:\n"
+        "      - {label: A, query: 'avg:q{*}', pass: '< x'}\n"
+        "      - {label: B, query: 'avg:q{*}', warn: '< 3'}\n"
+        "      - {label: A, query: 'avg:q{*}'}\n"
+        "  - name: ok\n"
+        "    palette: RdYlGr\n"
+        "    rows: [{label: C, query: 'avg:q{*}', pass: '< 1', score: {good: 0, bad: 1}}]\n"
+        "publish: {to: ftp}\n")
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    assert result.code == 2
+    expected = [
+        "grids[0].name: 'Bad Name' must match",
+        "grids[0].rows[0].pass: '< x' is not a condition: write OP NUMBER, e.g. '< 5' or '>= 40000' (OP one of <, <=, >, >=, ==, !=)",
+        "grids[0].rows[1].warn: needs pass: on the same row",
+        "grids[0].rows[2].label: duplicate label 'A' in the rows without a group (also rows[0])",
+        "timezone: unknown IANA time zone 'Mars/Olympus'",
+        "grids[0].days: must be between 1 and 90, got 0",
+        "grids[1].rows[0].pass: cannot be used with score on the same row",
+        "grids[1].palette: ",
+        "publish.to: must be one of ghpages, imgur, s3, none; got 'ftp'",
+    ]
+    lines = result.err.splitlines()
+    assert len(lines) == len(expected), result.err
+    for line, start in zip(lines, expected, strict=False):
+        assert line.startswith("healthgrid: error: " + start), line
+    assert not (in_tmp / "out").exists()
+
+
+def test_errors_past_the_limit_are_counted_not_listed(in_tmp, cli):
+    rows = ", ".join(f"{{label: R{i}, query: 'avg:q{{*}}', pass: 'bad {i}'}}" for i in range(25))
+    (in_tmp / "healthgrid.yml").write_text(f"grids:\n  - name: g\n    rows: [{rows}]\n")
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    lines = result.err.splitlines()
+    assert result.code == 2 and len(lines) == 21
+    assert all(line.startswith(f"healthgrid: error: grids[0].rows[{i}].pass: 'bad {i}'") for i, line in enumerate(lines[:20]))
+    assert lines[20] == "healthgrid: error: 5 more config errors not shown; fix these first"
+
+
+def test_the_action_annotates_each_config_error(in_tmp):
+    import io
+
+    from healthgrid.action import main as action_main
+
+    (in_tmp / "healthgrid.yml").write_text(
+        "grids:\n  - name: g\n    rows: [{label: A, query: 'avg:q{*}', pass: x}, {label: B, query: 'avg:q{*}', warn: '< 1'}]\n")
+    env = {"INPUT_DEMO": "true", "INPUT_PUBLISH": "none", "INPUT_NOW": NOW, "GITHUB_OUTPUT": str(in_tmp / "o"), "GITHUB_STEP_SUMMARY": str(in_tmp / "s")}
+    out = io.StringIO()
+    assert action_main(env, out, io.StringIO()) == 2
+    annotations = [line for line in out.getvalue().splitlines() if line.startswith("::error")]
+    assert len(annotations) == 2
+    assert "grids[0].rows[0].pass" in annotations[0] and "grids[0].rows[1].warn: needs pass" in annotations[1]
+
+
+YAML_MISTAKES = [
+    ("grids:\n\t- name: g\n", "healthgrid.yml:2:1: invalid YAML: ", "a tab: YAML indents with spaces only"),
+    ("grids:\n  - name: g\n    rows:\n      - {label: A, query: avg:foo{env:prod}}\n", "healthgrid.yml:4:34: invalid YAML: ",
+     "quote the query, e.g. query: 'avg:metric{env:prod}'"),
+    ("grids:\n  - name: g\n    rows:\n      - label: A\n        query: avg:foo{env: prod}\n", "healthgrid.yml:5:27: invalid YAML: ",
+     "quote the query"),
+    ("grids:\n  - name: g\n    rows:\n      - label: A\n        query: q\n        pass: >= 40000\n", "healthgrid.yml:6:16: invalid YAML: ",
+     "quote conditions, e.g. pass: \">= 40000\""),
+    ("grids:\n  - name: g\n    rows:\n      - label: A\n       query: q\n", "healthgrid.yml:5:8: invalid YAML: ", "check the indentation"),
+    ("grids:\n  - name: g\n   rows: []\n", "healthgrid.yml:3:4: invalid YAML: ", "check the indentation"),
+]
+
+
+@pytest.mark.parametrize("text,where,hint", YAML_MISTAKES, ids=[h for *_, h in YAML_MISTAKES])
+def test_yaml_syntax_errors_keep_line_and_column_and_hint_at_the_cause(in_tmp, cli, text, where, hint):
+    (in_tmp / "healthgrid.yml").write_text(text)
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    assert result.code == 2 and len(result.err.splitlines()) == 1
+    assert result.err.startswith("healthgrid: error: " + where), result.err
+    assert "(hint: " in result.err and hint in result.err.split("(hint: ", 1)[1]

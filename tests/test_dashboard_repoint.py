@@ -1,15 +1,23 @@
-"""Repointing a dashboard's image widgets changes our url fields and nothing else: widgets, fields and
-values the pinned Datadog client does not know come back as Datadog sent them."""
+"""`report: {dashboard: ID}`: after a publish, the dashboard's image widgets showing our images are
+repointed to their versioned URLs (a dark image adds url_dark_theme), and nothing else changes:
+widgets, fields and values the pinned Datadog client does not know come back as Datadog sent them.
+A dashboard without such a widget, an answer that is not a dashboard, or any failure is a warning."""
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
+import yaml
+
+from healthgrid.datadog.report import repoint_widgets
 
 from conftest import PAGES
 from fakes.datadog import API_KEY, APP_KEY
+from fakes.http import Response
 
 NOW = "2026-11-28T12:00:00Z"
+FIXTURES = Path(__file__).parent / "data" / "datadog"
 OURS = f"{PAGES}/healthgrid/g.png"
 IMAGES = {OURS: f"{OURS}?v=new", f"{PAGES}/healthgrid/g_dark.png": f"{PAGES}/healthgrid/g_dark.png?v=new"}
 
@@ -107,3 +115,66 @@ def bare_pages(tmp_path, git):
     path = tmp_path / "pages.git"
     git("init", "--bare", "-q", str(path))
     return path
+
+
+def _recorded_dashboard(url, dark=None):
+    recorded = yaml.safe_load((FIXTURES / "v1__cassettes__test_scenarios__test_create_a_new_dashboard_with_image_widget.yaml").read_text())
+    board = json.loads(recorded["interactions"][0]["response"]["body"]["string"])
+    board["widgets"][0]["definition"]["url"] = url
+    if dark:
+        board["widgets"][0]["definition"]["url_dark_theme"] = dark
+    board["widgets"].append({"definition": {"type": "note", "content": "keep me"}, "layout": {"x": 0, "y": 12, "width": 4, "height": 2}, "id": 1})
+    return board
+
+
+def test_dashboard_image_widgets_are_repointed_to_versioned_urls(in_tmp, cli, dd, bare_pages):
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {dashboard: pep-4f2-6my}\n")
+    dd.dashboards["pep-4f2-6my"] = _recorded_dashboard(f"{PAGES}/healthgrid/g.png?v=old", f"{PAGES}/healthgrid/g_dark.png")
+    result = cli("run", "--demo", "--now", NOW, "--publish", "ghpages", "--remote", str(bare_pages), "--pages-url", PAGES, "--json")
+    assert result.code == 0, result.err
+    images = {i["file"]: i["versioned_url"] for i in json.loads(result.out)["images"]}
+    (put,) = dd.calls("PUT", "/api/v1/dashboard/pep-4f2-6my")
+    widget = put.json()["widgets"][0]["definition"]
+    assert widget["url"] == images["g.png"] and widget["url_dark_theme"] == images["g_dark.png"]
+    assert put.json()["widgets"][1]["definition"] == {"type": "note", "content": "keep me"}, "other widgets come back unchanged"
+    assert "repointed 2 image widget URLs" in result.err
+
+
+def test_no_matching_widget_warns_to_add_one(in_tmp, cli, dd, bare_pages):
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {dashboard: pep-4f2-6my}\n")
+    dd.dashboards["pep-4f2-6my"] = _recorded_dashboard("https://example.com/image.png")
+    result = cli("run", "--demo", "--now", NOW, "--publish", "ghpages", "--remote", str(bare_pages), "--pages-url", PAGES)
+    assert result.code == 0
+    assert "no image widget shows these images; add one with `healthgrid widget`" in result.err
+    assert dd.calls("PUT", "/api/v1/dashboard/pep-4f2-6my") == []
+
+
+def _widget(url, dark=None):
+    definition = {"type": "image", "url": url}
+    if dark is not None:
+        definition["url_dark_theme"] = dark
+    return {"definition": definition}
+
+
+def test_repoint_adds_url_dark_theme_when_a_dark_image_was_published():
+    base = "https://acme.github.io/health/healthgrid"
+    images = {f"{base}/g.png": f"{base}/g.png?v=1", f"{base}/g_dark.png": f"{base}/g_dark.png?v=2", f"{base}/h.png": f"{base}/h.png?v=3"}
+    only_url, light_only, has_dark = _widget(f"{base}/g.png?v=0"), _widget(f"{base}/h.png"), _widget(f"{base}/g.png", "https://elsewhere/x.png")
+    matched, changed = repoint_widgets([only_url, light_only, has_dark], images)
+    assert only_url["definition"] == {"type": "image", "url": f"{base}/g.png?v=1", "url_dark_theme": f"{base}/g_dark.png?v=2"}
+    assert "url_dark_theme" not in light_only["definition"]  # no dark image published for h
+    assert has_dark["definition"]["url_dark_theme"] == "https://elsewhere/x.png"  # someone's own choice stays
+    assert (matched, changed) == (3, 4)
+
+
+@pytest.mark.parametrize("body", [b"<html>proxy error</html>", b"[]", b'{"widgets": "x"}', b'{"widgets": [{"definition": 5}]}'])
+def test_a_malformed_dashboard_answer_is_a_warning(dd, body):
+    from healthgrid.datadog.client import DatadogAuth
+    from healthgrid.datadog.report import update_dashboard
+
+    dd.fail_next("/api/v1/dashboard/abc-def-ghi", Response(200, body))
+    warnings = []
+    assert update_dashboard(DatadogAuth.from_env(), "abc-def-ghi", {"https://a.example/x.png": "https://a.example/x.png?v=1"}, warnings.append) == 0
+    (warning,) = warnings
+    assert warning.startswith("report.dashboard abc-def-ghi: ") and warning.endswith("the dashboard was left as it was")
+    assert len(dd.calls("PUT", "/api/v1/dashboard/abc-def-ghi")) == 0

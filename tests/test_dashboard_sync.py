@@ -230,6 +230,9 @@ def test_the_stand_in_refuses_what_datadog_would(dd):
 
 
 def test_the_actions_dashboard_input_runs_it_after_a_good_publish(runner, dd, cli, in_tmp, monkeypatch):
+    small = "grids:\n  - {name: health_grid, days: 2, rows: [{label: A, query: 'avg:a{*}'}]}\n"
+    for folder in (runner.workspace, in_tmp):  # the Action's checkout, and the same config run by hand
+        (folder / "healthgrid.yml").write_text(small)
     inputs = {"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": "2026-11-28T12:00:00Z", "INPUT_DASHBOARD": "true",
               "INPUT_DATADOG-API-KEY": API_KEY, "INPUT_DATADOG-APP-KEY": APP_KEY}
     proc, outputs, _ = runner(inputs, {"DATADOG_HOST": dd.url})

@@ -35,9 +35,9 @@ def spec(rows, tz="UTC", days=7, name="g"):
     return GridSpec(name=name, title=name, rows=tuple(rows), days=days, timezone=tz)
 
 
-def irregular_points(seed, start, end, every=1020, nulls=0.05):
+def irregular_points(variant, start, end, every=1020, nulls=0.05):
     """Points every ~17 min with jitter, some null, including ones a second either side of midnights."""
-    rng = random.Random(seed)
+    rng = random.Random(variant)
     points, t = [], start
     while t < end:
         points.append((t, None if rng.random() < nulls else round(rng.uniform(0, 1), 4)))

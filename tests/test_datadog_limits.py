@@ -60,8 +60,8 @@ def test_every_zone_stays_within_the_point_limit():
             check_plan(tz, now, 90)
 
 
-def irregular(seed, start, end, every):
-    rng, out, t = random.Random(seed), [], start
+def irregular(variant, start, end, every):
+    rng, out, t = random.Random(variant), [], start
     while t < end:
         out.append((t, round(rng.uniform(-5, 5), 3)))
         t += every + rng.randint(-every // 3, every // 3)

@@ -30,6 +30,8 @@ from healthgrid.flags import check_argv
 
 from conftest import ROOT, run_cli
 
+sys.path.insert(0, str(ROOT / "tools"))
+
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 SHELL = ("sh", "bash", "console")
 HEALTHGRID = (".venv/bin/healthgrid", "healthgrid")
@@ -308,12 +310,11 @@ def test_no_page_points_outside_the_repository_for_project_files():
         assert "../shared" not in text and "/work/" not in text, rel(page)
 
 
-PROCESS_WORDS = re.compile(r"\bseed\b|original (?:plan|spec)|\bre-?check|\brooms\b|review round|\bround \d|\b(?:issue|finding) #?\d+", re.I)
-
-
 def test_the_docs_speak_of_the_product_not_of_how_it_was_made():
+    from product_words import uses
+
     shown = PAGES + sorted((ROOT / "examples").glob("*.yml"))
-    found = [f"{rel(p)}: {m.group()}" for p in shown for m in PROCESS_WORDS.finditer(p.read_text())]
+    found = [f"{rel(p)}:{line}: {word}" for p in shown for line, word in uses(p.read_text())]
     assert not found
 
 
@@ -389,3 +390,13 @@ def test_documented_workflows_use_inputs_and_outputs_the_action_has():
         outputs = set(re.findall(r"steps\.\w+\.outputs\.([\w-]+)", block.body))
         assert outputs <= set(action["outputs"]), f"{rel(block.page)}:{block.line}"
     assert steps >= 5
+
+
+def test_readme_stays_inside_the_repository_and_commands_run_from_the_clone():
+    readme = (ROOT / "README.md").read_text()
+    assert "../" not in readme and "/work/" not in readme
+    assert "pip install 'healthgrid[s3]'" not in readme
+    blocks = [line for block in readme.split("```")[1::2] for line in block.splitlines()]
+    bare = [line for line in blocks if line.startswith("healthgrid ")]
+    assert not bare, f"commands that need an activated venv: {bare}"
+    assert (ROOT / "examples" / "health_dashboard.yml").is_file()

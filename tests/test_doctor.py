@@ -128,7 +128,7 @@ def test_metadata_is_asked_once_per_metric_and_within_a_cap(cli, dd, in_tmp, mon
     from healthgrid.doctor import metadata
 
     assert metadata.MAX_LOOKUPS == 50
-    monkeypatch.setattr(metadata, "MAX_LOOKUPS", 4)  # the same path as 50, with fewer round trips
+    monkeypatch.setattr(metadata, "MAX_LOOKUPS", 4)  # the same path as 50, with fewer lookups
     feed(dd, "ci.tests", days=2)
     rows = [{"label": f"Row {i}", "query": f"avg:gone.m{i}{{*}}"} for i in range(7)] + [{"label": "Again", "query": "avg:gone.m0{*}"}]
     grids = [{"name": "a", "rows": [{"label": "P90", "query": "p90:ci.tests{*}"}] + rows[:4]}, {"name": "b", "rows": rows[4:]}]

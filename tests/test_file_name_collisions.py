@@ -33,7 +33,8 @@ def test_grids_whose_files_collide_are_one_error_each_naming_both(in_tmp, cli, n
     assert len(lines) == len(expected)
     for line, start in zip(lines, expected, strict=True):
         assert line.startswith("healthgrid: error: " + start), line
-        assert "one would overwrite the other; rename one" in line or "rename the grid" in line
+        two_grids = start.split(": ", 1)[1].startswith("grids ")
+        assert line.endswith("): one would overwrite the other; rename one" if two_grids else ", the file name of the status page: rename the grid"), line
 
 
 @pytest.mark.parametrize("names", [("a", "a_darker", "dark", "a-dark", "index_dark", "indexes", "badge", "a_json")])

@@ -1,7 +1,8 @@
 """Formula rows: a day's value is the formula applied to each metric term's value for that local
 day, in every zone. The expected values are computed here from the raw points (each term over the
 true local day, the formula applied per day), independently of any bucketing, and the loopback
-Datadog refuses any query outside Datadog's documented grammar."""
+Datadog refuses any query outside Datadog's documented grammar. A formula without any metric query
+(`1 + 2`, `abs(-5)`) would show the same number every day whatever happened, so it is a config error."""
 
 import json
 import math
@@ -50,10 +51,10 @@ def bounds(days, tz):
     return [int(day_start(d, tz).timestamp()) for d in days] + [int(day_start(days[-1] + timedelta(days=1), tz).timestamp())]
 
 
-def points(seed, start, end, value, every=900):
+def points(variant, start, end, value, every=900):
     """Irregular points (every ~`every` s with jitter), with the evening busier than the morning,
     so an hourly ratio or an hourly percentile is far from the day's."""
-    rng, out, t = random.Random(seed), [], start
+    rng, out, t = random.Random(variant), [], start
     while t < end:
         out.append((t, value(rng, datetime.fromtimestamp(t, timezone.utc).hour)))
         t += every + rng.randint(-every // 3, every // 3)
@@ -195,6 +196,16 @@ def test_a_query_that_cannot_be_computed_per_local_day_is_a_config_error(in_tmp,
     assert not (in_tmp / "out").exists()
 
 
+@pytest.mark.parametrize("query,why", [("timeshift(p99.9:ci.duration{*}, -3600)", "it shifts the series in time"),
+                                       ("cumsum(avg:ci.duration{*})", "depends on the time window shown")])
+def test_a_function_without_a_daily_meaning_is_a_config_error(in_tmp, cli, query, why):
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"timezone": "America/New_York", "grids": [{"name": "g", "rows": [
+        {"label": "P90", "query": query, "pass": "< 5"}]}]}))
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    assert result.code == 2 and len(result.err.splitlines()) == 1, result.err
+    assert result.err.startswith("healthgrid: error: grids[0].rows[0].query: function ") and why in result.err, result.err
+
+
 @pytest.mark.parametrize("query", [
     "p90:ci.duration{*} / 1000", "p90:a{*} / avg:b{*}", "-avg:a{*} + 2.5e3", "log10(sum:a{*}.as_count()) - log2(avg:b{*})",
     "clamp_max(cutoff_min(avg:a{env:prod AND NOT host:x}, -5), 100)", "system.cpu.idle{*}.fill(null, 300)",
@@ -258,4 +269,21 @@ def test_the_docs_examples_load_and_the_docs_command_runs(in_tmp, cli):
         parse_config({"grids": [{"name": "g", "rows": yaml.safe_load(block)}]}, None)
     result = cli("render", "--demo", "--config", str(root / "examples" / "formulas.yml"), "--out", "healthgrid-out",
                  "--now", NOW, "--theme", "light", "--format", "png")
+    assert result.code == 0, result.err
+
+
+@pytest.mark.parametrize("query", ["1 + 2", "abs(-5)", "-(4) * 2.5e3", "clamp_max(7, 3)", "(((1)))"])
+def test_a_formula_without_a_metric_query_is_a_config_error(in_tmp, cli, query):
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [{"name": "g", "rows": [{"label": "Constant", "query": query}]}]}))
+    result = cli("render", "--demo", "--out", "out")
+    assert result.code == 2, result.err
+    assert result.err == ("healthgrid: error: grids[0].rows[0].query: holds no metric query, so no day would depend on Datadog's "
+                          "data; write at least one, e.g. avg:app.latency{*} * 1000\n")
+    assert not (in_tmp / "out").exists()
+
+
+def test_a_formula_with_one_metric_query_and_constants_loads(in_tmp, cli):
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [{"name": "g", "days": 2, "rows": [
+        {"label": "Latency", "query": "abs(-5) * avg:app.latency{*} + 1"}]}]}))
+    result = cli("render", "--demo", "--out", "out", "--format", "html")
     assert result.code == 0, result.err

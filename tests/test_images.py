@@ -15,6 +15,7 @@ from PIL import Image
 from healthgrid.config import GridSpec, RowSpec, load_config
 from healthgrid.render import figure_bytes, render
 from healthgrid.render.heatmap import heatmap_figure
+from healthgrid.render.png import png_bytes, rendered_pixels
 from healthgrid.sources.demo import demo_grid
 
 from conftest import EXAMPLE_CONFIG, NOW_DT
@@ -80,6 +81,7 @@ def test_groups_nodata_raw_units_bands():
     return as_figure(render(grid, spec, "light", "png"))
 
 
+@pytest.mark.slow  # the largest picture: 490 cells of text, ~3 s to draw, encode and compare
 @pytest.mark.mpl_image_compare(**IMAGE)
 def test_35_rows():
     grid, spec = rows_35()
@@ -97,23 +99,21 @@ def test_identical_data_gives_identical_bytes(fmt):
         assert b"<dc:date>" not in first
 
 
-@pytest.mark.parametrize("make", [default_demo, mixed_grid, rows_35])
+@pytest.mark.parametrize("make", [default_demo, mixed_grid, pytest.param(rows_35, marks=pytest.mark.slow)])
 def test_the_paletted_png_stays_within_tolerance_of_the_full_colour_render(make):
-    from healthgrid.render.png import rendered_pixels
-
+    """The pixels drawn once, then written as render() writes them (png_bytes is figure_bytes' encoder)."""
     grid, spec = make()
-    full = rendered_pixels(heatmap_figure(grid, spec, "dark")).astype(float)
-    png = Image.open(io.BytesIO(render(grid, spec, "dark", "png")))
+    pixels = rendered_pixels(heatmap_figure(grid, spec, "dark"))
+    png = Image.open(io.BytesIO(png_bytes(pixels)))
     assert png.mode == "P"
     shown = np.asarray(png.convert("RGB")).astype(float)
+    full = pixels.astype(float)
     assert shown.shape == full.shape
     rms = float(np.sqrt(((full - shown) ** 2).mean()))
     assert rms < TOLERANCE, rms
 
 
 def test_an_image_of_256_colours_or_fewer_is_stored_exactly():
-    from healthgrid.render.png import png_bytes
-
     rng = np.random.default_rng(1)
     colours = rng.integers(0, 256, (256, 3), dtype=np.uint8)
     colours[1] = colours[0] + 1  # neighbours a level apart stay apart
@@ -134,9 +134,8 @@ def test_example_dashboard_renders_both_themes():
     spec = load_config(str(EXAMPLE_CONFIG)).grids[0]
     grid = demo_grid(spec, NOW_DT)
     for theme in ("light", "dark"):
-        png = figure_bytes(heatmap_figure(grid, spec, theme), "png")
-        image = Image.open(io.BytesIO(png))
-        assert image.format == "PNG" and image.size[1] > image.size[0] * 0.8  # 24 rows + 3 headings: tall
+        height, width, _ = rendered_pixels(heatmap_figure(grid, spec, theme)).shape
+        assert height > width * 0.8  # 24 rows + 3 headings: tall
 
 
 def trend_grid():

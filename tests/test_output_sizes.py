@@ -53,7 +53,7 @@ def test_a_unit_longer_than_twenty_characters_is_refused_before_any_work(in_tmp,
     (in_tmp / "healthgrid.yml").write_text(
         f"grids:\n  - name: g\n    rows: [{{label: A, query: 'avg:a{{*}}', unit: {json.dumps(unit, ensure_ascii=False)}, pass: '< 5'}}]\n",
         encoding="utf-8")
-    result = cli("render", "--demo", "--now", NOW, "--out", "out")
+    result = cli("render", "--demo", "--now", NOW, "--out", "out", "--format", "html")
     if ok:
         assert result.code == 0, result.err
         return

@@ -77,13 +77,13 @@ def test_names_git_would_quote_are_on_the_status_page(remote, show, path, name):
 
 
 def test_a_name_that_is_not_text_does_not_break_the_page(remote, git, show, tmp_path):
-    seed = tmp_path / "seed"
+    theirs = tmp_path / "theirs"
     for name in (b"bad\xff.png", b"bad\xff.json", b"new\nline.png"):
-        with open(bytes(seed) + b"/" + name, "wb") as fh:
+        with open(bytes(theirs) + b"/" + name, "wb") as fh:
             fh.write(b"{}")
-    git("add", "-A", cwd=seed)
-    git("commit", "-qm", "odd names", cwd=seed)
-    git("push", "-q", str(remote), "gh-pages", cwd=seed)
+    git("add", "-A", cwd=theirs)
+    git("commit", "-qm", "odd names", cwd=theirs)
+    git("push", "-q", str(remote), "gh-pages", cwd=theirs)
     warnings = []
     assert publish(grid_files("alpha", "Alpha grid"), remote=str(remote), path="", index=False, warn=warnings.append).changed
     publish(grid_files("alpha", "Alpha grid"), remote=str(remote), path="site", index=True, warn=warnings.append)
@@ -93,13 +93,13 @@ def test_a_name_that_is_not_text_does_not_break_the_page(remote, git, show, tmp_
 @pytest.fixture
 def folders_in_the_way(remote, git, tmp_path):
     """Someone else's folders where healthgrid's index.html and a grid's image would go."""
-    seed = tmp_path / "seed"
+    theirs = tmp_path / "theirs"
     for folder in ("healthgrid/index.html", "healthgrid/taken.png"):
-        (seed / folder).mkdir(parents=True)
-        (seed / folder / "theirs.txt").write_text("theirs")
-    git("add", "-A", cwd=seed)
-    git("commit", "-qm", "their folders", cwd=seed)
-    git("push", "-q", str(remote), "gh-pages", cwd=seed)
+        (theirs / folder).mkdir(parents=True)
+        (theirs / folder / "theirs.txt").write_text("theirs")
+    git("add", "-A", cwd=theirs)
+    git("commit", "-qm", "their folders", cwd=theirs)
+    git("push", "-q", str(remote), "gh-pages", cwd=theirs)
     return remote
 
 

@@ -36,6 +36,7 @@ def _srcset_candidates(html: str) -> list[str]:
 def test_an_odd_folder_name_is_encoded_in_every_url_the_action_gives_on_enterprise_server(runner, tmp_path):
     event = tmp_path / "event.json"
     event.write_text(json.dumps({"pull_request": {"number": 12}}))
+    (runner.workspace / "healthgrid.yml").write_text("grids:\n  - {name: health_grid, days: 2, rows: [{label: A, query: 'avg:a{*}'}]}\n")
     gh = FakeGitHub().start()
     try:
         proc, outputs, summary = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_PAGES-PATH": ODD, "INPUT_PR-COMMENT": "true",

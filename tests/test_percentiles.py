@@ -4,6 +4,7 @@ A day's p90 cannot be rebuilt from hourly p90s (neither their max, mean nor sum)
 must never be asked in sub-day buckets; checked against the loopback Datadog, which computes a
 percentile query's buckets from the raw points."""
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -98,3 +99,43 @@ def test_percentile_queries_are_told_by_their_space_aggregator(query, expected):
     from healthgrid.sources.datadog import is_percentile
 
     assert is_percentile(query) is expected
+
+
+NY_NOW = datetime(2026, 11, 28, 20, tzinfo=timezone.utc)
+
+
+def test_a_p90_row_in_new_york_is_never_asked_in_sub_day_buckets(dd, in_tmp, cli):
+    tz = "America/New_York"
+    days = local_days(NY_NOW, tz, 7)
+    bounds = [int(day_start(d, tz).timestamp()) for d in days]
+    values = [39999, 40000, 40001, 3, 5, 8, 4e4]
+    # Hourly points: the day's p90 differs from any mix of hourly p90s.
+    points = []
+    for start, v in zip(bounds, values, strict=False):
+        points += [(start + h * 3600 + 60 * k, v if h == 20 else 1.0) for h in range(24) for k in range(3)]
+    dd.add_points("eval.latency", points)
+    dd.add_points("eval.count", [(b + 3600, 1) for b in bounds])
+    cfg = {"timezone": tz, "grids": [{"name": "ny", "rows": [
+        {"label": "P90 latency", "group": "Eval", "query": "p90:eval.latency{env:prod}", "pass": "< 4e4", "warn": "<= 40001", "unit": "ms"},
+        {"label": "Runs", "group": "Eval", "query": "sum:eval.count{*}", "aggregation": "sum", "pass": ">= 1"}]}]}
+    (in_tmp / "healthgrid.yml").write_text(json.dumps(cfg))
+    result = cli("render", "--now", NY_NOW.isoformat(), "--out", "out", "--theme", "light")
+    assert result.code == 0, result.err
+    queries = [q["query"] for call in dd.calls("POST", "/api/v2/query/timeseries")
+               for q in call.json()["data"]["attributes"]["queries"]]
+    p90 = [q for q in queries if q.startswith("p90:")]
+    assert p90 and all(q.endswith(f".rollup(avg, daily, 12am, '{tz}')") or re.search(r"\.rollup\(\w+, 86400\)$", q) for q in p90), p90
+    assert not any(re.search(r"\.rollup\(\w+, (\d+)\)$", q) and int(re.search(r"(\d+)\)$", q).group(1)) < 86400 for q in p90)
+    row = json.loads((in_tmp / "out" / "ny.json").read_text())["rows"][0]
+    truth = [percentile([1.0] * 69 + [v] * 3, 90) for v in values]
+    assert row["raw"] == truth == [1.0] * 7, "the day's p90, never the hour-20 bucket's"
+    assert row["bands"] == ["good"] * 7, "1.0 passes < 4e4"
+
+
+@pytest.mark.parametrize("query", ["p90:ci.duration{*}", " p50:ci.duration{env:ci}", "avg:ci.q{quantile:p90:x}", "avg:ci.p90_x{*}",
+                                   "(p90:ci.duration{*}) / 60", "abs(p90:ci.duration{*})", "avg:ci.wait{*} + p95:ci.duration{*}"])
+def test_a_query_starting_with_a_percentile_or_naming_one_in_a_tag_loads(query):
+    from healthgrid.config import parse_config
+
+    (row,) = parse_config({"grids": [{"name": "g", "rows": [{"label": "P90", "query": query, "pass": "< 5"}]}]}, None).grids[0].rows
+    assert row.query.strip() == query.strip() and row.rule is not None

@@ -1,9 +1,14 @@
-"""The GitHub token goes only to the GitHub server the run belongs to, over https: never to a
-remote a config, a checkout's git config or a redirect names elsewhere."""
+"""The GitHub token follows one rule on every path that sends it (a run, a removal, `publish
+ghpages`, the pull-request comment): only to the GitHub server the run belongs to, over https; never
+to a remote a config, a checkout's git config or a redirect names elsewhere, nor to a remote the
+config names in a pull-request run, whose checkout (config included) is the pull request's."""
+
+import io
 
 import pytest
 
-from healthgrid.credentials import github_token_target
+from healthgrid import action
+from healthgrid.credentials import github_api_problem, github_token_target
 from healthgrid.publish import ghpages
 
 from conftest import NOW
@@ -11,6 +16,8 @@ from fakes.http import FakeServer, Response
 
 TOKEN = "ghs_0123456789abcdefTOKEN"
 CONFIG = "grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\npublish: {to: ghpages, remote: %s, pages_url: 'https://a.example'}\n"
+CONFIG_WITH_REMOTE = "grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\npublish: {to: ghpages, remote: '%s'}\n"
+WARNING = "publish.remote: set by the config, which this pull request can change; no credentials are sent to it"
 
 
 class _AsksForCredentials(FakeServer):
@@ -39,7 +46,7 @@ def test_a_remote_from_the_config_gets_no_token_in_the_action(runner, elsewhere,
     askpass = tmp_path / "askpass.sh"  # should git ever ask, it would be handed the token
     askpass.write_text(f"#!/bin/sh\ntouch {tmp_path}/asked\necho {TOKEN}\n")
     askpass.chmod(0o755)
-    proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_GITHUB-TOKEN": TOKEN},
+    proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_THEME": "light", "INPUT_GITHUB-TOKEN": TOKEN},
                         {"GIT_ASKPASS": str(askpass), "SSH_ASKPASS": str(askpass), "GITHUB_SERVER_URL": elsewhere.url})
     assert proc.returncode == 1 and "publish: git ls-remote against" in proc.stderr
     no_credentials_reached(elsewhere)
@@ -51,7 +58,7 @@ def test_the_checkouts_git_config_cannot_send_the_token_elsewhere(runner, elsewh
     """origin looks like github.com, but the checkout's url.insteadOf sends git elsewhere over http."""
     git("remote", "set-url", "origin", "https://github.com/acme/health.git", cwd=runner.workspace)
     git("config", f"url.{elsewhere.url}/.insteadOf", "https://github.com/", cwd=runner.workspace)
-    proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_PUBLISH": "ghpages", "INPUT_GITHUB-TOKEN": TOKEN})
+    proc, _, _ = runner({"INPUT_DEMO": "true", "INPUT_NOW": NOW, "INPUT_THEME": "light", "INPUT_PUBLISH": "ghpages", "INPUT_GITHUB-TOKEN": TOKEN})
     assert proc.returncode == 1, proc.stderr
     no_credentials_reached(elsewhere)
 
@@ -107,13 +114,13 @@ def test_a_config_remote_in_a_pull_request_run_gets_no_token(in_tmp, cli, monkey
     (in_tmp / "healthgrid.yml").write_text(CONFIG % "'https://github.com/acme/pages.git'")
     for event, token in (("pull_request", None), ("pull_request_target", None), ("push", TOKEN), ("schedule", TOKEN)):
         monkeypatch.setenv("GITHUB_EVENT_NAME", event)
-        result = cli("run", "--demo", "--now", NOW, "--format", "png")
+        result = cli("run", "--demo", "--now", NOW, "--format", "html")
         assert result.code == 0, result.err
         assert seen["token"] == token, event
         assert ("publish.remote: set by the config, which this pull request can change" in result.err) == (token is None)
     # A remote given on the command line is the workflow's own choice, not the pull request's.
     monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
-    assert cli("run", "--demo", "--now", NOW, "--format", "png", "--remote", "https://github.com/acme/pages.git").code == 0
+    assert cli("run", "--demo", "--now", NOW, "--format", "html", "--remote", "https://github.com/acme/pages.git").code == 0
     assert seen["token"] == TOKEN
 
 
@@ -128,3 +135,108 @@ def test_no_git_setting_carries_the_token_to_a_remote_that_may_not_have_it(tmp_p
     monkeypatch.setattr(ghpages, "Git", Recording)
     ghpages.publish({"g.png": b"x"}, remote=str(remote), token=TOKEN)
     assert envs and not any(TOKEN in value or "extraheader" in value for env in envs for value in env.values())
+
+
+class _Anything(FakeServer):
+    """Another origin that answers every request 200, like a dumb-HTTP git server would."""
+
+    def handle(self, request):
+        return Response(200, b"{}")
+
+
+class _RedirectingGit(FakeServer):
+    def __init__(self, target: str):
+        super().__init__()
+        self.target = target
+
+    def handle(self, request):
+        query = "&".join(f"{k}={v[0]}" for k, v in request.query.items())
+        return Response(307, b"", {"Location": f"{self.target}{request.path}?{query}"})
+
+
+def test_git_never_sends_the_token_to_the_host_a_redirect_names(tmp_path, cli, out_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp_redirect0123456789secret")
+    out_dir(tmp_path)
+    elsewhere = _Anything().start()
+    origin = _RedirectingGit(elsewhere.url).start()
+    try:
+        result = cli("publish", "ghpages", "out", "--remote", f"{origin.url}/o/r.git", "--pages-url", "https://a.example")
+    finally:
+        origin.stop()
+        elsewhere.stop()
+    assert all("authorization" not in r.headers for r in elsewhere.requests), [r.path for r in elsewhere.requests]
+    assert result.code == 1
+    assert "redirects are not followed" in result.err and "ghp_redirect" not in result.err
+
+
+@pytest.fixture
+def publishes(monkeypatch):
+    """What ghpages.publish was asked, each call."""
+    calls = []
+
+    def publish(files, **kwargs):
+        calls.append(kwargs)
+        return ghpages.PublishResult(changed=True, attempts=1)
+
+    monkeypatch.setattr(ghpages, "publish", publish)
+    return calls
+
+
+def action_run(in_tmp, monkeypatch, event, **inputs):
+    monkeypatch.setenv("GITHUB_EVENT_NAME", event)
+    env = {"GITHUB_EVENT_NAME": event, "GITHUB_REPOSITORY": "acme/health", "INPUT_GITHUB-TOKEN": TOKEN,
+           "INPUT_PAGES-URL": "https://acme.github.io/health", "GITHUB_OUTPUT": str(in_tmp / "output"),
+           **{f"INPUT_{name.upper()}": value for name, value in inputs.items()}}
+    err = io.StringIO()
+    code = action.main(env, io.StringIO(), err)
+    return code, err.getvalue()
+
+
+@pytest.mark.parametrize("event", ["pull_request", "pull_request_target"])
+def test_a_removal_in_a_pull_request_sends_no_token_to_the_configs_remote(in_tmp, monkeypatch, publishes, event):
+    (in_tmp / "healthgrid.yml").write_text(CONFIG_WITH_REMOTE % "https://github.com/attacker/x.git")
+    code, err = action_run(in_tmp, monkeypatch, event, REMOVE="previews/pr-1")
+    assert code == 0, err
+    assert publishes[0]["remote"] == "https://github.com/attacker/x.git" and publishes[0]["remove"] == ["previews/pr-1"]
+    assert publishes[0]["token"] is None
+    assert WARNING in err
+
+
+def test_a_removal_follows_the_rule_a_run_follows(in_tmp, monkeypatch, publishes):
+    """Outside pull requests the config's remote is the repository's own choice; in one, a remote
+    the workflow names (repository input) is the workflow's, not the pull request's."""
+    (in_tmp / "healthgrid.yml").write_text(CONFIG_WITH_REMOTE % "https://github.com/acme/pages.git")
+    for inputs in ({"REMOVE": "previews/pr-1"}, {"DEMO": "true", "NOW": NOW, "FORMAT": "html"}):
+        code, err = action_run(in_tmp, monkeypatch, "push", **inputs)
+        assert code == 0, err
+        assert publishes[-1]["token"] == TOKEN and WARNING not in err
+        code, err = action_run(in_tmp, monkeypatch, "pull_request", **inputs)
+        assert code == 0, err
+        assert publishes[-1]["token"] is None and WARNING in err
+        code, err = action_run(in_tmp, monkeypatch, "pull_request", REPOSITORY="acme/pages", **inputs)
+        assert code == 0, err
+        assert publishes[-1]["remote"] == "https://github.com/acme/pages.git" and publishes[-1]["token"] == TOKEN
+
+
+@pytest.mark.parametrize("api, problem", [
+    ("https://api.github.com", False),
+    ("https://ghes.example.com/api/v3", False),
+    ("http://127.0.0.1:8080", False),  # this machine: a local proxy, never the network
+    ("http://[::1]:8080", False),
+    ("http://localhost:8080/api", False),
+    ("http://api.github.com", True),
+    ("http://ghes.example.com/api/v3", True),
+    ("http://10.0.0.1/api/v3", True),
+    ("http://127.0.0.1.evil.example/", True),
+])
+def test_the_comment_sends_the_token_over_https_or_to_this_machine_only(api, problem):
+    assert (github_api_problem(api) is not None) == problem
+
+
+def test_a_plain_http_github_api_is_refused_before_any_request(cli, in_tmp, monkeypatch):
+    monkeypatch.setenv("GITHUB_TOKEN", TOKEN)
+    monkeypatch.setenv("GITHUB_API_URL", "http://192.0.2.1:9")  # not this machine: the token would cross a network in clear
+    result = cli("comment", "--repo", "acme/health", "--pr", "1", "https://acme.github.io/health/g.png")
+    assert result.code == 2
+    assert result.err == "healthgrid: error: GITHUB_API_URL: http://192.0.2.1:9 is not https; the GitHub token is never sent in clear over a network\n"

@@ -1,4 +1,6 @@
-"""gh-pages publishing with the real git CLI against real (local, bare) repositories."""
+"""gh-pages publishing with the real git CLI against real (local, bare) repositories: stable URLs,
+someone else's files kept, no commit when nothing changed, concurrent publishers, the default remote,
+another repository's branch, the commit message and the flags checked before anything is pushed."""
 
 import json
 import subprocess
@@ -11,7 +13,7 @@ import pytest
 from healthgrid.publish.ghpages import publish
 from healthgrid.publish.git import Git
 
-from conftest import PAGES
+from conftest import NOW, PAGES
 
 
 def test_publish_prints_stable_urls_and_keeps_foreign_files(tmp_path, remote, cli, branch_files, show, out_dir):
@@ -37,25 +39,6 @@ def test_identical_files_make_no_commit(tmp_path, remote, cli, git, out_dir):
     assert image["versioned_url"].startswith(image["url"] + "?v=") and len(image["versioned_url"]) == len(image["url"]) + 15
 
 
-@pytest.mark.parametrize("keep", [1, 3])
-def test_history_is_bounded_by_keep(tmp_path, remote, keep, git, branch_files, commit_count, show):
-    for i in range(5):
-        publish({"g.png": f"image {i}".encode()}, remote=str(remote), keep=keep)
-    assert commit_count(remote) == keep + 1, "healthgrid's newest `keep` commits, on the commit someone else wrote"
-    # The branch holds the newest `keep` versions, newest first; older ones are gone.
-    assert [show(remote, "healthgrid/g.png", f"gh-pages~{n}") for n in range(keep)] == [f"image {4 - n}".encode() for n in range(keep)]
-    assert "index.html" in branch_files(remote)
-    git("--git-dir", str(remote), "fsck", "--no-progress")  # the repository is still sound (check=True raises otherwise)
-
-
-def test_history_within_the_bound_is_not_rewritten(tmp_path, remote, git):
-    publish({"g.png": b"1"}, remote=str(remote), keep=5)
-    before = git("--git-dir", str(remote), "rev-list", "gh-pages").splitlines()
-    publish({"g.png": b"2"}, remote=str(remote), keep=5)
-    after = git("--git-dir", str(remote), "rev-list", "gh-pages").splitlines()
-    assert after[1:] == before, "older commits keep their ids while the history fits"
-
-
 def test_missing_branch_is_created_as_an_orphan(tmp_path, remote, git, branch_files, commit_count):
     result = publish({"g.png": b"x"}, remote=str(remote), branch="pages", path="img/grids")
     assert result.changed
@@ -65,6 +48,7 @@ def test_missing_branch_is_created_as_an_orphan(tmp_path, remote, git, branch_fi
     assert author == "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>"
 
 
+@pytest.mark.slow  # six real processes racing on two cores; the race itself is test_a_commit_pushed_between_fetch_and_push_survives
 def test_six_concurrent_publishers_all_succeed_and_lose_nothing(tmp_path, remote, branch_files, commit_count, show, out_dir):
     names = [f"grid_{i}" for i in range(6)]
     dirs = [out_dir(tmp_path, name, f"png {name}".encode(), sub=name) for name in names]
@@ -96,6 +80,7 @@ def test_a_removal_from_a_branch_that_does_not_exist_makes_no_branch(remote, git
     assert git("--git-dir", str(remote), "branch", "--list", "previews").strip() == ""
 
 
+
 def test_default_remote_is_origin_of_the_current_repository(tmp_path, remote, cli, monkeypatch, git, branch_files, out_dir):
     work = tmp_path / "work"
     git("clone", "-q", str(remote), str(work))
@@ -122,7 +107,6 @@ def test_token_is_sent_as_a_header_never_in_args_urls_or_output(tmp_path, cli, m
 @pytest.mark.parametrize("argv,expected", [
     (["--path", "../escape"], "healthgrid: error: --path: '../escape' must be a plain folder inside the branch"),
     (["--branch=-evil"], "healthgrid: error: --branch: '-evil' is not a usable branch name"),
-    (["--keep", "0"], "healthgrid: error: --keep: must be at least 1"),
 ])
 def test_bad_publish_flags_are_exit_2(tmp_path, remote, cli, argv, expected, out_dir):
     d = out_dir(tmp_path)
@@ -158,3 +142,32 @@ def test_a_removal_alone_needs_no_pages_url_and_says_when_nothing_was_there(tmp_
     assert again.code == 0 and again.err == "healthgrid: publish: gh-pages unchanged (nothing at previews/pr-7)\n"
     bad = cli("publish", "ghpages", "--remote", str(remote), "--remove", "previews/pr-7", "--pages-url", "javascript:x")
     assert bad.code == 2 and bad.err.startswith("healthgrid: error: --pages-url: ")
+
+
+def test_repository_publishes_to_another_repositorys_branch_with_its_pages_url(cli, in_tmp, monkeypatch, git, branch_files):
+    server = in_tmp / "server"
+    bare = server / "acme" / "dashboards.git"
+    git("init", "--bare", "-q", str(bare))
+    monkeypatch.setenv("GITHUB_SERVER_URL", str(server))  # stands in for https://github.com
+    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/health")
+    assert cli("render", "--demo", "--now", NOW, "--out", "out").code == 0
+    result = cli("publish", "ghpages", "out", "--repository", "acme/dashboards", "--message", "dashboards: health grid\n\nfrom acme/health", "--json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["images"][0]["url"] == "https://acme.github.io/dashboards/healthgrid/health_grid.png"
+    assert "healthgrid/health_grid.png" in branch_files(bare)
+    message = git("--git-dir", str(bare), "log", "-1", "--format=%B", "gh-pages").strip()
+    assert message == ("dashboards: health grid\n\nfrom acme/health\n\n"
+                       "Published-by: healthgrid\nPublished-path: healthgrid\nPublished-path: .nojekyll")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--repository", "acme"], "--repository: 'acme' must be OWNER/REPO"),
+    (["--repository", "acme/../x"], "must be OWNER/REPO"),
+    (["--repository", "acme/x", "--remote", "y"], "--repository: give --repository or --remote, not both"),
+    (["--message", "x" * 2001], "--message: 2001 characters; at most 2000"),
+])
+def test_repository_and_message_are_checked(cli, in_tmp, argv, message):
+    (in_tmp / "out").mkdir()
+    (in_tmp / "out" / "g.png").write_bytes(b"png")
+    result = cli("publish", "ghpages", "out", "--pages-url", "https://a.github.io/b", *argv)
+    assert result.code == 2 and len(result.err.strip().splitlines()) == 1 and message in result.err

@@ -1,9 +1,14 @@
-"""The optional S3 publisher against moto's S3 server on loopback."""
+"""The optional S3 publisher against moto's S3 server on loopback; `publish: {to: s3}` needs its bucket."""
 
 import json
 
 import boto3
 import pytest
+
+from conftest import NOW
+
+# One worker runs the module (make test's --dist loadgroup), so the server below starts once.
+pytestmark = pytest.mark.xdist_group("moto_s3")
 
 
 @pytest.fixture(scope="module")
@@ -139,3 +144,10 @@ def test_someone_elses_index_under_the_prefix_stays(s3, html):
     assert index_page(client) == "<h1>their page</h1>"
     assert ("site/index.html is not a healthgrid status page; it was left as it is" in err) == html
     assert client.get_object(Bucket="grids", Key="site/alpha.png")["Body"].read() == b"png alpha"
+
+
+def test_publish_s3_without_a_bucket_names_the_key(in_tmp, cli):
+    result = cli("run", "--demo", "--publish", "s3", "--now", NOW, "--out", "out")
+    assert result.code == 2 and len(result.err.splitlines()) == 1, result.err
+    assert result.err.startswith("healthgrid: error: ") and "publish.bucket" in result.err
+    assert not (in_tmp / "out").exists()

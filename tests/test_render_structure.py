@@ -88,7 +88,7 @@ def test_render_modules_import_no_sibling_chart_and_form_no_circle():
         tree = ast.parse(path.read_text())
         names = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
         imports[path.stem] = {n.rsplit(".", 1)[1] for n in names if n.startswith("healthgrid.render.")}
-        if path.stem != "__init__":  # the package imports its modules, never the other way round
+        if path.stem != "__init__":  # the package imports its modules, never the reverse
             assert "healthgrid.render" not in names, path.name
     parts = {"style", "layout", "trend_column", "heatmap_size", "value_text"}  # pieces of a chart, no charts
     assert imports["heatmap"] <= parts and imports["trend"] <= {"style", "layout"}, "charts never import each other"

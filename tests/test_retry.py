@@ -1,9 +1,13 @@
 """One retry policy for every network call: Datadog and Imgur back off on the same schedule, honour
-a server's asked-for wait the same way, and give up when the budget cannot cover the next wait."""
+a server's asked-for wait the same way (Imgur's reset headers only on a 429), and give up when the
+budget cannot cover the next wait."""
 
 import pytest
 
+from healthgrid.errors import RunError
+
 from fakes.http import Response
+from fakes.imgur import CLIENT_ID
 
 QUERY_PATH = "/api/v2/query/timeseries"
 SCHEDULE = [(0.5, 0.625), (1.0, 1.25), (2.0, 2.5)]  # 0.5 s doubling, up to 25% jitter
@@ -55,3 +59,30 @@ def test_a_wait_past_the_budget_gives_up_at_once(service, clock):
     result = service(limited, 1)
     assert result.code == 1 and clock.slept == []
     assert "gave up after 0s (budget 60s" in result.err
+
+
+def test_imgur_5xx_is_retried_with_backoff_despite_a_reset_header(imgur, in_tmp, clock):
+    from healthgrid.publish.imgur import upload
+
+    imgur.fail_next("/3/image", Response(503, {"data": {"error": "over capacity"}}, {"X-Post-Rate-Limit-Reset": "3600"}), times=2)
+    link = upload("a.png", b"\x89PNG\r\n\x1a\n", CLIENT_ID)
+    waits = clock.slept
+    assert link.startswith("https://i.imgur.com/")
+    assert len(waits) == 2 and all(w < 5 for w in waits) and waits[1] > waits[0]
+
+
+def test_imgur_429_waits_as_its_reset_header_says_within_the_budget(imgur, in_tmp, clock):
+    from healthgrid.publish.imgur import upload
+
+    imgur.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-RateLimit-ClientReset": "7"}))
+    upload("a.png", b"\x89PNG\r\n\x1a\n", CLIENT_ID)
+    assert clock.slept == [7.0], "waits exactly what the reset header says"
+
+
+def test_imgur_429_with_a_reset_beyond_the_budget_gives_up_at_once(imgur, in_tmp, clock):
+    from healthgrid.publish.imgur import upload
+
+    imgur.fail_next("/3/image", Response(429, {"data": {"error": "slow down"}}, {"X-Post-Rate-Limit-Reset": "3600"}))
+    with pytest.raises(RunError, match="Imgur answered 429.*gave up"):
+        upload("a.png", b"\x89PNG\r\n\x1a\n", CLIENT_ID)
+    assert clock.slept == [] and len(imgur.uploads) == 0

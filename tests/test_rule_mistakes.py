@@ -1,23 +1,16 @@
-"""The mistakes a team makes writing rules, each named with what to write instead: a warn on the wrong
-side of pass, conditions written with units, decimal commas or ≤, misspelt keys and zone names;
-and every mistake of a row in one run."""
+"""The mistakes a team makes writing rules, each exit 2 with one line naming the key and, where it
+can, what to write instead: a warn on the wrong side of pass or one that never applies, conditions
+written with units, decimal commas or ≤, misspelt keys, a rule beside a score, a broken rule row in a
+data file; and every mistake of a row in one run."""
+
+import json
 
 import pytest
 
-from healthgrid.config import ConfigError, ConfigErrors, parse_config
-
 from conftest import NOW
+from helpers import errors_of
 
-
-def errors_of(row=None, **grid):
-    doc = {"grids": [{"name": "g", **grid, "rows": [{"label": "A", "query": "avg:a{*}", **(row or {})}]}]}
-    try:
-        parse_config(doc, None)
-    except ConfigErrors as exc:
-        return exc.lines()
-    except ConfigError as exc:
-        return [str(exc)]
-    return []
+DAYS = ["2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26", "2026-11-27", "2026-11-28"]
 
 
 WRONG_SIDE = [
@@ -105,17 +98,89 @@ def test_a_lengthened_or_shortened_key_gets_a_did_you_mean(key, meant):
     assert errors_of({"pass": "< 5", key: "x"}) == [f"grids[0].rows[0].{key}: unknown key (did you mean {meant!r}?)"]
 
 
-@pytest.mark.parametrize("zone,meant", [("europe/berlin", "Europe/Berlin"), ("AMERICA/NEW_YORK", "America/New_York"), ("utc", "UTC"),
-                                        ("etc/gmt+5", "Etc/GMT+5")])
-def test_a_zone_name_in_the_wrong_case_is_refused_with_its_spelling(zone, meant):
-    assert errors_of(timezone=zone) == [f"grids[0].timezone: unknown IANA time zone {zone!r} (did you mean {meant}? Zone names are case-sensitive.)"]
+# --- through the command, from a config and from a data file ---------------------------------------
+
+ROW = "{label: A, query: 'avg:a{*}'"
+BAD_RULES = [
+    (ROW + ", pass: '< 5', score: {good: 1, bad: 9}}", "grids[0].rows[0].pass: cannot be used with score"),
+    (ROW + ", warn: '< 8'}", "grids[0].rows[0].warn: needs pass"),
+    (ROW + ", pass: '5'}", "grids[0].rows[0].pass: '5' is not a condition"),
+    (ROW + ", pass: '=< 5'}", "grids[0].rows[0].pass: '=< 5' is not a condition"),
+    (ROW + ", pass: '< 5 min'}", "grids[0].rows[0].pass: '< 5 min' is not a condition"),
+    (ROW + ", pass: '< five'}", "grids[0].rows[0].pass: '< five' is not a condition"),
+    (ROW + ", pass: '< 1e999'}", "grids[0].rows[0].pass: '< 1e999': the number must be finite"),
+    (ROW + ", pass: '< 5', warn: '> x'}", "grids[0].rows[0].warn: '> x' is not a condition"),
+    (ROW + ", pass: 5}", "grids[0].rows[0].pass: must be a condition in quotes"),
+    (ROW + ", pass: '< 5', warn: '< 3'}", "grids[0].rows[0].warn: '< 3' never applies"),
+    (ROW + ", pass: '!= 0', warn: '> 1'}", "grids[0].rows[0].warn: '> 1' never applies"),
+    (ROW + ", pass: '== 0', warn: 2}", "grids[0].rows[0].warn: '2' is not a condition"),
+    (ROW + ", pass: '< 5', descripton: x}", "grids[0].rows[0].descripton: unknown key (did you mean 'description'?)"),
+    (ROW + "}, " + ROW + "}", "grids[0].rows[1].label: duplicate label 'A' in the rows without a group (also rows[0])"),
+    ("{label: Hearts, group: T, query: 'avg:q{*}'}, {label: ' hearts ', group: T, query: 'avg:r{*}'}",
+     "grids[0].rows[1].label: duplicate label ' hearts ' in group 'T'"),
+]
 
 
-def test_a_zone_name_in_the_wrong_case_is_refused_from_the_command_line_and_in_data_files(in_tmp, cli):
-    (in_tmp / "healthgrid.yml").write_text("timezone: europe/berlin\ngrids:\n  - {name: g, rows: [{label: A, query: 'avg:q{*}'}]}\n")
+@pytest.mark.parametrize("rows,expected", BAD_RULES, ids=[e for _, e in BAD_RULES])
+def test_rule_mistakes_are_exit_2_naming_the_key(in_tmp, cli, rows, expected):
+    (in_tmp / "healthgrid.yml").write_text(f"grids:\n  - name: g\n    rows: [{rows}]\n")
     result = cli("render", "--demo", "--out", "out", "--now", NOW)
     assert result.code == 2
-    assert result.err == "healthgrid: error: timezone: unknown IANA time zone 'europe/berlin' (did you mean Europe/Berlin? Zone names are case-sensitive.)\n"
-    (in_tmp / "in.json").write_text('{"name": "g", "timezone": "europe/berlin", "days": ["2026-11-28"], "rows": [{"label": "A", "values": [1]}]}')
+    assert result.err.splitlines() == [result.err.strip()], "one line"
+    assert result.err.startswith("healthgrid: error: " + expected), result.err
+    assert not (in_tmp / "out").exists()
+
+
+CONFIG_MISTAKES = [
+    ({"pass": "< 5", "score": {"good": 0, "bad": 10}}, ["grids[0].rows[0].pass: cannot be used with score"]),
+    ({"pass": "≤ 5"}, ["grids[0].rows[0].pass: '≤ 5' is not a condition"]),
+    ({"pass": "<< 5"}, ["grids[0].rows[0].pass: '<< 5' is not a condition"]),
+    ({"pass": "< 5;"}, ["grids[0].rows[0].pass: '< 5;' is not a condition"]),
+    ({"pass": "> nan"}, ["grids[0].rows[0].pass: '> nan' is not a condition"]),
+    ({"pass": "< inf"}, ["grids[0].rows[0].pass: '< inf' is not a condition"]),
+    ({"pass": "< 0x10"}, ["grids[0].rows[0].pass: '< 0x10' is not a condition"]),
+    ({"pass": "< 1_000"}, ["grids[0].rows[0].pass: '< 1_000' is not a condition"]),
+    ({"pass": "> -1e400"}, ["grids[0].rows[0].pass: '> -1e400': the number must be finite"]),
+    ({"pass": ""}, ["grids[0].rows[0].pass: '' is not a condition"]),
+    # A digit that is not ASCII is no number.
+    ({"pass": "< \u0665"}, ["grids[0].rows[0].pass: '< \u0665' is not a condition"]),
+    ({"pass": "=> 5", "warn": "<> 8"}, ["grids[0].rows[0].pass: '=> 5' is not a condition: did you mean '>= 5'?",
+                                        "grids[0].rows[0].warn: '<> 8' is not a condition: did you mean '!= 8'?"]),
+    ({"warn": "< 5", "description": "d"}, ["grids[0].rows[0].warn: needs pass"]),
+    ({"pass": "> 0", "description": ["not", "text"]}, ["grids[0].rows[0].description: must be a string"]),
+]
+
+
+@pytest.mark.parametrize("extra,expected", CONFIG_MISTAKES, ids=[repr(e) for e, _ in CONFIG_MISTAKES])
+def test_rule_mistakes_exit_2_with_one_line_per_error(in_tmp, cli, extra, expected):
+    (in_tmp / "healthgrid.yml").write_text(json.dumps({"grids": [{"name": "g", "rows": [
+        {"label": "A", "query": "avg:a{*}", **extra}]}]}))
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    lines = result.err.splitlines()
+    assert result.code == 2, result.err
+    assert len(lines) == len(expected), result.err
+    for line, start in zip(lines, expected, strict=True):
+        assert line.startswith("healthgrid: error: " + start), line
+        assert "Traceback" not in line
+    assert not (in_tmp / "out").exists()
+
+
+DATA_MISTAKES = [
+    ({"pass": "< 5", "values": [1, 2, 3, 4, 5, 6]}, "rows[0].raw: is required for a row with pass"),
+    ({"pass": "< 5", "raw": [1] * 6, "score": {"good": 0, "bad": 9}}, "rows[0].pass: cannot be used with score"),
+    ({"pass": "5 <", "raw": [1] * 6}, "rows[0].pass: '5 <' is not a condition"),
+    ({"pass": "< " + "1" * 40, "raw": [1] * 6}, "rows[0].pass: a condition is OP NUMBER, at most 40 characters"),
+    ({"warn": "< 5", "values": [1] * 6}, "rows[0].warn: needs pass"),
+    ({"pass": "< 5", "raw": [1] * 6, "bands": ["good"] * 5}, "rows[0].bands: must list 6 of good, warning, critical or null"),
+    ({"values": [1] * 6, "bands": ["good"] * 5 + ["fine"]}, "rows[0].bands: must list 6 of good, warning, critical or null"),
+    ({"pass": "< 5", "raw": [1] * 6, "description": 7}, "rows[0].description: must be a string"),
+]
+
+
+@pytest.mark.parametrize("row,expected", DATA_MISTAKES, ids=[e for _, e in DATA_MISTAKES])
+def test_grid_data_with_a_broken_rule_row_is_exit_2_naming_it(in_tmp, cli, row, expected):
+    doc = {"name": "rules", "title": "Rules", "timezone": "UTC", "days": DAYS, "now": NOW, "rows": [{"label": "A", **row}]}
+    (in_tmp / "in.json").write_text(json.dumps(doc))
     result = cli("render", "--data", "in.json", "--out", "out")
-    assert result.code == 2 and "timezone: unknown IANA time zone 'europe/berlin' (did you mean Europe/Berlin?" in result.err
+    assert result.code == 2 and result.err.startswith(f"healthgrid: error: --data in.json: {expected}"), result.err
+    assert not (in_tmp / "out").exists()

@@ -3,12 +3,17 @@ the grids left fail with a line each, what rendered is published, and the run ex
 
 import json
 
-from test_hostile_network import QUERY_PATH, THREE_GRIDS
-
 from conftest import PAGES
 from fakes.http import Response
 
 NOW = "2026-11-28T12:00:00Z"
+QUERY_PATH = "/api/v2/query/timeseries"
+THREE_GRIDS = """\
+grids:
+  - {name: first, rows: [{label: A, query: 'avg:a{*}'}]}
+  - {name: second, rows: [{label: B, query: 'avg:b{*}'}]}
+  - {name: third, rows: [{label: C, query: 'avg:c{*}'}]}
+"""
 
 
 def test_past_the_deadline_no_grid_starts_and_what_rendered_is_published(in_tmp, cli, dd, git, show, clock, tmp_path):

@@ -1,4 +1,6 @@
-"""`healthgrid run`, Datadog run reports, dashboard repointing, widget JSON, Imgur."""
+"""`healthgrid run` reports each grid to Datadog through the v2 series API (success, render time, cells
+without data, when it was updated): a failed grid reports 0 and keeps its published image, and a
+report Datadog refuses, answers malformed or cannot take is a warning, never a failed run."""
 
 import json
 from pathlib import Path
@@ -7,8 +9,8 @@ import pytest
 import yaml
 
 from conftest import PAGES
+from fakes.datadog import API_KEY, APP_KEY
 from fakes.http import Response
-from fakes.imgur import CLIENT_ID
 
 NOW = "2026-11-28T12:00:00Z"
 FIXTURES = Path(__file__).parent / "data" / "datadog"
@@ -84,73 +86,30 @@ def test_demo_run_without_keys_skips_the_report_with_a_warning(in_tmp, cli):
     assert result.code == 0 and "warning: report: DD_API_KEY: not set" in result.err
 
 
-def _dashboard(url, dark=None):
-    recorded = yaml.safe_load((FIXTURES / "v1__cassettes__test_scenarios__test_create_a_new_dashboard_with_image_widget.yaml").read_text())
-    board = json.loads(recorded["interactions"][0]["response"]["body"]["string"])
-    board["widgets"][0]["definition"]["url"] = url
-    if dark:
-        board["widgets"][0]["definition"]["url_dark_theme"] = dark
-    board["widgets"].append({"definition": {"type": "note", "content": "keep me"}, "layout": {"x": 0, "y": 12, "width": 4, "height": 2}, "id": 1})
-    return board
+@pytest.mark.parametrize("body", [b"<html>proxy error</html>", b'{"errors": []}{', b'"x"'])
+def test_a_malformed_metrics_intake_answer_is_a_warning(dd, body):
+    from healthgrid.datadog.client import DatadogAuth
+    from healthgrid.datadog.report import submit_metrics
+
+    dd.fail_next("/api/v2/series", Response(202, body, content_type="text/html"))
+    warnings = []
+    assert submit_metrics(DatadogAuth.from_env(need_app_key=False), [], warnings.append) is False
+    (warning,) = warnings
+    assert warning.startswith("reporting metrics: the answer from ") and "not what its API documents" in warning
+    assert warning.endswith("; the run itself succeeded") and "\n" not in warning
 
 
-def test_dashboard_image_widgets_are_repointed_to_versioned_urls(in_tmp, cli, dd, bare):
-    write_config(in_tmp, "grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {dashboard: pep-4f2-6my}\n")
-    dd.dashboards["pep-4f2-6my"] = _dashboard(f"{PAGES}/healthgrid/g.png?v=old", f"{PAGES}/healthgrid/g_dark.png")
-    result = cli("run", "--demo", "--now", NOW, "--publish", "ghpages", "--remote", str(bare), "--pages-url", PAGES, "--json")
-    assert result.code == 0, result.err
-    images = {i["file"]: i["versioned_url"] for i in json.loads(result.out)["images"]}
-    (put,) = dd.calls("PUT", "/api/v1/dashboard/pep-4f2-6my")
-    widget = put.json()["widgets"][0]["definition"]
-    assert widget["url"] == images["g.png"] and widget["url_dark_theme"] == images["g_dark.png"]
-    assert put.json()["widgets"][1]["definition"] == {"type": "note", "content": "keep me"}, "other widgets come back unchanged"
-    assert "repointed 2 image widget URLs" in result.err
-
-
-def test_no_matching_widget_warns_to_add_one(in_tmp, cli, dd, bare):
-    write_config(in_tmp, "grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {dashboard: pep-4f2-6my}\n")
-    dd.dashboards["pep-4f2-6my"] = _dashboard("https://example.com/image.png")
-    result = cli("run", "--demo", "--now", NOW, "--publish", "ghpages", "--remote", str(bare), "--pages-url", PAGES)
-    assert result.code == 0
-    assert "no image widget shows these images; add one with `healthgrid widget`" in result.err
-    assert dd.calls("PUT", "/api/v1/dashboard/pep-4f2-6my") == []
-
-
-def test_widget_json_is_accepted_by_the_clients_model(in_tmp, cli, monkeypatch):
-    from datadog_api_client.v1.model.image_widget_definition import ImageWidgetDefinition
-
-    monkeypatch.setenv("GITHUB_REPOSITORY", "acme/health")
-    result = cli("widget")
-    widgets = json.loads(result.out)
-    definition = widgets[0]["definition"]
-    assert definition["url"] == f"{PAGES}/healthgrid/health_grid.png"
-    assert definition["url_dark_theme"] == f"{PAGES}/healthgrid/health_grid_dark.png"
-    model = ImageWidgetDefinition(**{k: v for k, v in definition.items()})
-    assert model.to_dict()["url"] == definition["url"]
-    one = json.loads(cli("widget", "--url", "https://x/y.png").out)[0]
-    assert one["definition"]["url"] == "https://x/y.png" and "url_dark_theme" not in one["definition"]
-
-
-# --- Imgur --------------------------------------------------------------------------------------
-
-
-def test_imgur_upload_rides_out_a_429(in_tmp, cli, imgur, clock):
-    image = in_tmp / "g.png"
-    image.write_bytes(b"\x89PNG\r\n\x1a\n some bytes \x00\xff")
-    imgur.fail_next("/3/image", Response(429, {"data": {"error": "Too Many Requests"}, "success": False, "status": 429}, {"Retry-After": "1"}))
-    result = cli("publish", "imgur", str(image), "--json")
-    assert result.code == 0, result.err
-    assert imgur.uploads == [image.read_bytes()]
-    doc = json.loads(result.out)
-    assert doc["images"][0]["url"] == "https://i.imgur.com/img1.png"
-    assert "retrying in 1" in result.err
-    assert clock.slept == [1.0], "waits exactly what Retry-After says"
-    assert CLIENT_ID not in result.out + result.err
-
-
-def test_imgur_bad_client_id_is_exit_1_without_traceback(in_tmp, cli, imgur, monkeypatch):
-    monkeypatch.setenv("IMGUR_CLIENT_ID", "not-the-right-id")
-    (in_tmp / "g.png").write_bytes(b"png")
-    result = cli("publish", "imgur", "g.png")
-    assert result.code == 1
-    assert result.err == "healthgrid: error: publish imgur: Imgur refused the client id (403): check IMGUR_CLIENT_ID\n"
+def test_through_the_action_a_malformed_report_answer_after_publishing_keeps_the_outputs(runner, dd):
+    (runner.workspace / "healthgrid.yml").write_text(
+        "grids:\n  - {name: good, rows: [{label: A, query: 'avg:a{*}'}]}\nreport: {metrics: true, dashboard: abc-def-ghi}\n")
+    dd.fail_next("/api/v2/series", Response(202, "<html>proxy</html>", content_type="text/html"))
+    dd.fail_next("/api/v1/dashboard/abc-def-ghi", Response(200, '{"widgets": [', content_type="application/json"))
+    inputs = {"INPUT_DEMO": "true", "INPUT_PUBLISH": "ghpages", "INPUT_NOW": NOW, "INPUT_THEME": "light",
+              "INPUT_DATADOG-API-KEY": API_KEY, "INPUT_DATADOG-APP-KEY": APP_KEY}
+    proc, outputs, _ = runner(inputs, {"DATADOG_HOST": dd.url})
+    assert proc.returncode == 0, proc.stderr
+    assert outputs["image-url"] == "https://acme.github.io/health/healthgrid/good.png" and outputs["changed"] == "true"
+    assert "reporting metrics: the answer from" in proc.stdout + proc.stderr
+    assert "report.dashboard abc-def-ghi: the answer from" in proc.stdout + proc.stderr
+    shown = proc.stderr + "\n".join(line for line in proc.stdout.splitlines() if not line.startswith("::add-mask::"))
+    assert API_KEY not in shown and APP_KEY not in shown

@@ -2,17 +2,20 @@
 reader get, with every string from the config escaped and nothing fetched from the network."""
 
 import json
+import math
 import re
 from datetime import timedelta
 
 import pytest
 
-from healthgrid.model.band import Bands
 from healthgrid.render.heatmap import prepare
 
 from conftest import NOW, NOW_DT, run_cli
 from helpers import NAN, default_bands, make_grid
 from pages import CONFIG, HOSTILE, Page
+
+# One worker runs the module (make test's --dist loadgroup), so the site below is rendered once.
+pytestmark = pytest.mark.xdist_group("status_page_site")
 
 
 @pytest.fixture(scope="module")
@@ -25,12 +28,16 @@ def site(tmp_path_factory):
     return root / "out"
 
 
-def today_counts(doc: dict) -> dict:
-    bands = Bands(**doc["bands"])
-    counts = {"good": 0, "warning": 0, "critical": 0, "nodata": 0}
-    for row in doc["rows"]:
-        counts[bands.band(NAN if row["values"][-1] is None else row["values"][-1])] += 1
-    return counts
+def band_of(value, bands: dict) -> str:
+    """A figure of merit read as the docs say: below `critical` critical, below `warning` a warning."""
+    if value is None:
+        return "nodata"
+    return "critical" if value < bands["critical"] else "warning" if value < bands["warning"] else "good"
+
+
+# Today's demo cells of the two grids (NOW, the default bands 0.3 / 0.7): one has Dur 0.16 (critical),
+# Tests 1.0 (good), Reverts 0.61 (warning); two has B 0.55 (warning), C 0.9 (good).
+TODAY = {"one": "✓ 1 ok · ▲ 1 warning · ✖ 1 critical · ○ 0 no data", "two": "✓ 1 ok · ▲ 1 warning · ✖ 0 critical · ○ 0 no data"}
 
 
 def test_index_shows_every_grid_in_the_readers_scheme_with_todays_state(site):
@@ -38,14 +45,13 @@ def test_index_shows_every_grid_in_the_readers_scheme_with_todays_state(site):
     page = Page(html)
     assert html.count("<picture>") == 2
     sources = page.all("source")
-    assert [s["srcset"] for s in sources] == ["one_dark.png", "two_dark.png"] or [s["srcset"] for s in sources] == ["two_dark.png", "one_dark.png"]
+    assert [s["srcset"] for s in sources] == ["one_dark.png", "two_dark.png"], "in the order of the cards, worst first"
     assert all(s["media"] == "(prefers-color-scheme: dark)" for s in sources)
     assert {i["src"] for i in page.all("img")} == {"one.png", "two.png"}
     assert "color-scheme:light dark" in html and "@media (prefers-color-scheme: dark)" in html, "the page follows the scheme too"
     assert HOSTILE in page.words and "Release health" in page.words
-    for name in ("one", "two"):
-        c = today_counts(json.loads((site / f"{name}.json").read_text()))
-        assert f"{c['good']} ok · ▲ {c['warning']} warning · ✖ {c['critical']} critical · ○ {c['nodata']} no data" in page.words
+    for name, today in TODAY.items():
+        assert today in page.words, name
     assert "Data as of 2026-11-28 12:00 UTC" in page.words and 'datetime="2026-11-28T12:00:00Z"' in html
     assert "stale" not in page.words.replace("0 stale", "")
     summary = Page(html.split('<p class="summary">')[1].split("</p>")[0]).words
@@ -58,12 +64,12 @@ def test_index_shows_every_grid_in_the_readers_scheme_with_todays_state(site):
 def test_worst_grid_comes_first_and_names_its_worst_cells(site):
     page = Page((site / "index.html").read_text())
     cards = [a["id"] for a in page.all("article")]
+    assert cards == ["grid-one", "grid-two"], "one has a critical cell today, two a warning at worst"
+    one = page.words.split("Worst today: ", 1)[1]
+    assert one.startswith("Dur "), "its worst cell first"
     docs = {n: json.loads((site / f"{n}.json").read_text()) for n in ("one", "two")}
-    rank = {n: next((i for i, b in enumerate(("critical", "warning", "nodata", "good")) if today_counts(d)[b]), 4) for n, d in docs.items()}
-    assert cards == sorted(cards, key=lambda c: (rank[c[5:]], c)), "worst first"
-    worst = [(r["label"], r["values"][-1]) for r in docs["one"]["rows"] if r["values"][-1] is not None and r["values"][-1] < 0.7]
-    if worst:
-        assert "Worst today: " + min(worst, key=lambda w: w[1])[0] in page.words
+    assert {n: [band_of(r["values"][-1], d["bands"]) for r in d["rows"]] for n, d in docs.items()} == \
+        {"one": ["critical", "good", "warning"], "two": ["warning", "good"]}, "the demo cells the cards are ranked by"
 
 
 def test_nothing_on_either_page_comes_from_the_network_and_user_text_stays_text(site):
@@ -115,7 +121,7 @@ def test_staleness_threshold_and_refresh_come_from_the_config(in_tmp, cli, yaml,
     assert doc["status_page"] == {"refresh_seconds": refresh, "stale_after_minutes": stale_after}
     assert f'data-stale-after="{stale_after * 60}"' in (in_tmp / "healthgrid-out" / "index.html").read_text()
     assert f'<meta http-equiv="refresh" content="{refresh}">' in (in_tmp / "healthgrid-out" / "g.html").read_text()
-    assert cli("render", "--data", str(in_tmp / "healthgrid-out" / "g.json"), "--out", "again").code == 0, "NAME.json still reads back"
+    assert cli("render", "--data", str(in_tmp / "healthgrid-out" / "g.json"), "--out", "again", "--format", "html").code == 0, "NAME.json still reads back"
 
 
 @pytest.mark.parametrize("value,message", [
@@ -147,7 +153,8 @@ def test_grid_page_is_the_table_once_in_the_images_colours_with_band_words(site)
     assert len(cells) == 3 * 7
     for k, (klass, _, color, title, word) in enumerate(cells):
         i, j = divmod(k, 7)
-        band = grid.rows[i].band(j, spec.bands)
+        value = grid.rows[i].values[j]
+        band = band_of(None if math.isnan(value) else value, {"critical": spec.bands.critical, "warning": spec.bands.warning})
         assert klass.split()[0] == band and word == ("" if band == "nodata" else band)
         if band != "nodata":
             expected = "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in plotter.cell_colors[i, j][:3]))
@@ -187,3 +194,31 @@ def test_gh_pages_index_is_the_status_page_of_every_publishers_grids(tmp_path, c
     assert html.count("<picture>") == 2 and "Release health" in page.words and HOSTILE in page.words
     assert len(re.findall(r"today: ✓ \d ok · ▲ \d warning · ✖ \d critical · ○ \d no data", page.words)) == 2
     assert "2 grids:" in page.words and "2 stale" in page.words, "published long after its --now, both grids say stale"
+
+
+def test_html_is_self_contained_with_hover_details_and_an_index(in_tmp, cli):
+    (in_tmp / "healthgrid.yml").write_text(
+        "grids:\n  - {name: one, rows: [{label: Dur, query: 'avg:ci.p90{*}', score: {good: 3, bad: 10}, unit: min}]}\n"
+        "  - {name: two, rows: [{label: B, query: 'avg:b{*}'}]}\n")
+    result = cli("render", "--demo", "--now", NOW, "--format", "png,html", "--theme", "light")
+    assert result.code == 0, result.err
+    out = in_tmp / "healthgrid-out"
+    html = (out / "one.html").read_text()
+    assert "<table class=\"grid\">" in html and "<svg" not in html, "the table is the grid, shown once"
+    assert not re.search(r"(src|href)=\"https?://", html) and "<script" not in html and "@import" not in html
+    cells = re.findall(r"<td class=\"([^\"]+)\"[^>]*title=\"([^\"]+)\"><span class=\"sr\">(\w* )</span>([^<]*)</td>", html)
+    assert len(cells) == 7
+    assert cells[0][1].startswith("Dur · Sun 2026-11-22")
+    assert '<th scope="row" title="avg:ci.p90{*}">Dur</th>' in html, "the query once, on the row's label"
+    dur = [c for c in cells if c[1].startswith("Dur · ")]
+    assert len(dur) == 7 and any("nodata" not in c[0] for c in dur)
+    for klass, title, band, text in dur:
+        if "nodata" in klass:
+            assert band.strip() == "" and text == "no data" and title.endswith(" · no data"), (klass, title, band, text)
+            continue
+        assert "raw " in title and " min (good 3, bad 10)" in title and text.strip().endswith("min")
+        assert band.strip() in ("good", "warning", "critical") and band.strip() in klass
+    assert "today" in cells[-1][0]
+    index = (out / "index.html").read_text()
+    assert 'href="one.html"' in index and 'href="two.html"' in index and 'src="one.png"' in index
+    assert "healthgrid-out/index.html" in result.out.splitlines()

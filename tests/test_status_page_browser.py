@@ -24,7 +24,10 @@ from pages import CONFIG, Page
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 IN_CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
-pytestmark = pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="chromium is not installed (apt-get install chromium); CI=true makes this a failure")
+# A headless browser is the heaviest thing the suite starts: `make test CI=true` and CI run these;
+# test_status_page.py checks the same pages' markup on every run.
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(CHROMIUM is None and not IN_CI, reason="chromium is not installed (apt-get install chromium); CI=true makes this a failure")]
 
 PAGE_BG = {"light": (0xF6, 0xF8, 0xFA), "dark": (0x0D, 0x11, 0x17)}  # index.html's own background
 IMAGE_BG = {"light": (0xFF, 0xFF, 0xFF), "dark": (0x16, 0x17, 0x1C)}  # the PNGs' (and grid pages') background

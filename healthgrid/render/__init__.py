@@ -14,16 +14,16 @@ from datetime import datetime, timezone
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # headless: skip backend discovery when matplotlib loads
 
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
-from healthgrid.config import GridSpec  # noqa: E402
-from healthgrid.model.comparison import Comparison  # noqa: E402
-from healthgrid.model.grid import Grid, Row  # noqa: E402
-from healthgrid.render.comparison import comparison_figure  # noqa: E402
-from healthgrid.render.heatmap import heatmap_figure  # noqa: E402
-from healthgrid.render.layout import Layout  # noqa: E402
-from healthgrid.render.png import figure_bytes  # noqa: E402
-from healthgrid.render.trend import trend_figure  # noqa: E402
+from healthgrid.config import GridSpec
+from healthgrid.model.comparison import Comparison
+from healthgrid.model.grid import Grid, Row
+from healthgrid.render.comparison import comparison_figure
+from healthgrid.render.heatmap import heatmap_figure
+from healthgrid.render.layout import Layout
+from healthgrid.render.png import figure_bytes
+from healthgrid.render.trend import trend_figure
 
 __all__ = ["Layout", "figure_bytes", "figure_for", "render", "shared_layout"]
 

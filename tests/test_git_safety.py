@@ -1,5 +1,7 @@
-"""gh-pages publishing against hostile input and misbehaving remotes (issue 12), with the real git
-CLI against local bare repositories and a loopback HTTP server."""
+"""gh-pages publishing against hostile directories and misbehaving remotes, with the real git CLI
+against local bare repositories and a loopback HTTP server: only regular files inside DIR are
+published, a remote is never read as an option, a stalled remote gives up within the budget with its
+helpers killed, a refusal is the remote's one line, and the branch is matched exactly."""
 
 import os
 import threading
@@ -10,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from healthgrid.publish import git as publish_git
-from healthgrid.publish.ghpages import publish
 
 from conftest import PAGES
 
@@ -33,7 +34,7 @@ def one_error_line(result, code=1):
     return lines[0]
 
 
-# 1. Only regular files inside DIR are published; no link is followed.
+# --- only regular files inside DIR are published; no link is followed ----------------------------
 
 @pytest.mark.parametrize("make_link", [
     lambda d, outside: (d / "notes.txt").symlink_to(outside / "environ"),       # a file outside
@@ -61,57 +62,20 @@ def test_dir_itself_a_link_is_refused(tmp_path, remote, cli, branch_files):
     assert "is a symbolic link" in line and branch_files(remote) == ["index.html"]
 
 
-# 2a. Credentials in the remote URL are never printed.
+# --- the remote ------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("userinfo,secret", [("oauth2:Pa55word-s3cret", "Pa55word-s3cret"), ("ghp_tokenasusername", "ghp_tokenasusername")])
-def test_url_credentials_never_printed(tmp_path, cli, userinfo, secret, out_dir):
-    remote = f"http://{userinfo}@127.0.0.1:9/acme/health.git"
-    for extra in ((), ("--json",), ("--debug",)):
-        result = publish_cli(cli, out_dir(tmp_path), remote, *extra)
-        line = one_error_line(result) if extra != ("--debug",) else result.err
-        assert secret not in result.out + result.err and userinfo not in result.out + result.err
-        assert "http://127.0.0.1:9/acme/health.git" in line
+def test_a_remote_that_reads_as_a_git_option_is_refused_and_runs_nothing(tmp_path, cli, out_dir, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    out_dir(tmp_path)
+    planted = tmp_path / "pwned"
+    result = cli("publish", "ghpages", "out", "--remote", f"--upload-pack=touch {planted}", "--pages-url", "https://a.example")
+    assert result.code == 2, result.err
+    assert result.err.startswith("healthgrid: error: --remote: ") and "starts with '-'" in result.err
+    assert not planted.exists()
 
-
-# 6. --remove removes one literal path.
-
-@pytest.fixture
-def previews(remote, git):
-    seed = remote.parent / "seed"
-    for pr in ("pr-1", "pr-2"):
-        (seed / "previews" / pr).mkdir(parents=True)
-        (seed / "previews" / pr / "a.png").write_text(pr)
-    git("add", "previews", cwd=seed)
-    git("commit", "-qm", "two previews", cwd=seed)
-    git("push", "-q", str(remote), "gh-pages", cwd=seed)
-    return remote
-
-
-@pytest.mark.parametrize("path", [".", "", "/previews", "../x", "previews/../..", "./previews", "previews//pr-1", "a\nb"])
-def test_remove_refuses_paths_that_are_not_one_path_inside_the_branch(previews, cli, path, tip):
-    before = tip(previews)
-    line = one_error_line(publish_cli(cli, None, previews, "--remove", path), code=2)
-    assert line.startswith("healthgrid: error: --remove: ")
-    assert tip(previews) == before
-
-
-@pytest.mark.parametrize("pattern", ["previews/pr-*", ":!index.html", "*.png", "previews/*/a.png"])
-def test_remove_takes_a_pattern_literally(previews, cli, pattern, branch_files):
-    before = branch_files(previews)
-    result = publish_cli(cli, None, previews, "--remove", pattern)
-    assert result.code == 0, result.err
-    assert branch_files(previews) == before, "no file matches that literal path"
-
-
-def test_remove_drops_exactly_the_named_folder(previews, cli, branch_files):
-    assert publish_cli(cli, None, previews, "--remove", "previews/pr-1/").code == 0
-    assert branch_files(previews) == ["index.html", "previews/pr-2/a.png"]
-
-
-# 8. A trickling remote fails within the budget, its helpers killed with it.
 
 class _Trickle(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 - http.server's spelling
+    def do_GET(self):
         self.send_response(200)
         self.send_header("Content-Type", "application/x-git-upload-pack-advertisement")
         self.end_headers()
@@ -154,12 +118,10 @@ def test_trickling_remote_fails_within_the_budget_and_leaves_no_git_behind(tmp_p
     monkeypatch.setattr(publish_git, "BUDGET", 0.6)
     started = time.monotonic()
     line = one_error_line(publish_cli(cli, out_dir(tmp_path), trickling))
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < 0.6 + 4, "the remote never stops; 4 s is what a loaded machine may add"
     assert line == f"healthgrid: error: publish: git ls-remote against {trickling} gave up after 0.6s (the publish budget)"
     assert processes_mentioning(trickling.split("//")[1]) == [], "git-remote-http killed with its group"
 
-
-# 13. A refusal is the remote's word, said at once; a missing remote is named as such.
 
 def refuse_with(bare, script):
     hook = bare / "hooks" / "pre-receive"
@@ -184,8 +146,6 @@ def test_a_missing_remote_is_named(tmp_path, cli, out_dir):
     assert line == "healthgrid: error: publish: git ls-remote against /nonexistent/x.git failed: repository not found"
 
 
-# 14. The branch is matched exactly, not by its ending.
-
 def test_a_branch_ending_in_the_ref_name_does_not_break_publishing(tmp_path, remote, cli, git, branch_files, show, out_dir):
     decoy = tmp_path / "decoy"
     git("clone", "-q", "-b", "gh-pages", str(remote), str(decoy))
@@ -197,28 +157,3 @@ def test_a_branch_ending_in_the_ref_name_does_not_break_publishing(tmp_path, rem
     assert result.code == 0, result.err
     assert show(remote, "healthgrid/health_grid.png") == b"\x89PNG one"
     assert branch_files(remote, "a/refs/heads/gh-pages") == ["decoy.html", "index.html"], "the other branch is untouched"
-
-
-# 17. --keep prunes only healthgrid's own commits: someone else's history stays whole.
-
-@pytest.mark.parametrize("keep", [1, 3])
-def test_keep_never_drops_someone_elses_history(tmp_path, remote, cli, keep, git, commit_count, show, out_dir):
-    seed = tmp_path / "seed"
-    for i in range(4):
-        (seed / "index.html").write_text(f"page {i}")
-        git("commit", "-qam", f"their change {i}", cwd=seed)
-    git("push", "-q", str(remote), "gh-pages", cwd=seed)
-    theirs = git("--git-dir", str(remote), "rev-list", "gh-pages").split()
-    for run in range(keep + 2):
-        result = publish_cli(cli, out_dir(tmp_path, content=f"run {run}".encode()), remote, "--keep", str(keep))
-        assert result.code == 0 and "warning" not in result.err, result.err
-    assert commit_count(remote) == 5 + keep
-    assert git("--git-dir", str(remote), "rev-list", f"gh-pages~{keep}").split() == theirs, "their five commits, ids unchanged"
-    assert show(remote, "index.html") == b"page 3", "their files stay"
-
-
-def test_keep_prunes_its_own_commits_silently(tmp_path, remote, cli, commit_count, out_dir):
-    publish({"g.png": b"1"}, remote=str(remote), keep=1)
-    publish({"g.png": b"2"}, remote=str(remote), keep=2)
-    result = publish_cli(cli, out_dir(tmp_path), remote, "--keep", "1")
-    assert result.code == 0 and "warning" not in result.err and commit_count(remote) == 2

@@ -1,13 +1,21 @@
-"""A pages branch that also holds other people's commits (Pages served from `main`): healthgrid
-prunes only the commits it wrote, adds its own on top of anyone else's, and never force-pushes
-over a commit it did not write, with the real git CLI against local bare repositories."""
+"""The pages branch's history: `--keep` (publish.keep, the Action's pages-keep) bounds the commits
+healthgrid wrote, and only those. A branch that also holds other people's commits (Pages served from
+`main`) keeps every one of theirs: healthgrid adds its own on top of anyone else's and never
+force-pushes over a commit it did not write. A commit counts as healthgrid's own (and may be pruned)
+only when every path it changes is a file healthgrid writes under a path it declares: a grid's file
+(NAME.png, NAME_dark.png, .svg, .html, .json, .md, .badge.json) or a status page; another workflow
+committing as the Actions bot, with a copied summary or trailer, keeps its commit whatever else it
+touched. The real git CLI against local bare repositories."""
+
+import os
+import subprocess
 
 import pytest
 
 from healthgrid.publish.ghpages import publish
 from healthgrid.publish.git import BOT_EMAIL, BOT_NAME, Git
 
-from conftest import PAGES
+from conftest import NOW, PAGES
 
 BOT = {"GIT_AUTHOR_NAME": BOT_NAME, "GIT_AUTHOR_EMAIL": BOT_EMAIL, "GIT_COMMITTER_NAME": BOT_NAME, "GIT_COMMITTER_EMAIL": BOT_EMAIL}
 
@@ -39,9 +47,6 @@ def dev_commit(git, dev, bare, name, text, message=None, env=None):
     git("add", name, cwd=dev)
     args = ["commit", "-qm", message or f"dev: {name}"]
     if env:
-        import os
-        import subprocess
-
         subprocess.run(["git", *args], cwd=dev, env={**os.environ, **env}, check=True, capture_output=True)
     else:
         git(*args, cwd=dev)
@@ -137,9 +142,6 @@ def test_other_healthgrid_publishers_commits_are_pruned_and_their_files_kept(rem
 
 
 def _bot_commit(git, work, message):
-    import os
-    import subprocess
-
     git("add", "-A", cwd=work)
     subprocess.run(["git", "commit", "-qm", message], cwd=work, env={**os.environ, **BOT}, check=True)
 
@@ -193,3 +195,124 @@ def test_lowering_keep_prunes_the_older_own_commits_beyond_what_was_fetched(remo
     publish({"g.png": b"last"}, remote=str(bare), keep=1)
     assert len(history(git, bare, "gh-pages")) == 1 + foreign_base
     assert show(bare, "healthgrid/g.png") == b"last"
+
+
+# --- healthgrid's own commits on a branch it alone writes ---------------------------------------------
+
+def publish_cli(cli, d, remote, *argv):
+    return cli("publish", "ghpages", str(d), "--remote", str(remote), "--pages-url", PAGES, *argv)
+
+
+@pytest.mark.parametrize("keep", [1, 3])
+def test_history_is_bounded_by_keep(tmp_path, remote, keep, git, branch_files, commit_count, show):
+    for i in range(keep + 2):
+        publish({"g.png": f"image {i}".encode()}, remote=str(remote), keep=keep)
+    assert commit_count(remote) == keep + 1, "healthgrid's newest `keep` commits, on the commit someone else wrote"
+    # The branch holds the newest `keep` versions, newest first; older ones are gone.
+    assert [show(remote, "healthgrid/g.png", f"gh-pages~{n}") for n in range(keep)] == [f"image {keep + 1 - n}".encode() for n in range(keep)]
+    assert "index.html" in branch_files(remote)
+    git("--git-dir", str(remote), "fsck", "--no-progress")  # the repository is still sound (check=True raises otherwise)
+
+
+def test_history_within_the_bound_is_not_rewritten(tmp_path, remote, git):
+    publish({"g.png": b"1"}, remote=str(remote), keep=5)
+    before = git("--git-dir", str(remote), "rev-list", "gh-pages").splitlines()
+    publish({"g.png": b"2"}, remote=str(remote), keep=5)
+    after = git("--git-dir", str(remote), "rev-list", "gh-pages").splitlines()
+    assert after[1:] == before, "older commits keep their ids while the history fits"
+
+
+@pytest.mark.parametrize("keep", [1, 3])
+def test_keep_never_drops_someone_elses_history(tmp_path, remote, cli, keep, git, commit_count, show, out_dir):
+    theirs = tmp_path / "theirs"  # the clone the `remote` fixture pushed their page from
+    for i in range(4):
+        (theirs / "index.html").write_text(f"page {i}")
+        git("commit", "-qam", f"their change {i}", cwd=theirs)
+    git("push", "-q", str(remote), "gh-pages", cwd=theirs)
+    their_commits = git("--git-dir", str(remote), "rev-list", "gh-pages").split()
+    for run in range(keep + 2):
+        result = publish_cli(cli, out_dir(tmp_path, content=f"run {run}".encode()), remote, "--keep", str(keep))
+        assert result.code == 0 and "warning" not in result.err, result.err
+    assert commit_count(remote) == 5 + keep
+    assert git("--git-dir", str(remote), "rev-list", f"gh-pages~{keep}").split() == their_commits, "their five commits, ids unchanged"
+    assert show(remote, "index.html") == b"page 3", "their files stay"
+
+
+def test_keep_prunes_its_own_commits_silently(tmp_path, remote, cli, commit_count, out_dir):
+    publish({"g.png": b"1"}, remote=str(remote), keep=1)
+    publish({"g.png": b"2"}, remote=str(remote), keep=2)
+    result = publish_cli(cli, out_dir(tmp_path), remote, "--keep", "1")
+    assert result.code == 0 and "warning" not in result.err and commit_count(remote) == 2
+
+
+# --- the bound itself -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value,expected", [
+    ("0", "healthgrid: error: --keep: must be at least 1"),
+    ("99999999999999999999", "healthgrid: error: --keep: must be at most 1000, got 99999999999999999999"),
+])
+def test_keep_outside_its_bounds_is_a_usage_error_and_nothing_is_pushed(tmp_path, remote, cli, git, out_dir, value, expected):
+    before = git("--git-dir", str(remote), "rev-parse", "gh-pages")
+    result = publish_cli(cli, out_dir(tmp_path), remote, "--keep", value)
+    assert (result.code, result.err) == (2, expected + "\n")
+    assert git("--git-dir", str(remote), "rev-parse", "gh-pages") == before
+
+
+def test_publish_keep_in_the_config_is_read_and_bounded(in_tmp, cli):
+    from healthgrid.config import DEFAULT_CONFIG, parse_config
+
+    assert parse_config(dict(DEFAULT_CONFIG, publish={"to": "ghpages", "keep": 3}), "x").publish.keep == 3
+    (in_tmp / "healthgrid.yml").write_text("grids:\n  - {name: g, rows: [{label: A, query: 'avg:a{*}'}]}\npublish: {to: ghpages, keep: 0}\n")
+    result = cli("render", "--demo", "--out", "out", "--now", NOW)
+    assert result.code == 2 and result.err.startswith("healthgrid: error: publish.keep: must be between 1 and 1000"), result.err
+    assert len(result.err.splitlines()) == 1 and not (in_tmp / "out").exists()
+
+
+@pytest.fixture
+def published_main(main_repo, git):
+    """`main` with the developers' commits and healthgrid's on top, and the developer's clone."""
+    bare, dev = main_repo
+    publish({"g.png": b"1"}, remote=str(bare), branch="main", path="site", keep=1)
+    git("pull", "-q", "--rebase", str(bare), "main", cwd=dev)
+    return bare, dev
+
+
+def bot_commit_of(git, dev, bare, files: dict, message: str) -> str:
+    for name, text in files.items():
+        (dev / name).parent.mkdir(parents=True, exist_ok=True)
+        (dev / name).write_text(text)
+        git("add", name, cwd=dev)
+    subprocess.run(["git", "commit", "-qm", message], cwd=dev, env={**os.environ, **BOT}, check=True)
+    git("push", "-q", str(bare), "main", cwd=dev)
+    return git("rev-parse", "HEAD", cwd=dev)
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"src.txt": "bot edit\n"}, "healthgrid: publish 1 file(s) under /"),  # an older version's summary, whole branch
+    ({"src.txt": "bot edit\n"}, "deploy\n\nPublished-by: healthgrid\nPublished-path: src.txt"),  # a copied trailer
+    ({"site/notes.txt": "x"}, "healthgrid: publish 1 file(s) under /site\n\nPublished-by: healthgrid\nPublished-path: site"),
+    ({"site/g.png": "x", "site/run.sh": "x"}, "healthgrid: publish 2 file(s) under /site"),
+    ({"site/G.png": "x"}, "healthgrid: publish 1 file(s) under /site"),  # no grid is named so
+    ({"site/g.png.bak": "x"}, "healthgrid: publish 1 file(s) under /site"),
+], ids=["legacy-root-summary", "copied-trailer", "other-file-in-declared-folder", "one-of-two", "upper-case", "suffix"])
+def test_a_bot_commit_touching_anything_else_is_someone_elses(published_main, git, files, message):
+    bare, dev = published_main
+    theirs = bot_commit_of(git, dev, bare, files, message)
+    publish({"g.png": b"2"}, remote=str(bare), branch="main", path="site", keep=1)
+    after = history(git, bare)
+    assert after[1] == theirs, "kept, with healthgrid's commit on top"
+
+
+@pytest.mark.parametrize("files, message", [
+    ({"site/g.png": "x", "site/g_dark.png": "x", "site/g.svg": "x", "site/g_dark.svg": "x", "site/g.html": "x",
+      "site/g_dark.html": "x", "site/g.json": "{}", "site/g.md": "x", "site/g.badge.json": "{}", "site/index.html": "x"},
+     "healthgrid: publish 10 file(s) under /site\n\nPublished-by: healthgrid\nPublished-path: site"),
+    ({"other/a-b_c.png": "x"}, "healthgrid: publish 1 file(s) under /"),  # an older version's summary, whole branch
+])
+def test_a_commit_of_healthgrids_own_files_is_still_pruned(published_main, git, files, message):
+    bare, dev = published_main
+    before = history(git, bare)
+    bot_commit_of(git, dev, bare, files, message)
+    publish({"g.png": b"2"}, remote=str(bare), branch="main", path="site", keep=1)
+    after = history(git, bare)
+    assert after[1:] == before[1:], "healthgrid's commits above the developer's are one again"

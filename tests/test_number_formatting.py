@@ -1,4 +1,5 @@
-"""A value shown is the real value: in a cell, the Markdown table, the HTML and the alt text."""
+"""A value shown is the real value: in a cell, the Markdown table, the HTML and the alt text, at
+every magnitude, with at least two significant digits; no data stays no data and −0 reads 0."""
 
 import json
 import math
@@ -46,7 +47,7 @@ def test_an_unscored_cell_reads_back_as_the_value(v):
     assert_true_value(cell_text(grid.rows[0], 0, grid.bands), v)
 
 
-def test_the_reported_cases():
+def test_numbers_people_read_at_a_glance():
     cases = {12_300: "12.3k", 40_000: "40k", 123_456: "123k", 999_999: "1M", 41_230: "41.2k", 0.0012: "0.0012",
              1.2e-06: "1.2e-6", 9_999: "9999", 2.5e15: "2.5e15", -41_230: "−41.2k", 0: "0"}
     assert {v: format_number(v) for v in cases} == cases
@@ -73,3 +74,10 @@ def test_data_file_values_read_true_in_markdown_html_and_alt_text(in_tmp, cli):
 def test_no_data_stays_no_data():
     grid = make_grid([("A", [NAN])])
     assert cell_text(grid.rows[0], 0, grid.bands) == "no data"
+
+
+def test_a_fom_of_minus_zero_reads_zero(in_tmp, cli):
+    doc = make_grid([("A", [0.5, -0.0])]).to_dict()
+    (in_tmp / "g.json").write_text(json.dumps(doc))
+    assert cli("render", "--data", "g.json", "--out", "out").code == 0
+    assert "-0.00" not in (in_tmp / "out" / "t.md").read_text() and "0.00" in (in_tmp / "out" / "t.md").read_text()
