@@ -8,6 +8,7 @@ import json
 import pytest
 
 from healthgrid import action
+from healthgrid.publish.ghpages import publish
 
 from conftest import NOW
 
@@ -55,8 +56,10 @@ def test_the_repository_input_overrides_the_configs_remote_in_the_action(in_tmp,
     (in_tmp / "healthgrid.yml").write_text(CONFIG % (server / "acme/config-remote.git"))
     env = {"GITHUB_REPOSITORY": "acme/health", "INPUT_REPOSITORY": "acme/pages", "INPUT_DEMO": "true", "INPUT_NOW": NOW,
            "INPUT_THEME": "light", "GITHUB_OUTPUT": str(in_tmp / "output"), **{f"INPUT_{k}": v for k, v in inputs.items()}}
+    if inputs:  # the preview to remove is on the repository input's branch
+        publish({"a.png": b"a"}, remote=str(server / "acme/pages.git"), branch="cfg-branch", path="previews/pr-1")
     err = io.StringIO()
     assert action.main(env, io.StringIO(), err) == 0, err.getvalue()
     pages = branch_files(server / "acme/pages.git", "cfg-branch")
-    assert ("cfg/path/g.png" in pages) if not inputs else (pages == [".nojekyll"])
+    assert ("cfg/path/g.png" in pages) if not inputs else ("previews/pr-1/a.png" not in pages)
     assert git("--git-dir", str(server / "acme/config-remote.git"), "branch", "--list") == ""
