@@ -174,13 +174,9 @@ class FakeDatadog(FakeServer):
         for term, message in self.refused.items():
             if any(term in q["query"] for q in queries):
                 return Response(400, {"errors": [f"Error(s) found in query:\n{message}: {term}"]})
-        names = [q.get("name") for q in queries]
         try:
-            evaluator = Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp, tagged=self.tagged)
-            named = {name: evaluator.evaluate(q["query"]) for name, q in zip(names, queries, strict=True)}
-            formulas = attrs.get("formulas") or [{"formula": name} for name in names]
-            evaluator = Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp, named, tagged=self.tagged)
-            columns = [evaluator.evaluate(f["formula"]) for f in formulas]
+            columns = evaluated(queries, attrs.get("formulas"),
+                                lambda named: Evaluator(self.metrics, lo, hi, interval, self.calendar_stamp, named, tagged=self.tagged))
         except QueryError as exc:
             return Response(400, {"errors": [f"Error(s) found in query:\n{exc}"]})
         columns = [{t: v for t, v in column.items() if v is not None} if isinstance(column, dict) else {} for column in columns]
@@ -280,17 +276,20 @@ def widget_query_refusal(widgets: list) -> str | None:
         for request in definition.get("requests", []):
             queries = [q for q in request.get("queries", []) if q.get("data_source") == "metrics"]
             try:
-                evaluator = Evaluator({}, 100 * day, 102 * day, None)
-                named = {q["name"]: evaluator.evaluate(q["query"]) for q in queries}
-                evaluator = Evaluator({}, 100 * day, 102 * day, None, named=named)
-                for formula in request.get("formulas", []):
-                    unknown = [n for n in re.findall(r"\b[a-z]\w*\b(?!\()", formula["formula"]) if n not in named]
-                    if unknown:
-                        return f"Invalid widget: formula {formula['formula']!r} names no query {unknown[0]!r}"
-                    evaluator.evaluate(formula["formula"])
-            except QueryError as exc:
+                evaluated(queries, request.get("formulas"), lambda named: Evaluator({}, 100 * day, 102 * day, None, named=named))
+            except QueryError as exc:  # a formula naming no query is one too
                 return f"Invalid widget: {exc}"
     return None
+
+
+def evaluated(queries: list[dict], formulas: list[dict] | None, evaluator) -> list:
+    """Each formula's result over the request's named queries (each name alone without formulas);
+    `evaluator(named)` is an Evaluator knowing those names' results (None while they are worked out)."""
+    names = [q.get("name") for q in queries]
+    first = evaluator(None)
+    named = {name: first.evaluate(q["query"]) for name, q in zip(names, queries, strict=True)}
+    then = evaluator(named)
+    return [then.evaluate(f["formula"]) for f in formulas or [{"formula": name} for name in names]]
 
 
 def _with_ids(widgets: list, ids=None) -> list:
