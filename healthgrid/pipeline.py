@@ -254,8 +254,7 @@ def _warn_missing_glyphs(grid, console: Console) -> None:
     for row in grid.rows:
         texts.update({f"row {row.label!r}": row.label, f"group {row.group!r}": row.group or "", f"unit {row.unit!r}": row.unit or ""})
     texts.update({f"{grid.by} {tag!r}": tag for tag in getattr(grid, "tags", [])})
-    missing = {where: missing_glyphs(text) for where, text in texts.items()}
-    missing = {where: chars for where, chars in missing.items() if chars}
+    missing = {where: chars for where, text in texts.items() if (chars := missing_glyphs(text))}
     if missing:
         chars = list(dict.fromkeys(c for cs in missing.values() for c in cs))
         shown = ", ".join(repr(c) for c in chars[:8]) + (f" and {len(chars) - 8} more" if len(chars) > 8 else "")

@@ -90,8 +90,8 @@ def branch_problem(name: str) -> str | None:
     leading or trailing `/`), a trailing `.`, a leading `-`, `HEAD`), and besides: `@` (git's
     name for HEAD), a name beginning with `refs/` (it would become refs/heads/refs/...), git's
     pseudo-refs (FETCH_HEAD, ORIG_HEAD, ...), a first part `heads`, `tags` or `remotes` (git reads
-    `heads/x` as refs/heads/x), any other
-    invisible character, and parts longer than 255 bytes (a ref is a file on the remote)."""
+    `heads/x` as refs/heads/x), any other invisible character, and parts longer than 255 bytes (a
+    ref is a file on the remote)."""
     if not name:
         return "it is empty"
     if name.startswith("-"):
